@@ -1,0 +1,6 @@
+"""Allow ``python -m evtdiag``."""
+
+from evtdiag.cli import main
+
+if __name__ == "__main__":
+    main()
