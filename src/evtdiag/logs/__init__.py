@@ -1,0 +1,16 @@
+"""Stage 1: read event logs into :class:`~evtdiag.model.EventRecord` values.
+
+One module per input format; :func:`read_logs` recognises formats by content.
+"""
+
+from evtdiag.logs.inputs import LogReadResult, ProgressCallback, discover, read_logs
+from evtdiag.logs.providers import DEFAULT_PROVIDERS, ProviderMatcher
+
+__all__ = [
+    "DEFAULT_PROVIDERS",
+    "LogReadResult",
+    "ProgressCallback",
+    "ProviderMatcher",
+    "discover",
+    "read_logs",
+]

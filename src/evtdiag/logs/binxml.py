@@ -1,0 +1,504 @@
+"""A BinXML decoder for one EVTX chunk: templates, template-less records, nested BinXml.
+
+Why our own: python-evtx reads a 2-byte *dependency id* after every element token,
+but only element tokens inside a template definition carry one. Records of filtered
+or forwarded exports (no template: the elements follow the fragment header directly)
+and nested BinXml values that start with an element (CAPI2) therefore fail there.
+Here the decoder is told which kind of fragment it reads. Text that does not decode
+(ANSI values, lone UTF-16 surrogates) becomes U+FFFD instead of aborting the record.
+
+All offsets are relative to the chunk: names, templates and values never point
+outside their own 64 KiB chunk, so a :class:`ChunkDecoder` needs nothing else.
+A template definition is decoded once per chunk into a tree with
+:class:`Substitution` placeholders; a record is then only its substitution array.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+# Tokens (the low 5 bits; bit 0x40 means "more data follows" / "has attributes").
+TOKEN_EOF = 0x00
+TOKEN_OPEN_START_ELEMENT = 0x01
+TOKEN_CLOSE_START_ELEMENT = 0x02
+TOKEN_CLOSE_EMPTY_ELEMENT = 0x03
+TOKEN_END_ELEMENT = 0x04
+TOKEN_VALUE = 0x05
+TOKEN_ATTRIBUTE = 0x06
+TOKEN_CDATA = 0x07
+TOKEN_CHAR_REF = 0x08
+TOKEN_ENTITY_REF = 0x09
+TOKEN_PI_TARGET = 0x0A
+TOKEN_PI_DATA = 0x0B
+TOKEN_TEMPLATE_INSTANCE = 0x0C
+TOKEN_NORMAL_SUBSTITUTION = 0x0D
+TOKEN_OPTIONAL_SUBSTITUTION = 0x0E
+TOKEN_FRAGMENT_HEADER = 0x0F
+TOKEN_MASK = 0x1F
+FLAG_MORE = 0x40
+
+# Value types.
+TYPE_NULL = 0x00
+TYPE_STRING = 0x01
+TYPE_ANSI_STRING = 0x02
+TYPE_BOOL = 0x0D
+TYPE_BINARY = 0x0E
+TYPE_GUID = 0x0F
+TYPE_SIZE_T = 0x10
+TYPE_FILETIME = 0x11
+TYPE_SYSTEMTIME = 0x12
+TYPE_SID = 0x13
+TYPE_HEX_INT32 = 0x14
+TYPE_HEX_INT64 = 0x15
+TYPE_BINXML = 0x21
+TYPE_ARRAY = 0x80
+
+_INTEGER_FORMATS: dict[int, str] = {
+    0x03: "<b", 0x04: "<B", 0x05: "<h", 0x06: "<H", 0x07: "<i",
+    0x08: "<I", 0x09: "<q", 0x0A: "<Q", 0x0B: "<f", 0x0C: "<d",
+}
+_FIXED_SIZES: dict[int, int] = {
+    **{vtype: struct.calcsize(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
+    TYPE_BOOL: 4, TYPE_GUID: 16, TYPE_FILETIME: 8, TYPE_SYSTEMTIME: 16,
+    TYPE_HEX_INT32: 4, TYPE_HEX_INT64: 8,
+}
+
+_U8 = struct.Struct("<B")
+_U16 = struct.Struct("<H")
+_U32 = struct.Struct("<I")
+_U64 = struct.Struct("<Q")
+_NAME_HEADER = struct.Struct("<IHH")  # next offset, hash, character count
+_TEMPLATE_INSTANCE = struct.Struct("<BII")  # unknown, template id, definition offset
+_TEMPLATE_HEADER = struct.Struct("<I16sI")  # next offset, GUID, data size
+_GUID = struct.Struct("<IHH8s")
+_SYSTEMTIME = struct.Struct("<8H")
+
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+_MAX_DEPTH = 64
+
+
+class BinXmlError(ValueError):
+    """The bytes are not valid BinXML; carries the chunk-relative offset."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} at chunk offset {offset:#x}")
+        self.offset = offset
+
+
+@dataclass
+class Element:
+    """One XML element: name, attributes in order, children (elements and text)."""
+
+    name: str
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+    children: list[Element | str] = field(default_factory=list)
+
+    def attribute(self, name: str) -> str | None:
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return None
+
+    def child(self, name: str) -> Element | None:
+        for node in self.children:
+            if isinstance(node, Element) and node.name == name:
+                return node
+        return None
+
+    def elements(self) -> list[Element]:
+        return [node for node in self.children if isinstance(node, Element)]
+
+    def text(self) -> str:
+        """The concatenated text of this element and its descendants."""
+        return "".join(node if isinstance(node, str) else node.text() for node in self.children)
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """A placeholder in a template definition, filled from the record's values."""
+
+    index: int
+    optional: bool
+
+
+@dataclass(frozen=True)
+class Value:
+    """One decoded substitution value: its type and its rendering as XML text,
+    or the element tree of a nested BinXml value."""
+
+    vtype: int
+    text: str
+    tree: Element | None = None
+
+    @property
+    def is_null(self) -> bool:
+        return self.vtype == TYPE_NULL
+
+
+class ChunkDecoder:
+    """Decodes the BinXML of the records of one chunk, caching names and templates.
+
+    :param chunk: the chunk's 64 KiB (a shorter buffer is treated as truncated).
+    """
+
+    def __init__(self, chunk: bytes | memoryview) -> None:
+        self._chunk = chunk
+        self._names: dict[int, str] = {}
+        self._templates: dict[int, Element] = {}
+
+    # -- low-level reads -------------------------------------------------------
+
+    def _need(self, offset: int, size: int) -> None:
+        if offset < 0 or offset + size > len(self._chunk):
+            raise BinXmlError(f"read of {size} bytes past the end of the chunk", offset)
+
+    def _u8(self, offset: int) -> int:
+        self._need(offset, 1)
+        return self._chunk[offset]
+
+    def _u16(self, offset: int) -> int:
+        self._need(offset, 2)
+        return _U16.unpack_from(self._chunk, offset)[0]
+
+    def _u32(self, offset: int) -> int:
+        self._need(offset, 4)
+        return _U32.unpack_from(self._chunk, offset)[0]
+
+    def _utf16(self, offset: int, characters: int) -> str:
+        self._need(offset, characters * 2)
+        return decode_utf16(bytes(self._chunk[offset : offset + characters * 2]))
+
+    def name(self, offset: int) -> str:
+        """The NameString at ``offset`` (next offset, hash, count, UTF-16 text, NUL)."""
+        cached = self._names.get(offset)
+        if cached is None:
+            self._need(offset, _NAME_HEADER.size)
+            _, _, count = _NAME_HEADER.unpack_from(self._chunk, offset)
+            cached = self._utf16(offset + _NAME_HEADER.size, count)
+            self._names[offset] = cached
+        return cached
+
+    def _name_at(self, pos: int) -> tuple[str, int]:
+        """Read a name reference at ``pos``; skip the string when it is stored inline."""
+        offset = self._u32(pos)
+        pos += 4
+        name = self.name(offset)
+        if offset == pos:  # defined right here, the first time this chunk uses it
+            pos += _NAME_HEADER.size + 2 * len(name) + 2
+        return name, pos
+
+    # -- records -----------------------------------------------------------------
+
+    def record(self, offset: int, end: int) -> Element:
+        """Decode the BinXML of the record whose data starts at ``offset``."""
+        element, _ = self._fragment(offset, end, in_template=False, depth=0)
+        if element is None:
+            raise BinXmlError("record holds no element", offset)
+        return element
+
+    def template_instance(self, offset: int) -> tuple[int, int, int]:
+        """Parse a template instance token at ``offset``.
+
+        :returns: (template definition offset, offset of the substitution array,
+            template id)
+        """
+        _, template_id, definition = _TEMPLATE_INSTANCE.unpack_from(self._chunk, offset + 1)
+        pos = offset + 1 + _TEMPLATE_INSTANCE.size
+        if definition == pos:  # the definition follows inline
+            self._need(pos, _TEMPLATE_HEADER.size)
+            size = _TEMPLATE_HEADER.unpack_from(self._chunk, pos)[2]
+            pos += _TEMPLATE_HEADER.size + size
+        return definition, pos, template_id
+
+    def template(self, definition: int) -> Element:
+        """The element tree of the template defined at ``definition`` (cached)."""
+        cached = self._templates.get(definition)
+        if cached is None:
+            self._need(definition, _TEMPLATE_HEADER.size)
+            size = _TEMPLATE_HEADER.unpack_from(self._chunk, definition)[2]
+            start = definition + _TEMPLATE_HEADER.size
+            element, _ = self._fragment(start, start + size, in_template=True, depth=0)
+            if element is None:
+                raise BinXmlError("template defines no element", definition)
+            cached = element
+            self._templates[definition] = cached
+        return cached
+
+    def substitution_spans(self, pos: int) -> tuple[list[tuple[int, int, int]], int]:
+        """Locate the values of the substitution array at ``pos`` without decoding them.
+
+        :returns: ``(offset, size, type)`` per value, and the offset after the array.
+        """
+        count = self._u32(pos)
+        pos += 4
+        if count > 0x4000:
+            raise BinXmlError(f"implausible substitution count {count}", pos - 4)
+        self._need(pos, 4 * count)
+        spans = []
+        value_pos = pos + 4 * count
+        for i in range(count):
+            size = _U16.unpack_from(self._chunk, pos + 4 * i)[0]
+            spans.append((value_pos, size, self._chunk[pos + 4 * i + 2]))
+            value_pos += size
+        self._need(pos, value_pos - pos)
+        return spans, value_pos
+
+    def value(self, span: tuple[int, int, int], depth: int = 0) -> Value:
+        """Decode one substitution value located by :meth:`substitution_spans`."""
+        offset, size, vtype = span
+        return self._value(offset, size, vtype, depth)
+
+    def substitutions(self, pos: int, depth: int = 0) -> tuple[list[Value], int]:
+        """Decode the whole substitution array at ``pos``."""
+        spans, end = self.substitution_spans(pos)
+        return [self.value(span, depth) for span in spans], end
+
+    # -- fragments and elements ------------------------------------------------------
+
+    def _fragment(
+        self, pos: int, end: int, *, in_template: bool, depth: int
+    ) -> tuple[Element | None, int]:
+        """A fragment: optional header, then a template instance or an element."""
+        if depth > _MAX_DEPTH:
+            raise BinXmlError("BinXML nested too deeply", pos)
+        token = self._u8(pos)
+        if token == TOKEN_FRAGMENT_HEADER:
+            pos += 4
+            token = self._u8(pos)
+        if token == TOKEN_TEMPLATE_INSTANCE:
+            definition, pos, _ = self.template_instance(pos)
+            values, pos = self.substitutions(pos, depth + 1)
+            return fill_template(self.template(definition), values), pos
+        if token & TOKEN_MASK == TOKEN_OPEN_START_ELEMENT:
+            return self._element(pos, end, in_template=in_template, depth=depth + 1)
+        if token == TOKEN_EOF:
+            return None, pos + 1
+        raise BinXmlError(f"unexpected token {token:#04x} at the start of a fragment", pos)
+
+    def _element(
+        self, pos: int, end: int, *, in_template: bool, depth: int
+    ) -> tuple[Element, int]:
+        if depth > _MAX_DEPTH:
+            raise BinXmlError("BinXML nested too deeply", pos)
+        token = self._u8(pos)
+        pos += 1
+        if in_template:
+            pos += 2  # dependency id: only element tokens inside templates carry it
+        pos += 4  # data size
+        name, pos = self._name_at(pos)
+        element = Element(name)
+        if token & FLAG_MORE:
+            pos += 4  # attribute list size
+            while self._u8(pos) & TOKEN_MASK == TOKEN_ATTRIBUTE:
+                pos += 1
+                attribute_name, pos = self._name_at(pos)
+                parts, pos = self._content(pos, end, in_template, depth, attribute=True)
+                # Inside a template the parts may hold Substitution placeholders that
+                # fill_template() resolves; elsewhere they are plain text already.
+                value = parts if in_template else "".join(parts)
+                element.attributes.append((attribute_name, value))
+        token = self._u8(pos)
+        if token == TOKEN_CLOSE_EMPTY_ELEMENT:
+            return element, pos + 1
+        if token != TOKEN_CLOSE_START_ELEMENT:
+            raise BinXmlError(f"expected the end of a start tag, found {token:#04x}", pos)
+        children, pos = self._content(pos + 1, end, in_template, depth, attribute=False)
+        element.children = children
+        if self._u8(pos) != TOKEN_END_ELEMENT:
+            raise BinXmlError("element not closed", pos)
+        return element, pos + 1
+
+    def _content(
+        self, pos: int, end: int, in_template: bool, depth: int, *, attribute: bool
+    ) -> tuple[list, int]:
+        """Children of an element, or the parts of an attribute value.
+
+        Stops at the first token that cannot belong to it (end of element, next
+        attribute, end of start tag) and leaves ``pos`` on that token.
+        """
+        parts: list = []
+        while pos < end:
+            token = self._u8(pos)
+            base = token & TOKEN_MASK
+            if base == TOKEN_OPEN_START_ELEMENT and not attribute:
+                child, pos = self._element(pos, end, in_template=in_template, depth=depth + 1)
+                parts.append(child)
+            elif base == TOKEN_VALUE:
+                vtype = self._u8(pos + 1)
+                text, pos = self._inline_value(pos + 2, vtype)
+                parts.append(text)
+            elif base in (TOKEN_NORMAL_SUBSTITUTION, TOKEN_OPTIONAL_SUBSTITUTION):
+                if not in_template:
+                    raise BinXmlError("substitution outside a template", pos)
+                parts.append(Substitution(self._u16(pos + 1), base == TOKEN_OPTIONAL_SUBSTITUTION))
+                pos += 4
+            elif base == TOKEN_CHAR_REF:
+                parts.append(chr(self._u16(pos + 1)))
+                pos += 3
+            elif base == TOKEN_ENTITY_REF:
+                entity, pos = self._name_at(pos + 1)
+                parts.append(_ENTITIES.get(entity, f"&{entity};"))
+            elif base == TOKEN_CDATA:
+                count = self._u16(pos + 1)
+                parts.append(self._utf16(pos + 3, count))
+                pos += 3 + 2 * count
+            elif base == TOKEN_PI_TARGET:
+                _, pos = self._name_at(pos + 1)  # processing instructions carry no event data
+            elif base == TOKEN_PI_DATA:
+                pos += 3 + 2 * self._u16(pos + 1)
+            else:
+                return parts, pos
+        raise BinXmlError("BinXML runs past the end of its record", pos)
+
+    # -- values -------------------------------------------------------------------------
+
+    def _inline_value(self, pos: int, vtype: int) -> tuple[str, int]:
+        """A value token's data: strings are length-prefixed, other types fixed-size."""
+        if vtype == TYPE_STRING:
+            count = self._u16(pos)
+            return self._utf16(pos + 2, count), pos + 2 + 2 * count
+        if vtype == TYPE_ANSI_STRING:
+            count = self._u16(pos)
+            self._need(pos + 2, count)
+            return decode_ansi(bytes(self._chunk[pos + 2 : pos + 2 + count])), pos + 2 + count
+        size = _FIXED_SIZES.get(vtype)
+        if size is None:
+            raise BinXmlError(f"value token of unsupported type {vtype:#04x}", pos)
+        self._need(pos, size)
+        return self._value(pos, size, vtype, 0).text, pos + size
+
+    def _value(self, pos: int, size: int, vtype: int, depth: int) -> Value:
+        data = bytes(self._chunk[pos : pos + size])
+        if vtype == TYPE_BINXML:
+            tree, _ = self._fragment(pos, pos + size, in_template=False, depth=depth + 1)
+            return Value(vtype, tree.text() if tree else "", tree)
+        return Value(vtype, render_value(vtype, data))
+
+
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def fill_template(template: Element, values: list[Value]) -> Element:
+    """A copy of ``template`` with every substitution replaced by its value.
+
+    An attribute whose whole value is an empty optional substitution is dropped, as
+    Windows does when it renders the event.
+    """
+
+    def fill_parts(parts: list) -> list:
+        filled: list = []
+        for part in parts:
+            if isinstance(part, Substitution):
+                value = values[part.index] if part.index < len(values) else None
+                if value is None or (value.is_null and part.optional):
+                    continue
+                filled.append(value.tree if value.tree is not None else value.text)
+            elif isinstance(part, Element):
+                filled.append(fill_element(part))
+            else:
+                filled.append(part)
+        return filled
+
+    def fill_element(element: Element) -> Element:
+        attributes = []
+        for name, parts in element.attributes:
+            filled = fill_parts(parts)  # type: ignore[arg-type]
+            if filled:
+                attributes.append((name, "".join(_as_text(p) for p in filled)))
+        return Element(element.name, attributes, fill_parts(element.children))
+
+    return fill_element(template)
+
+
+def _as_text(part: Element | str) -> str:
+    return part if isinstance(part, str) else part.text()
+
+
+# -- value rendering ---------------------------------------------------------------
+
+
+def decode_utf16(raw: bytes) -> str:
+    """UTF-16LE text without its terminating NULs; undecodable units become U+FFFD."""
+    return raw.decode("utf-16-le", errors="replace").rstrip("\x00")
+
+
+def decode_ansi(raw: bytes) -> str:
+    """ANSI (code page) text: read as cp1252, undecodable bytes become U+FFFD."""
+    return raw.decode("cp1252", errors="replace").rstrip("\x00")
+
+
+def filetime_to_datetime(ticks: int) -> datetime:
+    """A FILETIME (100 ns ticks since 1601) as an aware UTC datetime.
+
+    Out-of-range values are clamped rather than turned into ``datetime.min`` silently:
+    callers see an implausible date, not a missing one.
+    """
+    try:
+        return _FILETIME_EPOCH + timedelta(microseconds=ticks // 10)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=timezone.utc)
+
+
+def format_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with microseconds and ``Z``, as Windows renders SystemTime."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _render_sid(data: bytes) -> str:
+    if len(data) < 8:
+        return data.hex().upper()
+    revision, count = data[0], data[1]
+    authority = int.from_bytes(data[2:8], "big")
+    subs = [str(_U32.unpack_from(data, 8 + 4 * i)[0]) for i in range(min(count, (len(data) - 8) // 4))]
+    return "-".join(["S", str(revision), str(authority), *subs])
+
+
+def _render_guid(data: bytes) -> str:
+    a, b, c, rest = _GUID.unpack(data[:16])
+    return f"{{{a:08X}-{b:04X}-{c:04X}-{rest[:2].hex().upper()}-{rest[2:].hex().upper()}}}"
+
+
+def _render_systemtime(data: bytes) -> str:
+    year, month, _, day, hour, minute, second, milli = _SYSTEMTIME.unpack(data[:16])
+    return f"{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z"
+
+
+def render_value(vtype: int, data: bytes) -> str:
+    """The XML text Windows shows for a value of type ``vtype``."""
+    if vtype & TYPE_ARRAY:
+        return _render_array(vtype & ~TYPE_ARRAY, data)
+    if vtype == TYPE_NULL:
+        return ""
+    if vtype == TYPE_STRING:
+        return decode_utf16(data)
+    if vtype == TYPE_ANSI_STRING:
+        return decode_ansi(data)
+    if vtype in _INTEGER_FORMATS:
+        fmt = _INTEGER_FORMATS[vtype]
+        if len(data) < struct.calcsize(fmt):
+            return data.hex().upper()
+        return str(struct.unpack_from(fmt, data)[0])
+    if vtype == TYPE_BOOL:
+        return "true" if int.from_bytes(data[:4], "little") else "false"
+    if vtype == TYPE_GUID and len(data) >= 16:
+        return _render_guid(data)
+    if vtype == TYPE_SIZE_T or vtype == TYPE_HEX_INT64 or vtype == TYPE_HEX_INT32:
+        return f"0x{int.from_bytes(data, 'little'):0{2 * len(data)}x}"
+    if vtype == TYPE_FILETIME and len(data) >= 8:
+        return format_time(filetime_to_datetime(_U64.unpack_from(data)[0]))
+    if vtype == TYPE_SYSTEMTIME and len(data) >= 16:
+        return _render_systemtime(data)
+    if vtype == TYPE_SID:
+        return _render_sid(data)
+    return data.hex().upper()  # binary and types unknown to us: shown, never dropped
+
+
+def _render_array(vtype: int, data: bytes) -> str:
+    if vtype == TYPE_STRING:
+        return ", ".join(part for part in decode_utf16(data).split("\x00") if part)
+    size = _FIXED_SIZES.get(vtype)
+    if size is None:
+        return data.hex().upper()
+    return ", ".join(render_value(vtype, data[i : i + size]) for i in range(0, len(data) - size + 1, size))

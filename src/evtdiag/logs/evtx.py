@@ -1,0 +1,284 @@
+"""Read the PSync records of one .evtx file, chunk by chunk, losing nothing silently.
+
+The file header's chunk count is not trusted (logs copied from a live system
+undercount): every 64 KiB slot after the 4 KiB header is examined. Each chunk is
+verified (magic, header CRC, data CRC) and walked record frame by record frame.
+A chunk whose bytes do not contain one of the wanted provider names is only counted;
+in the others, a record's provider and event id are read from the template's
+substitutions and the full event is built only for wanted records. Damage is
+recorded as :class:`~evtdiag.model.Skipped` with its place, and reading goes on.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from Evtx.Evtx import ChunkHeader as PyEvtxChunk
+from Evtx.Evtx import Record as PyEvtxRecord
+from lxml import etree
+
+from evtdiag.logs.binxml import (
+    TOKEN_FRAGMENT_HEADER,
+    TOKEN_TEMPLATE_INSTANCE,
+    BinXmlError,
+    ChunkDecoder,
+    Element,
+    Substitution,
+    fill_template,
+    filetime_to_datetime,
+)
+from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
+from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.model import EventRecord, Place, Skipped
+
+FILE_MAGIC = b"ElfFile\x00"
+CHUNK_MAGIC = b"ElfChnk\x00"
+RECORD_MAGIC = b"\x2a\x2a\x00\x00"
+FILE_HEADER_SIZE = 0x1000
+CHUNK_SIZE = 0x10000
+CHUNK_HEADER_SIZE = 0x200
+RECORD_HEADER_SIZE = 24
+MIN_RECORD_SIZE = RECORD_HEADER_SIZE + 4
+FLAG_DIRTY = 0x1
+
+# File header: magic, first chunk, last chunk, next record id, header size, minor
+# version, major version, header block size, chunk count, 76 unused bytes, flags, CRC.
+FILE_HEADER = struct.Struct("<8sQQQIHHHH76sII")
+# Chunk header up to the header CRC: magic, first/last record number, first/last
+# record id, header size, last record offset, free space offset, data CRC,
+# 68 unused bytes, header CRC (at 124).
+CHUNK_HEADER = struct.Struct("<8sQQQQIIII68sI")
+# Record header: magic, size, record number, FILETIME written.
+RECORD_HEADER = struct.Struct("<4sIQQ")
+_SIZE_COPY = struct.Struct("<I")
+
+
+@dataclass(frozen=True)
+class FileHeader:
+    """The fields of the file header that matter to a reader."""
+
+    chunk_count: int
+    dirty: bool
+    valid: bool
+    """Magic and CRC both right."""
+
+
+def read_file_header(header: bytes) -> FileHeader:
+    """Parse the first 128 bytes of an .evtx file."""
+    fields = FILE_HEADER.unpack_from(header.ljust(FILE_HEADER.size, b"\x00"))
+    magic, flags, checksum, chunk_count = fields[0], fields[10], fields[11], fields[8]
+    valid = magic == FILE_MAGIC and zlib.crc32(header[:120]) == checksum
+    return FileHeader(chunk_count=chunk_count, dirty=bool(flags & FLAG_DIRTY), valid=valid)
+
+
+@dataclass
+class ChunkResult:
+    """What one chunk yielded: counts, times, wanted events and damage."""
+
+    index: int
+    records: int = 0
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    events: list[EventRecord] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    first_computer: str | None = None
+
+
+@dataclass(frozen=True)
+class _Frame:
+    offset: int
+    """Offset of the record inside the chunk."""
+    size: int
+    number: int
+    written: int
+    """FILETIME from the record header."""
+    size_copy_ok: bool = True
+
+
+def read_chunk(
+    chunk: bytes,
+    *,
+    path: str,
+    index: int,
+    wanted: ProviderMatcher,
+    identify: bool = False,
+) -> ChunkResult:
+    """Read one chunk: count its records, and build the events of wanted providers.
+
+    :param chunk: the chunk's bytes (shorter than 64 KiB when the file is truncated).
+    :param identify: also decode the first record to learn the log's computer name.
+    """
+    base = FILE_HEADER_SIZE + index * CHUNK_SIZE
+    result = ChunkResult(index)
+    place = Place(path, chunk=index, offset=base)
+    if chunk[:8] != CHUNK_MAGIC:
+        if chunk.strip(b"\x00"):
+            result.skipped.append(Skipped(place, "not a chunk (bad ElfChnk signature): 64 KiB not read"))
+        return result
+    if len(chunk) < CHUNK_SIZE:
+        result.skipped.append(Skipped(place, f"chunk truncated to {len(chunk)} bytes: records read "
+                                      "up to the end of the file, unverified", lost=False))
+        chunk = chunk.ljust(CHUNK_SIZE, b"\x00")
+    fields = CHUNK_HEADER.unpack_from(chunk)
+    free_space, data_crc, header_crc = fields[7], fields[8], fields[10]
+    header_ok = zlib.crc32(chunk[:120] + chunk[128:CHUNK_HEADER_SIZE]) == header_crc
+    if not header_ok:
+        result.skipped.append(Skipped(place, "chunk header checksum mismatch: records read "
+                                      "by their own framing, unverified", lost=False))
+    # Bytes past the free-space offset are slack: stale records of an earlier use of
+    # the chunk. The offset is used even when the header CRC fails (format 3.2 files
+    # leave CRCs unfilled); only an impossible value means reading to the end.
+    limit = free_space if CHUNK_HEADER_SIZE <= free_space <= CHUNK_SIZE else CHUNK_SIZE
+    unverified = not header_ok
+    if header_ok and zlib.crc32(chunk[CHUNK_HEADER_SIZE:limit]) != data_crc:
+        unverified = True
+        result.skipped.append(Skipped(place, "chunk data checksum mismatch: records read, "
+                                      "unverified", lost=False))
+    frames = list(_frames(chunk, limit, base, path, index, result.skipped))
+    result.records = len(frames)
+    if frames:
+        result.first_time = filetime_to_datetime(min(f.written for f in frames))
+        result.last_time = filetime_to_datetime(max(f.written for f in frames))
+    candidate = wanted.chunk_may_hold(chunk)
+    if not (candidate or identify) or not frames:
+        return result
+    decoder = ChunkDecoder(chunk)
+    for position, frame in enumerate(frames):
+        first = identify and position == 0
+        if not (candidate or first):
+            break
+        record_place = Place(path, chunk=index, offset=base + frame.offset, record_id=frame.number)
+        try:
+            tree = _decode_record(decoder, chunk, frame, wanted, build_all=first)
+        except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
+            tree = _fallback(chunk, frame)
+            if tree is None:
+                result.skipped.append(Skipped(record_place, f"record not decodable ({error}); "
+                                              "it may or may not be a PSync record"))
+                continue
+        if tree is None:
+            continue
+        event = event_record(tree, place=record_place, header_time=filetime_to_datetime(frame.written),
+                             unverified=unverified)
+        if first:
+            result.first_computer = event.computer or None
+        if wanted.matches(provider_names(tree)):
+            result.events.append(event)
+    return result
+
+
+def _frames(
+    chunk: bytes, limit: int, base: int, path: str, index: int, skipped: list[Skipped]
+) -> Iterator[_Frame]:
+    """Walk the record frames up to ``limit``; resynchronise after a damaged one.
+
+    A frame is accepted when its magic, its size and the size copy at its end agree.
+    After a damaged frame the walk resumes at the next offset that holds a valid
+    frame, and the bytes in between are reported as lost.
+    """
+    pos = CHUNK_HEADER_SIZE
+    while pos + RECORD_HEADER_SIZE <= limit:
+        frame = _frame_at(chunk, pos, limit)
+        if frame is not None:
+            if not frame.size_copy_ok:
+                skipped.append(Skipped(Place(path, chunk=index, offset=base + pos, record_id=frame.number),
+                                       "record size copy does not match its header: read, unverified",
+                                       lost=False))
+            yield frame
+            pos += frame.size
+            continue
+        if not chunk[pos:limit].strip(b"\x00"):
+            return  # zero padding after the last record
+        resume = _next_frame(chunk, pos + 1, limit)
+        where = Place(path, chunk=index, offset=base + pos)
+        if resume is None:
+            skipped.append(Skipped(where, f"damaged record; the remaining {limit - pos} bytes "
+                                   "of the chunk hold no readable record"))
+            return
+        skipped.append(Skipped(where, f"damaged record; {resume - pos} bytes skipped, reading "
+                               f"resumed at offset {base + resume:#x}"))
+        pos = resume
+
+
+def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _Frame | None:
+    """The record frame at ``pos``, if its magic and size are plausible.
+
+    The size copy at the end of the record is required only when ``strict`` (while
+    resynchronising after damage); otherwise a record whose copy is wrong, as in
+    logs copied while being written, is still read and flagged by the caller.
+    """
+    magic, size, number, written = RECORD_HEADER.unpack_from(chunk, pos)
+    if magic != RECORD_MAGIC or size < MIN_RECORD_SIZE or pos + size > limit:
+        return None
+    copy_ok = _SIZE_COPY.unpack_from(chunk, pos + size - 4)[0] == size
+    if strict and not copy_ok:
+        return None
+    return _Frame(pos, size, number, written, copy_ok)
+
+
+def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
+    pos = chunk.find(RECORD_MAGIC, start, limit)
+    while pos != -1 and pos + RECORD_HEADER_SIZE <= limit:
+        if _frame_at(chunk, pos, limit, strict=True) is not None:
+            return pos
+        pos = chunk.find(RECORD_MAGIC, pos + 1, limit)
+    return None
+
+
+def _decode_record(
+    decoder: ChunkDecoder, chunk: bytes, frame: _Frame, wanted: ProviderMatcher, *, build_all: bool
+) -> Element | None:
+    """The record's event tree, or None when it is not from a wanted provider.
+
+    For a template instance the provider is looked up in the template first (literal
+    text, or the substitution that holds it) so that unwanted records cost only a
+    descriptor walk and one value.
+    """
+    start = frame.offset + RECORD_HEADER_SIZE
+    end = frame.offset + frame.size - 4
+    pos = start + 4 if chunk[start] == TOKEN_FRAGMENT_HEADER else start
+    if chunk[pos] != TOKEN_TEMPLATE_INSTANCE:
+        tree = decoder.record(start, end)
+        return tree if build_all or wanted.matches(provider_names(tree)) else None
+    definition, array, _ = decoder.template_instance(pos)
+    template = decoder.template(definition)
+    spans, _ = decoder.substitution_spans(array)
+    if not build_all:
+        names = []
+        for part in _provider_parts(template):
+            if isinstance(part, Substitution):
+                if part.index < len(spans):
+                    names.append(decoder.value(spans[part.index]).text)
+            else:
+                names.append(part)
+        if not wanted.matches(names):
+            return None
+    values = [decoder.value(span) for span in spans]
+    return fill_template(template, values)
+
+
+def _provider_parts(template: Element) -> list:
+    """The parts of ``System/Provider/@Name`` and ``@EventSourceName`` in a template."""
+    system = next((e for e in template.elements() if e.name.endswith("System")), None)
+    provider = next((e for e in system.elements() if e.name.endswith("Provider")), None) if system else None
+    if provider is None:
+        return []
+    parts: list = []
+    for name, value in provider.attributes:
+        if name in ("Name", "EventSourceName"):
+            parts.extend(value if isinstance(value, list) else [value])
+    return parts
+
+
+def _fallback(chunk: bytes, frame: _Frame) -> Element | None:
+    """Ask python-evtx to render a record our decoder refused; None if it cannot either."""
+    try:
+        header = PyEvtxChunk(chunk, 0)
+        xml = PyEvtxRecord(chunk, frame.offset, header).xml()
+        return from_lxml(etree.fromstring(xml.encode("utf-8"), safe_xml_parser()))
+    except Exception:  # python-evtx raises many unrelated types on bad input
+        return None

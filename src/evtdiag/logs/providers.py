@@ -1,0 +1,51 @@
+"""Which event providers count as PSync, and the cheap test for a chunk that may hold one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+DEFAULT_PROVIDERS = ("Microsoft-Windows-IDMU-PSync",)
+"""The provider of Windows Server 2008/2008 R2 IDMU (psync-facts.md 1.1). Older
+Services for UNIX versions used source names that are not confirmed; users add them
+with ``--provider``."""
+
+
+class ProviderMatcher:
+    """Case-insensitive provider names, with their UTF-16LE needles for the chunk prefilter.
+
+    Names are compared ASCII-case-insensitively (``Psync`` = ``PSync``), which is how
+    the prefilter can test raw chunk bytes: ``bytes.lower()`` folds exactly the ASCII
+    letters, and a UTF-16LE ASCII letter is that letter followed by a NUL byte.
+    """
+
+    def __init__(self, names: Iterable[str] = DEFAULT_PROVIDERS) -> None:
+        self.names = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
+        self._folded = frozenset(name.lower() for name in self.names)
+        self._needles = tuple(name.lower().encode("utf-16-le") for name in self.names)
+
+    def matches(self, names: Iterable[str]) -> bool:
+        """True when any of the record's provider names is one of ours."""
+        return any(name.lower() in self._folded for name in names)
+
+    def chunk_may_hold(self, chunk: bytes | memoryview) -> bool:
+        """False only when no record of the chunk can be from one of our providers.
+
+        Sound because a record's provider name is always somewhere in its own chunk as
+        UTF-16LE text (a substitution value, template text or inline element text);
+        it is not always in the record's own bytes, so this test is per chunk only.
+        """
+        folded = bytes(chunk).lower()
+        return any(needle in folded for needle in self._needles)
+
+
+class AllProviders(ProviderMatcher):
+    """Matches every provider and every chunk: a full read, the prefilter's yardstick."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    def matches(self, names: Iterable[str]) -> bool:
+        return True
+
+    def chunk_may_hold(self, chunk: bytes | memoryview) -> bool:
+        return True
