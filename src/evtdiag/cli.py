@@ -6,22 +6,150 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from evtdiag import __version__
+from evtdiag.errors import EvtdiagError, NoUsableInput
+from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
+from evtdiag.progress import ProgressLine
+from evtdiag.psync import Catalogue, extract
+from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns an :class:`EvtdiagError` raised by any command into a message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except EvtdiagError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(int(error.exit_code))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="evtdiag")
 def cli() -> None:
     """Diagnose Windows-to-UNIX password synchronization (IDMU PSync) failures.
 
     \b
+    Exit codes: 0 no problems, 1 problems found, 2 usage error, 3 no usable input.
+
+    \b
     Example:
-        evtdiag events sample_logs/
+        evtdiag events sample_logs/ --success-id 12291
     """
+
+
+def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that reads event logs shares."""
+
+    @click.argument("logs", nargs=-1, required=True)
+    @click.option(
+        "--provider",
+        "providers",
+        multiple=True,
+        metavar="NAME",
+        help="Also treat events of this provider as PSync (older Services for UNIX "
+        "source names). Repeatable.",
+    )
+    @click.option(
+        "--success-id",
+        "success_ids",
+        multiple=True,
+        type=click.IntRange(0, 0xFFFF),
+        metavar="ID",
+        help="Event id of 'Successfully changed password' (Microsoft does "
+        "not document it). Repeatable.",
+    )
+    @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _read(logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool) -> LogReadResult:
+    files = discover(logs)
+    progress = ProgressLine(sum(_size(path) for path in files), enabled=not quiet)
+    try:
+        result = read_logs(
+            [str(path) for path in files],
+            ProviderMatcher((*DEFAULT_PROVIDERS, *providers)),
+            progress,
+        )
+    finally:
+        progress.close()
+    if not any(c.format != "skipped" for c in result.inputs):
+        reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
+        raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
+    return result
+
+
+def _size(path: os.PathLike[str]) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _catalogue(success_ids: tuple[int, ...]) -> Catalogue:
+    try:
+        return Catalogue(success_ids)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--success-id") from error
+
+
+@cli.command()
+@log_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="How to list the events.",
+)
+def events(
+    logs: tuple[str, ...],
+    providers: tuple[str, ...],
+    success_ids: tuple[int, ...],
+    quiet: bool,
+    output_format: str,
+) -> None:
+    """List the PSync events found in LOGS (files, folders or globs).
+
+    Prints one line per event (time in UTC, DC, event id, kind, user, host,
+    source file, EventRecordID), then on stderr what was read from each input.
+
+    \b
+    Example:
+        evtdiag events sample_logs/ --success-id 12291
+        evtdiag events 'exports/*.evtx' --format json > events.json
+    """
+    catalogue = _catalogue(success_ids)
+    result = _read(logs, providers, quiet)
+    found = extract(result.events, catalogue)
+    if output_format == "json":
+        click.echo(events_json(found, result.inputs), nl=False)
+    elif output_format == "csv":
+        click.echo(events_csv(found), nl=False)
+    else:
+        click.echo(events_table(found), nl=False)
+    click.echo(coverage_text(result.inputs), err=True, nl=False)
 
 
 def main() -> None:
     """Console-script entry point."""
-    cli()
+    cli(prog_name="evtdiag")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

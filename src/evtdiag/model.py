@@ -89,7 +89,12 @@ class EventRecord:
     @property
     def identity(self) -> tuple[str, str, int, datetime | None]:
         """What makes two copies of one event the same event (overlapping exports)."""
-        return (self.computer.casefold(), self.channel.casefold(), self.record_id, self.time_created)
+        return (
+            self.computer.casefold(),
+            self.channel.casefold(),
+            self.record_id,
+            self.time_created,
+        )
 
 
 @dataclass(frozen=True)

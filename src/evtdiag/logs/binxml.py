@@ -56,13 +56,25 @@ TYPE_BINXML = 0x21
 TYPE_ARRAY = 0x80
 
 _INTEGER_FORMATS: dict[int, str] = {
-    0x03: "<b", 0x04: "<B", 0x05: "<h", 0x06: "<H", 0x07: "<i",
-    0x08: "<I", 0x09: "<q", 0x0A: "<Q", 0x0B: "<f", 0x0C: "<d",
+    0x03: "<b",
+    0x04: "<B",
+    0x05: "<h",
+    0x06: "<H",
+    0x07: "<i",
+    0x08: "<I",
+    0x09: "<q",
+    0x0A: "<Q",
+    0x0B: "<f",
+    0x0C: "<d",
 }
 _FIXED_SIZES: dict[int, int] = {
     **{vtype: struct.calcsize(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
-    TYPE_BOOL: 4, TYPE_GUID: 16, TYPE_FILETIME: 8, TYPE_SYSTEMTIME: 16,
-    TYPE_HEX_INT32: 4, TYPE_HEX_INT64: 8,
+    TYPE_BOOL: 4,
+    TYPE_GUID: 16,
+    TYPE_FILETIME: 8,
+    TYPE_SYSTEMTIME: 16,
+    TYPE_HEX_INT32: 4,
+    TYPE_HEX_INT64: 8,
 }
 
 _U8 = struct.Struct("<B")
@@ -277,9 +289,7 @@ class ChunkDecoder:
             return None, pos + 1
         raise BinXmlError(f"unexpected token {token:#04x} at the start of a fragment", pos)
 
-    def _element(
-        self, pos: int, end: int, *, in_template: bool, depth: int
-    ) -> tuple[Element, int]:
+    def _element(self, pos: int, end: int, *, in_template: bool, depth: int) -> tuple[Element, int]:
         if depth > _MAX_DEPTH:
             raise BinXmlError("BinXML nested too deeply", pos)
         token = self._u8(pos)
@@ -451,7 +461,9 @@ def _render_sid(data: bytes) -> str:
         return data.hex().upper()
     revision, count = data[0], data[1]
     authority = int.from_bytes(data[2:8], "big")
-    subs = [str(_U32.unpack_from(data, 8 + 4 * i)[0]) for i in range(min(count, (len(data) - 8) // 4))]
+    subs = [
+        str(_U32.unpack_from(data, 8 + 4 * i)[0]) for i in range(min(count, (len(data) - 8) // 4))
+    ]
     return "-".join(["S", str(revision), str(authority), *subs])
 
 
@@ -484,7 +496,7 @@ def render_value(vtype: int, data: bytes) -> str:
         return "true" if int.from_bytes(data[:4], "little") else "false"
     if vtype == TYPE_GUID and len(data) >= 16:
         return _render_guid(data)
-    if vtype == TYPE_SIZE_T or vtype == TYPE_HEX_INT64 or vtype == TYPE_HEX_INT32:
+    if vtype in (TYPE_SIZE_T, TYPE_HEX_INT64, TYPE_HEX_INT32):
         return f"0x{int.from_bytes(data, 'little'):0{2 * len(data)}x}"
     if vtype == TYPE_FILETIME and len(data) >= 8:
         return format_time(filetime_to_datetime(_U64.unpack_from(data)[0]))
@@ -501,4 +513,6 @@ def _render_array(vtype: int, data: bytes) -> str:
     size = _FIXED_SIZES.get(vtype)
     if size is None:
         return data.hex().upper()
-    return ", ".join(render_value(vtype, data[i : i + size]) for i in range(0, len(data) - size + 1, size))
+    return ", ".join(
+        render_value(vtype, data[i : i + size]) for i in range(0, len(data) - size + 1, size)
+    )

@@ -34,8 +34,16 @@ def parse_system_time(text: str) -> datetime | None:
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                          micro, tzinfo=timezone.utc)
+        moment = datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second),
+            micro,
+            tzinfo=timezone.utc,
+        )
     except ValueError:
         return None
     if zone and zone != "Z":
@@ -83,8 +91,10 @@ def _event_data(event: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
     event_data = _find(event, "EventData")
     if event_data is not None:
         items = [child for child in event_data.elements() if _local(child.name) == "Data"]
-        return (tuple(item.text() for item in items),
-                tuple(item.attribute("Name") or "" for item in items))
+        return (
+            tuple(item.text() for item in items),
+            tuple(item.attribute("Name") or "" for item in items),
+        )
     user_data = _find(event, "UserData")
     if user_data is None:
         return (), ()
@@ -156,18 +166,23 @@ def _escape(text: str, quote: bool = False) -> str:
 
 def to_xml(element: Element) -> str:
     """Render the tree as XML text (well-formed: characters XML forbids become U+FFFD)."""
-    attributes = "".join(f' {name}="{_escape(value, quote=True)}"' for name, value in element.attributes)
+    attributes = "".join(
+        f' {name}="{_escape(value, quote=True)}"' for name, value in element.attributes
+    )
     if not element.children:
         return f"<{element.name}{attributes}/>"
-    inner = "".join(_escape(child) if isinstance(child, str) else to_xml(child)
-                    for child in element.children)
+    inner = "".join(
+        _escape(child) if isinstance(child, str) else to_xml(child) for child in element.children
+    )
     return f"<{element.name}{attributes}>{inner}</{element.name}>"
 
 
 def from_lxml(node: etree._Element) -> Element:
     """Convert an lxml element (namespaces dropped) into our tree."""
-    element = Element(etree.QName(node).localname,
-                      [(etree.QName(key).localname, value) for key, value in node.attrib.items()])
+    element = Element(
+        etree.QName(node).localname,
+        [(etree.QName(key).localname, value) for key, value in node.attrib.items()],
+    )
     if node.text:
         element.children.append(node.text)
     for child in node:
@@ -180,5 +195,11 @@ def from_lxml(node: etree._Element) -> Element:
 
 def safe_xml_parser() -> etree.XMLParser:
     """An lxml parser for untrusted XML: no network, no entities, no DTD, bounded tree."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           huge_tree=False, remove_comments=True, remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )

@@ -28,8 +28,8 @@ from evtdiag.logs.binxml import (
     ChunkDecoder,
     Element,
     Substitution,
-    fill_template,
     filetime_to_datetime,
+    fill_template,
 )
 from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
 from evtdiag.logs.providers import ProviderMatcher
@@ -117,18 +117,31 @@ def read_chunk(
     place = Place(path, chunk=index, offset=base)
     if chunk[:8] != CHUNK_MAGIC:
         if chunk.strip(b"\x00"):
-            result.skipped.append(Skipped(place, "not a chunk (bad ElfChnk signature): 64 KiB not read"))
+            result.skipped.append(
+                Skipped(place, "not a chunk (bad ElfChnk signature): 64 KiB not read")
+            )
         return result
     if len(chunk) < CHUNK_SIZE:
-        result.skipped.append(Skipped(place, f"chunk truncated to {len(chunk)} bytes: records read "
-                                      "up to the end of the file, unverified", lost=False))
+        result.skipped.append(
+            Skipped(
+                place,
+                f"chunk truncated to {len(chunk)} bytes: records read "
+                "up to the end of the file, unverified",
+                lost=False,
+            )
+        )
         chunk = chunk.ljust(CHUNK_SIZE, b"\x00")
     fields = CHUNK_HEADER.unpack_from(chunk)
     free_space, data_crc, header_crc = fields[7], fields[8], fields[10]
     header_ok = zlib.crc32(chunk[:120] + chunk[128:CHUNK_HEADER_SIZE]) == header_crc
     if not header_ok:
-        result.skipped.append(Skipped(place, "chunk header checksum mismatch: records read "
-                                      "by their own framing, unverified", lost=False))
+        result.skipped.append(
+            Skipped(
+                place,
+                "chunk header checksum mismatch: records read by their own framing, unverified",
+                lost=False,
+            )
+        )
     # Bytes past the free-space offset are slack: stale records of an earlier use of
     # the chunk. The offset is used even when the header CRC fails (format 3.2 files
     # leave CRCs unfilled); only an impossible value means reading to the end.
@@ -136,13 +149,15 @@ def read_chunk(
     unverified = not header_ok
     if header_ok and zlib.crc32(chunk[CHUNK_HEADER_SIZE:limit]) != data_crc:
         unverified = True
-        result.skipped.append(Skipped(place, "chunk data checksum mismatch: records read, "
-                                      "unverified", lost=False))
+        result.skipped.append(
+            Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
+        )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
     result.records = len(frames)
-    if frames:
-        result.first_time = filetime_to_datetime(min(f.written for f in frames))
-        result.last_time = filetime_to_datetime(max(f.written for f in frames))
+    written = [f.written for f in frames if f.written]  # 0 = never set, not year 1601
+    if written:
+        result.first_time = filetime_to_datetime(min(written))
+        result.last_time = filetime_to_datetime(max(written))
     candidate = wanted.chunk_may_hold(chunk)
     if not (candidate or identify) or not frames:
         return result
@@ -157,13 +172,21 @@ def read_chunk(
         except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
             tree = _fallback(chunk, frame)
             if tree is None:
-                result.skipped.append(Skipped(record_place, f"record not decodable ({error}); "
-                                              "it may or may not be a PSync record"))
+                result.skipped.append(
+                    Skipped(
+                        record_place,
+                        f"record not decodable ({error}); it may or may not be a PSync record",
+                    )
+                )
                 continue
         if tree is None:
             continue
-        event = event_record(tree, place=record_place, header_time=filetime_to_datetime(frame.written),
-                             unverified=unverified)
+        event = event_record(
+            tree,
+            place=record_place,
+            header_time=filetime_to_datetime(frame.written),
+            unverified=unverified,
+        )
         if first:
             result.first_computer = event.computer or None
         if wanted.matches(provider_names(tree)):
@@ -185,9 +208,13 @@ def _frames(
         frame = _frame_at(chunk, pos, limit)
         if frame is not None:
             if not frame.size_copy_ok:
-                skipped.append(Skipped(Place(path, chunk=index, offset=base + pos, record_id=frame.number),
-                                       "record size copy does not match its header: read, unverified",
-                                       lost=False))
+                skipped.append(
+                    Skipped(
+                        Place(path, chunk=index, offset=base + pos, record_id=frame.number),
+                        "record size copy does not match its header: read, unverified",
+                        lost=False,
+                    )
+                )
             yield frame
             pos += frame.size
             continue
@@ -196,11 +223,21 @@ def _frames(
         resume = _next_frame(chunk, pos + 1, limit)
         where = Place(path, chunk=index, offset=base + pos)
         if resume is None:
-            skipped.append(Skipped(where, f"damaged record; the remaining {limit - pos} bytes "
-                                   "of the chunk hold no readable record"))
+            skipped.append(
+                Skipped(
+                    where,
+                    f"damaged record; the remaining {limit - pos} bytes "
+                    "of the chunk hold no readable record",
+                )
+            )
             return
-        skipped.append(Skipped(where, f"damaged record; {resume - pos} bytes skipped, reading "
-                               f"resumed at offset {base + resume:#x}"))
+        skipped.append(
+            Skipped(
+                where,
+                f"damaged record; {resume - pos} bytes skipped, reading "
+                f"resumed at offset {base + resume:#x}",
+            )
+        )
         pos = resume
 
 
@@ -264,7 +301,11 @@ def _decode_record(
 def _provider_parts(template: Element) -> list:
     """The parts of ``System/Provider/@Name`` and ``@EventSourceName`` in a template."""
     system = next((e for e in template.elements() if e.name.endswith("System")), None)
-    provider = next((e for e in system.elements() if e.name.endswith("Provider")), None) if system else None
+    provider = (
+        next((e for e in system.elements() if e.name.endswith("Provider")), None)
+        if system
+        else None
+    )
     if provider is None:
         return []
     parts: list = []

@@ -139,8 +139,13 @@ def read_evtx(
         slots = max(0, -(-(size - FILE_HEADER_SIZE) // CHUNK_SIZE))
         for index in range(slots):
             start = FILE_HEADER_SIZE + index * CHUNK_SIZE
-            result = read_chunk(data[start : start + CHUNK_SIZE], path=name, index=index,
-                                wanted=matcher, identify=computer is None)
+            result = read_chunk(
+                data[start : start + CHUNK_SIZE],
+                path=name,
+                index=index,
+                wanted=matcher,
+                identify=computer is None,
+            )
             records += result.records
             events.extend(result.events)
             skipped.extend(result.skipped)
@@ -155,7 +160,15 @@ def read_evtx(
     if computer:
         computers.add(computer)
     return InputCoverage(
-        path=name, sha256=digest, format="evtx", size=size, records=records,
-        psync_events=len(events), skipped=tuple(skipped), dirty=header.dirty or not header.valid,
-        first_time=first, last_time=last, computers=tuple(sorted(computers, key=str.lower)),
+        path=name,
+        sha256=digest,
+        format="evtx",
+        size=size,
+        records=records,
+        psync_events=len(events),
+        skipped=tuple(skipped),
+        dirty=header.dirty or not header.valid,
+        first_time=first,
+        last_time=last,
+        computers=tuple(sorted(computers, key=str.lower)),
     ), events

@@ -1,0 +1,56 @@
+"""A progress line on stderr for long reads, owned by the CLI.
+
+The stages only call a callback; this is the one that draws. It stays silent on a
+non-terminal (logs, pipes, CI) and for runs shorter than a second.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from evtdiag.render.terminal import printable
+
+
+class ProgressLine:
+    """Draws ``bytes done of total, MB/s, current file`` at most ten times a second."""
+
+    def __init__(
+        self, total_bytes: int, stream: TextIO | None = None, enabled: bool = True
+    ) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = enabled and self.stream.isatty()
+        self.total = max(total_bytes, 1)
+        self.started = time.monotonic()
+        self._finished_files = 0
+        self._current: tuple[str, int] = ("", 0)
+        self._last_draw = 0.0
+        self._drawn = False
+
+    def __call__(self, path: str, done_in_file: int, file_size: int) -> None:
+        if path != self._current[0]:
+            self._finished_files += self._current[1]
+        self._current = (path, done_in_file)
+        if done_in_file >= file_size:
+            self._finished_files += done_in_file
+            self._current = ("", 0)
+        now = time.monotonic()
+        if not self.enabled or now - self.started < 1.0 or now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        done = self._finished_files + self._current[1]
+        rate = done / max(now - self.started, 1e-6) / 1e6
+        line = (
+            f"\r{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB ({100 * done / self.total:.0f}%) "
+            f"{rate:,.0f} MB/s  {printable(path)[-50:]}"
+        )
+        self.stream.write(line.ljust(100)[:120])
+        self.stream.flush()
+        self._drawn = True
+
+    def close(self) -> None:
+        """Erase the line, so that what follows starts on a clean line."""
+        if self._drawn:
+            self.stream.write("\r" + " " * 120 + "\r")
+            self.stream.flush()

@@ -1,0 +1,97 @@
+"""Render the ``evtdiag events`` listing: a table, JSON or CSV, plus coverage lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from evtdiag.model import InputCoverage, PsyncEvent
+from evtdiag.render.fields import event_json, input_json, iso
+from evtdiag.render.terminal import printable
+
+_COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record")
+
+
+def _row(event: PsyncEvent) -> tuple[str, ...]:
+    return (
+        (iso(event.time) or "?").replace("T", " ").replace(".000000", "")[:19],
+        event.dc,
+        str(event.event_id),
+        event.kind,
+        event.user or "-",
+        event.host or "-",
+        event.record.source,
+        str(event.record.record_id),
+    )
+
+
+def events_table(events: Sequence[PsyncEvent]) -> str:
+    """An aligned plain-text table; untrusted text is made printable first."""
+    rows = [_COLUMNS, *(tuple(printable(cell) for cell in _row(e)) for e in events)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    if not events:
+        lines.append("(no PSync events found)")
+    return "\n".join(lines) + "\n"
+
+
+def events_csv(events: Sequence[PsyncEvent]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["time", "dc", "event_id", "kind", "user", "host", "source", "record_id"])
+    for event in events:
+        writer.writerow(
+            [
+                iso(event.time),
+                event.dc,
+                event.event_id,
+                event.kind,
+                event.user or "",
+                event.host or "",
+                event.record.source,
+                event.record.record_id,
+            ]
+        )
+    return out.getvalue()
+
+
+def events_json(events: Sequence[PsyncEvent], inputs: Sequence[InputCoverage]) -> str:
+    document = {
+        "events": [event_json(e) for e in events],
+        "inputs": [input_json(c) for c in inputs],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def coverage_text(inputs: Sequence[InputCoverage]) -> str:
+    """What was read from each input, for stderr after the listing."""
+    lines = ["Coverage:"]
+    for c in inputs:
+        lines.append(f"  {printable(c.path)}")
+        if c.format == "skipped":
+            lines.append(f"    skipped: {c.note}")
+            continue
+        span = f"{iso(c.first_time) or '?'} .. {iso(c.last_time) or '?'}"
+        lines.append(f"    sha256 {c.sha256}  {c.size:,} bytes  format {c.format}")
+        lines.append(
+            f"    records {c.records:,}  PSync events {c.psync_events:,}"
+            + (f"  duplicates dropped {c.duplicates:,}" if c.duplicates else "")
+            + f"  dirty {'yes' if c.dirty else 'no'}"
+        )
+        lines.append(f"    time span {span}")
+        lines.append(f"    computers {', '.join(printable(n) for n in c.computers) or '-'}")
+        lost = [s for s in c.skipped if s.lost]
+        doubtful = [s for s in c.skipped if not s.lost]
+        if c.skipped:
+            lines.append(
+                f"    damaged places: {len(lost)} skipped, {len(doubtful)} read unverified"
+            )
+            lines.extend(
+                f"      {printable(str(s.place))}: {printable(s.reason)}" for s in c.skipped
+            )
+    return "\n".join(lines) + "\n"

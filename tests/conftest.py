@@ -1,0 +1,27 @@
+"""Shared fixtures: the CLI runner and the real-log corpus in ../shared/evtx-samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_LOGS = REPO / "sample_logs"
+CORPUS = REPO.parent / "shared" / "evtx-samples"
+
+
+def corpus_counts() -> dict[str, dict]:
+    """``counts.json`` of the corpus, or {} when the folder is absent (tests then skip)."""
+    counts = CORPUS / "counts.json"
+    return json.loads(counts.read_text()) if counts.is_file() else {}
+
+
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real-log corpus not found at {CORPUS}")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
