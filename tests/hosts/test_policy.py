@@ -7,7 +7,8 @@ from evtdiag.model import UnixPolicy
 
 
 def test_login_defs():
-    data = b"# x\nPASS_MAX_DAYS\t99999\nPASS_MIN_DAYS 1\nPASS_MIN_LEN    8\nUMASK 022\nPASS_MIN_LEN x\n"
+    data = (b"# x\nPASS_MAX_DAYS\t99999\nPASS_MIN_DAYS 1\nPASS_MIN_LEN    8\n"
+            b"UMASK 022\nPASS_MIN_LEN x\n")
     settings, warnings = parse_login_defs(data, "login.defs")
     assert [(s.name, s.value, s.place.line) for s in settings] == [
         ("max_days", 99999, 2), ("min_days", 1, 3), ("min_length", 8, 4), ("min_length", None, 6)]

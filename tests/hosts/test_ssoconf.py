@@ -97,7 +97,9 @@ def test_malformed_encrypt_key_line_not_echoed():
 
 
 def test_hostile_input():
-    data = b"PORT_NUMBER=1\n" + b"A" * (10 * 1024 * 1024) + b"\nSYNC\x00USERS=x\n\xff\xfe\x00\x01junk\nUSE_NIS=0\n"
+    data = b"PORT_NUMBER=1\n" + b"A" * (10 * 1024 * 1024) + (
+        b"\nSYNC\x00USERS=x\n\xff\xfe\x00\x01junk\nUSE_NIS=0\n"
+    )
     c = parse_sso_conf(data, "f")
     assert c.get("PORT_NUMBER") and c.get("USE_NIS")
     assert {w.place.line for w in c.warnings} >= {2, 3}

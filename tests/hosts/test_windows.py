@@ -32,15 +32,16 @@ def test_net_localgroup_non_english_one_per_line():
 
 def test_group_not_found():
     g, _ = parse_group_members(b"The group name could not be found.\n\nMore help is "
-                               b"available by typing NET HELPMSG 2220.\n", "x.txt", "PasswordPropDeny")
+                               b"available by typing NET HELPMSG 2220.\n",
+                               "x.txt", "PasswordPropDeny")
     assert g.supplied and g.exists is False
 
 
 def test_csv_export():
-    data = ('#TYPE Microsoft.ActiveDirectory.Management.ADPrincipal\n'
-            '"distinguishedName","name","objectClass","SamAccountName"\n'
-            '"CN=Alice Smith,DC=corp","Alice Smith","user","alice"\n'
-            '"CN=Bob,DC=corp","Bob","user","BOB"\n').encode()
+    data = (b'#TYPE Microsoft.ActiveDirectory.Management.ADPrincipal\n'
+            b'"distinguishedName","name","objectClass","SamAccountName"\n'
+            b'"CN=Alice Smith,DC=corp","Alice Smith","user","alice"\n'
+            b'"CN=Bob,DC=corp","Bob","user","BOB"\n')
     g, _ = parse_group_members(data, "PasswordPropDeny.csv", "PasswordPropDeny")
     assert g.members == ("alice", "BOB") and g.format == "csv"
     assert g.contains("CORP\\bob") and g.contains("Alice@corp.example.com")
