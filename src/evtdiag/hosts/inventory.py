@@ -184,7 +184,7 @@ def _archive_reader(path: str, files: dict[str, bytes]) -> Reader:
 def load_host(name: str, source: str, read: Reader, aliases: tuple[str, ...] = (),
               warnings: list[ConfigWarning] | None = None) -> HostConfig:
     """Parse every expected file ``read`` can supply into a :class:`HostConfig`."""
-    warnings = list(warnings or [])
+    warnings = warnings if warnings is not None else []
     statuses: list[FileStatus] = []
     data: dict[str, tuple[bytes, str]] = {}
     for rel in EXPECTED:
