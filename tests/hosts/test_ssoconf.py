@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evtdiag.hosts.ssoconf import key_info, parse_sso_conf
 
@@ -148,3 +150,15 @@ def test_case_ignore_name():
     assert conf("SYNC_USERS=+Fred\n").decide("fred").allowed
     d = conf("CASE_IGNORE_NAME=0\nSYNC_USERS=+Fred\n").decide("fred")
     assert not d.allowed and "differs only in case" in d.explanation
+
+_KEYCHARS = st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="()<>#")
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.text(_KEYCHARS, min_size=12, max_size=40),
+       host_key=st.text(_KEYCHARS, min_size=12, max_size=40))
+def test_no_key_survives_any_spelling(key, host_key):
+    c = conf(f"ENCRYPT_KEY = {key}\nSYNC_HOSTS=(dc1 6677 {host_key})\n")
+    assert c.encrypt_key.length == len(key)
+    text = repr(c) + "".join(str(w) for w in c.warnings)
+    assert key not in text and host_key not in text
