@@ -9,7 +9,7 @@ stage can be tested with hand-made values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 
 
@@ -147,3 +147,426 @@ class PsyncEvent:
     record: EventRecord = field(repr=False)
     message_derived: bool = False
     """True when user and host were taken from rendered message text (CSV exports)."""
+
+
+# --- Stage 3: host configurations ---
+#
+# Built by :mod:`evtdiag.hosts`. Secrets never reach these classes: an ENCRYPT_KEY is
+# kept as a :class:`KeyInfo` (length and character classes) and a password hash as a
+# status and a scheme name, so printing, pickling or ``repr()``-ing any of them is safe.
+
+Basis = str
+"""``"documented"`` (Microsoft says so) or ``"inferred"`` (an evtdiag assumption)."""
+
+
+@dataclass(frozen=True)
+class ConfigWarning:
+    """Something in a configuration input that was odd, ignored or unreadable."""
+
+    place: Place
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.place}: {self.message}"
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """Whether one expected file was supplied; "not supplied" is not "empty"."""
+
+    name: str
+    """The file's name relative to the host folder, e.g. ``security/user``."""
+    state: str
+    """``present``, ``absent`` (not supplied) or ``unreadable``."""
+    path: str | None = None
+    """Where it was read from (a path, or ``archive.tar.gz:member``)."""
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What may be said about an encryption key without keeping it."""
+
+    length: int
+    classes: tuple[str, ...]
+    """Subset of ``upper``, ``lower``, ``digit``, ``punct``, ``other``, in that order."""
+
+    def __str__(self) -> str:
+        return f"<{self.length} characters: {', '.join(self.classes) or 'none'}>"
+
+
+@dataclass(frozen=True)
+class SsoSetting:
+    """One ``KEY=value`` line of sso.conf (the value of ENCRYPT_KEY is never kept)."""
+
+    key: str
+    value: str
+    """The value as written; for ENCRYPT_KEY the :class:`KeyInfo` text instead."""
+    place: Place
+    text: str
+    """The line for evidence, rewritten where it held a key."""
+
+
+@dataclass(frozen=True)
+class SyncHost:
+    """One ``(host [port [key]])`` entry of SYNC_HOSTS."""
+
+    host: str
+    port: int | None
+    key: KeyInfo | None
+    place: Place
+
+
+@dataclass(frozen=True)
+class SyncUserEntry:
+    """One entry of SYNC_USERS: ``+name``, ``-name``, a bare name, or ``ALL``."""
+
+    sign: str
+    """``+``, ``-`` or ``""`` (bare name, and ``ALL``)."""
+    name: str
+    place: Place
+
+    def __str__(self) -> str:
+        return f"{self.sign}{self.name}"
+
+
+@dataclass(frozen=True)
+class SyncDecision:
+    """The answer to "is this user's password synchronized on this host, and why?"."""
+
+    allowed: bool
+    entry: SyncUserEntry | None
+    """The deciding SYNC_USERS entry, or None when no entry decided (a default did)."""
+    place: Place | None
+    """Where the decision comes from (the entry's line, or the SYNC_USERS line)."""
+    basis: Basis
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SsoConf:
+    """A parsed sso.conf. :meth:`decide` models SYNC_USERS (see :mod:`evtdiag.hosts.ssoconf`)."""
+
+    file: str
+    settings: tuple[SsoSetting, ...]
+    """The effective settings (for duplicated keys the last one), in file order."""
+    sync_users: tuple[SyncUserEntry, ...] | None
+    """None when SYNC_USERS is absent (different from an empty list)."""
+    sync_hosts: tuple[SyncHost, ...] | None
+    encrypt_key: KeyInfo | None
+    case_ignore_name: bool
+    """CASE_IGNORE_NAME; Microsoft documents 1 (True) as the default."""
+    case_ignore_place: Place | None
+    warnings: tuple[ConfigWarning, ...] = ()
+
+    def get(self, key: str) -> SsoSetting | None:
+        """The effective setting for ``key``, or None when the file does not set it."""
+        for s in self.settings:
+            if s.key == key:
+                return s
+        return None
+
+    def decide(self, user: str) -> SyncDecision:
+        """Is ``user`` synchronized by this host, and which line decides?
+
+        Rules (only the ``-name`` and ``+name`` meanings are documented): an explicit
+        ``-name`` always wins; then ``+name`` or a bare name includes; then ``ALL``
+        includes everyone else; a list without ``ALL`` that holds any include entry
+        means "only those"; a list of only ``-`` entries includes everyone else; no
+        SYNC_USERS at all means everyone. Names compare as CASE_IGNORE_NAME says.
+        """
+        fold = str.casefold if self.case_ignore_name else str
+        setting = self.get("SYNC_USERS")
+        where = setting.place if setting else None
+        case_note = "" if self.case_ignore_name else " (CASE_IGNORE_NAME=0: case matters)"
+        if self.sync_users is None or not self.sync_users:
+            what = "absent" if self.sync_users is None else "empty"
+            return SyncDecision(
+                True,
+                None,
+                where,
+                "inferred",
+                f"SYNC_USERS is {what}; assumed to synchronize every user "
+                "(Microsoft does not document the default)",
+            )
+        target = fold(user)
+        entries = self.sync_users
+        for e in entries:
+            if e.sign == "-" and fold(e.name) == target:
+                return SyncDecision(
+                    False,
+                    e,
+                    e.place,
+                    "documented",
+                    f"SYNC_USERS excludes {e}{case_note}; an explicit '-' entry always wins "
+                    "(note: SFU 2.0 ignored '-', KB Q296680)",
+                )
+        for e in entries:
+            if e.sign in ("+", "") and e.name != "ALL" and fold(e.name) == target:
+                basis = "documented" if e.sign == "+" else "inferred"
+                how = "includes" if e.sign == "+" else "lists (bare name assumed to include)"
+                return SyncDecision(True, e, e.place, basis, f"SYNC_USERS {how} {e}{case_note}")
+        for e in entries:
+            if e.sign == "" and e.name == "ALL":
+                return SyncDecision(
+                    True,
+                    e,
+                    e.place,
+                    "inferred",
+                    "SYNC_USERS contains ALL and no '-' entry for this user; "
+                    "ALL assumed to include everyone not excluded",
+                )
+        if any(e.sign in ("+", "") for e in entries):
+            near = [e for e in entries if e.sign != "-" and e.name.casefold() == user.casefold()]
+            extra = f"; {near[0]} differs only in case" if near else ""
+            return SyncDecision(
+                False,
+                None,
+                where,
+                "inferred",
+                f"SYNC_USERS lists users without ALL and {user} is not among them"
+                f"{case_note}{extra}; a list of included names assumed to mean only those",
+            )
+        return SyncDecision(
+            True,
+            None,
+            where,
+            "inferred",
+            "SYNC_USERS has only '-' entries and none names this user; "
+            "assumed to include everyone not excluded",
+        )
+
+
+@dataclass(frozen=True)
+class PasswdEntry:
+    """One /etc/passwd line (the password field is reduced like a shadow hash)."""
+
+    name: str
+    uid: int | None
+    gid: int | None
+    shell: str
+    place: Place
+    password_status: str = "shadowed"
+    """``shadowed`` (``x``) or a shadow status when passwd holds the hash itself."""
+    password_scheme: str = "none"
+
+
+@dataclass(frozen=True)
+class ShadowEntry:
+    """One shadow (or AIX security/passwd) account, reduced at parse time.
+
+    The hash itself is dropped while parsing and is never stored anywhere.
+    """
+
+    name: str
+    status: str
+    """``active``, ``locked``, ``no-password`` or ``never-set``."""
+    scheme: str
+    """``des``, ``md5``, ``sha256``, ``sha512``, ``bcrypt``, ``yescrypt``, ``ssha512``, ...,
+    ``none`` (no hash) or ``unknown``."""
+    last_change: date | None
+    expires: date | None
+    place: Place
+    flags: tuple[str, ...] = ()
+    """AIX ``flags`` (ADMCHG, NOCHECK, ...)."""
+
+
+@dataclass(frozen=True)
+class PolicySetting:
+    """One password-policy value with its source line."""
+
+    name: str
+    """``min_length``, ``min_days``, ``max_days``, ``history``, ``min_length_pwquality``..."""
+    value: int | None
+    """None for "Unlimited"/"None"/"Never" (see :attr:`raw`) or an unparsable value."""
+    raw: str
+    place: Place
+    text: str
+
+
+@dataclass(frozen=True)
+class AixUserAttrs:
+    """One stanza of AIX /etc/security/user (``default`` included)."""
+
+    name: str
+    account_locked: bool | None
+    minlen: int | None
+    place: Place
+
+
+@dataclass(frozen=True)
+class UnixPolicy:
+    """UNIX password policy from login.defs, pwquality.conf and AIX security/user."""
+
+    settings: tuple[PolicySetting, ...] = ()
+    aix_users: tuple[AixUserAttrs, ...] = ()
+
+    def get(self, name: str) -> PolicySetting | None:
+        """The setting called ``name`` (the last one when a file repeats it)."""
+        found = [s for s in self.settings if s.name == name]
+        return found[-1] if found else None
+
+    def aix_user(self, user: str) -> AixUserAttrs | None:
+        """The user's own AIX stanza, or None."""
+        for a in self.aix_users:
+            if a.name == user and a.name != "default":
+                return a
+        return None
+
+    def min_length_for(self, user: str | None = None) -> PolicySetting | None:
+        """The effective minimum length for ``user``: the AIX stanza (own, else
+        ``default``), else pwquality ``minlen``, else login.defs PASS_MIN_LEN."""
+        stanzas = [self.aix_user(user)] if user else []
+        stanzas.append(next((a for a in self.aix_users if a.name == "default"), None))
+        for a in stanzas:
+            if a is not None and a.minlen is not None:
+                return PolicySetting(
+                    "min_length", a.minlen, str(a.minlen), a.place, f"{a.name}: minlen = {a.minlen}"
+                )
+        return self.get("minlen") or self.get("min_length")
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """Everything read for one UNIX host."""
+
+    name: str
+    """The folder or archive name the host was supplied as."""
+    source: str
+    """The folder or archive path."""
+    aliases: tuple[str, ...]
+    """Extra names from hosts.toml."""
+    files: tuple[FileStatus, ...]
+    sso: SsoConf | None
+    passwd: tuple[PasswdEntry, ...] | None
+    shadow: tuple[ShadowEntry, ...] | None
+    """From shadow, or from AIX security/passwd; None when neither was supplied."""
+    policy: UnixPolicy
+    warnings: tuple[ConfigWarning, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the host is known by."""
+        return (self.name, *self.aliases)
+
+    def file(self, name: str) -> FileStatus | None:
+        """The status of the expected file ``name``."""
+        return next((f for f in self.files if f.name == name), None)
+
+    def account(self, user: str, case_ignore: bool = True) -> PasswdEntry | None:
+        """The passwd entry for ``user`` (case-insensitive unless told otherwise)."""
+        for p in self.passwd or ():
+            if p.name == user or (case_ignore and p.name.casefold() == user.casefold()):
+                return p
+        return None
+
+
+@dataclass(frozen=True)
+class HostMatch:
+    """The result of matching an ``rhost`` from an event against the inventory."""
+
+    rhost: str
+    host: HostConfig | None
+    """The host, when exactly one matched."""
+    tried: tuple[str, ...]
+    """The forms of ``rhost`` that were compared (full name, short name)."""
+    candidates: tuple[str, ...] = ()
+    """More than one host matched: their names (no guess is made)."""
+    how: str = ""
+    """``exact``, ``alias``, ``short-name`` when matched."""
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+
+@dataclass(frozen=True)
+class GroupMembers:
+    """One Windows group's member list as supplied by the admin."""
+
+    group: str
+    supplied: bool
+    """False when no file was given for this group (not the same as an empty group)."""
+    exists: bool | None
+    """False when the file says the group does not exist; None when unknown."""
+    members: tuple[str, ...] = ()
+    place: Place | None = None
+    format: str = ""
+    """``net``, ``csv``, ``lines``."""
+
+    def contains(self, user: str) -> bool:
+        """Case-insensitive; ``CORP\\alice`` and ``alice@corp.example.com`` are ``alice``."""
+        target = account_key(user)
+        return any(account_key(m) == target for m in self.members)
+
+
+def account_key(name: str) -> str:
+    """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``."""
+    name = name.strip()
+    if "\\" in name:
+        name = name.rsplit("\\", 1)[1]
+    if "@" in name:
+        name = name.split("@", 1)[0]
+    return name.casefold()
+
+
+@dataclass(frozen=True)
+class WindowsSide:
+    """What the admin saved on a DC: PSync groups, admin groups, password policy."""
+
+    groups: tuple[GroupMembers, ...]
+    policy: tuple[PolicySetting, ...]
+    policy_supplied: bool
+    warnings: tuple[ConfigWarning, ...] = ()
+
+    def group(self, name: str) -> GroupMembers:
+        """The group called ``name`` (always present, ``supplied=False`` when not given)."""
+        for g in self.groups:
+            if g.group.casefold() == name.casefold():
+                return g
+        return GroupMembers(name, supplied=False, exists=None)
+
+    def policy_value(self, name: str) -> PolicySetting | None:
+        return next((p for p in self.policy if p.name == name), None)
+
+    def allows(self, user: str) -> SyncDecision:
+        """Does the Windows side let ``user``'s password go out? Deny wins [DOC];
+        a missing Allow group acts as if it held every user [DOC]."""
+        allow, deny = self.group("PasswordPropAllow"), self.group("PasswordPropDeny")
+        if deny.supplied and deny.contains(user):
+            return SyncDecision(
+                False,
+                None,
+                deny.place,
+                "documented",
+                f"{user} is a member of PasswordPropDeny (deny wins)",
+            )
+        if not allow.supplied:
+            return SyncDecision(
+                True,
+                None,
+                None,
+                "inferred",
+                "PasswordPropAllow not supplied: treated as group absent, "
+                "which Microsoft documents as 'everyone allowed'",
+            )
+        if allow.exists is False:
+            return SyncDecision(
+                True,
+                None,
+                allow.place,
+                "documented",
+                "group PasswordPropAllow absent: everyone allowed",
+            )
+        if allow.contains(user):
+            return SyncDecision(
+                True, None, allow.place, "documented", f"{user} is a member of PasswordPropAllow"
+            )
+        return SyncDecision(
+            False,
+            None,
+            allow.place,
+            "documented",
+            f"PasswordPropAllow exists and {user} is not a member"
+            + (" (it is empty)" if not allow.members else ""),
+        )

@@ -1,0 +1,69 @@
+"""Decoding configuration bytes into numbered lines, defensively.
+
+Configuration files come from many UNIX flavours and Windows consoles, so this module
+accepts UTF-8, latin-1 and UTF-16 (with a BOM), and CRLF, CR-only and LF line ends.
+Hostile input never raises: NUL bytes or binary junk on a line, and lines longer than
+:data:`MAX_LINE`, produce a warning with file:line and the line is skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+
+from evtdiag.model import ConfigWarning, Place
+
+MAX_LINE = 64 * 1024
+"""Longer lines are not configuration: they are skipped with a warning."""
+
+_EOL = re.compile(r"\r\n|\r|\n")
+_JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return ``(text, encoding)``: a BOM decides, else UTF-8, else latin-1 (never fails)."""
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def lines(data: bytes, file: str, warnings: list[ConfigWarning]) -> Iterator[tuple[int, str]]:
+    """Yield ``(line number, text)`` for each usable line, warning about the others."""
+    text, _ = decode(data)
+    start, lineno = 0, 0
+    n = len(text)
+    while start <= n:
+        m = _EOL.search(text, start)
+        end = m.start() if m else n
+        lineno += 1
+        if end - start > MAX_LINE:
+            warnings.append(
+                ConfigWarning(
+                    Place(file, line=lineno),
+                    f"line of {end - start} characters ignored (more than {MAX_LINE})",
+                )
+            )
+        else:
+            line = text[start:end]
+            if _JUNK.search(line) or "\ufffd" in line:
+                warnings.append(
+                    ConfigWarning(
+                        Place(file, line=lineno), "line ignored: NUL bytes or binary data"
+                    )
+                )
+            else:
+                yield lineno, line
+        if m is None:
+            break
+        start = m.end()
+        if start == n:
+            break

@@ -1,0 +1,337 @@
+"""The host inventory: one folder (or collector archive) per UNIX host, and name matching.
+
+Layout (DESIGN.md, contract): ``DIR/<host>/`` holds ``sso.conf``, ``passwd``,
+``shadow`` and the optional policy files, directly or under ``etc/``;
+``DIR/<host>.tar.gz`` is what ``evtdiag collect-script`` produced; ``DIR/hosts.toml``
+gives extra names per host.
+
+Safety: nothing outside DIR is ever read (a symlink pointing out, or a folder named
+``..``, is refused with a warning); archives are read in memory, never extracted, and
+absolute or ``..`` member names, links and devices are refused; sizes are capped.
+
+Matching assumptions [INF] (Microsoft says nothing about how ``rhost`` is spelt): names
+compare case-insensitively, ignoring a trailing dot; an exact name or alias beats a
+short-name match (``web01`` matches ``WEB01.corp.example.com`` and back); IP addresses
+match only exactly; when several hosts match at the same tier the result is ambiguous
+and no host is chosen.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tarfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from evtdiag.hosts import accounts, policy
+from evtdiag.hosts.ssoconf import parse_sso_conf
+from evtdiag.model import (
+    ConfigWarning,
+    FileStatus,
+    HostConfig,
+    HostMatch,
+    Place,
+    UnixPolicy,
+)
+
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    tomllib = None  # type: ignore[assignment]
+
+EXPECTED = (
+    "sso.conf",
+    "passwd",
+    "shadow",
+    "login.defs",
+    "security/pwquality.conf",
+    "security/passwd",
+    "security/user",
+)
+"""The files looked for in every host folder or archive."""
+MAX_FILE = 32 * 1024 * 1024
+MAX_ARCHIVE_TOTAL = 128 * 1024 * 1024
+MAX_MEMBERS = 1000
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
+
+Reader = Callable[[str], "tuple[bytes | None, FileStatus]"]
+
+
+def _inside(root_real: str, path: str) -> bool:
+    real = os.path.realpath(path)
+    return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _norm(name: str) -> str:
+    return name.strip().rstrip(".").casefold()
+
+
+def _short(name: str) -> str:
+    n = _norm(name)
+    return n if _is_ip(n) else n.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The hosts read from ``--hosts DIR``, and how event names map to them."""
+
+    root: str
+    hosts: tuple[HostConfig, ...]
+    warnings: tuple[ConfigWarning, ...] = ()
+
+    def match(self, rhost: str) -> HostMatch:
+        """Find the host an event's ``rhost`` names; never guess between several."""
+        full, short = _norm(rhost), _short(rhost)
+        tried = (full,) if short == full else (full, short)
+        tiers: list[tuple[str, Callable[[HostConfig], bool]]] = [
+            ("exact", lambda h: _norm(h.name) == full),
+            ("alias", lambda h: any(_norm(a) == full for a in h.aliases)),
+        ]
+        if not _is_ip(full):
+            tiers.append(
+                (
+                    "short-name",
+                    lambda h: any(not _is_ip(_norm(n)) and _short(n) == short for n in h.names),
+                )
+            )
+        for how, test in tiers:
+            found = [h for h in self.hosts if test(h)]
+            if len(found) == 1:
+                return HostMatch(rhost, found[0], tried, (found[0].name,), how)
+            if len(found) > 1:
+                return HostMatch(rhost, None, tried, tuple(h.name for h in found), how)
+        return HostMatch(rhost, None, tried)
+
+
+def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -> Reader:
+    def read(rel: str) -> tuple[bytes | None, FileStatus]:
+        for base in (folder, os.path.join(folder, "etc")):
+            path = os.path.join(base, *rel.split("/"))
+            if not os.path.lexists(path):
+                continue
+            if not _inside(root_real, path):
+                warnings.append(
+                    ConfigWarning(Place(path), "points outside the hosts folder; not read")
+                )
+                return None, FileStatus(rel, "unreadable", path)
+            if not os.path.isfile(path):
+                why = "is a directory" if os.path.isdir(path) else "is not a regular file"
+                warnings.append(ConfigWarning(Place(path), f"unreadable: {why}"))
+                return None, FileStatus(rel, "unreadable", path)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read(MAX_FILE + 1)
+            except OSError as e:
+                warnings.append(ConfigWarning(Place(path), f"unreadable: {e.strerror or e}"))
+                return None, FileStatus(rel, "unreadable", path)
+            if len(data) > MAX_FILE:
+                warnings.append(
+                    ConfigWarning(
+                        Place(path), f"larger than {MAX_FILE} bytes; only the start is read"
+                    )
+                )
+                data = data[:MAX_FILE]
+            return data, FileStatus(rel, "present", path, len(data))
+        return None, FileStatus(rel, "absent")
+
+    return read
+
+
+def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]:
+    """Read an archive's regular members into memory, refusing anything unsafe."""
+    files: dict[str, bytes] = {}
+    total = 0
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            for count, m in enumerate(tar):
+                if count >= MAX_MEMBERS:
+                    warnings.append(
+                        ConfigWarning(
+                            Place(path), f"more than {MAX_MEMBERS} members; the rest ignored"
+                        )
+                    )
+                    break
+                name = m.name
+                parts = name.split("/")
+                if name.startswith("/") or ".." in parts or "\\" in name:
+                    warnings.append(
+                        ConfigWarning(Place(f"{path}:{name}"), "unsafe member name refused")
+                    )
+                    continue
+                if m.isdir():
+                    continue
+                if not m.isfile():
+                    warnings.append(
+                        ConfigWarning(Place(f"{path}:{name}"), "link or special member refused")
+                    )
+                    continue
+                if m.size > MAX_FILE or total + m.size > MAX_ARCHIVE_TOTAL:
+                    warnings.append(
+                        ConfigWarning(Place(f"{path}:{name}"), "member too large; refused")
+                    )
+                    continue
+                f = tar.extractfile(m)
+                if f is None:
+                    continue
+                data = f.read(MAX_FILE + 1)[:MAX_FILE]
+                total += len(data)
+                files["/".join(p for p in parts if p not in ("", "."))] = data
+    except (tarfile.TarError, OSError, EOFError) as e:
+        warnings.append(ConfigWarning(Place(path), f"archive not readable: {e}"))
+    return files
+
+
+def _archive_reader(path: str, files: dict[str, bytes]) -> Reader:
+    tops = {k.split("/", 1)[0] for k in files if "/" in k}
+    prefix = next(iter(tops)) + "/" if len(tops) == 1 else ""
+
+    def read(rel: str) -> tuple[bytes | None, FileStatus]:
+        for cand in (prefix + rel, prefix + "etc/" + rel):
+            if cand in files:
+                return files[cand], FileStatus(rel, "present", f"{path}:{cand}", len(files[cand]))
+        return None, FileStatus(rel, "absent")
+
+    return read
+
+
+def load_host(
+    name: str,
+    source: str,
+    read: Reader,
+    aliases: tuple[str, ...] = (),
+    warnings: list[ConfigWarning] | None = None,
+) -> HostConfig:
+    """Parse every expected file ``read`` can supply into a :class:`HostConfig`."""
+    warnings = warnings if warnings is not None else []
+    statuses: list[FileStatus] = []
+    data: dict[str, tuple[bytes, str]] = {}
+    for rel in EXPECTED:
+        blob, st = read(rel)
+        statuses.append(st)
+        if blob is not None:
+            data[rel] = (blob, st.path or rel)
+    sso = passwd = shadow = None
+    settings: list = []
+    aix_users: tuple = ()
+    if "sso.conf" in data:
+        sso = parse_sso_conf(*data["sso.conf"])
+        warnings.extend(sso.warnings)
+    parsers = {
+        "passwd": accounts.parse_passwd,
+        "shadow": accounts.parse_shadow,
+        "security/passwd": accounts.parse_aix_security_passwd,
+        "login.defs": policy.parse_login_defs,
+        "security/pwquality.conf": policy.parse_pwquality,
+        "security/user": policy.parse_aix_security_user,
+    }
+    results = {}
+    for rel, parse in parsers.items():
+        if rel in data:
+            result, w = parse(*data[rel])
+            results[rel] = result
+            warnings.extend(w)
+    passwd = results.get("passwd")
+    if "shadow" in results or "security/passwd" in results:
+        shadow = results.get("shadow", ()) + results.get("security/passwd", ())
+    settings.extend(results.get("login.defs", ()))
+    settings.extend(results.get("security/pwquality.conf", ()))
+    aix_users = results.get("security/user", ())
+    return HostConfig(
+        name,
+        source,
+        aliases,
+        tuple(statuses),
+        sso,
+        passwd,
+        shadow,
+        UnixPolicy(tuple(settings), aix_users),
+        tuple(warnings),
+    )
+
+
+def _load_aliases(path: str, warnings: list[ConfigWarning]) -> dict[str, tuple[str, ...]]:
+    if tomllib is None:
+        warnings.append(ConfigWarning(Place(path), "hosts.toml needs Python 3.11; ignored"))
+        return {}
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        warnings.append(ConfigWarning(Place(path), f"hosts.toml not readable: {e}"))
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for host, names in doc.items():
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            warnings.append(ConfigWarning(Place(path), f"{host}: expected a list of names"))
+            continue
+        out[host.casefold()] = tuple(names)
+    return out
+
+
+def load_inventory(hosts_dir: str) -> Inventory:
+    """Read every host folder and collector archive directly inside ``hosts_dir``."""
+    root_real = os.path.realpath(hosts_dir)
+    warnings: list[ConfigWarning] = []
+    aliases: dict[str, tuple[str, ...]] = {}
+    toml_path = os.path.join(hosts_dir, "hosts.toml")
+    if os.path.isfile(toml_path) and _inside(root_real, toml_path):
+        aliases = _load_aliases(toml_path, warnings)
+    hosts: list[HostConfig] = []
+    try:
+        entries = sorted(os.scandir(hosts_dir), key=lambda e: e.name)
+    except OSError as e:
+        warnings.append(ConfigWarning(Place(hosts_dir), f"cannot list: {e.strerror or e}"))
+        entries = []
+    seen: set[str] = set()
+    for entry in entries:
+        path = entry.path
+        if entry.name == "hosts.toml" or entry.name.startswith("."):
+            continue
+        if not _inside(root_real, path):
+            warnings.append(
+                ConfigWarning(Place(path), "symlink pointing outside the hosts folder; not read")
+            )
+            continue
+        archive = entry.name.lower().endswith(ARCHIVE_SUFFIXES)
+        if archive and os.path.isfile(path):
+            name = entry.name[
+                : -len(next(s for s in ARCHIVE_SUFFIXES if entry.name.lower().endswith(s)))
+            ]
+        elif os.path.isdir(path):
+            name = entry.name
+        else:
+            if not os.path.exists(path):
+                warnings.append(
+                    ConfigWarning(Place(path), "broken symlink or symlink loop; not read")
+                )
+            continue
+        if name.casefold() in seen:
+            warnings.append(
+                ConfigWarning(Place(path), f"host {name} supplied twice; this copy ignored")
+            )
+            continue
+        seen.add(name.casefold())
+        host_warnings: list[ConfigWarning] = []
+        if archive:
+            reader = _archive_reader(path, _archive_files(path, host_warnings))
+        else:
+            reader = _folder_reader(root_real, path, host_warnings)
+        hosts.append(load_host(name, path, reader, aliases.pop(name.casefold(), ()), host_warnings))
+    for unknown in aliases:
+        warnings.append(
+            ConfigWarning(
+                Place(toml_path), f"hosts.toml names {unknown}, which has no folder or archive"
+            )
+        )
+    return Inventory(hosts_dir, tuple(hosts), tuple(warnings))

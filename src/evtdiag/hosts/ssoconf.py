@@ -1,0 +1,205 @@
+"""Parse sso.conf, the configuration of the PSync daemon ``ssod``, keeping no key.
+
+Documented by Microsoft [DOC]: the key names, CASE_IGNORE_NAME=1 as the default,
+``-name`` in SYNC_USERS excludes, ``+name`` includes, per-host port and key may be
+given inside SYNC_HOSTS, FILE_PATH must agree with USE_SHADOW.
+
+Assumptions where Microsoft's documentation is silent [INF]:
+
+- Syntax: one ``KEY=value`` per line, spaces around ``=`` allowed; ``#`` starts a
+  comment only at the beginning of a line (a key such as ``ABCDZ#efgh`` keeps its
+  ``#``); key names are upper case (lower case is accepted with a warning); for a
+  duplicated key the last line wins (with a warning).
+- SYNC_HOSTS entries have the form ``(host [port [key]])``, several per line.
+- SYNC_USERS entries are separated by spaces or commas; a bare name includes like
+  ``+name``; ``ALL`` includes everyone not excluded; an explicit ``-name`` always wins
+  whatever the order; a list with include entries but no ``ALL`` means "only those";
+  a list of only ``-`` entries includes everyone else; an absent or empty SYNC_USERS
+  synchronizes everyone.
+- CASE_IGNORE_NAME also governs SYNC_USERS matching.
+
+Secrets: the ENCRYPT_KEY value (global, and the key inside SYNC_HOSTS entries) is
+reduced to a :class:`~evtdiag.model.KeyInfo` as soon as it is read; the evidence text
+of its line is rewritten. A value the collector already sanitised
+(``<redacted length=21 classes=digit,lower,punct,upper>``) is understood.
+Unknown keys are reported by name only, because a misspelled ``ENCRYPTKEY`` would
+otherwise leak its value into a warning.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evtdiag.hosts._text import lines
+from evtdiag.model import (
+    ConfigWarning,
+    KeyInfo,
+    Place,
+    SsoConf,
+    SsoSetting,
+    SyncHost,
+    SyncUserEntry,
+)
+
+KNOWN_KEYS = (
+    "SYNC_HOSTS",
+    "SYNC_USERS",
+    "ENCRYPT_KEY",
+    "PORT_NUMBER",
+    "FILE_PATH",
+    "USE_SHADOW",
+    "CASE_IGNORE_NAME",
+    "TEMP_FILE_PATH",
+    "SYNC_RETRIES",
+    "SYNC_DELAY",
+    "USE_NIS",
+    "NIS_UPDATE_PATH",
+    "IGNORE_PROPAGATION_ERRORS",
+)
+INTEGER_KEYS = ("PORT_NUMBER", "SYNC_RETRIES", "SYNC_DELAY")
+FLAG_KEYS = ("USE_SHADOW", "CASE_IGNORE_NAME", "USE_NIS", "IGNORE_PROPAGATION_ERRORS")
+
+_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_REDACTED = re.compile(r"^<redacted length=(\d+) classes=([a-z,]*)>$")
+_CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
+_HOST_TOKEN = re.compile(r"<[^>]*>|[^\s()<>]+")
+
+
+def key_info(value: str) -> KeyInfo:
+    """Reduce a key to its length and character classes (or read a collector token)."""
+    m = _REDACTED.match(value)
+    if m:
+        given = set(filter(None, m.group(2).split(",")))
+        return KeyInfo(int(m.group(1)), tuple(c for c in _CLASS_ORDER if c in given))
+    found = set()
+    for ch in value:
+        if "A" <= ch <= "Z":
+            found.add("upper")
+        elif "a" <= ch <= "z":
+            found.add("lower")
+        elif ch.isdigit() and ch.isascii():
+            found.add("digit")
+        elif ch.isascii() and ch.isprintable() and not ch.isspace():
+            found.add("punct")
+        else:
+            found.add("other")
+    return KeyInfo(len(value), tuple(c for c in _CLASS_ORDER if c in found))
+
+
+def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
+    entries = []
+    for tok in re.split(r"[\s,]+", value):
+        if not tok:
+            continue
+        if tok[0] in "+-\u2013" and len(tok) > 1:
+            sign = "-" if tok[0] in "-\u2013" else "+"
+            entries.append(SyncUserEntry(sign, tok[1:], place))
+        elif tok.upper() == "ALL":
+            entries.append(SyncUserEntry("", "ALL", place))
+        else:
+            entries.append(SyncUserEntry("", tok, place))
+    return tuple(entries)
+
+
+def _split_hosts(
+    value: str, place: Place, warnings: list[ConfigWarning]
+) -> tuple[tuple[SyncHost, ...], str]:
+    """Parse SYNC_HOSTS; return the hosts and the value rewritten without keys."""
+    hosts: list[SyncHost] = []
+    shown: list[str] = []
+    groups = re.findall(r"\(([^()]*)\)", value)
+    leftover = re.sub(r"\([^()]*\)", " ", value).strip()
+    if leftover:
+        if "(" in leftover or ")" in leftover:
+            warnings.append(ConfigWarning(place, "SYNC_HOSTS: unbalanced parentheses"))
+        bare = _HOST_TOKEN.findall(leftover)
+        if bare:
+            warnings.append(
+                ConfigWarning(place, "SYNC_HOSTS: entries outside parentheses read as host names")
+            )
+            groups.extend(bare)
+    for g in groups:
+        toks = _HOST_TOKEN.findall(g)
+        if not toks:
+            warnings.append(ConfigWarning(place, "SYNC_HOSTS: empty '()' entry"))
+            continue
+        port = None
+        if len(toks) > 1:
+            if toks[1].isdigit():
+                port = int(toks[1])
+            else:
+                warnings.append(
+                    ConfigWarning(place, f"SYNC_HOSTS: port of {toks[0]} is not a number")
+                )
+        key = key_info(" ".join(toks[2:])) if len(toks) > 2 else None
+        hosts.append(SyncHost(toks[0], port, key, place))
+        shown.append("(" + " ".join([toks[0], *toks[1:2], *([str(key)] if key else [])]) + ")")
+    return tuple(hosts), " ".join(shown)
+
+
+def parse_sso_conf(data: bytes, file: str) -> SsoConf:
+    """Parse sso.conf bytes named ``file``; never raises on bad input (warnings instead)."""
+    warnings: list[ConfigWarning] = []
+    found: dict[str, SsoSetting] = {}
+    users: tuple[SyncUserEntry, ...] | None = None
+    hosts: tuple[SyncHost, ...] | None = None
+    key: KeyInfo | None = None
+    case_ignore, case_place = True, None
+    for lineno, line in lines(data, file, warnings):
+        place = Place(file, line=lineno)
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        m = _LINE.match(line)
+        if "ENCRYPT_KEY" in line.upper() and (m is None or m.group(1).upper() != "ENCRYPT_KEY"):
+            warnings.append(
+                ConfigWarning(
+                    place,
+                    "malformed ENCRYPT_KEY line ignored (text not shown: it may hold the key)",
+                )
+            )
+            continue
+        if m is None:
+            warnings.append(ConfigWarning(place, "not a KEY=value line; ignored"))
+            continue
+        name, value = m.group(1), m.group(2)
+        kname = name.upper()
+        if kname not in KNOWN_KEYS:
+            warnings.append(ConfigWarning(place, f"unknown key {name} ignored"))
+            continue
+        if name != kname:
+            warnings.append(
+                ConfigWarning(place, f"key {name} written in lower case; ssod may not recognise it")
+            )
+        if kname in found:
+            warnings.append(
+                ConfigWarning(
+                    place,
+                    f"{kname} set again (line {found[kname].place.line} is overridden; "
+                    "assumed the last line wins)",
+                )
+            )
+        text = line.strip()
+        if kname == "ENCRYPT_KEY":
+            key = key_info(value)
+            value = str(key)
+            text = f"ENCRYPT_KEY={value}"
+        elif kname == "SYNC_HOSTS":
+            hosts, shown = _split_hosts(value, place, warnings)
+            value = shown
+            text = f"SYNC_HOSTS={shown}"
+        elif kname == "SYNC_USERS":
+            users = _split_users(value, place)
+            if not users:
+                warnings.append(ConfigWarning(place, "SYNC_USERS is empty"))
+        elif kname in INTEGER_KEYS + FLAG_KEYS:
+            if not value.isdigit():
+                warnings.append(ConfigWarning(place, f"{kname}: {value!r} is not a number"))
+            elif kname in FLAG_KEYS and value not in ("0", "1"):
+                warnings.append(ConfigWarning(place, f"{kname}: expected 0 or 1, got {value}"))
+            if kname == "CASE_IGNORE_NAME" and value.isdigit():
+                case_ignore, case_place = value != "0", place
+        found.pop(kname, None)
+        found[kname] = SsoSetting(kname, value, place, text)
+    settings = tuple(sorted(found.values(), key=lambda s: s.place.line or 0))
+    return SsoConf(file, settings, users, hosts, key, case_ignore, case_place, tuple(warnings))

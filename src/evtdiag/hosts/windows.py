@@ -1,0 +1,201 @@
+"""The Windows side: PSync group member lists and the domain password policy.
+
+Documented [DOC]: a password is synchronized only for members of PasswordPropAllow
+that are not in PasswordPropDeny (Deny wins); a missing Allow group acts as if it held
+every user, a missing Deny group as if it held nobody.
+
+Assumptions [INF]:
+
+- A group file that was not supplied is treated as "group absent" (so a missing
+  PasswordPropAllow.txt means everyone allowed), and the report says the evidence was
+  missing. An empty file means an existing, empty group.
+- ``net group``/``net localgroup`` output is recognised by its line of dashes, not by
+  English words; member lines are split into 25-character columns when the padding
+  says so; the block's last line is the "command completed" footer when it ends in a
+  period and has several words (account names cannot end in a period).
+- ``CORP\\alice`` and ``alice@corp.example.com`` both mean ``alice``; membership is
+  case-insensitive. Nested groups are not expanded (only the listed names count).
+- ``net accounts`` labels are read in English; "Unlimited", "None" and "Never" give no
+  number (value None, raw text kept).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+
+from evtdiag.hosts._text import decode, lines
+from evtdiag.model import ConfigWarning, GroupMembers, Place, PolicySetting, WindowsSide
+
+GROUPS = ("PasswordPropAllow", "PasswordPropDeny", "Administrators", "Domain Admins")
+MAX_FILE = 16 * 1024 * 1024
+_DASHES = re.compile(r"^\s*-{10,}\s*$")
+_NOT_FOUND = re.compile(r"could not be found|NET HELPMSG 2220|NET HELPMSG 3781", re.I)
+_NET_ACCOUNTS = {
+    "minimum password length": "min_length",
+    "minimum password age (days)": "min_days",
+    "maximum password age (days)": "max_days",
+    "length of password history maintained": "history",
+}
+_CSV_COLUMNS = ("samaccountname", "name", "member", "members")
+
+
+def _split_columns(line: str) -> list[str]:
+    """Split a ``net group`` member line into its 25-character columns when padded so."""
+    if len(line) > 25 and all(len(line) <= k or line[k - 1] == " " for k in (25, 50)):
+        return [c.strip() for c in (line[0:25], line[25:50], line[50:])]
+    return [line.strip()]
+
+
+def _parse_net(text_lines: list[tuple[int, str]], dash_index: int) -> list[str]:
+    block = [(n, t) for n, t in text_lines[dash_index + 1 :] if t.strip()]
+    if block:
+        last = block[-1][1].strip()
+        if last.endswith(".") and len(last.split()) >= 3:
+            block.pop()
+    members: list[str] = []
+    for _n, t in block:
+        members.extend(c for c in _split_columns(t.rstrip()) if c)
+    return members
+
+
+def _parse_csv(text: str, place: Place, warnings: list[ConfigWarning]) -> list[str] | None:
+    body = text.lstrip("\ufeff")
+    if body.startswith("#TYPE") or body.startswith("#"):
+        body = body.split("\n", 1)[1] if "\n" in body else ""
+    try:
+        rows = list(csv.reader(io.StringIO(body)))
+    except csv.Error as e:
+        warnings.append(ConfigWarning(place, f"CSV not readable: {e}"))
+        return None
+    if not rows:
+        return []
+    header = [h.strip().strip('"').casefold() for h in rows[0]]
+    for col in _CSV_COLUMNS:
+        if col in header:
+            i = header.index(col)
+            return [r[i].strip() for r in rows[1:] if len(r) > i and r[i].strip()]
+    return None
+
+
+def parse_group_members(
+    data: bytes, file: str, group: str
+) -> tuple[GroupMembers, list[ConfigWarning]]:
+    """Read one group's members from net output, CSV, or one name per line."""
+    warnings: list[ConfigWarning] = []
+    place = Place(file)
+    text_lines = list(lines(data, file, warnings))
+    dash = next((i for i, (_n, t) in enumerate(text_lines) if _DASHES.match(t)), None)
+    if dash is not None:
+        members = _parse_net(text_lines, dash)
+        return GroupMembers(group, True, True, tuple(members), place, "net"), warnings
+    joined = "\n".join(t for _n, t in text_lines)
+    if _NOT_FOUND.search(joined):
+        return GroupMembers(group, True, False, (), place, "net"), warnings
+    first = joined.lstrip("\ufeff").lstrip()
+    if first.startswith("#TYPE") or file.lower().endswith(".csv") or first.startswith('"'):
+        members = _parse_csv(decode(data)[0], place, warnings)
+        if members is not None:
+            return GroupMembers(group, True, True, tuple(members), place, "csv"), warnings
+        warnings.append(
+            ConfigWarning(
+                place, "CSV without a SamAccountName or name column; read as one name per line"
+            )
+        )
+    names = [t.strip() for _n, t in text_lines if t.strip() and not t.lstrip().startswith("#")]
+    return GroupMembers(group, True, True, tuple(names), place, "lines"), warnings
+
+
+def parse_net_accounts(
+    data: bytes, file: str
+) -> tuple[tuple[PolicySetting, ...], list[ConfigWarning]]:
+    """``net accounts`` output: ``Label:   value`` lines."""
+    warnings: list[ConfigWarning] = []
+    out: list[PolicySetting] = []
+    for lineno, line in lines(data, file, warnings):
+        m = re.match(r"^\s*(.+?):\s+(\S.*?)\s*$", line) or re.match(
+            r"^\s*(.+?)\s{2,}(\S.*?)\s*$", line
+        )
+        if not m:
+            continue
+        name = _NET_ACCOUNTS.get(m.group(1).strip().casefold())
+        if name is None:
+            continue
+        raw = m.group(2)
+        value = int(raw) if raw.isdigit() else None
+        if value is None and raw.casefold() not in ("unlimited", "none", "never"):
+            warnings.append(
+                ConfigWarning(
+                    Place(file, line=lineno), f"{m.group(1).strip()}: {raw!r} is not a number"
+                )
+            )
+        out.append(PolicySetting(name, value, raw, Place(file, line=lineno), line.strip()))
+    return tuple(out), warnings
+
+
+def _read(path: str, warnings: list[ConfigWarning]) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE + 1)
+    except OSError as e:
+        warnings.append(ConfigWarning(Place(path), f"unreadable: {e.strerror or e}"))
+        return None
+    if len(data) > MAX_FILE:
+        warnings.append(ConfigWarning(Place(path), f"larger than {MAX_FILE} bytes; truncated"))
+        data = data[:MAX_FILE]
+    return data
+
+
+def load_windows(directory: str) -> WindowsSide:
+    """Read ``<group>.txt``/``.csv`` for each PSync/admin group and ``net-accounts.txt``.
+
+    File names match case-insensitively; a file that is absent yields a group with
+    ``supplied=False`` (see :meth:`evtdiag.model.WindowsSide.allows`).
+    """
+    warnings: list[ConfigWarning] = []
+    try:
+        names = {n.casefold(): n for n in os.listdir(directory)}
+    except OSError as e:
+        warnings.append(ConfigWarning(Place(directory), f"cannot list: {e.strerror or e}"))
+        names = {}
+    groups: list[GroupMembers] = []
+    for group in GROUPS:
+        chosen = [
+            names[c] for c in (f"{group}.txt".casefold(), f"{group}.csv".casefold()) if c in names
+        ]
+        if len(chosen) > 1:
+            warnings.append(
+                ConfigWarning(
+                    Place(os.path.join(directory, chosen[0])),
+                    f"both .txt and .csv given for {group}; .txt is used",
+                )
+            )
+        data = _read(os.path.join(directory, chosen[0]), warnings) if chosen else None
+        if data is None:
+            groups.append(GroupMembers(group, supplied=False, exists=None))
+            continue
+        g, w = parse_group_members(data, os.path.join(directory, chosen[0]), group)
+        groups.append(g)
+        warnings.extend(w)
+    allow, deny = groups[0], groups[1]
+    if deny.supplied and deny.exists and not (allow.supplied and allow.exists is not False):
+        warnings.append(
+            ConfigWarning(
+                deny.place or Place(directory),
+                "PasswordPropDeny given but not PasswordPropAllow: later "
+                "help says everyone is allowed; NT4 KB Q216639 says "
+                "nobody would be",
+            )
+        )
+    policy: tuple[PolicySetting, ...] = ()
+    supplied = False
+    if "net-accounts.txt" in names:
+        path = os.path.join(directory, names["net-accounts.txt"])
+        data = _read(path, warnings)
+        if data is not None:
+            supplied = True
+            policy, w = parse_net_accounts(data, path)
+            warnings.extend(w)
+    return WindowsSide(tuple(groups), policy, supplied, tuple(warnings))

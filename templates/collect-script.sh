@@ -1,0 +1,187 @@
+#!/bin/sh
+# evtdiag collector: gather this UNIX host's password-sync configuration, sanitised.
+#
+# Run as root:   sh collect-script.sh [-o OUTDIR] [/path/to/sso.conf]
+# It writes OUTDIR/<hostname>.tar.gz (default OUTDIR: the current directory) holding
+# <hostname>/sso.conf, passwd, shadow, login.defs, security/pwquality.conf,
+# security/passwd, security/user (those that exist) and MANIFEST.
+#
+# Secrets never leave the host and are never written to disk: ENCRYPT_KEY values
+# (global, and the key inside SYNC_HOSTS entries) become
+# <redacted length=N classes=...>, and every password hash becomes a status/scheme
+# token such as <active/sha512>, inside the awk pipeline that reads the real file.
+#
+# EVTDIAG_ROOT=/path reads the files under /path instead of / (for tests);
+# EVTDIAG_HOSTNAME overrides the host name.
+set -u
+umask 077
+
+OUTDIR=.
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) OUTDIR=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --) shift; break ;;
+    -*) echo "unknown option: $1" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+ROOT=${EVTDIAG_ROOT:-}
+HOST=${EVTDIAG_HOSTNAME:-$(hostname 2>/dev/null || uname -n)}
+HOST=$(printf '%s' "$HOST" | tr -c 'A-Za-z0-9._-' '_')
+
+# Solaris' /usr/bin/awk is the old awk: prefer a POSIX one.
+AWK=awk
+for a in /usr/xpg4/bin/awk nawk; do
+  if command -v "$a" >/dev/null 2>&1; then AWK=$a; break; fi
+done
+
+SSO=""
+if [ $# -gt 0 ]; then
+  SSO=$1
+else
+  for f in /etc/sso.conf /etc/opt/sso/sso.conf /usr/local/etc/sso.conf /opt/sso/sso.conf \
+           /usr/local/sso/sso.conf /etc/sso/sso.conf /usr/lib/sso/sso.conf; do
+    if [ -f "$ROOT$f" ]; then SSO=$f; break; fi
+  done
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/evtdiag.XXXXXX") || exit 1
+trap 'rm -rf "$WORK"' EXIT INT TERM
+STAGE=$WORK/$HOST
+mkdir -p "$STAGE/security" || exit 1
+
+# Shared awk functions: classes() describes a key, token() a password field.
+AWKLIB='
+function classes(s,   i, c, u, l, d, p, out) {
+  u = l = d = p = 0
+  for (i = 1; i <= length(s); i++) {
+    c = substr(s, i, 1)
+    if (c ~ /[A-Z]/) u = 1; else if (c ~ /[a-z]/) l = 1
+    else if (c ~ /[0-9]/) d = 1; else p = 1
+  }
+  out = ""
+  if (d) out = out ",digit"
+  if (l) out = out ",lower"
+  if (p) out = out ",punct"
+  if (u) out = out ",upper"
+  return substr(out, 2)
+}
+function redact(s) { return "<redacted length=" length(s) " classes=" classes(s) ">" }
+function scheme(h) {
+  if (h ~ /^\$1\$/) return "md5"
+  if (h ~ /^\$5\$/) return "sha256"
+  if (h ~ /^\$6\$/) return "sha512"
+  if (h ~ /^\$2[abxy]\$/) return "bcrypt"
+  if (h ~ /^\$y\$/) return "yescrypt"
+  if (h ~ /^\$gy\$/) return "gost-yescrypt"
+  if (h ~ /^\$7\$/) return "scrypt"
+  if (h ~ /^\$sha1\$/) return "sha1"
+  if (h ~ /^\$md5\$/) return "sun-md5"
+  if (h ~ /^\{[A-Za-z0-9_.-]+\}/) { sub(/\}.*/, "", h); return tolower(substr(h, 2)) }
+  if (length(h) == 13 && h ~ /^[.\/0-9A-Za-z]+$/) return "des"
+  return "unknown"
+}
+function token(h,   r) {
+  if (h ~ /^<[a-z-]+\/[a-z0-9-]+>$/) return h
+  if (h == "") return "<no-password/none>"
+  if (h == "!" || h == "!!" || h == "*LK*") return "<locked/none>"
+  if (h ~ /^\*LK\*/) { r = substr(h, 5); return "<locked/" scheme(r) ">" }
+  if (h ~ /^!/) { r = h; sub(/^!+/, "", r); return "<locked/" (r == "" ? "none" : scheme(r)) ">" }
+  if (h ~ /^\*/) return "<never-set/none>"
+  return "<active/" scheme(h) ">"
+}
+'
+
+sanitize_sso() {
+  "$AWK" "$AWKLIB"'
+  {
+    sub(/\r$/, "")
+    line = $0; up = toupper(line)
+    if (up ~ /ENCRYPT_KEY/) {
+      if (line ~ /^[ \t]*[Ee][Nn][Cc][Rr][Yy][Pp][Tt]_[Kk][Ee][Yy][ \t]*=/) {
+        v = line; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+        if (v ~ /^<redacted length=[0-9]+ classes=[a-z,]*>$/) print "ENCRYPT_KEY=" v
+        else print "ENCRYPT_KEY=" redact(v)
+      } else print "# evtdiag: a line mentioning ENCRYPT_KEY was removed"
+      next
+    }
+    if (line ~ /^[ \t]*[Ss][Yy][Nn][Cc]_[Hh][Oo][Ss][Tt][Ss][ \t]*=/) {
+      out = ""; rest = line
+      while (match(rest, /\([^()]*\)/)) {
+        out = out substr(rest, 1, RSTART - 1)
+        inner = substr(rest, RSTART + 1, RLENGTH - 2)
+        rest = substr(rest, RSTART + RLENGTH)
+        n = split(inner, f, /[ \t]+/); k = 0; e = ""
+        for (i = 1; i <= n; i++) if (f[i] != "") {
+          k++
+          if (k <= 2) e = e (e == "" ? "" : " ") f[i]
+          else key = (k == 3 ? f[i] : key " " f[i])
+        }
+        if (k >= 3) {
+          if (key ~ /^<redacted length=[0-9]+ classes=[a-z,]*>$/) e = e " " key
+          else e = e " " redact(key)
+        }
+        out = out "(" e ")"
+      }
+      print out rest
+      next
+    }
+    print line
+  }' "$1"
+}
+
+sanitize_colon() {  # passwd/shadow: field 2 becomes a token ("x" stays)
+  "$AWK" -F: -v OFS=: "$AWKLIB"'
+  { sub(/\r$/, ""); if (NF >= 2 && $2 != "x") $2 = token($2); print }' "$1"
+}
+
+sanitize_aix() {  # AIX security/passwd: password = value
+  "$AWK" "$AWKLIB"'
+  /^[ \t]*password[ \t]*=/ {
+    v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t\r]+$/, "", v)
+    ind = $0; sub(/[^ \t].*/, "", ind)
+    print ind "password = " token(v); next
+  }
+  { print }' "$1"
+}
+
+MANIFEST=$STAGE/MANIFEST
+{
+  echo "evtdiag collector manifest"
+  echo "host: $HOST"
+  echo "date: $(date -u '+%Y-%m-%dT%H:%M:%SZ' 2>/dev/null)"
+  echo "system: $(uname -srm 2>/dev/null)"
+  echo "root: ${ROOT:-/}"
+  echo "sso.conf: ${SSO:-not found}"
+} > "$MANIFEST"
+
+add() {  # add NAME SOURCE FILTER
+  if [ -n "$2" ] && [ -f "$ROOT$2" ]; then
+    if [ -r "$ROOT$2" ] && $3 "$ROOT$2" > "$STAGE/$1"; then
+      echo "file $1: present from $2 ($(wc -l < "$STAGE/$1" | tr -d ' ') lines)" >> "$MANIFEST"
+    else
+      rm -f "$STAGE/$1"
+      echo "file $1: unreadable at $2" >> "$MANIFEST"
+    fi
+  else
+    echo "file $1: absent${2:+ (looked at $2)}" >> "$MANIFEST"
+  fi
+}
+
+add sso.conf "$SSO" sanitize_sso
+add passwd /etc/passwd sanitize_colon
+add shadow /etc/shadow sanitize_colon
+add login.defs /etc/login.defs cat
+add security/pwquality.conf /etc/security/pwquality.conf cat
+add security/passwd /etc/security/passwd sanitize_aix
+add security/user /etc/security/user cat
+
+OUT=$OUTDIR/$HOST.tar.gz
+if (cd "$WORK" && tar cf - "$HOST") | gzip -c > "$OUT.part" && mv "$OUT.part" "$OUT"; then
+  echo "wrote $OUT"
+else
+  rm -f "$OUT.part"
+  echo "failed to write $OUT" >&2
+  exit 1
+fi

@@ -1,0 +1,150 @@
+"""Host folders, archives, hosts.toml, path safety and name matching."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+
+from evtdiag.hosts.inventory import load_inventory
+
+
+def write(path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+
+
+def make_tar(path, members: dict[str, bytes], extra=None) -> None:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        for info in extra or ():
+            tar.addfile(info)
+
+
+def test_folder_etc_and_absent_files(tmp_path):
+    write(tmp_path / "web01" / "sso.conf", "SYNC_USERS=ALL\n")
+    write(tmp_path / "web01" / "passwd", "root:x:0:0::/:/bin/sh\n")
+    write(tmp_path / "web01" / "shadow", "")
+    write(tmp_path / "app03" / "etc" / "sso.conf", "SYNC_USERS=+a\n")
+    write(tmp_path / "app03" / "etc" / "security" / "pwquality.conf", "minlen = 9\n")
+    inv = load_inventory(str(tmp_path))
+    app, web = inv.hosts
+    assert web.file("shadow").state == "present" and web.file("shadow").size == 0
+    assert web.shadow == ()  # supplied but empty
+    assert web.file("login.defs").state == "absent"
+    assert app.sso.sync_users[0].name == "a"
+    assert app.passwd is None and app.shadow is None  # not supplied
+    assert app.policy.min_length_for("x").value == 9
+    assert inv.warnings == ()
+
+
+def test_aix_host(tmp_path):
+    write(tmp_path / "fin04" / "security" / "passwd", "alice:\n\tpassword = {ssha512}06$x\n")
+    write(tmp_path / "fin04" / "security" / "user", "default:\n\tminlen = 8\n")
+    h = load_inventory(str(tmp_path)).hosts[0]
+    assert h.shadow[0].scheme == "ssha512"
+    assert h.policy.min_length_for("alice").value == 8
+
+
+def test_tarball_in_memory_and_unsafe_members(tmp_path):
+    evil_link = tarfile.TarInfo("db02/shadow")
+    evil_link.type = tarfile.SYMTYPE
+    evil_link.linkname = "/etc/shadow"
+    make_tar(tmp_path / "db02.tar.gz", {
+        "db02/sso.conf": b"SYNC_USERS=ALL\n",
+        "db02/passwd": b"root:x:0:0::/:/bin/sh\n",
+        "../escape": b"x",
+        "/abs": b"x",
+    }, [evil_link])
+    before = set(os.listdir(tmp_path))
+    inv = load_inventory(str(tmp_path))
+    assert set(os.listdir(tmp_path)) == before  # nothing extracted
+    h = inv.hosts[0]
+    assert h.name == "db02" and h.sso is not None and h.passwd[0].name == "root"
+    assert h.file("shadow").state == "absent"
+    msgs = [w.message for w in h.warnings]
+    assert msgs.count("unsafe member name refused") == 2
+    assert "link or special member refused" in msgs
+
+
+def test_corrupt_tarball(tmp_path):
+    write(tmp_path / "bad.tar.gz", b"\x1f\x8b not really")
+    h = load_inventory(str(tmp_path)).hosts[0]
+    assert h.name == "bad" and "archive not readable" in h.warnings[0].message
+
+
+def test_hosts_toml_and_matching(tmp_path):
+    for name in ("web01", "web02.corp.example.com", "web02.lab.example.com", "db01"):
+        (tmp_path / name).mkdir()
+    write(tmp_path / "hosts.toml", 'web01 = ["web01.corp.example.com", "10.0.4.11"]\n'
+                                   'ghost = ["x"]\n')
+    inv = load_inventory(str(tmp_path))
+    assert inv.match("WEB01.corp.example.com").host.name == "web01"
+    assert inv.match("10.0.4.11").host.name == "web01"
+    assert inv.match("10.0.4.11").how == "alias"
+    m = inv.match("web01")
+    assert m.host.name == "web01" and m.how == "exact"
+    assert inv.match("DB01.other.example.").host.name == "db01"
+    amb = inv.match("web02")
+    assert amb.host is None and amb.ambiguous
+    assert set(amb.candidates) == {"web02.corp.example.com", "web02.lab.example.com"}
+    assert inv.match("web02.corp.example.com").host.name == "web02.corp.example.com"
+    miss = inv.match("nothere.corp.example.com")
+    assert miss.host is None and miss.tried == ("nothere.corp.example.com", "nothere")
+    assert not inv.match("10.0.4.12").host
+    assert any("ghost" in w.message for w in inv.warnings)
+
+
+def test_bad_hosts_toml(tmp_path):
+    write(tmp_path / "hosts.toml", "web01 = [\n")
+    inv = load_inventory(str(tmp_path))
+    assert "hosts.toml not readable" in inv.warnings[0].message
+
+
+def test_symlinks_out_and_loops(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside / "sso.conf", "SYNC_USERS=ALL\n")
+    root = tmp_path / "hosts"
+    root.mkdir()
+    os.symlink(outside, root / "evil")  # a host folder pointing out
+    write(root / "web01" / "sso.conf", "SYNC_USERS=ALL\n")
+    os.symlink("/etc/passwd", root / "web01" / "passwd")  # a file pointing out
+    os.symlink("shadow", root / "web01" / "shadow")  # a loop
+    os.symlink("loop2", root / "loop1")
+    os.symlink("loop1", root / "loop2")
+    inv = load_inventory(str(root))
+    assert [h.name for h in inv.hosts] == ["web01"]
+    h = inv.hosts[0]
+    assert h.file("passwd").state == "unreadable" and h.passwd is None
+    assert h.file("shadow").state == "unreadable"
+    assert any("outside" in w.message for w in inv.warnings)
+    assert sum("loop" in w.message for w in inv.warnings) == 2
+
+
+def test_unreadable_file_is_warned(tmp_path, monkeypatch):
+    write(tmp_path / "web01" / "passwd", "root:x:0:0::/:/bin/sh\n")
+    (tmp_path / "web01" / "shadow").mkdir()  # a directory named like the file
+    real_open = open
+
+    def deny(path, *a, **kw):
+        if str(path).endswith("passwd"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr("builtins.open", deny)
+    h = load_inventory(str(tmp_path)).hosts[0]
+    assert h.file("passwd").state == "unreadable"
+    assert h.file("shadow").state == "unreadable"
+    msgs = " ".join(str(w) for w in h.warnings)
+    assert "Permission denied" in msgs and "is a directory" in msgs
+
+
+def test_missing_dir_and_duplicates(tmp_path):
+    (tmp_path / "web01").mkdir()
+    make_tar(tmp_path / "web01.tar.gz", {"web01/sso.conf": b"SYNC_USERS=ALL\n"})
+    inv = load_inventory(str(tmp_path))
+    assert len(inv.hosts) == 1 and "supplied twice" in inv.warnings[0].message
+    assert "cannot list" in load_inventory(str(tmp_path / "nope")).warnings[0].message
