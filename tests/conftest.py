@@ -19,7 +19,9 @@ def corpus_counts() -> dict[str, dict]:
     return json.loads(counts.read_text()) if counts.is_file() else {}
 
 
-needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"real-log corpus not found at {CORPUS}")
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"real-log corpus not found at {CORPUS}"
+)
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Report templates and the collector script, shipped as package data."""
