@@ -260,7 +260,10 @@ def _literal_tree(event: WriterEvent) -> _Elem:
     """The template-less tree of an event: every value inline as text."""
 
     def text(value: str) -> tuple[_Text, ...]:
-        return (_Text(value),) if value else ()
+        # An empty value is still written as a (zero-length) Value token: the Rust
+        # parser pretty-prints an element without children as "<Data>\n    </Data>",
+        # i.e. with whitespace text, which would not read back as "".
+        return (_Text(value),)
 
     event_id_attrs = (
         (("Qualifiers", _Text(str(event.qualifiers))),) if event.qualifiers is not None else ()
@@ -321,6 +324,9 @@ def _substitution_values(event: WriterEvent) -> list[tuple[int, bytes]]:
             values.append((_T_ANSI, value.encode("cp1252")))
         else:
             values.append((_T_WSTRING, value.encode("utf-16-le")))
+    for _, value in values:
+        if len(value) > 0xFFFF:
+            raise ValueError(f"event {event.record_id}: a value is longer than 65535 bytes")
     return values
 
 
@@ -354,9 +360,7 @@ class _Chunk:
         if len(self.data) + size > CHUNK_SIZE:
             return False
         offset = len(self.data)
-        self.data += _RECORD_HEADER.pack(
-            _RECORD_MAGIC, size, number, filetime(event.time_created)
-        )
+        self.data += _RECORD_HEADER.pack(_RECORD_MAGIC, size, number, filetime(event.time_created))
         self.data += binxml
         self.data += _U32.pack(size)
         encoder.commit()
@@ -580,8 +584,9 @@ def write_evtx(
     return bytes(header) + b"".join(chunk.finish() for chunk in chunks)
 
 
-def write_evtx_file(path: str | Path, events: Sequence[WriterEvent] | Iterable[WriterEvent],
-                    **kwargs: object) -> Path:
+def write_evtx_file(
+    path: str | Path, events: Sequence[WriterEvent] | Iterable[WriterEvent], **kwargs: object
+) -> Path:
     """Write :func:`write_evtx` output to ``path`` and return the path."""
     path = Path(path)
     path.write_bytes(write_evtx(events, **kwargs))  # type: ignore[arg-type]
