@@ -42,6 +42,16 @@ Known differences between the parsers this writer is tested against (see
   Windows-1252, which is what this writer encodes them with.
 * python-evtx always reads a dependency id after an element token, so it cannot read
   template-less records at all.
+* python-evtx converts FILETIME values through a float
+  (``fromtimestamp(float(qword) * 1e-7 - 11644473600)``): around 2026 a double has
+  about 2 us of resolution there, so its rendered SystemTime (and ``record.timestamp()``)
+  can be a microsecond or two off the exact value written. The Rust parser is exact.
+* Keywords (HexInt64) render as ``0x0080000000000000`` in python-evtx (16 digits) and
+  ``0x80000000000000`` in the Rust parser: compare them as numbers.
+* The Rust parser pretty-prints an element without children as ``<Data>`` newline,
+  indentation, ``</Data>``, i.e. with whitespace text. An empty value is therefore
+  written as a zero-length Value token (template-less) or a zero-length string
+  substitution (templated), which both parsers render as ``<Data></Data>``.
 """
 
 from __future__ import annotations
