@@ -1,4 +1,4 @@
-"""The wheel carries every package and the top-level templates/, and runs without the source tree."""
+"""The wheel carries every package and templates/, and runs without the source tree."""
 
 from __future__ import annotations
 
@@ -17,8 +17,18 @@ from tests.conftest import REPO
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
         check=True,
     )
     (built,) = out.glob("evtdiag-*.whl")
@@ -32,14 +42,26 @@ def test_wheel_holds_every_module_and_the_templates(wheel: Path) -> None:
         for path in (REPO / "src" / "evtdiag").rglob("*.py")
     }
     assert sources <= names, sorted(sources - names)
-    templates = {"evtdiag/templates/" + p.name for p in (REPO / "templates").iterdir() if p.is_file()}
+    templates = {
+        "evtdiag/templates/" + p.name for p in (REPO / "templates").iterdir() if p.is_file()
+    }
     assert templates <= names, sorted(templates - names)
 
 
 def test_installed_wheel_finds_its_templates(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     probe = (
@@ -48,7 +70,13 @@ def test_installed_wheel_finds_its_templates(wheel: Path, tmp_path: Path) -> Non
         "print(r.files('evtdiag.templates').joinpath('collect-script.sh').read_text()[:9])"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
-    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=tmp_path, check=True,
-                         capture_output=True, text=True).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
     assert out[0].startswith(str(target))
     assert out[1] == "#!/bin/sh"

@@ -16,30 +16,33 @@ from evtdiag.hosts.accounts import (
 HASH6 = "$6$saltsalt$" + "Q" * 86
 
 
-@pytest.mark.parametrize(("field", "expected"), [
-    (HASH6, ("active", "sha512")),
-    ("$1$ab$cdefghijklmnopqrstuv", ("active", "md5")),
-    ("$5$ab$cd", ("active", "sha256")),
-    ("$2b$12$abcdefghijk", ("active", "bcrypt")),
-    ("$2a$12$x", ("active", "bcrypt")),
-    ("$2y$12$x", ("active", "bcrypt")),
-    ("$y$j9T$abc$def", ("active", "yescrypt")),
-    ("abCDefGHijKLm", ("active", "des")),
-    ("{ssha512}06$abc", ("active", "ssha512")),
-    ("{SMD5}xyz", ("active", "smd5")),
-    ("", ("no-password", "none")),
-    ("*", ("never-set", "none")),
-    ("*NP*", ("never-set", "none")),
-    ("!", ("locked", "none")),
-    ("!!", ("locked", "none")),
-    ("*LK*", ("locked", "none")),
-    ("!" + HASH6, ("locked", "sha512")),
-    ("<active/sha512>", ("active", "sha512")),
-    ("<locked/sha512>", ("locked", "sha512")),
-    ("<no-password/none>", ("no-password", "none")),
-    ("<never-set/none>", ("never-set", "none")),
-    ("weird", ("active", "unknown")),
-])
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        (HASH6, ("active", "sha512")),
+        ("$1$ab$cdefghijklmnopqrstuv", ("active", "md5")),
+        ("$5$ab$cd", ("active", "sha256")),
+        ("$2b$12$abcdefghijk", ("active", "bcrypt")),
+        ("$2a$12$x", ("active", "bcrypt")),
+        ("$2y$12$x", ("active", "bcrypt")),
+        ("$y$j9T$abc$def", ("active", "yescrypt")),
+        ("abCDefGHijKLm", ("active", "des")),
+        ("{ssha512}06$abc", ("active", "ssha512")),
+        ("{SMD5}xyz", ("active", "smd5")),
+        ("", ("no-password", "none")),
+        ("*", ("never-set", "none")),
+        ("*NP*", ("never-set", "none")),
+        ("!", ("locked", "none")),
+        ("!!", ("locked", "none")),
+        ("*LK*", ("locked", "none")),
+        ("!" + HASH6, ("locked", "sha512")),
+        ("<active/sha512>", ("active", "sha512")),
+        ("<locked/sha512>", ("locked", "sha512")),
+        ("<no-password/none>", ("no-password", "none")),
+        ("<never-set/none>", ("never-set", "none")),
+        ("weird", ("active", "unknown")),
+    ],
+)
 def test_classify(field, expected):
     assert classify(field) == expected
 
@@ -65,8 +68,10 @@ def test_shadow_malformed_lines_warn_without_quoting():
 
 
 def test_passwd_fields_and_hash_in_passwd():
-    data = (b"root:x:0:0:root:/root:/bin/bash\n+::::::\nold:abCDefGHijKLm:100:100::/h:/bin/sh\n"
-            b"bad:x:zz:1::/:/bin/sh\nshort:x:1\n")
+    data = (
+        b"root:x:0:0:root:/root:/bin/bash\n+::::::\nold:abCDefGHijKLm:100:100::/h:/bin/sh\n"
+        b"bad:x:zz:1::/:/bin/sh\nshort:x:1\n"
+    )
     entries, warnings = parse_passwd(data, "p")
     root = entries[0]
     assert (root.name, root.uid, root.gid, root.shell) == ("root", 0, 0, "/bin/bash")
@@ -77,8 +82,10 @@ def test_passwd_fields_and_hash_in_passwd():
 
 
 def test_aix_security_passwd():
-    data = (b"* comment\nalice:\n\tpassword = {ssha512}06$abcHASH\n\tlastupdate = 1700000000\n"
-            b"\tflags = ADMCHG,NOCHECK\n\nbob:\n\tpassword = *\n\ncarol:\n\tlastupdate = 1\n")
+    data = (
+        b"* comment\nalice:\n\tpassword = {ssha512}06$abcHASH\n\tlastupdate = 1700000000\n"
+        b"\tflags = ADMCHG,NOCHECK\n\nbob:\n\tpassword = *\n\ncarol:\n\tlastupdate = 1\n"
+    )
     entries, warnings = parse_aix_security_passwd(data, "security/passwd")
     assert warnings == []
     a, b, c = entries

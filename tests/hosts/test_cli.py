@@ -19,10 +19,12 @@ def make_hosts(root):
     web.mkdir(parents=True)
     (web / "sso.conf").write_text(
         f"ENCRYPT_KEY={CANARY_KEY}\nSYNC_HOSTS=(dc1 6677 {CANARY_HOST_KEY})\n"
-        "SYNC_USERS=-root +alice\nBOGUS=1\n")
+        "SYNC_USERS=-root +alice\nBOGUS=1\n"
+    )
     (web / "passwd").write_text("root:x:0:0::/:/bin/sh\nalice:x:1000:1000::/h:/bin/sh\n")
-    (web / "shadow").write_text(f"root:{CANARY_HASH}:19000:0:99999:7:::\n"
-                                f"alice:!{CANARY_HASH}:19000:0:99999:7:::\n")
+    (web / "shadow").write_text(
+        f"root:{CANARY_HASH}:19000:0:99999:7:::\nalice:!{CANARY_HASH}:19000:0:99999:7:::\n"
+    )
     return root
 
 
@@ -85,10 +87,18 @@ def test_canary_never_leaks(tmp_path, runner):
         (fake / name).write_bytes((hosts / "web01" / name).read_bytes())
     out = tmp_path / "out"
     out.mkdir()
-    proc = subprocess.run(["sh", str(script), "-o", str(out)], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "EVTDIAG_ROOT": str(tmp_path / "root"),
-                               "EVTDIAG_HOSTNAME": "web01", "TMPDIR": str(tmp_path)},
-                          check=False)
+    proc = subprocess.run(
+        ["sh", str(script), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "EVTDIAG_ROOT": str(tmp_path / "root"),
+            "EVTDIAG_HOSTNAME": "web01",
+            "TMPDIR": str(tmp_path),
+        },
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     seen += proc.stdout + proc.stderr + repr(load_inventory(str(out)))
     result2 = runner.invoke(cli, ["check-config", "--hosts", str(out)])

@@ -19,8 +19,9 @@ KEY = "ABCDZ#efgh$12345xyzQW"
 HOSTKEY = "Per-Host$Key9"
 SECRETS = (H6, H1, DES, SSHA, KEY, HOSTKEY, "saltsalt", "0123456789abcdef")
 
-pytestmark = pytest.mark.skipif(shutil.which("sh") is None or shutil.which("tar") is None,
-                                reason="needs sh and tar")
+pytestmark = pytest.mark.skipif(
+    shutil.which("sh") is None or shutil.which("tar") is None, reason="needs sh and tar"
+)
 
 
 def fake_root(root):
@@ -29,15 +30,18 @@ def fake_root(root):
     (root / "etc" / "opt" / "sso").mkdir(parents=True)
     (etc / "opt" / "sso" / "sso.conf").write_text(
         f"# ssod\r\nENCRYPT_KEY={KEY}\r\nSYNC_HOSTS=(dc1 6677 {HOSTKEY}) (dc2)\r\n"
-        "SYNC_USERS=-root ALL\r\nCASE_IGNORE_NAME=1\r\n")
+        "SYNC_USERS=-root ALL\r\nCASE_IGNORE_NAME=1\r\n"
+    )
     (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\nold:x:100:100::/h:/bin/sh\n")
     (etc / "shadow").write_text(
         f"root:{H6}:19000:0:99999:7:::\nbob:{H1}:19000:0:99999:7:::\n"
         f"old:{DES}:19000:0:99999:7:::\nlk:!{H6}:19000:0:99999:7:::\n"
-        "ns:*:19000:0:99999:7:::\nnp::19000:0:99999:7:::\n")
+        "ns:*:19000:0:99999:7:::\nnp::19000:0:99999:7:::\n"
+    )
     (etc / "login.defs").write_text("PASS_MIN_LEN 8\n")
     (etc / "security" / "passwd").write_text(
-        f"alice:\n\tpassword = {SSHA}\n\tlastupdate = 1700000000\n\tflags = ADMCHG\n")
+        f"alice:\n\tpassword = {SSHA}\n\tlastupdate = 1700000000\n\tflags = ADMCHG\n"
+    )
     (etc / "security" / "user").write_text("default:\n\tminlen = 8\n")
 
 
@@ -49,9 +53,17 @@ def run_collector(tmp_path, *args):
     script = tmp_path / "collect.sh"
     script.write_text(collect_script())
     proc = subprocess.run(
-        ["sh", str(script), "-o", str(out), *args], capture_output=True, text=True,
-        env={"PATH": "/usr/bin:/bin", "EVTDIAG_ROOT": str(root),
-             "EVTDIAG_HOSTNAME": "web01", "TMPDIR": str(tmp_path)}, check=False)
+        ["sh", str(script), "-o", str(out), *args],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "EVTDIAG_ROOT": str(root),
+            "EVTDIAG_HOSTNAME": "web01",
+            "TMPDIR": str(tmp_path),
+        },
+        check=False,
+    )
     return proc, out
 
 
@@ -68,8 +80,15 @@ def test_collect_sanitises_and_inventory_reads(tmp_path):
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         blobs = {m.name: tar.extractfile(m).read().decode() for m in tar if m.isfile()}
-    assert {"web01/sso.conf", "web01/passwd", "web01/shadow", "web01/login.defs",
-            "web01/security/passwd", "web01/security/user", "web01/MANIFEST"} <= names
+    assert {
+        "web01/sso.conf",
+        "web01/passwd",
+        "web01/shadow",
+        "web01/login.defs",
+        "web01/security/passwd",
+        "web01/security/user",
+        "web01/MANIFEST",
+    } <= names
     everything = "".join(blobs.values()) + proc.stdout + proc.stderr
     for secret in SECRETS:
         assert secret not in everything
@@ -77,8 +96,14 @@ def test_collect_sanitises_and_inventory_reads(tmp_path):
     assert "(dc1 6677 <redacted length=13 classes=digit,lower,punct,upper>) (dc2)" in everything
     assert "SYNC_USERS=-root ALL" in blobs["web01/sso.conf"]
     shadow = blobs["web01/shadow"]
-    for token in ("root:<active/sha512>:19000", "bob:<active/md5>", "old:<active/des>",
-                  "lk:<locked/sha512>", "ns:<never-set/none>", "np:<no-password/none>"):
+    for token in (
+        "root:<active/sha512>:19000",
+        "bob:<active/md5>",
+        "old:<active/des>",
+        "lk:<locked/sha512>",
+        "ns:<never-set/none>",
+        "np:<no-password/none>",
+    ):
         assert token in shadow
     assert "password = <active/ssha512>" in blobs["web01/security/passwd"]
     assert blobs["web01/passwd"].startswith("root:x:0:0:root:/root:/bin/sh")
@@ -102,7 +127,8 @@ def test_collect_sanitises_and_inventory_reads(tmp_path):
 def test_collect_with_explicit_sso_path(tmp_path):
     fake_root(tmp_path / "root")
     (tmp_path / "root" / "etc" / "opt" / "sso" / "sso.conf").rename(
-        tmp_path / "root" / "etc" / "custom.conf")
+        tmp_path / "root" / "etc" / "custom.conf"
+    )
     proc, out = run_collector(tmp_path, "/etc/custom.conf")
     assert proc.returncode == 0, proc.stderr
     h = load_inventory(str(out)).hosts[0]

@@ -53,12 +53,16 @@ def test_tarball_in_memory_and_unsafe_members(tmp_path):
     evil_link = tarfile.TarInfo("db02/shadow")
     evil_link.type = tarfile.SYMTYPE
     evil_link.linkname = "/etc/shadow"
-    make_tar(tmp_path / "db02.tar.gz", {
-        "db02/sso.conf": b"SYNC_USERS=ALL\n",
-        "db02/passwd": b"root:x:0:0::/:/bin/sh\n",
-        "../escape": b"x",
-        "/abs": b"x",
-    }, [evil_link])
+    make_tar(
+        tmp_path / "db02.tar.gz",
+        {
+            "db02/sso.conf": b"SYNC_USERS=ALL\n",
+            "db02/passwd": b"root:x:0:0::/:/bin/sh\n",
+            "../escape": b"x",
+            "/abs": b"x",
+        },
+        [evil_link],
+    )
     before = set(os.listdir(tmp_path))
     inv = load_inventory(str(tmp_path))
     assert set(os.listdir(tmp_path)) == before  # nothing extracted
@@ -79,8 +83,9 @@ def test_corrupt_tarball(tmp_path):
 def test_hosts_toml_and_matching(tmp_path):
     for name in ("web01", "web02.corp.example.com", "web02.lab.example.com", "db01"):
         (tmp_path / name).mkdir()
-    write(tmp_path / "hosts.toml", 'web01 = ["web01.corp.example.com", "10.0.4.11"]\n'
-                                   'ghost = ["x"]\n')
+    write(
+        tmp_path / "hosts.toml", 'web01 = ["web01.corp.example.com", "10.0.4.11"]\nghost = ["x"]\n'
+    )
     inv = load_inventory(str(tmp_path))
     assert inv.match("WEB01.corp.example.com").host.name == "web01"
     assert inv.match("10.0.4.11").host.name == "web01"

@@ -7,11 +7,17 @@ from evtdiag.model import UnixPolicy
 
 
 def test_login_defs():
-    data = (b"# x\nPASS_MAX_DAYS\t99999\nPASS_MIN_DAYS 1\nPASS_MIN_LEN    8\n"
-            b"UMASK 022\nPASS_MIN_LEN x\n")
+    data = (
+        b"# x\nPASS_MAX_DAYS\t99999\nPASS_MIN_DAYS 1\nPASS_MIN_LEN    8\n"
+        b"UMASK 022\nPASS_MIN_LEN x\n"
+    )
     settings, warnings = parse_login_defs(data, "login.defs")
     assert [(s.name, s.value, s.place.line) for s in settings] == [
-        ("max_days", 99999, 2), ("min_days", 1, 3), ("min_length", 8, 4), ("min_length", None, 6)]
+        ("max_days", 99999, 2),
+        ("min_days", 1, 3),
+        ("min_length", 8, 4),
+        ("min_length", None, 6),
+    ]
     assert warnings[0].place.line == 6
     assert UnixPolicy(settings).get("min_length").value is None  # last wins
 
@@ -23,8 +29,10 @@ def test_pwquality():
 
 
 def test_aix_user_default_applies():
-    data = (b"default:\n\tminlen = 8\n\taccount_locked = false\n\n"
-            b"alice:\n\tminlen = 12\n\nbob:\n\taccount_locked = true\n\ncarol:\n\tminlen = x\n")
+    data = (
+        b"default:\n\tminlen = 8\n\taccount_locked = false\n\n"
+        b"alice:\n\tminlen = 12\n\nbob:\n\taccount_locked = true\n\ncarol:\n\tminlen = x\n"
+    )
     users, warnings = parse_aix_security_user(data, "security/user")
     by = {u.name: u for u in users}
     assert by["alice"].minlen == 12 and by["alice"].account_locked is False

@@ -43,8 +43,10 @@ def test_encrypt_key_never_stored():
 
 
 def test_collector_redacted_forms():
-    c = conf("ENCRYPT_KEY=<redacted length=21 classes=digit,lower,punct,upper>\n"
-             "SYNC_HOSTS=(dc1 6677 <redacted length=8 classes=lower>)\n")
+    c = conf(
+        "ENCRYPT_KEY=<redacted length=21 classes=digit,lower,punct,upper>\n"
+        "SYNC_HOSTS=(dc1 6677 <redacted length=8 classes=lower>)\n"
+    )
     assert c.encrypt_key.length == 21
     assert c.encrypt_key.classes == ("upper", "lower", "digit", "punct")
     assert c.sync_hosts[0].key.length == 8 and c.sync_hosts[0].key.classes == ("lower",)
@@ -72,7 +74,11 @@ def test_encodings(encoding):
 def test_sync_users_syntax():
     c = conf("SYNC_USERS=+fred, leon  -root,ALL\n")
     assert [(e.sign, e.name) for e in c.sync_users] == [
-        ("+", "fred"), ("", "leon"), ("-", "root"), ("", "ALL")]
+        ("+", "fred"),
+        ("", "leon"),
+        ("-", "root"),
+        ("", "ALL"),
+    ]
 
 
 def test_sync_hosts_several_per_line_and_malformed():
@@ -99,8 +105,10 @@ def test_malformed_encrypt_key_line_not_echoed():
 
 
 def test_hostile_input():
-    data = b"PORT_NUMBER=1\n" + b"A" * (10 * 1024 * 1024) + (
-        b"\nSYNC\x00USERS=x\n\xff\xfe\x00\x01junk\nUSE_NIS=0\n"
+    data = (
+        b"PORT_NUMBER=1\n"
+        + b"A" * (10 * 1024 * 1024)
+        + (b"\nSYNC\x00USERS=x\n\xff\xfe\x00\x01junk\nUSE_NIS=0\n")
     )
     c = parse_sso_conf(data, "f")
     assert c.get("PORT_NUMBER") and c.get("USE_NIS")
@@ -116,6 +124,7 @@ def test_binary_junk_never_raises():
 
 
 # --- decide() ---
+
 
 def test_absent_sync_users_is_inferred_allow():
     d = conf("PORT_NUMBER=1\n").decide("alice")
@@ -151,12 +160,15 @@ def test_case_ignore_name():
     d = conf("CASE_IGNORE_NAME=0\nSYNC_USERS=+Fred\n").decide("fred")
     assert not d.allowed and "differs only in case" in d.explanation
 
+
 _KEYCHARS = st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="()<>#")
 
 
 @settings(max_examples=200, deadline=None)
-@given(key=st.text(_KEYCHARS, min_size=12, max_size=40),
-       host_key=st.text(_KEYCHARS, min_size=12, max_size=40))
+@given(
+    key=st.text(_KEYCHARS, min_size=12, max_size=40),
+    host_key=st.text(_KEYCHARS, min_size=12, max_size=40),
+)
 def test_no_key_survives_any_spelling(key, host_key):
     c = conf(f"ENCRYPT_KEY = {key}\nSYNC_HOSTS=(dc1 6677 {host_key})\n")
     assert c.encrypt_key.length == len(key)

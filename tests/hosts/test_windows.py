@@ -6,9 +6,14 @@ from evtdiag.hosts.windows import load_windows, parse_group_members, parse_net_a
 
 NET_GROUP = (
     "Group name     PasswordPropAllow\r\nComment        \r\n\r\nMembers\r\n\r\n"
-    + "-" * 79 + "\r\n"
-    + "alice".ljust(25) + "bob".ljust(25) + "carol".ljust(25) + "\r\n"
-    + "dave".ljust(25) + "\r\n"
+    + "-" * 79
+    + "\r\n"
+    + "alice".ljust(25)
+    + "bob".ljust(25)
+    + "carol".ljust(25)
+    + "\r\n"
+    + "dave".ljust(25)
+    + "\r\n"
     + "The command completed successfully.\r\n\r\n"
 )
 NET_LOCALGROUP_DE = (
@@ -24,24 +29,33 @@ def test_net_group_columns():
 
 
 def test_net_localgroup_non_english_one_per_line():
-    g, _ = parse_group_members(NET_LOCALGROUP_DE.encode("utf-16"), "Administrators.txt",
-                               "Administrators")
-    assert g.members == ("Administrator", "CORP\\Domain Admins",
-                         "CORP\\a-very-long-service-account-name")
+    g, _ = parse_group_members(
+        NET_LOCALGROUP_DE.encode("utf-16"), "Administrators.txt", "Administrators"
+    )
+    assert g.members == (
+        "Administrator",
+        "CORP\\Domain Admins",
+        "CORP\\a-very-long-service-account-name",
+    )
 
 
 def test_group_not_found():
-    g, _ = parse_group_members(b"The group name could not be found.\n\nMore help is "
-                               b"available by typing NET HELPMSG 2220.\n",
-                               "x.txt", "PasswordPropDeny")
+    g, _ = parse_group_members(
+        b"The group name could not be found.\n\nMore help is "
+        b"available by typing NET HELPMSG 2220.\n",
+        "x.txt",
+        "PasswordPropDeny",
+    )
     assert g.supplied and g.exists is False
 
 
 def test_csv_export():
-    data = (b'#TYPE Microsoft.ActiveDirectory.Management.ADPrincipal\n'
-            b'"distinguishedName","name","objectClass","SamAccountName"\n'
-            b'"CN=Alice Smith,DC=corp","Alice Smith","user","alice"\n'
-            b'"CN=Bob,DC=corp","Bob","user","BOB"\n')
+    data = (
+        b"#TYPE Microsoft.ActiveDirectory.Management.ADPrincipal\n"
+        b'"distinguishedName","name","objectClass","SamAccountName"\n'
+        b'"CN=Alice Smith,DC=corp","Alice Smith","user","alice"\n'
+        b'"CN=Bob,DC=corp","Bob","user","BOB"\n'
+    )
     g, _ = parse_group_members(data, "PasswordPropDeny.csv", "PasswordPropDeny")
     assert g.members == ("alice", "BOB") and g.format == "csv"
     assert g.contains("CORP\\bob") and g.contains("Alice@corp.example.com")
@@ -55,16 +69,22 @@ def test_one_name_per_line_and_empty():
 
 
 def test_net_accounts():
-    data = (b"Force user logoff how long after time expires?:       Never\n"
-            b"Minimum password age (days):                          1\n"
-            b"Maximum password age (days):                          Unlimited\n"
-            b"Minimum password length:                              8\n"
-            b"Length of password history maintained:               None\n"
-            b"The command completed successfully.\n")
+    data = (
+        b"Force user logoff how long after time expires?:       Never\n"
+        b"Minimum password age (days):                          1\n"
+        b"Maximum password age (days):                          Unlimited\n"
+        b"Minimum password length:                              8\n"
+        b"Length of password history maintained:               None\n"
+        b"The command completed successfully.\n"
+    )
     pol, w = parse_net_accounts(data, "net-accounts.txt")
     got = {p.name: (p.value, p.raw, p.place.line) for p in pol}
-    assert got == {"min_days": (1, "1", 2), "max_days": (None, "Unlimited", 3),
-                   "min_length": (8, "8", 4), "history": (None, "None", 5)}
+    assert got == {
+        "min_days": (1, "1", 2),
+        "max_days": (None, "Unlimited", 3),
+        "min_length": (8, "8", 4),
+        "history": (None, "None", 5),
+    }
     assert w == []
 
 

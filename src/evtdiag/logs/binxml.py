@@ -497,7 +497,7 @@ def render_value(vtype: int, data: bytes) -> str:
     if vtype == TYPE_GUID and len(data) >= 16:
         return _render_guid(data)
     if vtype in (TYPE_SIZE_T, TYPE_HEX_INT64, TYPE_HEX_INT32):
-        return f"0x{int.from_bytes(data, 'little'):0{2 * len(data)}x}"
+        return f"0x{int.from_bytes(data, 'little'):x}"  # as Windows shows it: 0x4
     if vtype == TYPE_FILETIME and len(data) >= 8:
         return format_time(filetime_to_datetime(_U64.unpack_from(data)[0]))
     if vtype == TYPE_SYSTEMTIME and len(data) >= 16:

@@ -107,8 +107,9 @@ def _event_data(event: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
         for child in children:
             collect(child)
 
-    for child in user_data.elements():
-        collect(child)
+    for wrapper in user_data.elements():  # the event-specific element: its leaves are the data
+        for child in wrapper.elements():
+            collect(child)
     return tuple(leaf.text() for leaf in leaves), tuple(_local(leaf.name) for leaf in leaves)
 
 

@@ -72,10 +72,10 @@ def coverage_text(inputs: Sequence[InputCoverage]) -> str:
     """What was read from each input, for stderr after the listing."""
     lines = ["Coverage:"]
     for c in inputs:
-        lines.append(f"  {printable(c.path)}")
         if c.format == "skipped":
-            lines.append(f"    skipped: {c.note}")
+            lines.append(f"  {printable(c.path)}: skipped, {c.note}")
             continue
+        lines.append(f"  {printable(c.path)}")
         span = f"{iso(c.first_time) or '?'} .. {iso(c.last_time) or '?'}"
         lines.append(f"    sha256 {c.sha256}  {c.size:,} bytes  format {c.format}")
         lines.append(

@@ -1,0 +1,89 @@
+"""``evtdiag events``: listing, formats, coverage on stderr, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from evtdiag.cli import cli
+from tests.conftest import SAMPLE_LOGS
+
+SAMPLE_EVTX = sorted(SAMPLE_LOGS.glob("*.evtx"))
+
+
+def run(runner, *args):
+    return runner.invoke(cli, ["events", *args])
+
+
+def test_table_lists_the_sample_events_and_coverage_goes_to_stderr(runner) -> None:
+    result = run(runner, str(SAMPLE_LOGS), "--success-id", "12291")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split()[:4] == ["time", "(UTC)", "DC", "id"]
+    assert len(lines) == 1 + 541
+    assert "user-denied" in result.stdout and "success" in result.stdout
+    assert "Coverage:" in result.stderr and "Coverage:" not in result.stdout
+    assert "DC02-Application.evtx" in result.stderr and "dirty yes" in result.stderr
+    assert "README.md: skipped, not an event log" in result.stderr
+
+
+def test_json_has_events_and_contract_inputs(runner) -> None:
+    result = run(runner, *map(str, SAMPLE_EVTX), "--format", "json", "--success-id", "12291")
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert len(document["events"]) == 541
+    kinds = {e["kind"] for e in document["events"]}
+    assert {"user-denied", "success", "key-mismatch", "account-disabled", "deny-group"} <= kinds
+    first = document["inputs"][0]
+    for key in (
+        "path",
+        "sha256",
+        "format",
+        "records",
+        "psync_events",
+        "skipped",
+        "dirty",
+        "first_time",
+        "last_time",
+        "computers",
+    ):
+        assert key in first
+    assert sum(i["psync_events"] for i in document["inputs"]) == 541
+    assert document["events"][0]["time"].endswith("Z")
+
+
+def test_csv(runner) -> None:
+    result = run(runner, str(SAMPLE_EVTX[0]), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and set(rows[0]) >= {"time", "dc", "event_id", "kind", "user", "host", "record_id"}
+    assert all(row["dc"] == "DC01.corp.example.com" for row in rows)
+
+
+def test_glob(runner) -> None:
+    result = run(runner, str(SAMPLE_LOGS / "DC0*-Application.evtx"), "--format", "json")
+    assert len(json.loads(result.stdout)["inputs"]) == 2
+
+
+def test_missing_path_is_a_usage_error(runner, tmp_path: Path) -> None:
+    result = run(runner, str(tmp_path / "nope.evtx"))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {tmp_path / 'nope.evtx'}: no such file or folder"
+
+
+def test_nothing_readable_exits_3(runner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello")
+    result = run(runner, str(tmp_path))
+    assert result.exit_code == 3
+    assert "no readable event log" in result.stderr and "a.txt" in result.stderr
+
+
+def test_success_id_that_is_a_failure_id_is_refused(runner) -> None:
+    result = run(runner, str(SAMPLE_EVTX[0]), "--success-id", "12294")
+    assert result.exit_code == 2 and "12294" in result.stderr
+
+
+def test_version(runner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and result.stdout.startswith("evtdiag, version ")
