@@ -570,3 +570,127 @@ class WindowsSide:
             f"PasswordPropAllow exists and {user} is not a member"
             + (" (it is empty)" if not allow.members else ""),
         )
+
+
+# --- Stage 4: diagnosis ---
+#
+# Built by :mod:`evtdiag.diagnose` from PsyncEvents, the Inventory and the WindowsSide.
+# Renderers read these and compute nothing new.
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One fact a conclusion rests on: a config line, an event, or a missing file."""
+
+    kind: str
+    """``config``, ``event`` or ``absence``."""
+    file: str | None
+    line: int | None
+    text: str
+    """The config line (secrets already rewritten), the event summary, or what is missing."""
+    record_id: int | None = None
+    """For ``event`` evidence: the EventRecordID."""
+    xml: str | None = None
+    """For ``event`` evidence: the raw event XML."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a group of failures happened, with what shows it."""
+
+    code: str
+    """A cause code (contract: DESIGN.md)."""
+    basis: str
+    """``documented`` by Microsoft, or ``inferred`` by evtdiag."""
+    severity: str
+    """``error``, ``warning`` or ``info``."""
+    title: str
+    explanation: str
+    """Why this cause produces such failures (the rule's docstring)."""
+    remediation: str
+    evidence: tuple[Evidence, ...]
+    doc_url: str | None = None
+    detail: str = ""
+    """What is specific to this case (e.g. which SYNC_USERS entry decided)."""
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """A pointer to one event a problem explains."""
+
+    source: str
+    record_id: int
+    time: datetime | None
+    dc: str
+    event_id: int
+    account: str | None
+    host: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A set of failures with one explanation, at the scope that explains them best."""
+
+    id: str
+    """Stable: derived from scope, subject and cause, so the same inputs give the same id."""
+    scope: str
+    """``host``, ``account``, ``dc`` or ``pair``."""
+    account: str | None
+    host: str | None
+    dc: str | None
+    causes: tuple[Cause, ...]
+    """Strongest first; ``causes[0]`` is the problem's cause."""
+    events: tuple[EventRef, ...]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    accounts: tuple[str, ...] = ()
+    """Every account whose failures this problem explains."""
+    hosts: tuple[str, ...] = ()
+    """Every host (as Windows named it) whose failures this problem explains."""
+    scope_reason: str = ""
+    """Why this scope: the pattern (or the cause's nature) that put it there."""
+
+    @property
+    def cause(self) -> Cause:
+        return self.causes[0]
+
+    @property
+    def severity(self) -> str:
+        return self.cause.severity
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """A best-practice finding, independent of any failure."""
+
+    id: str
+    rule: str
+    """An audit code (contract: DESIGN.md)."""
+    host: str | None
+    severity: str
+    basis: str
+    title: str
+    explanation: str
+    remediation: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything the report shows."""
+
+    verdict: str
+    """``operational``, ``warning``, ``failing`` or ``no-psync-events``."""
+    verdict_reasons: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    audit: tuple[AuditFinding, ...]
+    events: tuple[PsyncEvent, ...]
+    inputs: tuple[InputCoverage, ...]
+    unmatched_hosts: tuple[str, ...]
+    """Hosts named in events that match no supplied configuration."""
+    unreferenced_hosts: tuple[str, ...]
+    """Supplied host configurations that no event names."""
+    success_ids: tuple[int, ...]
+    config_warnings: tuple[ConfigWarning, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What evidence was missing, and other caveats worth a line in the report."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from evtdiag.model import EventRecord, Outcome, PsyncEvent
 
@@ -201,3 +202,21 @@ def _clean(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def kind_named(name: str) -> EventKind | None:
+    """The catalogue entry called ``name`` (for documentation links)."""
+    return next((k for k in (*CATALOGUE, SUCCESS, OTHER) if k.kind == name), None)
+
+
+def within(
+    events: Iterable[PsyncEvent], since: datetime | None, until: datetime | None
+) -> list[PsyncEvent]:
+    """The events of the period ``[since, until)``; events without a time are kept
+    (they cannot be placed, and dropping them silently would hide them)."""
+    return [
+        e
+        for e in events
+        if e.time is None
+        or ((since is None or e.time >= since) and (until is None or e.time < until))
+    ]

@@ -9,7 +9,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from evtdiag.model import InputCoverage, PsyncEvent, Skipped
+from evtdiag.model import (
+    AuditFinding,
+    Cause,
+    ConfigWarning,
+    EventRef,
+    Evidence,
+    InputCoverage,
+    Problem,
+    PsyncEvent,
+    Skipped,
+)
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -71,3 +81,89 @@ def event_json(event: PsyncEvent) -> dict[str, Any]:
         "unverified": record.unverified,
         "message_derived": event.message_derived,
     }
+
+
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "kind": evidence.kind,
+        "file": evidence.file,
+        "line": evidence.line,
+        "text": evidence.text,
+    }
+    if evidence.kind == "event":
+        item["record_id"] = evidence.record_id
+        item["xml"] = evidence.xml
+    return item
+
+
+def cause_json(cause: Cause) -> dict[str, Any]:
+    return {
+        "cause": cause.code,
+        "title": cause.title,
+        "basis": cause.basis,
+        "severity": cause.severity,
+        "explanation": cause.explanation,
+        "detail": cause.detail,
+        "remediation": cause.remediation,
+        "doc_url": cause.doc_url,
+        "evidence": [evidence_json(e) for e in cause.evidence],
+    }
+
+
+def event_ref_json(ref: EventRef) -> dict[str, Any]:
+    return {
+        "source": ref.source,
+        "record_id": ref.record_id,
+        "time": iso(ref.time),
+        "dc": ref.dc,
+        "event_id": ref.event_id,
+        "account": ref.account,
+        "host": ref.host,
+    }
+
+
+def problem_json(problem: Problem) -> dict[str, Any]:
+    """One entry of ``problems`` (contract fields first, then evtdiag's additions)."""
+    cause = problem.cause
+    return {
+        "id": problem.id,
+        "scope": problem.scope,
+        "account": problem.account,
+        "host": problem.host,
+        "dc": problem.dc,
+        "cause": cause.code,
+        "severity": cause.severity,
+        "basis": cause.basis,
+        "event_count": len(problem.events),
+        "first_seen": iso(problem.first_seen),
+        "last_seen": iso(problem.last_seen),
+        "evidence": [evidence_json(e) for e in cause.evidence],
+        "remediation": cause.remediation,
+        "title": cause.title,
+        "explanation": cause.explanation,
+        "detail": cause.detail,
+        "doc_url": cause.doc_url,
+        "scope_reason": problem.scope_reason,
+        "accounts": list(problem.accounts),
+        "hosts": list(problem.hosts),
+        "causes": [cause_json(c) for c in problem.causes],
+        "events": [event_ref_json(ref) for ref in problem.events],
+    }
+
+
+def audit_json(finding: AuditFinding) -> dict[str, Any]:
+    return {
+        "id": finding.id,
+        "rule": finding.rule,
+        "host": finding.host,
+        "severity": finding.severity,
+        "evidence": [evidence_json(e) for e in finding.evidence],
+        "remediation": finding.remediation,
+        "basis": finding.basis,
+        "title": finding.title,
+        "explanation": finding.explanation,
+    }
+
+
+def warning_json(warning: ConfigWarning) -> dict[str, Any]:
+    return {"file": warning.place.file, "line": warning.place.line, "message": warning.message}

@@ -1,0 +1,107 @@
+"""Stage 4: explain every failure with evidence, sort failures by scope, audit, give the verdict.
+
+:func:`diagnose` is the stage's one entry point; it reads the earlier stages' values
+and returns a :class:`~evtdiag.model.Diagnosis` that renderers show as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evtdiag.diagnose.audit import AuditContext, run_audit
+from evtdiag.diagnose.context import HostResolver
+from evtdiag.diagnose.explain import explain_all, failure_groups
+from evtdiag.diagnose.scope import classify
+from evtdiag.diagnose.verdict import verdict
+from evtdiag.hosts.inventory import Inventory
+from evtdiag.model import ConfigWarning, Diagnosis, InputCoverage, PsyncEvent, WindowsSide
+
+__all__ = ["diagnose"]
+
+
+def diagnose(
+    events: Sequence[PsyncEvent],
+    inputs: Sequence[InputCoverage],
+    inventory: Inventory | None,
+    windows: WindowsSide | None,
+    success_ids: Sequence[int] = (),
+) -> Diagnosis:
+    """The whole diagnosis of ``events`` against the supplied configurations."""
+    resolver = HostResolver(inventory)
+    explained = explain_all(failure_groups(events, resolver), inventory, windows)
+    problems = classify(explained, events, resolver)
+    audit = run_audit(AuditContext(inventory, windows, events, resolver))
+    state, reasons = verdict(events, success_ids)
+    return Diagnosis(
+        verdict=state,
+        verdict_reasons=reasons,
+        problems=tuple(problems),
+        audit=tuple(audit),
+        events=tuple(events),
+        inputs=tuple(inputs),
+        unmatched_hosts=_unmatched(events, resolver),
+        unreferenced_hosts=_unreferenced(events, inventory, resolver),
+        success_ids=tuple(sorted(success_ids)),
+        config_warnings=_warnings(inventory, windows),
+        notes=_notes(inputs, inventory, windows),
+    )
+
+
+def _unmatched(events: Sequence[PsyncEvent], resolver: HostResolver) -> tuple[str, ...]:
+    if resolver.inventory is None:
+        return ()
+    names = {e.host for e in events if e.host}
+    return tuple(
+        sorted(
+            (n for n in names if (m := resolver.match(n)) is None or m.host is None),
+            key=str.casefold,
+        )
+    )
+
+
+def _unreferenced(
+    events: Sequence[PsyncEvent], inventory: Inventory | None, resolver: HostResolver
+) -> tuple[str, ...]:
+    if inventory is None:
+        return ()
+    seen = {resolver.host_id(e.host) for e in events if e.host}
+    return tuple(h.name for h in inventory.hosts if h.name.casefold() not in seen)
+
+
+def _warnings(
+    inventory: Inventory | None, windows: WindowsSide | None
+) -> tuple[ConfigWarning, ...]:
+    found: list[ConfigWarning] = []
+    if inventory is not None:
+        found.extend(inventory.warnings)
+        for host in inventory.hosts:
+            found.extend(host.warnings)
+    if windows is not None:
+        found.extend(windows.warnings)
+    return tuple(found)
+
+
+def _notes(
+    inputs: Sequence[InputCoverage], inventory: Inventory | None, windows: WindowsSide | None
+) -> tuple[str, ...]:
+    notes = []
+    if inventory is None:
+        notes.append(
+            "No UNIX host configurations were supplied (--hosts): causes on the UNIX "
+            "side could not be checked."
+        )
+    if windows is None:
+        notes.append(
+            "No Windows settings were supplied (--windows): group membership and the "
+            "Windows password policy could not be checked."
+        )
+    lost = sum(1 for c in inputs for s in c.skipped if s.lost)
+    if lost:
+        notes.append(
+            f"{lost} damaged place(s) in the logs could not be read; events there "
+            "are missing from this diagnosis (see the coverage)."
+        )
+    skipped = [c.path for c in inputs if c.format == "skipped"]
+    if skipped:
+        notes.append(f"{len(skipped)} input file(s) were not event logs and were skipped.")
+    return tuple(notes)

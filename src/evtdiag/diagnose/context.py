@@ -1,0 +1,130 @@
+"""What the cause rules look at: one group of identical failures and its surroundings.
+
+A *failure group* is every failure event with the same kind, account, UNIX host and
+DC: retries and repeated password changes of one pair through one DC are one
+question ("why does this fail?") with one answer.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from evtdiag.hosts.inventory import Inventory
+from evtdiag.model import (
+    Evidence,
+    HostConfig,
+    HostMatch,
+    Place,
+    PsyncEvent,
+    WindowsSide,
+    account_key,
+)
+
+
+def host_key(name: str) -> str:
+    """How host names are compared when no configuration ties them together:
+    case-insensitive short name (``WEB01.corp.example.com`` = ``web01``), IPs whole."""
+    name = name.strip().rstrip(".").casefold()
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return name.split(".", 1)[0]
+    return name
+
+
+class HostResolver:
+    """Matches event host names against the inventory once per spelling."""
+
+    def __init__(self, inventory: Inventory | None) -> None:
+        self.inventory = inventory
+        self._matches: dict[str, HostMatch] = {}
+
+    def match(self, rhost: str | None) -> HostMatch | None:
+        if rhost is None or self.inventory is None:
+            return None
+        found = self._matches.get(rhost)
+        if found is None:
+            found = self._matches[rhost] = self.inventory.match(rhost)
+        return found
+
+    def host_id(self, rhost: str | None) -> str | None:
+        """The configuration's name when one matches, else the folded short name."""
+        match = self.match(rhost)
+        if match is not None and match.host is not None:
+            return match.host.name.casefold()
+        return host_key(rhost) if rhost else None
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Failures of one kind for one (account, host, DC)."""
+
+    kind: str
+    event_id: int
+    account: str | None
+    """The account as Windows sent it (first spelling seen)."""
+    rhost: str | None
+    """The host as Windows sent it (first spelling seen)."""
+    dc: str
+    events: tuple[PsyncEvent, ...]
+    match: HostMatch | None
+    """None when the event names no host, or no ``--hosts`` was given."""
+    host_id: str | None
+    """The host's identity: see :meth:`HostResolver.host_id`."""
+
+    @property
+    def host(self) -> HostConfig | None:
+        return self.match.host if self.match else None
+
+    @property
+    def account_id(self) -> str | None:
+        return account_key(self.account) if self.account else None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """Everything a cause rule may consult for one failure group."""
+
+    group: FailureGroup
+    inventory: Inventory | None
+    windows: WindowsSide | None
+
+
+def config_evidence(place: Place | None, text: str) -> Evidence:
+    """A configuration line as evidence (``text`` must already be free of secrets)."""
+    if place is None:
+        return Evidence("config", None, None, text)
+    return Evidence("config", place.file, place.line, text)
+
+
+def absence(file: str | None, text: str) -> Evidence:
+    """The absence of a file or of an entry as evidence."""
+    return Evidence("absence", file, None, text)
+
+
+def event_evidence(event: PsyncEvent) -> Evidence:
+    parts = [f"event {event.event_id} ({event.kind})"]
+    if event.user:
+        parts.append(f"user {event.user}")
+    if event.host:
+        parts.append(f"host {event.host}")
+    parts.append(f"logged by {event.dc or '?'}")
+    if event.time:
+        parts.append(f"at {event.time.strftime('%Y-%m-%d %H:%M:%S')} UTC")
+    return Evidence(
+        "event",
+        event.record.source,
+        None,
+        ", ".join(parts),
+        event.record.record_id,
+        event.record.xml,
+    )
+
+
+def sample_events(events: Iterable[PsyncEvent], limit: int = 3) -> tuple[Evidence, ...]:
+    """The first, and the last, events of a set, as evidence."""
+    ordered = sorted(events, key=lambda e: (e.time is None, e.time, e.record.record_id))
+    picked = ordered[: limit - 1] + ordered[-1:] if len(ordered) > limit else ordered
+    return tuple(event_evidence(e) for e in picked)

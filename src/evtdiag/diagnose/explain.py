@@ -1,0 +1,94 @@
+"""Group the failures and run the cause rules on each group."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from evtdiag.diagnose.causes import causes
+from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext
+from evtdiag.hosts.inventory import Inventory
+from evtdiag.model import Cause, Outcome, PsyncEvent, WindowsSide, account_key
+from evtdiag.psync import kind_named
+
+FALLBACK = "unexplained"
+
+
+def failure_groups(events: Iterable[PsyncEvent], resolver: HostResolver) -> list[FailureGroup]:
+    """Failures grouped by (kind, account, host, DC), in a deterministic order."""
+    grouped: dict[tuple, list[PsyncEvent]] = {}
+    for event in events:
+        if event.outcome is not Outcome.FAILURE:
+            continue
+        key = (
+            event.kind,
+            account_key(event.user) if event.user else "",
+            resolver.host_id(event.host) or "",
+            event.dc.casefold(),
+        )
+        grouped.setdefault(key, []).append(event)
+    groups = []
+    for key in sorted(grouped):
+        members = tuple(grouped[key])
+        first = members[0]
+        groups.append(
+            FailureGroup(
+                kind=first.kind,
+                event_id=first.event_id,
+                account=first.user,
+                rhost=first.host,
+                dc=first.dc,
+                events=members,
+                match=resolver.match(first.host),
+                host_id=key[2] or None,
+            )
+        )
+    return groups
+
+
+def explain(context: RuleContext) -> tuple[Cause, ...]:
+    """Every cause that applies to the group, strongest first; never empty.
+
+    ``unexplained`` is tried only when no other rule applies; when even it does not
+    (no configuration to look at), the failure is still reported under the event's
+    own meaning.
+    """
+    found = []
+    fallback = None
+    for rule in causes.rules:
+        if context.group.kind not in rule.kinds:
+            continue
+        finding = rule.check(context)
+        if finding is None:
+            continue
+        cause = _cause(rule, finding, context)
+        if rule.code == FALLBACK:
+            fallback = cause
+        else:
+            found.append(cause)
+    if found:
+        return tuple(found)
+    if fallback is not None:
+        return (fallback,)
+    return (_cause(causes.get(FALLBACK), None, context),)
+
+
+def _cause(rule, finding, context: RuleContext) -> Cause:
+    kind = kind_named(context.group.kind)
+    basis = finding.basis if finding is not None and finding.basis else rule.basis
+    return Cause(
+        code=rule.code,
+        basis=basis,
+        severity=rule.severity,
+        title=rule.title,
+        explanation=rule.explanation,
+        remediation=rule.remediation,
+        evidence=finding.evidence if finding is not None else (),
+        doc_url=kind.doc_url if kind is not None else None,
+        detail=finding.detail if finding is not None else "",
+    )
+
+
+def explain_all(
+    groups: Iterable[FailureGroup], inventory: Inventory | None, windows: WindowsSide | None
+) -> list[tuple[FailureGroup, tuple[Cause, ...]]]:
+    return [(group, explain(RuleContext(group, inventory, windows))) for group in groups]

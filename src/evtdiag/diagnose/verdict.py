@@ -1,0 +1,49 @@
+"""The verdict, as the seed defines it, and the evidence it rests on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evtdiag.model import Outcome, PsyncEvent
+
+OPERATIONAL = "operational"
+WARNING = "warning"
+FAILING = "failing"
+NO_EVENTS = "no-psync-events"
+
+
+def verdict(
+    events: Sequence[PsyncEvent], success_ids: Sequence[int]
+) -> tuple[str, tuple[str, ...]]:
+    """``operational`` (PSync events, no failure), ``warning`` (failures and successes),
+    ``failing`` (failures, no success) or ``no-psync-events``; with the reasons."""
+    failures = [e for e in events if e.outcome is Outcome.FAILURE]
+    successes = [e for e in events if e.outcome is Outcome.SUCCESS]
+    if not events:
+        return NO_EVENTS, (
+            "No PSync event was found in the logs: check that the logs come from "
+            "the DCs that run Password Synchronization, and the channel "
+            "(Application and System) and time span of the export.",
+        )
+    reasons = [
+        f"{len(events)} PSync event(s): {len(failures)} failure(s), {len(successes)} success(es)."
+    ]
+    if not successes:
+        if success_ids:
+            reasons.append(
+                "No success events were logged; the logging level may hide them "
+                "(IDMU can be set to log failures only)."
+            )
+        else:
+            reasons.append(
+                "No success events were found: the id of 'Successfully changed "
+                "password' is not documented, so pass --success-id if your DCs log "
+                "it; the logging level may also hide them."
+            )
+    if not failures:
+        return OPERATIONAL, tuple(reasons)
+    if successes:
+        reasons.append("Some passwords reach their UNIX hosts and others do not.")
+        return WARNING, tuple(reasons)
+    reasons.append("No password change is known to have reached a UNIX host.")
+    return FAILING, tuple(reasons)

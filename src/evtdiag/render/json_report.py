@@ -1,0 +1,57 @@
+"""The report as JSON: schema ``evtdiag/1`` (contract: DESIGN.md), written field by field.
+
+Everything the HTML report shows is in here, so ``evtdiag render`` can rebuild it
+without the original inputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from evtdiag import __version__
+from evtdiag.model import Diagnosis
+from evtdiag.render.fields import (
+    audit_json,
+    event_json,
+    input_json,
+    iso,
+    problem_json,
+    warning_json,
+)
+
+SCHEMA = "evtdiag/1"
+
+
+def report_document(
+    diagnosis: Diagnosis, *, generated_at: datetime | None = None, run: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The JSON object (contract fields first, then evtdiag's additions)."""
+    by_id = Counter(str(e.event_id) for e in diagnosis.events)
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "evtdiag", "version": __version__},
+        "generated_at": iso(generated_at or datetime.now(timezone.utc)),
+        "verdict": diagnosis.verdict,
+        "inputs": [input_json(c) for c in diagnosis.inputs],
+        "events": {
+            "total": len(diagnosis.events),
+            "by_id": dict(sorted(by_id.items(), key=lambda kv: int(kv[0]))),
+            "items": [event_json(e) for e in diagnosis.events],
+        },
+        "problems": [problem_json(p) for p in diagnosis.problems],
+        "audit": [audit_json(a) for a in diagnosis.audit],
+        "verdict_reasons": list(diagnosis.verdict_reasons),
+        "unmatched_hosts": list(diagnosis.unmatched_hosts),
+        "unreferenced_hosts": list(diagnosis.unreferenced_hosts),
+        "success_ids": list(diagnosis.success_ids),
+        "config_warnings": [warning_json(w) for w in diagnosis.config_warnings],
+        "notes": list(diagnosis.notes),
+        "run": run or {},
+    }
+
+
+def render_json(diagnosis: Diagnosis, **kwargs: Any) -> str:
+    return json.dumps(report_document(diagnosis, **kwargs), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,48 @@
+"""Times for people: the JSON keeps UTC, text and HTML show the zone asked for (``--tz``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def zone(name: str | None) -> tzinfo:
+    """``UTC`` (default), ``local``, or an IANA zone name such as ``Europe/Paris``.
+
+    :raises ValueError: for an unknown zone name.
+    """
+    if not name or name.upper() == "UTC":
+        return timezone.utc
+    if name == "local":
+        return datetime.now().astimezone().tzinfo or timezone.utc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"unknown time zone {name!r} (use UTC, local or e.g. Europe/Paris)"
+        ) from error
+
+
+class TimeFormatter:
+    """Formats the JSON's ISO UTC strings in one zone."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.tz = zone(name)
+        self.zone_name = name if name and name.upper() != "UTC" else "UTC"
+
+    def moment(self, iso: str | None) -> str:
+        if not iso:
+            return "?"
+        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return parsed.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+    def day(self, iso: str) -> str:
+        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        return parsed.astimezone(self.tz).strftime("%Y-%m-%d")
+
+    def span(self, first: str | None, last: str | None) -> str:
+        if not first:
+            return "no time"
+        if first == last:
+            return self.moment(first)
+        return f"{self.moment(first)} .. {self.moment(last)}"
