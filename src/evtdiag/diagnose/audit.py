@@ -396,8 +396,8 @@ def dc_config_inconsistent(ctx: AuditContext) -> Hits:
                     example_bad.host,
                     Finding(
                         (event_evidence(example_bad), event_evidence(example_good)),
-                        detail=f"passwords reach {example_bad.host} through {_names(good, names)} but "
-                        f"only fail through {_names(bad, names)}.",
+                        detail=f"passwords reach {example_bad.host} through "
+                        f"{_names(good, names)} but only fail through {_names(bad, names)}.",
                     ),
                 )
             )

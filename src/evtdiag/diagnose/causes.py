@@ -90,7 +90,10 @@ def no_host_config(ctx: RuleContext) -> Finding | None:
             "none chosen"
         )
     else:
-        text = f"no folder or archive for '{group.rhost}' in {ctx.inventory.root} (names tried: {tried})"
+        text = (
+            f"no folder or archive for '{group.rhost}' in {ctx.inventory.root} "
+            f"(names tried: {tried})"
+        )
     return Finding((absence(ctx.inventory.root, text),))
 
 

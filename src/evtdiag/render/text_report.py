@@ -56,9 +56,8 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
         f"  {problem['severity'].upper()}  {_subject(problem)}",
         f"    cause: {problem['cause']} - {problem['title']} ({problem['basis']})",
     ]
-    lines.append(
-        f"    {problem['event_count']} event(s), {times.span(problem['first_seen'], problem['last_seen'])}"
-    )
+    span = times.span(problem["first_seen"], problem["last_seen"])
+    lines.append(f"    {problem['event_count']} event(s), {span}")
     lines += _wrap(f"why this scope: {problem['scope_reason']}", "    ")
     lines += _wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
     lines.append("    evidence:")
