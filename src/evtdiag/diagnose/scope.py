@@ -8,12 +8,13 @@ failures being claimed by exactly one problem:
 1. **By the cause's nature.** A cause that is a setting of the host (encryption key,
    FILE_PATH, no configuration, unknown host) is a host problem; a DC missing from
    SYNC_HOSTS is a DC problem; a Windows group refusal is an account problem.
-2. **Host pattern.** The same cause refuses at least two accounts on one host, and
+2. **DC pattern.** Failures for a host come only through one DC while the host
+   accepts passwords through another: one DC problem (checked before the host
+   pattern: an account refused through one DC only is not refused by the host).
+3. **Host pattern.** The same cause refuses at least two accounts on one host, and
    they are (nearly) every account tried there: one host problem. An explicit
    SYNC_USERS list that leaves out two or more accounts is a host problem too (the
    list is the host's setting).
-3. **DC pattern.** Failures for a host come only through one DC while the host
-   accepts passwords through another: one DC problem.
 4. **Account pattern.** An account is refused by (nearly) every host it was sent to,
    on at least two hosts not already explained above: one account problem.
 5. What is left is a **pair** problem (one account on one host, all DCs together).
@@ -131,28 +132,7 @@ def classify(
         else:
             rest.append(item)
 
-    # 2. host pattern
-    by_host_cause: dict[tuple, list] = defaultdict(list)
-    for item in rest:
-        by_host_cause[(item[0].host_id, item[1][0].code)].append(item)
-    rest = []
-    for (host_id, code), items in by_host_cause.items():
-        accounts = {g.account_id for g, _ in items if g.account_id}
-        tried = attempts.accounts_on.get(host_id or "", set())
-        share = len(accounts) / max(len(tried), 1)
-        if host_id and len(accounts) >= 2 and (code in HOST_LIST_CAUSES or share >= NEARLY_ALL):
-            reason = (
-                f"{len(accounts)} of the {len(tried)} accounts sent to this host were refused "
-                "for this reason"
-            )
-            accepted = attempts.success_accounts_on.get(host_id, set())
-            if accepted:
-                reason += f"; it accepted {len(accepted)} other account(s)"
-            claim(("host", None, host_id, None, code), reason, items)
-        else:
-            rest.extend(items)
-
-    # 3. DC pattern
+    # 2. DC pattern
     by_host_dc: dict[tuple, list] = defaultdict(list)
     for item in rest:
         by_host_dc[(item[0].host_id, item[0].dc.casefold(), item[1][0].code)].append(item)
@@ -171,6 +151,27 @@ def classify(
                 f"passwords through {', '.join(sorted(other_ok))}",
                 items,
             )
+        else:
+            rest.extend(items)
+
+    # 3. host pattern
+    by_host_cause: dict[tuple, list] = defaultdict(list)
+    for item in rest:
+        by_host_cause[(item[0].host_id, item[1][0].code)].append(item)
+    rest = []
+    for (host_id, code), items in by_host_cause.items():
+        accounts = {g.account_id for g, _ in items if g.account_id}
+        tried = attempts.accounts_on.get(host_id or "", set())
+        share = len(accounts) / max(len(tried), 1)
+        if host_id and len(accounts) >= 2 and (code in HOST_LIST_CAUSES or share >= NEARLY_ALL):
+            reason = (
+                f"{len(accounts)} of the {len(tried)} accounts sent to this host were refused "
+                "for this reason"
+            )
+            accepted = attempts.success_accounts_on.get(host_id, set())
+            if accepted:
+                reason += f"; it accepted {len(accepted)} other account(s)"
+            claim(("host", None, host_id, None, code), reason, items)
         else:
             rest.extend(items)
 

@@ -1,0 +1,77 @@
+"""The rule registries: the contract codes, their order, and refusal of duplicates."""
+
+from __future__ import annotations
+
+import pytest
+
+from evtdiag.diagnose.audit import audits
+from evtdiag.diagnose.causes import causes
+from evtdiag.diagnose.registry import Finding, Registry
+
+# DESIGN.md (contract): these codes exist and are never renamed.
+CONTRACT_CAUSES = {
+    "sync-users-excluded",
+    "sync-users-not-listed",
+    "name-case-mismatch",
+    "unix-account-missing",
+    "unix-account-disabled",
+    "superuser",
+    "password-file-mismatch",
+    "dc-not-in-sync-hosts",
+    "no-host-config",
+    "windows-deny-group",
+    "windows-not-in-allow-group",
+    "encryption-key-mismatch",
+    "unknown-host",
+    "unexplained",
+}
+ADDED_CAUSES = {"untrusted-host", "unrecognized-password", "encryption-key-policy"}
+CONTRACT_AUDITS = {
+    "sync-users-all-keyword",
+    "superuser-not-excluded",
+    "admin-not-in-deny-group",
+    "disabled-account-not-blocked",
+    "case-sensitive-names",
+    "password-file-mismatch",
+    "policy-weaker-than-unix",
+    "legacy-crypt-8-char",
+    "weak-encrypt-key",
+    "dc-config-inconsistent",
+}
+
+
+def test_cause_codes_are_the_contract_plus_documented_additions() -> None:
+    assert set(causes.codes) == CONTRACT_CAUSES | ADDED_CAUSES
+
+
+def test_audit_codes_are_the_contract() -> None:
+    assert set(audits.codes) == CONTRACT_AUDITS
+
+
+def test_host_wide_causes_are_stronger_than_per_account_ones() -> None:
+    order = causes.codes
+    assert order.index("dc-not-in-sync-hosts") < order.index("superuser")
+    assert order.index("superuser") < order.index("sync-users-excluded")
+    assert order[-1] == "unexplained"
+
+
+def test_every_rule_explains_itself_and_says_its_basis() -> None:
+    for rule in (*causes.rules, *audits.rules):
+        assert rule.explanation and rule.remediation and rule.title
+        assert rule.basis in ("documented", "inferred")
+
+
+def test_duplicates_and_bad_metadata_are_refused() -> None:
+    registry: Registry[object, Finding | None] = Registry()
+
+    @registry("x", title="t", basis="inferred", severity="info", remediation="r")
+    def first(ctx: object) -> Finding | None:
+        """Doc."""
+        return None
+
+    with pytest.raises(ValueError, match="twice"):
+        registry("x", title="t", basis="inferred", severity="info", remediation="r")(first)
+    with pytest.raises(ValueError, match="basis"):
+        registry("y", title="t", basis="guessed", severity="info", remediation="r")
+    with pytest.raises(ValueError, match="docstring"):
+        registry("z", title="t", basis="inferred", severity="info", remediation="r")(lambda c: None)

@@ -1,0 +1,138 @@
+"""Scope classification: host, account, DC and pair problems, and their overlaps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.diagnose.scenario import DC1, DC2, DEFAULT_SSO, Scenario, only, problems
+
+
+@pytest.fixture
+def sc(tmp_path) -> Scenario:
+    return Scenario(tmp_path)
+
+
+def listed_only(*names: str) -> str:
+    return DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=" + " ".join(f"+{n}" for n in names))
+
+
+def test_a_host_that_refuses_everyone_is_one_host_problem(sc: Scenario) -> None:
+    sc.host("app03", sso=listed_only("nobody"))
+    sc.host("web01")
+    for user in ("alice", "bob", "carol", "dave"):
+        sc.attempt(user, "app03", times=2)
+        sc.attempt(user, "web01", ok=True)
+    _, doc = sc.run()
+    assert len(doc["problems"]) == 1
+    problem = doc["problems"][0]
+    assert (problem["scope"], problem["host"], problem["cause"]) == (
+        "host",
+        "app03",
+        "sync-users-not-listed",
+    )
+    assert problem["event_count"] == 8
+    assert problem["accounts"] == ["alice", "bob", "carol", "dave"]
+
+
+def test_unexplained_refusals_of_nearly_everyone_are_a_host_problem(sc: Scenario) -> None:
+    sc.host("web01")
+    for user in ("alice", "bob", "carol", "dave"):
+        sc.attempt(user, "web01")
+    sc.attempt("erin", "web01", ok=True)  # 4 of 5 = 80 %
+    _, doc = sc.run()
+    problem = only(doc, scope="host")
+    assert problem["cause"] == "unexplained" and "4 of the 5 accounts" in problem["scope_reason"]
+
+
+def test_refusals_of_a_minority_stay_pairs(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.attempt("alice", "web01")
+    sc.attempt("bob", "web01")
+    for user in ("carol", "dave", "erin"):
+        sc.attempt(user, "web01", ok=True)
+    _, doc = sc.run()
+    assert [p["scope"] for p in doc["problems"]] == ["pair", "pair"]
+
+
+def test_an_account_refused_everywhere_is_one_account_problem(sc: Scenario) -> None:
+    excluded = DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -frank")
+    for host in ("web01", "db02", "mail05"):
+        sc.host(host, sso=excluded, users=("alice", "frank"))
+        sc.attempt("frank", host)
+        sc.attempt("alice", host, ok=True)
+    _, doc = sc.run()
+    problem = only(doc, scope="account")
+    assert (problem["account"], problem["cause"], problem["host"]) == (
+        "frank",
+        "sync-users-excluded",
+        None,
+    )
+    assert [
+        (line["file"].split("/")[-2], line["line"])
+        for line in problem["evidence"]
+        if line["kind"] == "config"
+    ] == [("db02", 8), ("mail05", 8), ("web01", 8)]
+    assert len(doc["problems"]) == 1
+
+
+def test_host_and_account_problems_overlap_and_each_event_is_explained_once(sc: Scenario) -> None:
+    # app03 lists only alice and bob: a host problem. frank is excluded on every other
+    # host: an account problem. frank on app03 belongs to the host problem.
+    excluded = DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -frank")
+    sc.host(
+        "app03", sso=listed_only("alice", "bob"), users=("alice", "bob", "carol", "dave", "frank")
+    )
+    for host in ("web01", "db02"):
+        sc.host(host, sso=excluded, users=("alice", "bob", "carol", "dave", "frank"))
+    for user in ("alice", "bob", "carol", "dave", "frank"):
+        for host in ("app03", "web01", "db02"):
+            refused = user == "frank" or (host == "app03" and user in ("carol", "dave"))
+            sc.attempt(user, host, ok=not refused)
+    _, doc = sc.run()
+    host = only(doc, scope="host")
+    account = only(doc, scope="account")
+    assert (host["host"], host["cause"], host["accounts"]) == (
+        "app03",
+        "sync-users-not-listed",
+        ["carol", "dave", "frank"],
+    )
+    assert (account["account"], account["cause"]) == ("frank", "sync-users-excluded")
+    assert account["hosts"] == ["db02", "web01"]
+    explained = [(e["source"], e["record_id"]) for p in doc["problems"] for e in p["events"]]
+    failures = [
+        (e["source"], e["record_id"]) for e in doc["events"]["items"] if e["outcome"] == "failure"
+    ]
+    assert sorted(explained) == sorted(failures)
+
+
+def test_failures_through_one_dc_only_are_a_dc_problem(sc: Scenario) -> None:
+    sc.host("fin04")  # lists both DCs: the cause is not in the configuration
+    for user in ("alice", "bob", "carol"):
+        sc.attempt(user, "fin04", ok=True, dc=DC1)
+        sc.attempt(user, "fin04", dc=DC2)
+    _, doc = sc.run()
+    problem = only(doc, scope="dc")
+    assert (problem["host"], problem["dc"], problem["cause"]) == ("fin04", DC2, "unexplained")
+    assert "only through DC02.corp.example.com" in problem["scope_reason"]
+    assert doc["audit"] and doc["audit"][-1]["rule"] == "dc-config-inconsistent"
+
+
+def test_problem_ids_are_stable(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.attempt("alice", "web01")
+    first = sc.run()[1]["problems"][0]["id"]
+    second = sc.run()[1]["problems"][0]["id"]
+    assert first == second and first.startswith("P-")
+
+
+def test_problems_are_ordered_by_scope(sc: Scenario) -> None:
+    sc.host("app03", sso=listed_only("alice"))
+    sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -bob"))
+    for user in ("bob", "carol"):
+        sc.attempt(user, "app03")
+    sc.attempt("bob", "web01")
+    sc.attempt("alice", "web01", ok=True)
+    sc.event(12289, "svc", level=3)
+    _, doc = sc.run()
+    assert [p["scope"] for p in doc["problems"]] == ["host", "account", "pair"]
+    assert problems(doc, scope="pair")[0]["cause"] == "sync-users-excluded"

@@ -1,0 +1,246 @@
+"""``evtdiag report``: the sample scenario's conclusions, the JSON contract, options, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evtdiag.cli import cli
+from tests.conftest import SAMPLE_LOGS
+
+SAMPLE_ARGS = [
+    *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
+    "--hosts",
+    str(SAMPLE_LOGS / "hosts"),
+    "--windows",
+    str(SAMPLE_LOGS / "windows"),
+    "--success-id",
+    "12291",
+    "-q",
+]
+
+# What sample_logs/README.md plants, as evtdiag must conclude it.
+EXPECTED_PROBLEMS = [
+    ("host", None, "build06", None, "encryption-key-mismatch"),
+    ("host", None, "app03", None, "sync-users-not-listed"),
+    ("host", None, "legacy07.corp.example.com", None, "unknown-host"),
+    ("host", None, "legacy07.corp.example.com", None, "no-host-config"),
+    ("account", "frank", None, None, "sync-users-excluded"),
+    ("account", "svc_backup", None, None, "windows-deny-group"),
+    ("account", "erin", None, None, "windows-not-in-allow-group"),
+    ("account", "root", None, None, "superuser"),
+    ("dc", None, "FIN04", "DC02.corp.example.com", "dc-not-in-sync-hosts"),
+    ("pair", "carol", "db02.corp.example.com", None, "unix-account-missing"),
+    ("pair", "KSmith", "mail05.corp.example.com", None, "name-case-mismatch"),
+    ("pair", "dave", "web01.corp.example.com", None, "unix-account-disabled"),
+]
+EXPECTED_AUDIT = {
+    ("sync-users-all-keyword", "web01"),
+    ("superuser-not-excluded", "web01"),
+    ("admin-not-in-deny-group", None),
+    ("disabled-account-not-blocked", "web01"),
+    ("disabled-account-not-blocked", "db02"),
+    ("disabled-account-not-blocked", "fin04"),
+    ("case-sensitive-names", "mail05"),
+    ("policy-weaker-than-unix", "web01"),
+    ("policy-weaker-than-unix", "db02"),
+    ("policy-weaker-than-unix", "fin04"),
+    ("legacy-crypt-8-char", "build06"),
+    ("weak-encrypt-key", "mail05"),
+    ("dc-config-inconsistent", "FIN04"),
+}
+
+
+@pytest.fixture(scope="module")
+def sample_json() -> dict:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sample_conclusions(sample_json: dict) -> None:
+    found = [
+        (p["scope"], p["account"], p["host"], p["dc"], p["cause"]) for p in sample_json["problems"]
+    ]
+    assert found == EXPECTED_PROBLEMS
+    assert {(a["rule"], a["host"]) for a in sample_json["audit"]} == EXPECTED_AUDIT
+    assert sample_json["verdict"] == "warning"
+
+
+def test_every_failure_is_explained_by_exactly_one_problem(sample_json: dict) -> None:
+    explained = [
+        (e["source"], e["record_id"]) for p in sample_json["problems"] for e in p["events"]
+    ]
+    failures = [
+        (e["source"], e["record_id"])
+        for e in sample_json["events"]["items"]
+        if e["outcome"] == "failure"
+    ]
+    assert len(explained) == len(set(explained))
+    assert sorted(explained) == sorted(failures)
+
+
+def test_json_contract_fields(sample_json: dict) -> None:
+    assert sample_json["schema"] == "evtdiag/1"
+    assert sample_json["tool"]["name"] == "evtdiag"
+    assert sample_json["generated_at"].endswith("Z")
+    assert sample_json["events"]["total"] == 541
+    assert sample_json["events"]["by_id"] == {
+        "8200": 55,
+        "8203": 102,
+        "8204": 11,
+        "12289": 4,
+        "12290": 3,
+        "12291": 114,
+        "12294": 252,
+    }
+    problem_keys = {
+        "id",
+        "scope",
+        "account",
+        "host",
+        "dc",
+        "cause",
+        "severity",
+        "basis",
+        "event_count",
+        "first_seen",
+        "last_seen",
+        "evidence",
+        "remediation",
+    }
+    for problem in sample_json["problems"]:
+        assert problem_keys <= set(problem)
+        assert problem["scope"] in ("account", "host", "pair", "dc")
+        assert problem["severity"] in ("error", "warning", "info")
+        assert problem["basis"] in ("documented", "inferred")
+        for item in problem["evidence"]:
+            assert {"kind", "file", "line", "text"} <= set(item)
+            assert item["kind"] in ("config", "event", "absence")
+    for finding in sample_json["audit"]:
+        assert {"id", "rule", "host", "severity", "evidence", "remediation"} <= set(finding)
+    for entry in sample_json["inputs"]:
+        assert {
+            "path",
+            "sha256",
+            "format",
+            "records",
+            "psync_events",
+            "skipped",
+            "dirty",
+            "first_time",
+            "last_time",
+            "computers",
+        } <= set(entry)
+
+
+def test_no_secret_reaches_the_report(sample_json: dict) -> None:
+    text = json.dumps(sample_json)
+    assert "$6$" not in text and "FAKE" not in text
+    for conf in (SAMPLE_LOGS / "hosts").glob("*/sso.conf"):
+        for line in conf.read_text(errors="replace").splitlines():
+            if line.startswith("ENCRYPT_KEY="):
+                assert line.split("=", 1)[1].strip() not in text
+
+
+def test_text_report_reads_verdict_first(runner) -> None:
+    result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "text"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "VERDICT: WARNING"
+    headings = [line.split(":")[0] for line in lines if line.startswith("Per-")]
+    assert headings == [
+        "Per-host problems (one host refuses many accounts)",
+        "Per-account problems (one account is refused everywhere)",
+        "Per-DC problems (one DC fails where another works)",
+        "Per-pair problems (one account on one host)",
+    ]
+    assert "[config] " in result.stdout and "fix: " in result.stdout
+
+
+def test_time_zone_changes_text_times_not_json(runner) -> None:
+    utc = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "text"]).stdout
+    paris = runner.invoke(
+        cli, ["report", *SAMPLE_ARGS, "--format", "text", "--tz", "Europe/Paris"]
+    ).stdout
+    assert "2026-09-01 10:48:54" in utc and "2026-09-01 12:48:54" in paris
+    assert "(Europe/Paris)" in paris
+    bad = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--tz", "Mars/Olympus"])
+    assert bad.exit_code == 2 and "unknown time zone" in bad.stderr
+
+
+def test_since_and_until_limit_the_events(runner) -> None:
+    result = runner.invoke(
+        cli,
+        [
+            "report",
+            *SAMPLE_ARGS,
+            "--format",
+            "json",
+            "--since",
+            "2026-10-01",
+            "--until",
+            "2026-10-05",
+        ],
+    )
+    document = json.loads(result.stdout)
+    times = [e["time"] for e in document["events"]["items"]]
+    assert times and all("2026-10-01" <= t < "2026-10-05" for t in times)
+    bad = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--since", "last tuesday"])
+    assert bad.exit_code == 2 and "neither an ISO date" in bad.stderr
+
+
+def test_relative_since_in_the_future_of_the_logs_finds_no_events(runner) -> None:
+    result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "--since", "1d"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["verdict"] == "no-psync-events"
+
+
+def test_output_file_is_not_overwritten_without_force(runner, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    first = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "-o", str(out)])
+    assert first.exit_code == 1 and json.loads(out.read_text())["schema"] == "evtdiag/1"
+    again = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "-o", str(out)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    forced = runner.invoke(
+        cli, ["report", *SAMPLE_ARGS, "--format", "json", "-o", str(out), "--force"]
+    )
+    assert forced.exit_code == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]  # no temporary file left
+
+
+def test_operational_logs_exit_0(runner, tmp_path: Path) -> None:
+    from tests.diagnose.scenario import Scenario
+
+    sc = Scenario(tmp_path)
+    sc.host("web01")
+    sc.attempt("alice", "web01", ok=True)
+    result = runner.invoke(
+        cli,
+        [
+            "report",
+            *map(str, sc.write_logs()),
+            "--hosts",
+            str(sc.hosts_dir),
+            "--success-id",
+            "12291",
+            "--format",
+            "text",
+        ],
+    )
+    assert result.exit_code == 0 and result.stdout.startswith("VERDICT: OPERATIONAL")
+
+
+def test_no_usable_input_exits_3(runner, tmp_path: Path) -> None:
+    (tmp_path / "x.evtx").write_text("garbage")
+    result = runner.invoke(cli, ["report", str(tmp_path / "x.evtx")])
+    assert result.exit_code == 3
+
+
+def test_help_documents_exit_codes(runner) -> None:
+    result = runner.invoke(cli, ["report", "--help"])
+    assert "0 no problems" in result.stdout and "3 no usable input" in result.stdout
