@@ -19,6 +19,22 @@ def corpus_counts() -> dict[str, dict]:
     return json.loads(counts.read_text()) if counts.is_file() else {}
 
 
+CONTRACT_INPUT_KEYS = frozenset(
+    {
+        "path",
+        "sha256",
+        "format",
+        "records",
+        "psync_events",
+        "skipped",
+        "dirty",
+        "first_time",
+        "last_time",
+        "computers",
+    }
+)
+"""The fields of an ``inputs`` entry (DESIGN.md, JSON output contract)."""
+
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"real-log corpus not found at {CORPUS}"
 )

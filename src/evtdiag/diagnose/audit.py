@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evtdiag.diagnose.causes import file_mismatch
@@ -23,6 +23,7 @@ from evtdiag.model import (
     Evidence,
     HostConfig,
     Outcome,
+    Place,
     PsyncEvent,
     WindowsSide,
 )
@@ -157,35 +158,26 @@ def disabled_account_not_blocked(ctx: AuditContext) -> Hits:
     hits: Hits = []
     deny = ctx.windows.group("PasswordPropDeny") if ctx.windows else None
     for host in ctx.hosts:
-        uid_min = _uid_min(host)
-        for shadow in host.shadow or ():
-            if shadow.status != "locked":
+        for name, place, what in _locked_accounts(host):
+            if host.sso is not None and not host.sso.decide(name).allowed:
                 continue
-            account = host.account(shadow.name, case_ignore=False)
-            if account is None or account.uid is None or account.uid < uid_min:
+            if deny is not None and deny.supplied and deny.contains(name):
                 continue
-            if host.sso is not None and not host.sso.decide(shadow.name).allowed:
-                continue
-            if deny is not None and deny.supplied and deny.contains(shadow.name):
-                continue
-            evidence = (
-                config_evidence(shadow.place, f"{shadow.name}: password locked"),
-                _sync_users_evidence(host),
-            )
-            hits.append((host.name, Finding(evidence, detail=f"{shadow.name} is locked.")))
-        for stanza in host.policy.aix_users:
-            if stanza.name == "default" or not stanza.account_locked:
-                continue
-            if host.sso is not None and not host.sso.decide(stanza.name).allowed:
-                continue
-            if deny is not None and deny.supplied and deny.contains(stanza.name):
-                continue
-            evidence = (
-                config_evidence(stanza.place, f"{stanza.name}: account_locked = true"),
-                _sync_users_evidence(host),
-            )
-            hits.append((host.name, Finding(evidence, detail=f"{stanza.name} is locked.")))
+            evidence = (config_evidence(place, f"{name}: {what}"), _sync_users_evidence(host))
+            hits.append((host.name, Finding(evidence, detail=f"{name} is locked.")))
     return hits
+
+
+def _locked_accounts(host: HostConfig) -> Iterator[tuple[str, Place, str]]:
+    """Locked user accounts (uid at or above UID_MIN) from shadow and AIX security/user."""
+    uid_min = _uid_min(host)
+    for shadow in host.shadow or ():
+        account = host.account(shadow.name, case_ignore=False)
+        if shadow.status == "locked" and account is not None and (account.uid or -1) >= uid_min:
+            yield shadow.name, shadow.place, "password locked"
+    for stanza in host.policy.aix_users:
+        if stanza.name != "default" and stanza.account_locked:
+            yield stanza.name, stanza.place, "account_locked = true"
 
 
 def _uid_min(host: HostConfig) -> int:
