@@ -17,6 +17,10 @@ import pytest
 from evtdiag.cli import cli
 from tests.conftest import SAMPLE_LOGS
 from tests.evtx_writer import WriterEvent, write_evtx_file
+
+pytest.importorskip(
+    "websocket", reason="websocket-client is not installed (pip install -e '.[test]')"
+)
 from tests.render.cdp import Browser, find_browser
 
 BROWSER = find_browser()
