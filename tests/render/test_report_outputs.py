@@ -218,6 +218,7 @@ def test_redaction_is_keyed_and_stable(document: dict) -> None:
     b, rb = redact_document(document, b"k" * 32)
     c, _ = redact_document(document, b"x" * 32)
     assert a == b and ra.originals == rb.originals and a != c
+    assert {p["id"] for p in a["problems"]}.isdisjoint(p["id"] for p in document["problems"])
     assert a["redaction"]["scheme"] == "hmac-sha256" and "key" not in a["redaction"]
 
 

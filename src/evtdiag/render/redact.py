@@ -49,7 +49,6 @@ _PROTECTED_KEYS = frozenset(
         "format",
         "sha256",
         "doc_url",
-        "id",
         "generated_at",
         "time",
         "first_seen",
@@ -97,6 +96,13 @@ class Redactor:
         self.pseudonyms[folded] = pseudonym
         self.originals[pseudonym] = name
 
+    def rekey_id(self, value: str) -> str:
+        """A problem or finding id is a hash of its subject: re-hash it under the key,
+        or a dictionary of likely names would reveal the subject."""
+        prefix, _, _ = value.partition("-")
+        digest = hmac.new(self.key, f"id:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"{prefix}-{digest[:10]}"
+
     def pattern(self) -> re.Pattern[str] | None:
         if not self.pseudonyms:
             return None
@@ -114,6 +120,8 @@ class Redactor:
             return _IPV4.sub(lambda m: self.pseudonyms.get(m.group(), m.group()), value)
 
         def walk(value: Any, key: str | None = None) -> Any:
+            if isinstance(value, str) and key == "id":
+                return self.rekey_id(value)
             if isinstance(value, str):
                 return value if key in _PROTECTED_KEYS else text(value)
             if isinstance(value, dict):
