@@ -7,6 +7,7 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import sys
@@ -19,7 +20,7 @@ import click
 
 from evtdiag import __version__
 from evtdiag.diagnose import diagnose
-from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput
+from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, UsageError
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
 from evtdiag.hosts.report import format_inventory, format_windows
@@ -27,9 +28,17 @@ from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, disc
 from evtdiag.progress import ProgressLine
 from evtdiag.psync import Catalogue, extract, within
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
-from evtdiag.render.json_report import render_json, report_document
-from evtdiag.render.output import write_report
-from evtdiag.render.text_report import render_text
+from evtdiag.render.formats import REPORT_FORMATS, render_document
+from evtdiag.render.json_report import SCHEMA, report_document
+from evtdiag.render.output import default_report_name, write_report
+from evtdiag.render.redact import (
+    Redactor,
+    load_key,
+    load_mapping,
+    mapping_document,
+    redact_document,
+    unredact,
+)
 from evtdiag.render.timefmt import TimeFormatter
 
 
@@ -189,6 +198,109 @@ class Moment(click.ParamType):
 _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
 
 
+def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The output options ``report`` and ``render`` share."""
+
+    @click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(REPORT_FORMATS)),
+        default="html",
+        show_default=True,
+        help="Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
+    )
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the report to this file (default: evtdiag-report-<UTC time>.html "
+        "in the current folder for HTML, standard output for JSON and text).",
+    )
+    @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+    @click.option(
+        "--tz",
+        "tz_name",
+        default="UTC",
+        show_default=True,
+        help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
+    )
+    @click.option(
+        "--redact",
+        is_flag=True,
+        help="Replace user, host, DC and domain names and IP addresses by stable "
+        "pseudonyms everywhere; the key and mapping go to <report>.redaction.json (0600).",
+    )
+    @click.option(
+        "--redact-key",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "
+        "redacted reports use the same pseudonyms. Implies --redact.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return command(*args, **kwargs)
+
+    return wrapper
+
+
+def _times(tz_name: str) -> TimeFormatter:
+    try:
+        return TimeFormatter(tz_name)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--tz") from error
+
+
+def _targets(
+    output_format: str, output: Path | None, force: bool, redact: bool
+) -> tuple[Path | None, Path | None]:
+    """Where the report and the redaction mapping go; refuses to overwrite without --force."""
+    if output is None and output_format == "html":
+        output = default_report_name()
+    mapping = None
+    if redact:
+        mapping = (
+            Path(f"{output}.redaction.json")
+            if output
+            else default_report_name(suffix="redaction.json")
+        )
+    for path, hint in ((output, "--output"), (mapping, "--redact")):
+        if path is not None and path.exists() and not force:
+            raise click.BadParameter(
+                f"{path} already exists; use --force to overwrite it", param_hint=hint
+            )
+    return output, mapping
+
+
+def _publish(
+    document: dict[str, Any],
+    output_format: str,
+    times: TimeFormatter,
+    output: Path | None,
+    mapping: Path | None,
+    *,
+    force: bool,
+    redact_key: Path | None,
+) -> None:
+    """Redact (when asked), render, and write the report and the mapping."""
+    redactor: Redactor | None = None
+    if mapping is not None:
+        key = load_key(redact_key) if redact_key else Redactor.new_key()
+        document, redactor = redact_document(document, key)
+    text = render_document(document, output_format, times)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_report(output, text, force=force)
+        click.echo(f"Report written to {output}", err=True)
+    if redactor is not None and mapping is not None:
+        mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
+        write_report(mapping, mapping_text + "\n", force=force, mode=0o600)
+        click.echo(
+            f"Redaction key and mapping written to {mapping} (keep it; do not send it)",
+            err=True,
+        )
+
+
 @cli.command()
 @log_options
 @click.option(
@@ -204,30 +316,9 @@ _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
     help="Folder with PasswordPropAllow.txt, PasswordPropDeny.txt, the admin groups "
     "and net-accounts.txt.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Report format.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to this file (default: standard output).",
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@report_output_options
 @click.option("--since", type=Moment(), help="Only events from this moment on (ISO date or 7d).")
 @click.option("--until", type=Moment(), help="Only events before this moment (ISO date or 7d).")
-@click.option(
-    "--tz",
-    "tz_name",
-    default="UTC",
-    show_default=True,
-    help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
-)
 def report(
     logs: tuple[str, ...],
     providers: tuple[str, ...],
@@ -238,9 +329,11 @@ def report(
     output_format: str,
     output: Path | None,
     force: bool,
+    tz_name: str,
+    redact: bool,
+    redact_key: Path | None,
     since: datetime | None,
     until: datetime | None,
-    tz_name: str,
 ) -> None:
     """Diagnose the PSync failures in LOGS against the hosts' and Windows' settings.
 
@@ -251,19 +344,17 @@ def report(
     Exit codes: 0 no problems (operational, or no PSync events), 1 problems found,
     2 usage error, 3 no usable input.
 
+    The default is one self-contained HTML file (evtdiag-report-<UTC time>.html);
+    --format json keeps everything (evtdiag render rebuilds the page from it).
+
     \b
     Example:
         evtdiag report sample_logs/*.evtx --hosts sample_logs/hosts \\
-            --windows sample_logs/windows --success-id 12291
+            --windows sample_logs/windows --success-id 12291 -o report.html
+        evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
-    try:
-        times = TimeFormatter(tz_name)
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--tz") from error
-    if output is not None and output.exists() and not force:
-        raise click.BadParameter(
-            f"{output} already exists; use --force to overwrite it", param_hint="--output"
-        )
+    times = _times(tz_name)
+    output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     catalogue = _catalogue(success_ids)
     result = _read(logs, providers, quiet)
     events = within(extract(result.events, catalogue), since, until)
@@ -276,16 +367,60 @@ def report(
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
     }
-    if output_format == "json":
-        text = render_json(diagnosis, run=run)
-    else:
-        text = render_text(report_document(diagnosis, run=run), times)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_report(output, text, force=force)
-        click.echo(f"Report written to {output}", err=True)
+    document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
+    _publish(document, output_format, times, output, mapping, force=force, redact_key=redact_key)
     sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
+
+
+@cli.command()
+@click.argument("findings", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@report_output_options
+def render(
+    findings: Path,
+    output_format: str,
+    output: Path | None,
+    force: bool,
+    tz_name: str,
+    redact: bool,
+    redact_key: Path | None,
+) -> None:
+    """Rebuild a report from a saved JSON report (FINDINGS), without the original inputs.
+
+    \b
+    Example:
+        evtdiag report logs/ --hosts hosts/ --format json -o findings.json
+        evtdiag render findings.json -o report.html
+        evtdiag render findings.json --redact -o for-support.html
+    """
+    times = _times(tz_name)
+    try:
+        document = json.loads(findings.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"{findings} is not a JSON report: {error}") from error
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else None
+        raise UsageError(
+            f"{findings} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
+            "write one with 'evtdiag report ... --format json'"
+        )
+    output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
+    _publish(document, output_format, times, output, mapping, force=force, redact_key=redact_key)
+
+
+@cli.command("unredact")
+@click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("text", nargs=-1)
+def unredact_cmd(mapping: Path, text: tuple[str, ...]) -> None:
+    """Put the real names back into TEXT (or standard input) using a redaction MAPPING.
+
+    \b
+    Example:
+        evtdiag unredact report.html.redaction.json "user-7f3a fails on host-2c91"
+        evtdiag unredact report.html.redaction.json < answer-from-support.txt
+    """
+    names = load_mapping(mapping)
+    source = " ".join(text) + "\n" if text else click.get_text_stream("stdin").read()
+    click.echo(unredact(source, names), nl=False)
 
 
 @cli.command("collect-script")

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
-from evtdiag.model import Diagnosis
+from evtdiag.model import Diagnosis, WindowsSide
 from evtdiag.render.fields import (
     audit_json,
     event_json,
@@ -22,13 +22,26 @@ from evtdiag.render.fields import (
     warning_json,
 )
 
+if TYPE_CHECKING:
+    from evtdiag.hosts.inventory import Inventory
+
 SCHEMA = "evtdiag/1"
 
 
 def report_document(
-    diagnosis: Diagnosis, *, generated_at: datetime | None = None, run: dict[str, Any] | None = None
+    diagnosis: Diagnosis,
+    *,
+    generated_at: datetime | None = None,
+    run: dict[str, Any] | None = None,
+    inventory: Inventory | None = None,
+    windows: WindowsSide | None = None,
 ) -> dict[str, Any]:
-    """The JSON object (contract fields first, then evtdiag's additions)."""
+    """The JSON object (contract fields first, then evtdiag's additions).
+
+    ``inventory`` and ``windows`` add what was supplied (host configurations with their
+    aliases, Windows group member lists) so that the report's coverage can show it and
+    redaction knows every name to hide, even in a later ``evtdiag render``.
+    """
     by_id = Counter(str(e.event_id) for e in diagnosis.events)
     return {
         "schema": SCHEMA,
@@ -50,6 +63,14 @@ def report_document(
         "config_warnings": [warning_json(w) for w in diagnosis.config_warnings],
         "notes": list(diagnosis.notes),
         "run": run or {},
+        "host_configs": [
+            {"name": h.name, "source": h.source, "aliases": list(h.aliases)}
+            for h in (inventory.hosts if inventory else ())
+        ],
+        "windows_groups": [
+            {"group": g.group, "supplied": g.supplied, "members": list(g.members)}
+            for g in (windows.groups if windows else ())
+        ],
     }
 
 

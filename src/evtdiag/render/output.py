@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from evtdiag.errors import UsageError
 
 
-def write_report(path: Path, text: str, *, force: bool = False) -> None:
+def write_report(path: Path, text: str, *, force: bool = False, mode: int = 0o644) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
 
-    A reader never sees half a report, and a crash leaves the old file intact.
+    A reader never sees half a report, and a crash leaves the old file intact. The
+    temporary file is created private (0600) and given ``mode`` before the rename, so a
+    private file (a redaction key) is never readable by others, not even for a moment.
 
     :raises UsageError: when ``path`` exists and ``force`` is false, or cannot be written.
     """
@@ -26,8 +29,14 @@ def write_report(path: Path, text: str, *, force: bool = False) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
-        os.chmod(temporary, 0o644)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror}") from error
+
+
+def default_report_name(now: datetime | None = None, suffix: str = "html") -> Path:
+    """``evtdiag-report-YYYYMMDDTHHMMSSZ.html`` (UTC) in the current folder."""
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return Path(f"evtdiag-report-{moment:%Y%m%dT%H%M%SZ}.{suffix}")

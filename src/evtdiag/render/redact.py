@@ -1,0 +1,309 @@
+"""Redaction: replace user, host, DC and domain names and IP addresses by pseudonyms.
+
+A transformation of the JSON document, applied before any renderer, so the HTML, the
+JSON and the text of one redacted report say exactly the same thing.
+
+The names come from the document's structured fields (event users, hosts and DCs,
+problem subjects, input computers, host configurations and their aliases, Windows group
+members, the subjects of audit evidence); an FQDN is split into its first label (a host
+or DC) and its domain. Each name gets a stable pseudonym, ``user-7f3a``, ``host-2c91``,
+``dc-…``, ``domain-…``, ``ip-…``: the first hex digits of HMAC-SHA256(key, kind:name),
+so two reports redacted with the same key use the same pseudonyms. Then every string
+of the document (paths, evidence lines, raw event XML, the command line) has every name
+replaced, longest first, case-insensitively, and only where the name stands as a word
+(not inside a longer name).
+
+The key and the pseudonym-to-name mapping never go into the document: the caller
+writes them to a local file (:func:`mapping_document`) so the sender can decode answers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evtdiag.errors import UsageError
+
+KEY_BYTES = 32
+MAPPING_FORMAT = "evtdiag-redaction/1"
+
+# Values that are codes of the contract, never names: left as they are.
+_PROTECTED_KEYS = frozenset(
+    {
+        "schema",
+        "verdict",
+        "scope",
+        "cause",
+        "severity",
+        "basis",
+        "rule",
+        "kind",
+        "outcome",
+        "format",
+        "sha256",
+        "doc_url",
+        "generated_at",
+        "time",
+        "first_seen",
+        "last_seen",
+        "first_time",
+        "last_time",
+        "time_zone",
+    }
+)
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
+# "<name> is a member of <group>", "<name>: password locked", "<name>: DES hash", ...
+_AUDIT_SUBJECT = re.compile(
+    r"^(?P<name>[^\s:]+)(?: is a member of |: (?:password|account_locked|DES hash|uid\b))"
+)
+# Windows built-ins whose names are not personal data and appear in the prose.
+_BUILTIN_ACCOUNTS = frozenset({"administrator", "krbtgt", "guest", "default"})
+_NAME_CHAR = r"[\w$]"
+
+
+@dataclass
+class Redactor:
+    """Pseudonyms for a set of names under one key."""
+
+    key: bytes
+    pseudonyms: dict[str, str] = field(default_factory=dict)
+    """Casefolded name -> pseudonym."""
+    originals: dict[str, str] = field(default_factory=dict)
+    """Pseudonym -> the name as first seen."""
+
+    @classmethod
+    def new_key(cls) -> bytes:
+        return secrets.token_bytes(KEY_BYTES)
+
+    def add(self, kind: str, name: str) -> None:
+        """Give ``name`` a pseudonym of ``kind`` unless it already has one."""
+        name = name.strip()
+        folded = name.casefold()
+        if not name or folded in self.pseudonyms:
+            return
+        digest = hmac.new(self.key, f"{kind}:{folded}".encode(), hashlib.sha256).hexdigest()
+        for length in range(4, len(digest) + 1, 2):
+            pseudonym = f"{kind}-{digest[:length]}"
+            if pseudonym not in self.originals:
+                break
+        self.pseudonyms[folded] = pseudonym
+        self.originals[pseudonym] = name
+
+    def rekey_id(self, value: str) -> str:
+        """A problem or finding id is a hash of its subject: re-hash it under the key,
+        or a dictionary of likely names would reveal the subject."""
+        prefix, _, _ = value.partition("-")
+        digest = hmac.new(self.key, f"id:{value}".encode(), hashlib.sha256).hexdigest()
+        return f"{prefix}-{digest[:10]}"
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if not self.pseudonyms:
+            return None
+        names = sorted(self.pseudonyms, key=lambda n: (-len(n), n))
+        alternatives = "|".join(re.escape(n) for n in names)
+        return re.compile(rf"(?<!{_NAME_CHAR})(?:{alternatives})(?!{_NAME_CHAR})", re.IGNORECASE)
+
+    def apply(self, document: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``document`` with every name replaced in every string."""
+        pattern = self.pattern()
+
+        def text(value: str) -> str:
+            if pattern is not None:
+                value = pattern.sub(lambda m: self.pseudonyms[m.group().casefold()], value)
+            return _IPV4.sub(lambda m: self.pseudonyms.get(m.group(), m.group()), value)
+
+        def walk(value: Any, key: str | None = None) -> Any:
+            if isinstance(value, str) and key == "id":
+                return self.rekey_id(value)
+            if isinstance(value, str):
+                return value if key in _PROTECTED_KEYS else text(value)
+            if isinstance(value, dict):
+                return {k: walk(v, k) for k, v in value.items()}
+            if isinstance(value, list):
+                return [walk(v, key) for v in value]
+            return value
+
+        redacted = walk(document)
+        redacted["redaction"] = {
+            "scheme": "hmac-sha256",
+            "key_id": key_id(self.key),
+            "names": len(self.pseudonyms),
+        }
+        return redacted
+
+
+def key_id(key: bytes) -> str:
+    """A short fingerprint of the key: shows two reports used the same one."""
+    return hashlib.sha256(b"evtdiag-redaction-key:" + key).hexdigest()[:12]
+
+
+def _split(name: str) -> tuple[str, str | None]:
+    """``web01.corp.example.com`` -> (``web01``, ``corp.example.com``); IPs stay whole."""
+    name = name.strip().rstrip(".")
+    if "\\" in name:
+        name = name.rsplit("\\", 1)[1]
+    if _IPV4.fullmatch(name) or "." not in name:
+        return name, None
+    first, rest = name.split(".", 1)
+    return first, rest
+
+
+def _account(name: str) -> tuple[str, str | None]:
+    """``CORP\\alice`` -> (alice, CORP); ``alice@corp.example.com`` -> (alice, domain)."""
+    name = name.strip()
+    if "\\" in name:
+        domain, user = name.rsplit("\\", 1)
+        return user, domain
+    if "@" in name:
+        user, domain = name.split("@", 1)
+        return user, domain
+    return name, None
+
+
+def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every (kind, name) the document's structured fields hold."""
+    events = document.get("events", {}).get("items", [])
+    dcs = {e.get("dc") for e in events}
+    for problem in document.get("problems", []):
+        dcs.add(problem.get("dc"))
+        for ref in problem.get("events", []):
+            dcs.add(ref.get("dc"))
+    for coverage in document.get("inputs", []):
+        dcs.update(coverage.get("computers", []))
+    for dc in filter(None, dcs):
+        yield from _machine("dc", dc)
+
+    hosts: set[str] = set()
+    users: set[str] = set()
+    for event in events:
+        hosts.add(event.get("host") or "")
+        users.add(event.get("user") or "")
+    for problem in document.get("problems", []):
+        hosts.update([problem.get("host") or "", *problem.get("hosts", [])])
+        users.update([problem.get("account") or "", *problem.get("accounts", [])])
+        for ref in problem.get("events", []):
+            hosts.add(ref.get("host") or "")
+            users.add(ref.get("account") or "")
+    for finding in document.get("audit", []):
+        hosts.add(finding.get("host") or "")
+        for item in finding.get("evidence", []):
+            match = _AUDIT_SUBJECT.match(item.get("text") or "")
+            if match and item.get("kind") == "config":
+                users.add(match["name"])
+    hosts.update(document.get("unmatched_hosts", []))
+    hosts.update(document.get("unreferenced_hosts", []))
+    for config in document.get("host_configs", []):
+        hosts.update([config.get("name") or "", *config.get("aliases", [])])
+    for group in document.get("windows_groups", []):
+        users.update(m for m in group.get("members", []) if " " not in m.strip())
+    for host in filter(None, hosts):
+        host = re.sub(r"\.tar\.gz$|\.tgz$", "", host)
+        yield from _machine("host", host)
+    for user in filter(None, users):
+        name, domain = _account(user)
+        if name.casefold() not in _BUILTIN_ACCOUNTS:
+            yield "user", name
+        if domain:
+            yield "domain", domain
+
+
+def _machine(kind: str, name: str) -> Iterator[tuple[str, str]]:
+    first, domain = _split(name)
+    yield ("ip" if _IPV4.fullmatch(first) else kind), first
+    if domain:
+        yield "domain", domain
+
+
+def _ips(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield from _IPV4.findall(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _ips(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _ips(item)
+
+
+def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any], Redactor]:
+    """The redacted copy of ``document`` and the redactor (its key and mapping)."""
+    redactor = Redactor(key)
+    order = {"dc": 0, "ip": 1, "host": 2, "domain": 3, "user": 4}
+    names = sorted(set(collect_names(document)), key=lambda kn: (order[kn[0]], kn[1]))
+    for kind, name in names:
+        redactor.add(kind, name)
+    for ip in sorted(set(_ips(document))):
+        redactor.add("ip", ip)
+    return redactor.apply(document), redactor
+
+
+def mapping_document(redactor: Redactor) -> dict[str, Any]:
+    """What the sender keeps: the key and every pseudonym's original name."""
+    return {
+        "format": MAPPING_FORMAT,
+        "key": redactor.key.hex(),
+        "key_id": key_id(redactor.key),
+        "mapping": dict(sorted(redactor.originals.items())),
+    }
+
+
+def load_key(path: Path) -> bytes:
+    """A key from a mapping file written earlier, or a file holding the key in hex.
+
+    :raises UsageError: when the file cannot be read or holds no key.
+    """
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise UsageError(f"cannot read the redaction key {path}: {error.strerror}") from error
+    if text.startswith("{"):
+        try:
+            text = str(json.loads(text)["key"])
+        except (ValueError, KeyError, TypeError) as error:
+            raise UsageError(f"{path} is not an evtdiag redaction file (no 'key')") from error
+    try:
+        key = bytes.fromhex(text)
+    except ValueError as error:
+        raise UsageError(f"{path}: the key must be hexadecimal") from error
+    if len(key) < 16:
+        raise UsageError(f"{path}: the key is too short (at least 16 bytes)")
+    return key
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """Pseudonym -> original name, from a mapping file.
+
+    :raises UsageError: when the file is not a redaction mapping.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        mapping = data["mapping"]
+    except OSError as error:
+        raise UsageError(f"cannot read {path}: {error.strerror}") from error
+    except (ValueError, KeyError, TypeError) as error:
+        raise UsageError(f"{path} is not an evtdiag redaction file (no 'mapping')") from error
+    return {str(k): str(v) for k, v in mapping.items()}
+
+
+def unredact(text: str, mapping: dict[str, str]) -> str:
+    """``text`` with every pseudonym of ``mapping`` replaced by its original name."""
+    if not mapping:
+        return text
+    names = sorted(mapping, key=lambda n: (-len(n), n))
+    pattern = re.compile(
+        r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE
+    )
+    lookup = {k.casefold(): v for k, v in mapping.items()}
+    return pattern.sub(lambda m: lookup[m.group().casefold()], text)
+
+
+def names_in(document: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    """The (kind, name) pairs redaction would hide, for tests and ``--dry-run`` views."""
+    return sorted(set(collect_names(document)))

@@ -1,0 +1,68 @@
+// evtdiag report: optional sorting and a problem filter. The page is complete without it.
+(function () {
+  "use strict";
+  function cellValue(row, index, numeric) {
+    var cell = row.cells[index];
+    if (!cell) return numeric ? -Infinity : "";
+    var raw = cell.getAttribute("data-sort");
+    var text = raw !== null ? raw : cell.textContent.trim();
+    if (numeric) {
+      var number = parseFloat(text.replace(/[^0-9.\-]/g, ""));
+      return isNaN(number) ? -Infinity : number;
+    }
+    return text.toLowerCase();
+  }
+  function sortBy(table, th, index) {
+    var numeric = th.getAttribute("data-type") === "num";
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var headers = table.tHead.rows[0].cells;
+    for (var i = 0; i < headers.length; i++) headers[i].removeAttribute("aria-sort");
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index, numeric), y = cellValue(b, index, numeric);
+      var order = x < y ? -1 : x > y ? 1 : 0;
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+  document.querySelectorAll("table.sortable").forEach(function (table) {
+    if (!table.tHead || !table.tBodies.length) return;
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      button.title = "Sort by this column";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () { sortBy(table, th, index); });
+    });
+  });
+  var problems = document.getElementById("problems");
+  if (problems && problems.querySelector(".card")) {
+    var box = document.createElement("div");
+    box.className = "filter";
+    var label = document.createElement("label");
+    label.textContent = "Filter problems:";
+    label.htmlFor = "problem-filter";
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = "problem-filter";
+    input.placeholder = "account, host or cause";
+    box.appendChild(label);
+    box.appendChild(input);
+    problems.insertBefore(box, problems.firstChild);
+    input.addEventListener("input", function () {
+      var needle = input.value.trim().toLowerCase();
+      problems.querySelectorAll(".card").forEach(function (card) {
+        var hay = card.getAttribute("data-filter") || "";
+        card.classList.toggle("hidden-by-filter", needle !== "" && hay.indexOf(needle) < 0);
+      });
+    });
+  }
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+  });
+  document.documentElement.setAttribute("data-enhanced", "1");
+})();

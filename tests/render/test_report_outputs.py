@@ -1,0 +1,254 @@
+"""The report's outputs: HTML structure and safety, render, safe writing, redaction, secrets."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+import stat
+import tarfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from evtdiag.cli import cli
+from evtdiag.render.formats import REPORT_FORMATS
+from evtdiag.render.html_report import EVENTS_PER_CARD, render_html
+from evtdiag.render.redact import redact_document, unredact
+from evtdiag.render.timefmt import TimeFormatter
+from tests.conftest import SAMPLE_LOGS
+
+INPUTS = [
+    *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
+    "--hosts",
+    str(SAMPLE_LOGS / "hosts"),
+    "--windows",
+    str(SAMPLE_LOGS / "windows"),
+    "--success-id",
+    "12291",
+    "-q",
+]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def findings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("findings") / "findings.json"
+    code, _, err = run("report", *INPUTS, "--format", "json", "-o", str(path))
+    assert code == 1, err
+    return path
+
+
+@pytest.fixture(scope="module")
+def document(findings: Path) -> dict:
+    return json.loads(findings.read_text())
+
+
+@pytest.fixture(scope="module")
+def html(document: dict) -> str:
+    return render_html(document, TimeFormatter("UTC"))
+
+
+def test_formats_registry_is_exhaustive() -> None:
+    assert set(REPORT_FORMATS) == {"html", "json", "text"}
+
+
+def test_html_is_self_contained_with_a_strict_csp(html: str) -> None:
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert csp, "no CSP meta tag"
+    policy = csp.group(1).replace("&#39;", "'")
+    assert policy.startswith("default-src 'none';")
+    for tag in ("style", "script"):
+        body = re.search(rf"<{tag}>(.*?)</{tag}>", html, re.S).group(1)
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"{tag}-src 'sha256-{digest}'" in policy
+    assert html.count("<script") == 1 and html.count("<style") == 1
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", html)
+    assert not re.search(r"\ssrc=", html)
+    assert "url(" not in html and "@import" not in html
+    assert all(h.startswith(("#", "https://")) for h in re.findall(r'href="([^"]*)"', html))
+
+
+def test_html_sections_in_order(html: str) -> None:
+    ids = ["verdict", "scope-host", "scope-account", "scope-dc", "scope-pair", "matrix",
+           "timeline", "audit", "coverage", "run"]  # fmt: skip
+    positions = [html.index(f'id="{i}"') for i in ids]
+    assert positions == sorted(positions)
+    assert "s inference (heuristic)" in html and "Documented by Microsoft" in html
+    assert "EventRecordID 48233" in html and "<summary>Raw event XML</summary>" in html
+    assert "sample_logs/hosts/build06/sso.conf:12" in html
+    assert "@media print" in html and "<svg" in html
+
+
+def test_sample_report_is_small(html: str) -> None:
+    assert len(html.encode()) < 1_000_000
+
+
+def test_html_caps_large_reports(document: dict) -> None:
+    """10,000 failures: the page shows capped lists, says so, and stays small."""
+    big = copy.deepcopy(document)
+    template = next(e for e in big["events"]["items"] if e["outcome"] == "failure")
+    items = []
+    for n in range(10_000):
+        item = dict(template, user=f"user{n % 400}", host=f"host{n % 150}", record_id=n)
+        item["time"] = f"2026-09-{1 + n % 28:02d}T10:00:00.000000Z"
+        items.append(item)
+    big["events"]["items"] = items
+    big["events"]["total"] = len(items)
+    problem = big["problems"][0]
+    ref = problem["events"][0]
+    problem["events"] = [dict(ref, record_id=n) for n in range(10_000)]
+    problem["event_count"] = 10_000
+    page = render_html(big, TimeFormatter("UTC"))
+    assert len(page.encode()) < 3_000_000
+    assert f"first {EVENTS_PER_CARD} shown; all in the JSON" in page
+    assert "account(s) and 110 host name(s) with the fewest failures are not shown" in page
+    assert "more host name(s) not drawn" in page
+
+
+def test_hostile_strings_are_escaped(document: dict) -> None:
+    doc = copy.deepcopy(document)
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202e'
+    doc["problems"][0]["host"] = evil
+    doc["problems"][0]["evidence"][0]["text"] = evil
+    doc["events"]["items"][0]["user"] = evil
+    doc["problems"][0]["doc_url"] = "javascript:alert(3)"
+    page = render_html(doc, TimeFormatter("UTC"))
+    assert "<script>alert" not in page and "<img" not in page
+    assert "\u202e" not in page and "\\u202e" in page
+    assert "javascript:" not in page
+
+
+def test_report_writes_html_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("report", *INPUTS)
+    assert code == 1
+    written = re.search(r"Report written to (evtdiag-report-\d{8}T\d{6}Z\.html)", err)
+    assert written and out == ""
+    assert (tmp_path / written.group(1)).read_text().startswith("<!DOCTYPE html>")
+
+
+def test_report_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "r.html"
+    target.write_text("keep me")
+    code, _, err = run("report", *INPUTS, "-o", str(target))
+    assert code == 2 and "already exists; use --force" in err
+    assert target.read_text() == "keep me"
+    code, _, _ = run("report", *INPUTS, "-o", str(target), "--force")
+    assert code == 1 and target.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_render_rebuilds_the_same_report(findings: Path, document: dict, tmp_path: Path) -> None:
+    out = tmp_path / "again.html"
+    code, _, err = run("render", str(findings), "-o", str(out))
+    assert code == 0, err
+    assert out.read_text() == render_html(document, TimeFormatter("UTC"))
+    code, text_from_json, _ = run("render", str(findings), "--format", "text")
+    code2, text_direct, _ = run("report", *INPUTS, "--format", "text")
+    assert (code, code2) == (0, 1) and text_from_json == text_direct
+
+
+def test_render_refuses_other_json(tmp_path: Path) -> None:
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something/2"}')
+    code, _, err = run("render", str(other), "--format", "text")
+    assert code == 2 and "not an evtdiag report (schema 'something/2'" in err
+    other.write_text("not json")
+    code, _, err = run("render", str(other), "--format", "text")
+    assert code == 2 and "is not a JSON report" in err
+
+
+def _original_names() -> set[str]:
+    """User, host, DC and domain names and IP addresses as the inputs spell them."""
+    names = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "KSmith", "ksmith",
+             "root", "svc_backup", "adm.jones", "DC01", "DC02", "corp.example.com",
+             "web01", "db02", "fin04", "app03", "mail05", "build06", "legacy07"}  # fmt: skip
+    toml = (SAMPLE_LOGS / "hosts" / "hosts.toml").read_text()
+    names |= set(re.findall(r"\d+\.\d+\.\d+\.\d+", toml))
+    return names
+
+
+def test_redaction_hides_every_name_in_every_format(tmp_path: Path) -> None:
+    first = tmp_path / "r.html"
+    code, _, err = run("report", *INPUTS, "--redact", "-o", str(first))
+    assert code == 1, err
+    mapping_file = tmp_path / "r.html.redaction.json"
+    assert stat.S_IMODE(mapping_file.stat().st_mode) == 0o600
+    outputs = {"html": first.read_text()}
+    for fmt in ("json", "text"):
+        target = tmp_path / f"r.{fmt}"
+        code, _, err = run("report", *INPUTS, "--format", fmt, "-o", str(target),
+                           "--redact-key", str(mapping_file))  # fmt: skip
+        assert code == 1, err
+        outputs[fmt] = target.read_text()
+    mapping = json.loads(mapping_file.read_text())
+    assert mapping["key"] not in "".join(outputs.values())
+    for fmt, text in outputs.items():
+        lowered = text.casefold()
+        leaked = sorted(n for n in _original_names() if n.casefold() in lowered)
+        assert leaked == [], f"{fmt} leaks {leaked}"
+    # The same key gives the same pseudonyms: the reports stay comparable.
+    again = json.loads((tmp_path / "r.json.redaction.json").read_text())
+    assert again["key"] == mapping["key"]
+    assert again["mapping"] == mapping["mapping"]
+    # Decoding gives the names back.
+    decoded = unredact(outputs["text"], mapping["mapping"])
+    for name in ("frank", "build06", "DC02", "corp.example.com", "svc_backup"):
+        assert name.casefold() in decoded.casefold()
+    code, out, _ = run("unredact", str(mapping_file), outputs["text"][:4000])
+    assert code == 0 and "build06" in out
+
+
+def test_render_redacts_a_saved_report(findings: Path, tmp_path: Path) -> None:
+    out = tmp_path / "red.txt"
+    code, _, err = run("render", str(findings), "--format", "text", "--redact", "-o", str(out))
+    assert code == 0, err
+    assert "frank" not in out.read_text() and (tmp_path / "red.txt.redaction.json").is_file()
+
+
+def test_redaction_is_keyed_and_stable(document: dict) -> None:
+    a, ra = redact_document(document, b"k" * 32)
+    b, rb = redact_document(document, b"k" * 32)
+    c, _ = redact_document(document, b"x" * 32)
+    assert a == b and ra.originals == rb.originals and a != c
+    assert {p["id"] for p in a["problems"]}.isdisjoint(p["id"] for p in document["problems"])
+    assert a["redaction"]["scheme"] == "hmac-sha256" and "key" not in a["redaction"]
+
+
+def _secrets() -> set[str]:
+    """ENCRYPT_KEY values and password hashes of the sample configurations."""
+    found: set[str] = set()
+    files = [p for p in (SAMPLE_LOGS / "hosts").rglob("*") if p.is_file()]
+    texts = [p.read_text(errors="replace") for p in files if not p.name.endswith(".gz")]
+    with tarfile.open(SAMPLE_LOGS / "hosts" / "db02.tar.gz") as archive:
+        for member in archive.getmembers():
+            handle = archive.extractfile(member)
+            if handle:
+                texts.append(handle.read().decode(errors="replace"))
+    for text in texts:
+        found.update(m.strip() for m in re.findall(r"ENCRYPT_KEY\s*=\s*(\S+)", text))
+        found.update(re.findall(r"\$(?:1|5|6|2[aby]?)\$[^:\s]+", text))
+        found.update(re.findall(r"\{ssha\d*\}[^:\s]+", text))
+        found.update(re.findall(r"password\s*=\s*([A-Za-z0-9./]{13})\b", text))
+    return {s for s in found if len(s) >= 8 and not s.startswith("<")}
+
+
+@pytest.mark.parametrize("redact", [False, True], ids=["plain", "redacted"])
+def test_no_secret_in_any_format(tmp_path: Path, redact: bool) -> None:
+    """Canary: the sample configs' keys and hashes never reach any output."""
+    secrets = _secrets()
+    assert len(secrets) >= 5, secrets
+    for fmt in REPORT_FORMATS:
+        target = tmp_path / f"r.{fmt}"
+        extra = ["--redact"] if redact else []
+        code, _, err = run("report", *INPUTS, "--format", fmt, "-o", str(target), *extra)
+        assert code == 1, err
+        text = target.read_text()
+        assert [s for s in secrets if s in text] == [], fmt
