@@ -75,3 +75,26 @@ def test_success_id_that_is_a_failure_id_is_refused(runner) -> None:
 def test_version(runner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0 and result.stdout.startswith("evtdiag, version ")
+
+
+def test_jobs_do_not_change_the_output_and_a_speed_summary_ends_stderr(runner) -> None:
+    outputs = [
+        run(runner, str(SAMPLE_LOGS), "--format", "json", "-q", "--jobs", jobs)
+        for jobs in ("1", "2")
+    ]
+    assert outputs[0].exit_code == outputs[1].exit_code == 0
+    assert outputs[0].stdout == outputs[1].stdout
+    last = outputs[1].stderr.strip().splitlines()[-1]
+    assert last.startswith("Read 4,969 records") and "records/s" in last and "MB/s" in last
+
+
+def test_progress_line_counts_records_and_stays_silent_off_a_terminal() -> None:
+    from evtdiag.progress import ProgressLine
+
+    stream = io.StringIO()
+    line = ProgressLine(100, stream=stream)
+    line("a.evtx", 50, 100, records=10)
+    line("a.evtx", 100, 100, records=5)
+    line("b.evtx", 100, 100)  # a plain (path, done, size) call still works
+    line.close()
+    assert line.records == 15 and stream.getvalue() == ""

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -25,7 +26,9 @@ from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
 from evtdiag.hosts.report import format_inventory, format_windows
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
-from evtdiag.progress import ProgressLine
+from evtdiag.logs.evtx import CHUNK_SIZE
+from evtdiag.logs.parallel import RANGE_CHUNKS, default_jobs
+from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.formats import REPORT_FORMATS, render_document
@@ -89,6 +92,15 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         "not document it). Repeatable.",
     )
     @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
+    @click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(1, 256),
+        default=None,
+        metavar="N",
+        help="Worker processes reading the logs (default: all cores). The result "
+        "does not depend on it.",
+    )
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         return command(*args, **kwargs)
@@ -96,14 +108,20 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _read(logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool) -> LogReadResult:
+def _read(
+    logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool, jobs: int | None
+) -> LogReadResult:
     files = discover(logs)
-    progress = ProgressLine(sum(_size(path) for path in files), enabled=not quiet)
+    total = sum(_size(path) for path in files)
+    if jobs is None:  # worker processes only pay off beyond one 16 MiB range
+        jobs = default_jobs() if total > 2 * RANGE_CHUNKS * CHUNK_SIZE else 1
+    progress = ProgressLine(total, enabled=not quiet)
     try:
         result = read_logs(
             [str(path) for path in files],
             ProviderMatcher((*DEFAULT_PROVIDERS, *providers)),
             progress,
+            jobs=jobs,
         )
     finally:
         progress.close()
@@ -142,6 +160,7 @@ def events(
     providers: tuple[str, ...],
     success_ids: tuple[int, ...],
     quiet: bool,
+    jobs: int | None,
     output_format: str,
 ) -> None:
     """List the PSync events found in LOGS (files, folders or globs).
@@ -155,7 +174,9 @@ def events(
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
     catalogue = _catalogue(success_ids)
-    result = _read(logs, providers, quiet)
+    started = time.monotonic()
+    result = _read(logs, providers, quiet, jobs)
+    elapsed = time.monotonic() - started
     found = extract(result.events, catalogue)
     if output_format == "json":
         click.echo(events_json(found, result.inputs), nl=False)
@@ -164,6 +185,7 @@ def events(
     else:
         click.echo(events_table(found), nl=False)
     click.echo(coverage_text(result.inputs), err=True, nl=False)
+    click.echo(speed_text(result.inputs, elapsed), err=True)
 
 
 class Moment(click.ParamType):
@@ -324,6 +346,7 @@ def report(
     providers: tuple[str, ...],
     success_ids: tuple[int, ...],
     quiet: bool,
+    jobs: int | None,
     hosts_dir: str | None,
     windows_dir: str | None,
     output_format: str,
@@ -356,7 +379,10 @@ def report(
     times = _times(tz_name)
     output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     catalogue = _catalogue(success_ids)
-    result = _read(logs, providers, quiet)
+    started = time.monotonic()
+    result = _read(logs, providers, quiet, jobs)
+    if not quiet:
+        click.echo(speed_text(result.inputs, time.monotonic() - started), err=True)
     events = within(extract(result.events, catalogue), since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from typing import TextIO
 
+from evtdiag.model import InputCoverage
 from evtdiag.render.terminal import printable
 
 
 class ProgressLine:
-    """Draws ``bytes done of total, MB/s, current file`` at most ten times a second."""
+    """Draws ``bytes done of total, MB/s, records/s, current file`` at most ten times a
+    second. Parallel readers report each file's ranges in order, as they are merged."""
 
     def __init__(
         self, total_bytes: int, stream: TextIO | None = None, enabled: bool = True
@@ -27,8 +30,11 @@ class ProgressLine:
         self._current: tuple[str, int] = ("", 0)
         self._last_draw = 0.0
         self._drawn = False
+        self.records = 0
 
-    def __call__(self, path: str, done_in_file: int, file_size: int) -> None:
+    def __call__(self, path: str, done_in_file: int, file_size: int, records: int = 0) -> None:
+        """:param records: records read since the previous call (0 when unknown)."""
+        self.records += records
         if path != self._current[0]:
             self._finished_files += self._current[1]
         self._current = (path, done_in_file)
@@ -40,10 +46,12 @@ class ProgressLine:
             return
         self._last_draw = now
         done = self._finished_files + self._current[1]
-        rate = done / max(now - self.started, 1e-6) / 1e6
+        seconds = max(now - self.started, 1e-6)
+        rate = done / seconds / 1e6
+        records = f"{self.records / seconds:,.0f} records/s  " if self.records else ""
         line = (
             f"\r{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB ({100 * done / self.total:.0f}%) "
-            f"{rate:,.0f} MB/s  {printable(path)[-50:]}"
+            f"{rate:,.0f} MB/s  {records}{printable(path)[-40:]}"
         )
         self.stream.write(line.ljust(100)[:120])
         self.stream.flush()
@@ -54,3 +62,14 @@ class ProgressLine:
         if self._drawn:
             self.stream.write("\r" + " " * 120 + "\r")
             self.stream.flush()
+
+
+def speed_text(inputs: Sequence[InputCoverage], seconds: float) -> str:
+    """The run summary's last line: how much was read, how fast."""
+    records = sum(c.records for c in inputs)
+    size = sum(c.size for c in inputs if c.format != "skipped")
+    seconds = max(seconds, 1e-6)
+    return (
+        f"Read {records:,} records, {size / 1e6:,.1f} MB in {seconds:.2f} s: "
+        f"{records / seconds:,.0f} records/s, {size / 1e6 / seconds:,.1f} MB/s"
+    )

@@ -106,11 +106,14 @@ def read_chunk(
     index: int,
     wanted: ProviderMatcher,
     identify: bool = False,
+    candidate: bool | None = None,
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
     :param chunk: the chunk's bytes (shorter than 64 KiB when the file is truncated).
     :param identify: also decode the first record to learn the log's computer name.
+    :param candidate: the result of ``wanted.chunk_may_hold`` when the caller already
+        knows it (:mod:`evtdiag.logs.prefilter` finds it for many chunks at once).
     """
     base = FILE_HEADER_SIZE + index * CHUNK_SIZE
     result = ChunkResult(index)
@@ -158,7 +161,8 @@ def read_chunk(
     if written:
         result.first_time = filetime_to_datetime(min(written))
         result.last_time = filetime_to_datetime(max(written))
-    candidate = wanted.chunk_may_hold(chunk)
+    if candidate is None:
+        candidate = wanted.chunk_may_hold(chunk)
     if not (candidate or identify) or not frames:
         return result
     decoder = ChunkDecoder(chunk)

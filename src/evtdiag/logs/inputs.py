@@ -10,22 +10,16 @@ from __future__ import annotations
 
 import glob
 import hashlib
-import mmap
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evtdiag.errors import UsageError
-from evtdiag.logs.evtx import (
-    CHUNK_SIZE,
-    FILE_HEADER_SIZE,
-    FILE_MAGIC,
-    read_chunk,
-    read_file_header,
-)
+from evtdiag.logs.evtx import FILE_MAGIC
+from evtdiag.logs.parallel import read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.model import EventRecord, InputCoverage, Skipped
+from evtdiag.model import EventRecord, InputCoverage
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(path, bytes_done_in_file, file_size)`` while reading."""
@@ -76,13 +70,25 @@ def read_logs(
     specs: Sequence[str],
     matcher: ProviderMatcher,
     progress: ProgressCallback | None = None,
+    *,
+    jobs: int = 1,
 ) -> LogReadResult:
-    """Read every input named by ``specs`` and return the wanted records, deduplicated."""
+    """Read every input named by ``specs`` and return the wanted records, deduplicated.
+
+    :param jobs: worker processes (:mod:`evtdiag.logs.parallel`); the result is the
+        same whatever the number.
+    """
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
     seen: set[tuple] = set()
-    for path in discover(specs):
-        coverage, records = read_input(path, matcher, progress)
+    paths = discover(specs)
+    if jobs > 1:
+        readings: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
+            paths, matcher, progress, jobs, read_input
+        )
+    else:
+        readings = (read_input(path, matcher, progress) for path in paths)
+    for coverage, records in readings:
         unique = []
         for record in records:
             if record.identity in seen:
@@ -125,50 +131,5 @@ def _sha256_file(path: Path) -> str:
 def read_evtx(
     path: Path, matcher: ProviderMatcher, progress: ProgressCallback | None = None
 ) -> tuple[InputCoverage, list[EventRecord]]:
-    """Read every physical chunk of an .evtx file."""
-    name = str(path)
-    events: list[EventRecord] = []
-    skipped: list[Skipped] = []
-    records = 0
-    first = last = None
-    computer: str | None = None
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        size = len(data)
-        digest = hashlib.sha256(data).hexdigest()
-        header = read_file_header(data[:FILE_HEADER_SIZE])
-        slots = max(0, -(-(size - FILE_HEADER_SIZE) // CHUNK_SIZE))
-        for index in range(slots):
-            start = FILE_HEADER_SIZE + index * CHUNK_SIZE
-            result = read_chunk(
-                data[start : start + CHUNK_SIZE],
-                path=name,
-                index=index,
-                wanted=matcher,
-                identify=computer is None,
-            )
-            records += result.records
-            events.extend(result.events)
-            skipped.extend(result.skipped)
-            computer = computer or result.first_computer
-            if result.first_time and (first is None or result.first_time < first):
-                first = result.first_time
-            if result.last_time and (last is None or result.last_time > last):
-                last = result.last_time
-            if progress:
-                progress(name, min(size, start + CHUNK_SIZE), size)
-    computers = {event.computer for event in events if event.computer}
-    if computer:
-        computers.add(computer)
-    return InputCoverage(
-        path=name,
-        sha256=digest,
-        format="evtx",
-        size=size,
-        records=records,
-        psync_events=len(events),
-        skipped=tuple(skipped),
-        dirty=header.dirty or not header.valid,
-        first_time=first,
-        last_time=last,
-        computers=tuple(sorted(computers, key=str.lower)),
-    ), events
+    """Read every physical chunk of an .evtx file (range by range: flat memory)."""
+    return read_evtx_ranges(path, matcher, progress)

@@ -1,0 +1,231 @@
+"""Deterministic inputs for the benchmark (written to ``bench/out/``, git-ignored).
+
+* *sparse*: real chunks from ``../shared/evtx-samples`` stitched behind a fresh file
+  header, with a few hundred PSync events (whole chunks written by
+  ``tests/evtx_writer.py``) spread evenly among them;
+* *dense*: only PSync events, written by the test writer, with templates and without;
+* *many*: many smaller stitched logs.
+
+A chunk is self-contained (names, templates and values are chunk-relative), so a new
+file header whose chunk count and CRC are right, followed by valid chunks, is a valid
+file. Only chunks that pass every check of our reader (magic, both CRCs, framing) and
+whose header record numbers agree with the records framed are used, so every builder
+knows how many records its output holds (:class:`Built`).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "evtx-samples"
+OUT = REPO / "bench" / "out"
+if str(REPO) not in sys.path:  # the test writer lives in tests/
+    sys.path.insert(0, str(REPO))
+
+from evtdiag.logs.evtx import CHUNK_HEADER, CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk  # noqa: E402
+from evtdiag.logs.providers import ProviderMatcher  # noqa: E402
+from tests.evtx_writer import WriterEvent, write_evtx  # noqa: E402
+
+PSYNC = "Microsoft-Windows-IDMU-PSync"
+START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+_FILE_HEADER = struct.Struct("<8sQQQIHHHH")
+MB = 1 << 20
+
+
+class CorpusMissing(RuntimeError):
+    """The shared corpus of real logs is not where the bench expects it."""
+
+
+@dataclass(frozen=True)
+class Built:
+    """A benchmark input and what a correct reader must find in it."""
+
+    path: Path
+    records: int
+    psync_events: int
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+def file_header(chunk_count: int, next_record: int = 1) -> bytes:
+    """A clean file header (version 3.1) for ``chunk_count`` chunks, CRC filled."""
+    header = bytearray(FILE_HEADER_SIZE)
+    _FILE_HEADER.pack_into(
+        header, 0, b"ElfFile\x00", 0, max(chunk_count - 1, 0), next_record, 128, 1, 3,
+        FILE_HEADER_SIZE, chunk_count & 0xFFFF,
+    )  # fmt: skip
+    struct.pack_into("<I", header, 124, zlib.crc32(header[:120]))
+    return bytes(header)
+
+
+def corpus_chunks(corpus: Path = CORPUS) -> list[tuple[bytes, int]]:
+    """Every clean chunk of the corpus with its record count, in a fixed order."""
+    counts = corpus / "counts.json"
+    if not counts.is_file():
+        raise CorpusMissing(
+            f"the real-log corpus is not at {corpus} (expected ../shared/evtx-samples "
+            "next to the repository, with counts.json); the bench stitches its inputs from it"
+        )
+    matcher = ProviderMatcher()
+    chunks = []
+    for relative in sorted(json.loads(counts.read_text())):
+        data = (corpus / relative).read_bytes()
+        for index in range((len(data) - FILE_HEADER_SIZE) // CHUNK_SIZE):
+            start = FILE_HEADER_SIZE + index * CHUNK_SIZE
+            chunk = data[start : start + CHUNK_SIZE]
+            if chunk[:8] != b"ElfChnk\x00":
+                continue
+            result = read_chunk(chunk, path=relative, index=index, wanted=matcher)
+            first, last = CHUNK_HEADER.unpack_from(chunk)[1:3]
+            if result.skipped or not result.records or last - first + 1 != result.records:
+                continue
+            chunks.append((chunk, result.records))
+    return chunks
+
+
+def psync_event(i: int) -> WriterEvent:
+    """The i-th PSync event: a 12294 denial (or another PSync id), user and host."""
+    event_id = (12294, 12294, 12294, 12289, 12290, 8200)[i % 6]
+    return WriterEvent(
+        PSYNC,
+        event_id,
+        START + timedelta(seconds=13 * i, microseconds=i % 1000),
+        10_000_000 + i,
+        f"DC{i % 3 + 1:02}.corp.example.com",
+        level=2,
+        qualifiers=0xC000,
+        data=(f"user{i % 4999}", f"host{i % 251:03}"),
+    )
+
+
+def noise_event(i: int) -> WriterEvent:
+    return WriterEvent(
+        "Microsoft-Windows-Security-SPP",
+        16384,
+        START + timedelta(seconds=13 * i + 5),
+        20_000_000 + i,
+        "DC01.corp.example.com",
+        data=(("Name", f"value {i}"), ("Other", "x" * (i % 40))),
+    )
+
+
+def _writer_chunks(events: list[WriterEvent], templated: bool = True) -> list[bytes]:
+    data = write_evtx(events, templated=templated)
+    return [data[i : i + CHUNK_SIZE] for i in range(FILE_HEADER_SIZE, len(data), CHUNK_SIZE)]
+
+
+def _psync_chunks(count: int, per_chunk_noise: int = 40) -> list[bytes]:
+    """Chunks holding ``count`` PSync events among noise, 10 PSync events per chunk."""
+    events = []
+    for i in range(count):
+        events.append(psync_event(i))
+        if i % 10 == 9:
+            events.extend(noise_event(i * 100 + j) for j in range(per_chunk_noise))
+    return _writer_chunks(events)
+
+
+def _write(path: Path, chunks: Iterator[bytes], chunk_count: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    with tmp.open("wb") as out:
+        out.write(file_header(chunk_count))
+        for chunk in chunks:
+            out.write(chunk)
+    tmp.replace(path)
+
+
+def _cached(path: Path, key: dict) -> dict | None:
+    manifest = path.with_suffix(".json")
+    if path.is_file() and manifest.is_file():
+        saved = json.loads(manifest.read_text())
+        if saved.get("key") == key and saved.get("size") == path.stat().st_size:
+            return saved
+    return None
+
+
+def _save(path: Path, key: dict, records: int, psync: int) -> Built:
+    manifest = {"key": key, "size": path.stat().st_size, "records": records, "psync": psync}
+    path.with_suffix(".json").write_text(json.dumps(manifest))
+    return Built(path, records, psync)
+
+
+def stitched(
+    path: Path,
+    size_mb: float,
+    psync_events: int,
+    real: list[tuple[bytes, int]],
+    *,
+    offset: int = 0,
+) -> Built:
+    """A log of about ``size_mb`` MiB: real chunks in corpus order (starting at chunk
+    ``offset``, wrapping around), with PSync chunks spread evenly among them."""
+    key = {"kind": "stitched", "size_mb": size_mb, "psync": psync_events, "offset": offset,
+           "real": len(real)}  # fmt: skip
+    saved = _cached(path, key)
+    if saved:
+        return Built(path, saved["records"], saved["psync"])
+    psync = _psync_chunks(psync_events) if psync_events else []
+    psync_records = sum(CHUNK_HEADER.unpack_from(c)[2] - CHUNK_HEADER.unpack_from(c)[1] + 1
+                        for c in psync)  # fmt: skip
+    total = max(int(size_mb * MB) // CHUNK_SIZE, len(psync) + 1)
+    n_real = total - len(psync)
+    spacing = n_real // (len(psync) + 1) if psync else 0
+    records = psync_records
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal records
+        pending = list(psync)
+        for i in range(n_real):
+            if pending and spacing and i % spacing == spacing - 1:
+                yield pending.pop(0)
+            chunk, count = real[(offset + i) % len(real)]
+            records += count
+            yield chunk
+        yield from pending
+
+    _write(path, chunks(), total)
+    return _save(path, key, records, psync_events)
+
+
+def dense(path: Path, records: int, templated: bool) -> Built:
+    """A log of ``records`` PSync events and nothing else."""
+    key = {"kind": "dense", "records": records, "templated": templated}
+    saved = _cached(path, key)
+    if saved:
+        return Built(path, saved["records"], saved["psync"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(write_evtx((psync_event(i) for i in range(records)), templated=templated))
+    return _save(path, key, records, records)
+
+
+def build_all(
+    out: Path = OUT,
+    *,
+    size_mb: float = 512,
+    dense_records: int = 200_000,
+    files: int = 50,
+    file_mb: float = 20,
+    corpus: Path = CORPUS,
+) -> dict[str, list[Built]]:
+    """Build (or reuse, when unchanged) every benchmark input."""
+    real = corpus_chunks(corpus)
+    inputs = {
+        "sparse": [stitched(out / "sparse.evtx", size_mb, 300, real)],
+        "dense, templates": [dense(out / "dense-templated.evtx", dense_records, True)],
+        "dense, template-less": [dense(out / "dense-templateless.evtx", dense_records, False)],
+        "many files": [
+            stitched(out / "many" / f"log{i:02}.evtx", file_mb, 6, real, offset=97 * i)
+            for i in range(files)
+        ],
+    }
+    return inputs

@@ -1,0 +1,370 @@
+"""Fast reading of .evtx files: chunk ranges, a whole-range prefilter, worker processes.
+
+The unit of work is a *range* of chunk slots of one file (:data:`RANGE_CHUNKS` slots,
+16 MiB). A range is read through its own memory map window, closed afterwards, so
+memory does not grow with the file. Within a range:
+
+* candidate chunks (those that may hold a wanted provider) are found with one regular
+  expression search per provider name over the whole window (:mod:`.prefilter`),
+  instead of folding the case of every chunk;
+* a chunk that is not a candidate and passes every check (magic, both CRCs, framing
+  with no slack bytes) is only counted, straight from the map, without a copy;
+* everything else goes through :func:`evtdiag.logs.evtx.read_chunk`, which reports
+  damage, so results are those of the plain sequential reader by construction.
+
+With ``jobs > 1`` the ranges (and one SHA-256 task per file) are handed to worker
+processes as (path, first slot, stop slot): no bytes travel to the workers. Results
+are merged in file and slot order, so the output does not depend on ``jobs``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from evtdiag.logs.binxml import filetime_to_datetime
+from evtdiag.logs.evtx import (
+    CHUNK_HEADER,
+    CHUNK_HEADER_SIZE,
+    CHUNK_MAGIC,
+    CHUNK_SIZE,
+    FILE_HEADER_SIZE,
+    FILE_MAGIC,
+    MIN_RECORD_SIZE,
+    RECORD_HEADER,
+    RECORD_HEADER_SIZE,
+    RECORD_MAGIC,
+    ChunkResult,
+    read_chunk,
+    read_file_header,
+)
+from evtdiag.logs.prefilter import candidate_chunks
+from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.model import EventRecord, InputCoverage, Skipped
+
+RANGE_CHUNKS = 256
+"""Chunk slots per unit of work (16 MiB): large enough to amortise a task, small
+enough to balance two workers on a single file and keep each map window small."""
+
+_U32_AT = struct.Struct("<I").unpack_from
+_HASH_BLOCK = 1 << 20
+
+ProgressCallback = Callable[..., None]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class RangeResult:
+    """What one range of chunk slots yielded, in slot order."""
+
+    first: int
+    stop: int
+    records: int = 0
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    events: list[EventRecord] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    computer: str | None = None
+
+    def add(self, chunk: ChunkResult) -> None:
+        self.records += chunk.records
+        self.events.extend(chunk.events)
+        self.skipped.extend(chunk.skipped)
+        self.computer = self.computer or chunk.first_computer
+        if chunk.first_time and (self.first_time is None or chunk.first_time < self.first_time):
+            self.first_time = chunk.first_time
+        if chunk.last_time and (self.last_time is None or chunk.last_time > self.last_time):
+            self.last_time = chunk.last_time
+
+
+def slot_count(size: int) -> int:
+    """How many 64 KiB chunk slots follow the file header (the last may be partial)."""
+    return max(0, -(-(size - FILE_HEADER_SIZE) // CHUNK_SIZE))
+
+
+def ranges(size: int, per_range: int = RANGE_CHUNKS) -> list[tuple[int, int]]:
+    """The (first, stop) slot ranges of a file of ``size`` bytes."""
+    slots = slot_count(size)
+    return [(first, min(first + per_range, slots)) for first in range(0, slots, per_range)]
+
+
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, read in 1 MiB blocks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    buffer = bytearray(_HASH_BLOCK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as handle:
+        while True:
+            count = handle.readinto(buffer)
+            if not count:
+                break
+            digest.update(view[:count])
+    return digest.hexdigest()
+
+
+def read_range(
+    path: str,
+    first: int,
+    stop: int,
+    matcher: ProviderMatcher,
+    *,
+    identify: bool = False,
+) -> RangeResult:
+    """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
+
+    :param identify: learn the log's computer name from the first record that can
+        be decoded, as :func:`evtdiag.logs.inputs.read_evtx` does.
+    """
+    result = RangeResult(first, stop)
+    start = FILE_HEADER_SIZE + first * CHUNK_SIZE
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        end = min(size, FILE_HEADER_SIZE + stop * CHUNK_SIZE)
+        if end <= start:
+            return result
+        aligned = start - start % mmap.ALLOCATIONGRANULARITY
+        window = mmap.mmap(handle.fileno(), end - aligned, offset=aligned, access=mmap.ACCESS_READ)
+    try:
+        view = memoryview(window)
+        try:
+            delta = start - aligned
+            full = min(stop - first, (end - start) // CHUNK_SIZE)
+            candidates = candidate_chunks(matcher, window, delta, full)
+            for slot in range(first, stop):
+                at = delta + (slot - first) * CHUNK_SIZE
+                if at >= len(window):
+                    break
+                identifying = identify and result.computer is None
+                chunk = None
+                if slot - first < full and not identifying:
+                    candidate = candidates is not None and slot - first in candidates
+                    if not candidate and candidates is not None:
+                        chunk = _count_clean_chunk(window, view, at, slot)
+                    if chunk is None:
+                        chunk = read_chunk(
+                            bytes(view[at : at + CHUNK_SIZE]),
+                            path=path,
+                            index=slot,
+                            wanted=matcher,
+                            candidate=None if candidates is None else candidate,
+                        )
+                else:
+                    chunk = read_chunk(
+                        bytes(view[at : at + CHUNK_SIZE]),
+                        path=path,
+                        index=slot,
+                        wanted=matcher,
+                        identify=identifying,
+                    )
+                result.add(chunk)
+        finally:
+            view.release()
+    finally:
+        window.close()
+    return result
+
+
+def _count_clean_chunk(buf: mmap.mmap, view: memoryview, at: int, index: int) -> ChunkResult | None:
+    """Count the records of a chunk that is perfectly sound, without copying it.
+
+    Returns None as soon as anything is unusual (bad magic or CRC, a damaged or
+    unverified frame, bytes after the last record): :func:`read_chunk` then reads the
+    chunk and describes the damage.
+    """
+    fields = CHUNK_HEADER.unpack_from(buf, at)
+    if fields[0] != CHUNK_MAGIC:
+        return None
+    free_space, data_crc, header_crc = fields[7], fields[8], fields[10]
+    if zlib.crc32(view[at + 128 : at + CHUNK_HEADER_SIZE], zlib.crc32(view[at : at + 120])) != (
+        header_crc
+    ):
+        return None
+    if not CHUNK_HEADER_SIZE <= free_space <= CHUNK_SIZE:
+        return None
+    limit = at + free_space
+    if zlib.crc32(view[at + CHUNK_HEADER_SIZE : limit]) != data_crc:
+        return None
+    unpack = RECORD_HEADER.unpack_from
+    pos = at + CHUNK_HEADER_SIZE
+    count = 0
+    low = high = 0
+    while pos + RECORD_HEADER_SIZE <= limit:
+        magic, size, _, written = unpack(buf, pos)
+        if magic != RECORD_MAGIC or size < MIN_RECORD_SIZE or pos + size > limit:
+            if view[pos:limit].tobytes().strip(b"\x00"):
+                return None  # not padding: let read_chunk resynchronise and report
+            break
+        if _U32_AT(buf, pos + size - 4)[0] != size:
+            return None
+        count += 1
+        if written:
+            if not low or written < low:
+                low = written
+            if written > high:
+                high = written
+        pos += size
+    result = ChunkResult(index, records=count)
+    if high:
+        result.first_time = filetime_to_datetime(low)
+        result.last_time = filetime_to_datetime(high)
+    return result
+
+
+def evtx_coverage(
+    name: str,
+    size: int,
+    digest: str,
+    header_bytes: bytes,
+    results: Iterable[RangeResult],
+) -> tuple[InputCoverage, list[EventRecord]]:
+    """Merge the range results of one file, in slot order, into its coverage."""
+    header = read_file_header(header_bytes)
+    events: list[EventRecord] = []
+    skipped: list[Skipped] = []
+    records = 0
+    first = last = None
+    computer: str | None = None
+    for result in results:
+        records += result.records
+        events.extend(result.events)
+        skipped.extend(result.skipped)
+        computer = computer or result.computer
+        if result.first_time and (first is None or result.first_time < first):
+            first = result.first_time
+        if result.last_time and (last is None or result.last_time > last):
+            last = result.last_time
+    computers = {event.computer for event in events if event.computer}
+    if computer:
+        computers.add(computer)
+    return InputCoverage(
+        path=name,
+        sha256=digest,
+        format="evtx",
+        size=size,
+        records=records,
+        psync_events=len(events),
+        skipped=tuple(skipped),
+        dirty=header.dirty or not header.valid,
+        first_time=first,
+        last_time=last,
+        computers=tuple(sorted(computers, key=str.lower)),
+    ), events
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(FILE_HEADER_SIZE)
+
+
+def read_evtx_ranges(
+    path: Path,
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None = None,
+) -> tuple[InputCoverage, list[EventRecord]]:
+    """Read one .evtx file range by range in this process (flat memory)."""
+    name = str(path)
+    size = path.stat().st_size
+    digest = sha256_file(path)
+    results: list[RangeResult] = []
+    computer = None
+    for first, stop in ranges(size):
+        result = read_range(name, first, stop, matcher, identify=computer is None)
+        computer = computer or result.computer
+        results.append(result)
+        if progress:
+            _report(progress, name, min(size, FILE_HEADER_SIZE + stop * CHUNK_SIZE), size, result)
+    return evtx_coverage(name, size, digest, _head(path), results)
+
+
+def _report(
+    progress: ProgressCallback, name: str, done: int, size: int, result: RangeResult
+) -> None:
+    try:
+        progress(name, done, size, records=result.records)
+    except TypeError:  # a callback of the plain (path, done, size) kind
+        progress(name, done, size)
+
+
+# -- many files and ranges in worker processes ---------------------------------------------
+
+
+def _pool(jobs: int) -> Executor:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def read_all(
+    paths: Sequence[Path],
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None,
+    jobs: int,
+    read_other: Callable[[Path, ProviderMatcher], tuple[InputCoverage, list[EventRecord]]],
+) -> Iterator[tuple[InputCoverage, list[EventRecord]]]:
+    """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
+
+    .evtx files are split into ranges plus one hashing task; any other file is read
+    whole by ``read_other`` in a worker. Ranges after the first identify the computer
+    only if the ones before found none, exactly as a sequential read does.
+    """
+    with _pool(jobs) as pool:
+        plans: list[tuple[Path, Future | None, list[tuple[int, int, Future]], Future | None]] = []
+        for path in paths:
+            try:
+                is_evtx = _head(path)[:8] == FILE_MAGIC
+                size = path.stat().st_size
+            except OSError:
+                is_evtx = False
+            if not is_evtx:
+                plans.append((path, None, [], pool.submit(read_other, path, matcher)))
+                continue
+            digest = pool.submit(sha256_file, path)
+            parts = [
+                (
+                    first,
+                    stop,
+                    pool.submit(read_range, str(path), first, stop, matcher, identify=first == 0),
+                )
+                for first, stop in ranges(size)
+            ]
+            plans.append((path, digest, parts, None))
+        for path, digest, parts, other in plans:
+            name = str(path)
+            if other is not None:
+                coverage, events = other.result()
+                if progress:
+                    progress(name, coverage.size, coverage.size)
+                yield coverage, events
+                continue
+            size = path.stat().st_size
+            results: list[RangeResult] = []
+            computer = None
+            for first, stop, future in parts:
+                result = future.result()
+                if computer is None and first != 0:
+                    # The sequential reader would still be identifying here.
+                    result = read_range(name, first, stop, matcher, identify=True)
+                computer = computer or result.computer
+                results.append(result)
+                if progress:
+                    done = min(size, FILE_HEADER_SIZE + stop * CHUNK_SIZE)
+                    _report(progress, name, done, size, result)
+            assert digest is not None
+            yield evtx_coverage(name, size, digest.result(), _head(path), results)

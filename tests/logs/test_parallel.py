@@ -1,0 +1,135 @@
+"""The fast paths (range reader, whole-window prefilter, worker processes) give exactly
+what the plain chunk-by-chunk reader gives: same events, same coverage, same damage."""
+
+from __future__ import annotations
+
+import mmap
+from pathlib import Path
+
+import pytest
+
+from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs.evtx import CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk
+from evtdiag.logs.parallel import evtx_coverage, ranges, read_range, sha256_file
+from evtdiag.logs.prefilter import candidate_chunks
+from evtdiag.logs.providers import AllProviders
+from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts, needs_corpus
+from tests.evtx_writer import WriterEvent, write_evtx_file
+from tests.logs.test_evtx_reader import START, mixed_events
+
+PSYNC = "Microsoft-Windows-IDMU-PSync"
+
+
+def plain_read(path: Path, matcher: ProviderMatcher):
+    """The reference: every slot through read_chunk, identify until a computer is known."""
+    name = str(path)
+    data = path.read_bytes()
+    from evtdiag.logs.parallel import RangeResult
+
+    result = RangeResult(0, 0)
+    for index in range(max(0, -(-(len(data) - FILE_HEADER_SIZE) // CHUNK_SIZE))):
+        start = FILE_HEADER_SIZE + index * CHUNK_SIZE
+        result.add(
+            read_chunk(
+                data[start : start + CHUNK_SIZE],
+                path=name,
+                index=index,
+                wanted=matcher,
+                identify=result.computer is None,
+            )
+        )
+    return evtx_coverage(name, len(data), sha256_file(path), data[:FILE_HEADER_SIZE], [result])
+
+
+def _same(path: Path, matcher: ProviderMatcher, jobs: tuple[int, ...] = (1, 2)) -> None:
+    expected = plain_read(path, matcher)
+    for count in jobs:
+        got = read_logs([str(path)], matcher, jobs=count)
+        assert got.inputs[0] == expected[0], count
+        assert list(got.events) == _unique(expected[1]), count
+
+
+def _unique(events):
+    seen, out = set(), []
+    for event in events:
+        if event.identity not in seen:
+            seen.add(event.identity)
+            out.append(event)
+    return out
+
+
+def test_sample_logs_same_with_any_number_of_jobs() -> None:
+    results = [read_logs([str(SAMPLE_LOGS)], ProviderMatcher(), jobs=j) for j in (1, 2, 3)]
+    assert results[0].events and results[0] == results[1] == results[2]
+    for path in sorted(SAMPLE_LOGS.glob("*.evtx")):
+        _same(path, ProviderMatcher(), jobs=(1,))
+
+
+@needs_corpus
+def test_corpus_same_as_plain_reader() -> None:
+    # Providers found in some chunks only, so that both paths (count, decode) are taken.
+    matcher = ProviderMatcher(["Service Control Manager", "Microsoft-Windows-Eventlog"])
+    for relative in sorted(corpus_counts()):
+        _same(CORPUS / relative, matcher, (1,))
+    # every file at once, with workers
+    files = [str(CORPUS / r) for r in sorted(corpus_counts())]
+    assert read_logs(files, matcher, jobs=1) == read_logs(files, matcher, jobs=2)
+
+
+def test_dense_and_multi_range_file_same(tmp_path: Path) -> None:
+    events = [
+        WriterEvent(PSYNC, 12294, START, i, "DC01", level=2, data=(f"u{i}", "h"))
+        for i in range(3000)
+    ] + mixed_events(2000)
+    path = write_evtx_file(tmp_path / "dense.evtx", events, records_per_chunk=5)
+    assert len(ranges(path.stat().st_size)) > 2
+    _same(path, ProviderMatcher(), (1, 2, 3))
+    _same(path, AllProviders(), (2,))
+
+
+def test_damaged_file_same(tmp_path: Path) -> None:
+    path = write_evtx_file(tmp_path / "d.evtx", mixed_events(3000), records_per_chunk=7)
+    data = bytearray(path.read_bytes())
+    data[FILE_HEADER_SIZE + 3 * CHUNK_SIZE + 600] ^= 0xFF  # data CRC and a record
+    data[FILE_HEADER_SIZE + 300 * CHUNK_SIZE : FILE_HEADER_SIZE + 300 * CHUNK_SIZE + 8] = b"x" * 8
+    data[FILE_HEADER_SIZE + 301 * CHUNK_SIZE + 100] ^= 0x01  # header CRC
+    path.write_bytes(bytes(data[: len(data) - 1000]))  # and truncated
+    coverage = plain_read(path, ProviderMatcher())[0]
+    assert len(coverage.skipped) >= 3
+    _same(path, ProviderMatcher(), (1, 2))
+
+
+def test_computer_found_only_in_a_later_range(tmp_path: Path) -> None:
+    path = write_evtx_file(tmp_path / "c.evtx", mixed_events(3000), records_per_chunk=7)
+    data = bytearray(path.read_bytes())
+    for index in range(300):  # no chunk of the first range is readable
+        at = FILE_HEADER_SIZE + index * CHUNK_SIZE
+        data[at : at + 8] = b"\x00" * 8
+    path.write_bytes(bytes(data))
+    _same(path, ProviderMatcher(), (1, 2))
+    assert read_range(str(path), 256, 300, ProviderMatcher(), identify=True).computer is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [PSYNC, PSYNC.upper(), PSYNC.lower(), "microsoft-windows-idmu-PSYNC", "Psync", "PSYNC"],
+)
+def test_prefilter_equals_chunk_may_hold(tmp_path: Path, text: str) -> None:
+    matcher = ProviderMatcher([PSYNC, "PSync", "Ünïcode-Prövider"])
+    blob = bytearray(8 * CHUNK_SIZE)
+    needle = text.encode("utf-16-le")
+    blob[100 : 100 + len(needle)] = needle  # inside chunk 0
+    at = 3 * CHUNK_SIZE - len(needle) // 2  # straddles chunks 2 and 3
+    blob[at : at + len(needle)] = needle
+    blob[7 * CHUNK_SIZE - len(needle) : 7 * CHUNK_SIZE] = needle  # ends exactly with chunk 6
+    path = tmp_path / "blob"
+    path.write_bytes(bytes(blob))
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        found = candidate_chunks(matcher, m, 0, 8)
+    expected = {
+        i
+        for i in range(8)
+        if matcher.chunk_may_hold(bytes(blob[i * CHUNK_SIZE : (i + 1) * CHUNK_SIZE]))
+    }
+    assert found == expected
+    assert 0 in found and 6 in found

@@ -1,0 +1,59 @@
+"""Smoke test of the benchmark's input builders (the benchmark itself is not run here):
+stitched files are valid logs in which the reader finds exactly the records expected."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs.evtx import read_file_header
+from tests.conftest import CORPUS, REPO, needs_corpus
+
+
+def _build_module():
+    spec = importlib.util.spec_from_file_location("bench_build", REPO / "bench" / "build.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_corpus
+def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
+    build = _build_module()
+    inputs = build.build_all(
+        tmp_path, size_mb=3, dense_records=300, files=2, file_mb=1, corpus=CORPUS
+    )
+    assert set(inputs) == {"sparse", "dense, templates", "dense, template-less", "many files"}
+    for built in (b for group in inputs.values() for b in group):
+        head = built.path.read_bytes()[:4096]
+        header = read_file_header(head)
+        assert header.valid and not header.dirty
+        assert header.chunk_count == (built.size - 4096) // 65536
+        for jobs in (1, 2):
+            result = read_logs([str(built.path)], ProviderMatcher(), jobs=jobs)
+            coverage = result.inputs[0]
+            assert (coverage.records, coverage.psync_events) == (
+                built.records,
+                built.psync_events,
+            ), built.path
+            assert coverage.skipped == ()
+    assert inputs["sparse"][0].psync_events == 300
+    # A second build reuses the files.
+    again = build.build_all(
+        tmp_path, size_mb=3, dense_records=300, files=2, file_mb=1, corpus=CORPUS
+    )
+    assert again == inputs
+
+
+def test_bench_says_clearly_when_the_corpus_is_missing(tmp_path: Path) -> None:
+    build = _build_module()
+    try:
+        build.corpus_chunks(tmp_path / "nowhere")
+    except build.CorpusMissing as error:
+        assert "shared/evtx-samples" in str(error)
+    else:
+        raise AssertionError("no error")
