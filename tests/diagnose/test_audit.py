@@ -137,3 +137,12 @@ def test_dc_config_inconsistent(sc: Scenario) -> None:
     sc.attempt("bob", "web01", ok=True, dc=DC2)
     (finding,) = audit(sc.run()[1], "dc-config-inconsistent")
     assert finding["host"] == "db02" and "DC02.corp.example.com never did" in finding["explanation"]
+
+
+def test_dc_config_inconsistent_is_one_finding_for_many_hosts(sc: Scenario) -> None:
+    for n in range(30):
+        sc.attempt("bob", f"host{n:02d}", ok=True, dc=DC1)
+    sc.attempt("bob", "web01", ok=True, dc=DC2)
+    (finding,) = audit(sc.run()[1], "dc-config-inconsistent")
+    assert finding["host"] is None and "host00, host01" in finding["explanation"]
+    assert "and 10 more" in finding["explanation"] and len(finding["evidence"]) == 5

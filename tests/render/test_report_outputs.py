@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html_report import EVENTS_PER_CARD, render_html
+from evtdiag.render.html_report import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
 from evtdiag.render.redact import redact_document, unredact
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS
@@ -111,6 +111,20 @@ def test_html_caps_large_reports(document: dict) -> None:
     assert f"first {EVENTS_PER_CARD} shown; all in the JSON" in page
     assert "account(s) and 110 host name(s) with the fewest failures are not shown" in page
     assert "more host name(s) not drawn" in page
+
+
+def test_html_caps_the_number_of_problem_cards(document: dict) -> None:
+    """Thousands of problems (e.g. 10,000 failures of distinct pairs): full cards for the
+    first ones, a table for the next ones, the rest only in the JSON, and the page says so."""
+    big = copy.deepcopy(document)
+    pair = next(p for p in big["problems"] if p["scope"] == "pair")
+    big["problems"] = [dict(pair, id=f"P-{n:010d}", account=f"user{n}") for n in range(2_000)]
+    page = render_html(big, TimeFormatter("UTC"))
+    assert len(page.encode()) < 3_000_000
+    assert page.count('<article class="card') == CARDS_PER_SCOPE
+    assert page.count("user1999") == 0 and f"user{CARDS_PER_SCOPE + ROWS_PER_SCOPE - 1}" in page
+    hidden = 2_000 - CARDS_PER_SCOPE - ROWS_PER_SCOPE
+    assert f"and {hidden} more are only in the JSON report" in page
 
 
 def test_hostile_strings_are_escaped(document: dict) -> None:

@@ -357,22 +357,30 @@ def dc_config_inconsistent(ctx: AuditContext) -> Hits:
         if event.outcome is Outcome.FAILURE and event.user:
             refused[(host, dc)].add(event.user.casefold())
     if len(sent) >= 2:
-        every_host = set().union(*(set(hosts) for hosts in sent.values()))
-        for host in sorted(every_host):
-            senders = [dc for dc in sorted(sent) if host in sent[dc]]
+        # One finding per disagreement (which DCs send, which never do), listing its hosts.
+        silent_for: dict[tuple[tuple[str, ...], tuple[str, ...]], list[PsyncEvent]] = defaultdict(
+            list
+        )
+        for host in sorted(set().union(*(set(hosts) for hosts in sent.values()))):
+            senders = tuple(dc for dc in sorted(sent) if host in sent[dc])
             if len(senders) < len(sent):
-                silent = sorted(set(sent) - set(senders))
-                example = sent[senders[0]][host]
-                hits.append(
-                    (
-                        example.host,
-                        Finding(
-                            (event_evidence(example),),
-                            detail=f"{_names(senders, names)} send(s) passwords to {example.host}; "
-                            f"{_names(silent, names)} never did in these logs.",
-                        ),
-                    )
+                silent = tuple(sorted(set(sent) - set(senders)))
+                silent_for[(senders, silent)].append(sent[senders[0]][host])
+        for (senders, silent), examples in silent_for.items():
+            hosts = [e.host or "?" for e in examples]
+            listed = ", ".join(hosts[:20]) + (
+                f" and {len(hosts) - 20} more" if len(hosts) > 20 else ""
+            )
+            hits.append(
+                (
+                    examples[0].host if len(examples) == 1 else None,
+                    Finding(
+                        tuple(event_evidence(e) for e in examples[:5]),
+                        detail=f"{_names(senders, names)} send(s) passwords to {listed}; "
+                        f"{_names(silent, names)} never did in these logs.",
+                    ),
                 )
+            )
     for host, by_dc in sorted(outcomes.items()):
         good = sorted(dc for dc, seen in by_dc.items() if Outcome.SUCCESS in seen)
         bad = sorted(

@@ -36,6 +36,10 @@ SCOPES = (
 EVENTS_PER_CARD = 25
 """Rows of a problem's event table; the JSON has every event."""
 EVIDENCE_PER_CARD = 12
+CARDS_PER_SCOPE = 50
+"""Problems shown as full cards in one scope; the next ones are table rows."""
+ROWS_PER_SCOPE = 500
+"""Problems listed as table rows after the cards; the JSON has every problem."""
 MATRIX_ACCOUNTS = 40
 MATRIX_HOSTS = 40
 TIMELINE_HOSTS = 30
@@ -216,6 +220,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
                 "scope": scope,
                 "heading": heading,
                 "blurb": blurb,
+                "total": len(selected),
                 "problems": [
                     {
                         **p,
@@ -223,8 +228,13 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
                         "shown_events": p["events"][:EVENTS_PER_CARD],
                         "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
                     }
-                    for p in selected
+                    for p in selected[:CARDS_PER_SCOPE]
                 ],
+                "rows": [
+                    {**p, "subject": _subject(p)}
+                    for p in selected[CARDS_PER_SCOPE : CARDS_PER_SCOPE + ROWS_PER_SCOPE]
+                ],
+                "hidden": max(0, len(selected) - CARDS_PER_SCOPE - ROWS_PER_SCOPE),
             }
         )
     return {
@@ -247,7 +257,12 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
         },
         "matrix": _matrix(events),
         "timeline": _timeline_svg(failures, times),
-        "caps": {"events": EVENTS_PER_CARD, "evidence": EVIDENCE_PER_CARD},
+        "caps": {
+            "events": EVENTS_PER_CARD,
+            "evidence": EVIDENCE_PER_CARD,
+            "cards": CARDS_PER_SCOPE,
+            "rows": ROWS_PER_SCOPE,
+        },
         "redacted": "redaction" in document,
     }
 
