@@ -16,6 +16,7 @@ A template definition is decoded once per chunk into a tree with
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -397,29 +398,31 @@ def fill_template(template: Element, values: list[Value]) -> Element:
     Windows does when it renders the event.
     """
 
-    def fill_parts(parts: list) -> list:
-        filled: list = []
-        for part in parts:
-            if isinstance(part, Substitution):
-                value = values[part.index] if part.index < len(values) else None
-                if value is None or (value.is_null and part.optional):
-                    continue
-                filled.append(value.tree if value.tree is not None else value.text)
-            elif isinstance(part, Element):
-                filled.append(fill_element(part))
-            else:
-                filled.append(part)
-        return filled
+    return _fill_element(template, values)
 
-    def fill_element(element: Element) -> Element:
-        attributes = []
-        for name, parts in element.attributes:
-            filled = fill_parts(parts)  # type: ignore[arg-type]
-            if filled:
-                attributes.append((name, "".join(_as_text(p) for p in filled)))
-        return Element(element.name, attributes, fill_parts(element.children))
 
-    return fill_element(template)
+def _fill_parts(parts: list, values: list[Value]) -> list:
+    filled: list = []
+    for part in parts:
+        if part.__class__ is str:
+            filled.append(part)
+        elif part.__class__ is Substitution:
+            value = values[part.index] if part.index < len(values) else None
+            if value is None or (part.optional and value.vtype == TYPE_NULL):
+                continue
+            filled.append(value.tree if value.tree is not None else value.text)
+        else:
+            filled.append(_fill_element(part, values))
+    return filled
+
+
+def _fill_element(element: Element, values: list[Value]) -> Element:
+    attributes = []
+    for name, parts in element.attributes:
+        filled = _fill_parts(parts, values)  # type: ignore[arg-type]
+        if filled:
+            attributes.append((name, "".join(_as_text(p) for p in filled)))
+    return Element(element.name, attributes, _fill_parts(element.children, values))
 
 
 def _as_text(part: Element | str) -> str:
@@ -477,34 +480,56 @@ def _render_systemtime(data: bytes) -> str:
     return f"{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z"
 
 
+def _render_integer(fmt: str) -> Callable[[bytes], str]:
+    layout = struct.Struct(fmt)
+
+    def render(data: bytes) -> str:
+        if len(data) < layout.size:
+            return data.hex().upper()
+        return str(layout.unpack_from(data)[0])
+
+    return render
+
+
+def _render_hex(data: bytes) -> str:
+    return f"0x{int.from_bytes(data, 'little'):x}"  # as Windows shows it: 0x4
+
+
+def _render_filetime(data: bytes) -> str:
+    if len(data) < 8:
+        return data.hex().upper()
+    return format_time(filetime_to_datetime(_U64.unpack_from(data)[0]))
+
+
+_RENDERERS: dict[int, Callable[[bytes], str]] = {
+    TYPE_NULL: lambda data: "",
+    TYPE_STRING: decode_utf16,
+    TYPE_ANSI_STRING: decode_ansi,
+    **{vtype: _render_integer(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
+    TYPE_BOOL: lambda data: "true" if int.from_bytes(data[:4], "little") else "false",
+    TYPE_GUID: lambda data: _render_guid(data) if len(data) >= 16 else data.hex().upper(),
+    TYPE_SIZE_T: _render_hex,
+    TYPE_HEX_INT32: _render_hex,
+    TYPE_HEX_INT64: _render_hex,
+    TYPE_FILETIME: _render_filetime,
+    TYPE_SYSTEMTIME: lambda data: (
+        _render_systemtime(data) if len(data) >= 16 else data.hex().upper()
+    ),
+    TYPE_SID: _render_sid,
+}
+
+
 def render_value(vtype: int, data: bytes) -> str:
-    """The XML text Windows shows for a value of type ``vtype``."""
+    """The XML text Windows shows for a value of type ``vtype``.
+
+    Binary values and types unknown to us are shown in hexadecimal, never dropped.
+    """
+    render = _RENDERERS.get(vtype)
+    if render is not None:
+        return render(data)
     if vtype & TYPE_ARRAY:
         return _render_array(vtype & ~TYPE_ARRAY, data)
-    if vtype == TYPE_NULL:
-        return ""
-    if vtype == TYPE_STRING:
-        return decode_utf16(data)
-    if vtype == TYPE_ANSI_STRING:
-        return decode_ansi(data)
-    if vtype in _INTEGER_FORMATS:
-        fmt = _INTEGER_FORMATS[vtype]
-        if len(data) < struct.calcsize(fmt):
-            return data.hex().upper()
-        return str(struct.unpack_from(fmt, data)[0])
-    if vtype == TYPE_BOOL:
-        return "true" if int.from_bytes(data[:4], "little") else "false"
-    if vtype == TYPE_GUID and len(data) >= 16:
-        return _render_guid(data)
-    if vtype in (TYPE_SIZE_T, TYPE_HEX_INT64, TYPE_HEX_INT32):
-        return f"0x{int.from_bytes(data, 'little'):x}"  # as Windows shows it: 0x4
-    if vtype == TYPE_FILETIME and len(data) >= 8:
-        return format_time(filetime_to_datetime(_U64.unpack_from(data)[0]))
-    if vtype == TYPE_SYSTEMTIME and len(data) >= 16:
-        return _render_systemtime(data)
-    if vtype == TYPE_SID:
-        return _render_sid(data)
-    return data.hex().upper()  # binary and types unknown to us: shown, never dropped
+    return data.hex().upper()
 
 
 def _render_array(vtype: int, data: bytes) -> str:

@@ -21,6 +21,7 @@ _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
 )
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
 
 def parse_system_time(text: str) -> datetime | None:
@@ -65,6 +66,14 @@ def _find(element: Element | None, name: str) -> Element | None:
         if _local(child.name) == name:
             return child
     return None
+
+
+def _children(element: Element | None) -> dict[str, Element]:
+    """The child elements by local name (the first of each name), looked up in one pass."""
+    found: dict[str, Element] = {}
+    for child in element.elements() if element is not None else ():
+        found.setdefault(_local(child.name), child)
+    return found
 
 
 def _int(text: str | None) -> int | None:
@@ -127,11 +136,11 @@ def event_record(
     unverified: bool = False,
 ) -> EventRecord:
     """Build the record from the tree; the record header's id and time fill gaps."""
-    system = _find(event, "System")
-    event_id_element = _find(system, "EventID")
-    time_created = _find(system, "TimeCreated")
+    system = _children(_find(event, "System"))
+    event_id_element = system.get("EventID")
+    time_created = system.get("TimeCreated")
     system_time = time_created.attribute("SystemTime") if time_created is not None else None
-    record_id = _int(_text(_find(system, "EventRecordID")))
+    record_id = _int(_text(system.get("EventRecordID")))
     data, names = _event_data(event)
     names_of_provider = provider_names(event)
     return EventRecord(
@@ -143,9 +152,9 @@ def event_record(
         qualifiers=(
             _int(event_id_element.attribute("Qualifiers")) if event_id_element is not None else None
         ),
-        level=_int(_text(_find(system, "Level"))),
-        channel=_text(_find(system, "Channel")) or "",
-        computer=_text(_find(system, "Computer")) or "",
+        level=_int(_text(system.get("Level"))),
+        channel=_text(system.get("Channel")) or "",
+        computer=_text(system.get("Computer")) or "",
         data=data,
         data_names=names,
         xml=to_xml(event),
@@ -160,6 +169,8 @@ def _text(element: Element | None) -> str | None:
 
 
 def _escape(text: str, quote: bool = False) -> str:
+    if not _NEEDS_ESCAPE.search(text):  # the common case, checked in one C call
+        return text
     text = _NOT_XML_CHAR.sub("\ufffd", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace('"', "&quot;") if quote else text
@@ -167,15 +178,25 @@ def _escape(text: str, quote: bool = False) -> str:
 
 def to_xml(element: Element) -> str:
     """Render the tree as XML text (well-formed: characters XML forbids become U+FFFD)."""
-    attributes = "".join(
-        f' {name}="{_escape(value, quote=True)}"' for name, value in element.attributes
-    )
+    out: list[str] = []
+    _write_xml(element, out)
+    return "".join(out)
+
+
+def _write_xml(element: Element, out: list[str]) -> None:
+    out.append("<" + element.name)
+    for name, value in element.attributes:
+        out.append(f' {name}="{_escape(value, quote=True)}"')
     if not element.children:
-        return f"<{element.name}{attributes}/>"
-    inner = "".join(
-        _escape(child) if isinstance(child, str) else to_xml(child) for child in element.children
-    )
-    return f"<{element.name}{attributes}>{inner}</{element.name}>"
+        out.append("/>")
+        return
+    out.append(">")
+    for child in element.children:
+        if child.__class__ is str:
+            out.append(_escape(child))  # type: ignore[arg-type]
+        else:
+            _write_xml(child, out)  # type: ignore[arg-type]
+    out.append(f"</{element.name}>")
 
 
 def from_lxml(node: etree._Element) -> Element:
