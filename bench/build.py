@@ -30,6 +30,7 @@ OUT = REPO / "bench" / "out"
 if str(REPO) not in sys.path:  # the test writer lives in tests/
     sys.path.insert(0, str(REPO))
 
+from evtdiag.logs import read_logs  # noqa: E402
 from evtdiag.logs.evtx import CHUNK_HEADER, CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk  # noqa: E402
 from evtdiag.logs.providers import ProviderMatcher  # noqa: E402
 from tests.evtx_writer import WriterEvent, write_evtx  # noqa: E402
@@ -219,7 +220,16 @@ def build_all(
 ) -> dict[str, list[Built]]:
     """Build (or reuse, when unchanged) every benchmark input."""
     real = corpus_chunks(corpus)
+    largest = max(
+        (p for p in corpus.rglob("*.evtx") if p.is_file()), key=lambda p: p.stat().st_size
+    )
     inputs = {
+        "corpus, largest file": [
+            Built(largest, read_logs([str(largest)], ProviderMatcher()).inputs[0].records, 0)
+        ],
+        "corpus, all chunks": [
+            stitched(out / "corpus-all.evtx", len(real) * CHUNK_SIZE / MB, 0, real)
+        ],
         "sparse": [stitched(out / "sparse.evtx", size_mb, 300, real)],
         "dense, templates": [dense(out / "dense-templated.evtx", dense_records, True)],
         "dense, template-less": [dense(out / "dense-templateless.evtx", dense_records, False)],

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build
 
-EVTDIAG = ["events", "--format", "json", "-q"]
-"""The measured command (``report`` replaces it once it exists)."""
+EVTDIAG = ["report", "--format", "json", "-q"]
+"""The measured command: the whole diagnosis, JSON to standard output (discarded)."""
 PROVIDER = "Microsoft-Windows-IDMU-PSync"
 
 RAW_SCAN = """

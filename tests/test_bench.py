@@ -27,8 +27,13 @@ def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
     inputs = build.build_all(
         tmp_path, size_mb=3, dense_records=300, files=2, file_mb=1, corpus=CORPUS
     )
-    assert set(inputs) == {"sparse", "dense, templates", "dense, template-less", "many files"}
-    for built in (b for group in inputs.values() for b in group):
+    assert set(inputs) == {"corpus, largest file", "corpus, all chunks", "sparse",
+                           "dense, templates", "dense, template-less", "many files"}  # fmt: skip
+    (largest,) = inputs["corpus, largest file"]
+    assert largest.path.parent.is_relative_to(CORPUS)  # measured where it lies, unchanged
+    (every,) = inputs["corpus, all chunks"]
+    assert every.records > 30_000
+    for built in (b for group in inputs.values() for b in group if b is not largest):
         head = built.path.read_bytes()[:4096]
         header = read_file_header(head)
         assert header.valid and not header.dirty
