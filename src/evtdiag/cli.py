@@ -20,9 +20,12 @@ from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
 from evtdiag.hosts.report import format_inventory, format_windows
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
+from evtdiag.logs.formats import ReadOptions
+from evtdiag.logs.inputs import REFUSED
 from evtdiag.progress import ProgressLine
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+from evtdiag.render.terminal import printable
 
 
 class _Group(click.Group):
@@ -32,7 +35,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EvtdiagError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {printable(str(error))}", err=True)
             ctx.exit(int(error.exit_code))
 
 
@@ -71,6 +74,19 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Event id of 'Successfully changed password' (Microsoft does "
         "not document it). Repeatable.",
     )
+    @click.option(
+        "--carve",
+        is_flag=True,
+        help="Also read stale records left in chunk slack (after a chunk's free-space "
+        "offset); they are flagged unverified in the output and the coverage.",
+    )
+    @click.option(
+        "--csv-date-format",
+        metavar="FORMAT",
+        default=None,
+        help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
+        "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+    )
     @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -79,7 +95,9 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _read(logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool) -> LogReadResult:
+def _read(
+    logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool, options: ReadOptions
+) -> LogReadResult:
     files = discover(logs)
     progress = ProgressLine(sum(_size(path) for path in files), enabled=not quiet)
     try:
@@ -87,13 +105,22 @@ def _read(logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool) -> Log
             [str(path) for path in files],
             ProviderMatcher((*DEFAULT_PROVIDERS, *providers)),
             progress,
+            options,
         )
     finally:
         progress.close()
-    if not any(c.format != "skipped" for c in result.inputs):
+    if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
         reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
         raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
     return result
+
+
+def _refused_inputs(result: LogReadResult) -> int:
+    """Report every input a reader refused, on stderr; return how many there were."""
+    refused = [c for c in result.inputs if c.format == REFUSED]
+    for coverage in refused:
+        click.echo(f"Error: {printable(coverage.note or coverage.path)}", err=True)
+    return len(refused)
 
 
 def _size(path: os.PathLike[str]) -> int:
@@ -124,6 +151,8 @@ def events(
     logs: tuple[str, ...],
     providers: tuple[str, ...],
     success_ids: tuple[int, ...],
+    carve: bool,
+    csv_date_format: str | None,
     quiet: bool,
     output_format: str,
 ) -> None:
@@ -131,6 +160,10 @@ def events(
 
     Prints one line per event (time in UTC, DC, event id, kind, user, host,
     source file, EventRecordID), then on stderr what was read from each input.
+    LOGS may be .evtx files, Event Viewer XML or CSV/TXT exports, .zip/.gz/.tar.gz
+    archives of those, or - for standard input; formats are recognised by content.
+    An input that cannot be read is reported and the others go on; the exit status
+    is then 3.
 
     \b
     Example:
@@ -138,7 +171,8 @@ def events(
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
     catalogue = _catalogue(success_ids)
-    result = _read(logs, providers, quiet)
+    options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+    result = _read(logs, providers, quiet, options)
     found = extract(result.events, catalogue)
     if output_format == "json":
         click.echo(events_json(found, result.inputs), nl=False)
@@ -147,6 +181,8 @@ def events(
     else:
         click.echo(events_table(found), nl=False)
     click.echo(coverage_text(result.inputs), err=True, nl=False)
+    if _refused_inputs(result):
+        raise SystemExit(ExitCode.NO_USABLE_INPUT)
 
 
 _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
@@ -193,11 +229,11 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
     """
     inventory = load_inventory(os.fspath(hosts_dir))
     count = len(inventory.warnings) + sum(len(h.warnings) for h in inventory.hosts)
-    click.echo(format_inventory(inventory))
+    click.echo(printable(format_inventory(inventory)))
     if windows_dir is not None:
         side = load_windows(os.fspath(windows_dir))
         count += len(side.warnings)
-        click.echo(format_windows(side))
+        click.echo(printable(format_windows(side)))
     click.echo(f"{count} warning(s)")
     raise SystemExit(ExitCode.PROBLEMS_FOUND if count else ExitCode.OK)
 

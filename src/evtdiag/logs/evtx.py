@@ -106,11 +106,15 @@ def read_chunk(
     index: int,
     wanted: ProviderMatcher,
     identify: bool = False,
+    carve: bool = False,
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
     :param chunk: the chunk's bytes (shorter than 64 KiB when the file is truncated).
     :param identify: also decode the first record to learn the log's computer name.
+    :param carve: also read the stale records found in the chunk's slack (after the
+        free-space offset); they are flagged unverified. Without it they are only
+        reported.
     """
     base = FILE_HEADER_SIZE + index * CHUNK_SIZE
     result = ChunkResult(index)
@@ -153,6 +157,18 @@ def read_chunk(
             Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
         )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
+    slack = _slack_frames(chunk, limit) if carve else []
+    if slack:
+        frames.extend(slack)
+        result.skipped.append(
+            Skipped(
+                Place(path, chunk=index, offset=base + slack[0].offset),
+                f"{len(slack)} stale record(s) carved from the chunk slack (after the "
+                f"free-space offset {limit:#x}, up to chunk offset "
+                f"{slack[-1].offset + slack[-1].size:#x}): read, unverified",
+                lost=False,
+            )
+        )
     result.records = len(frames)
     written = [f.written for f in frames if f.written]  # 0 = never set, not year 1601
     if written:
@@ -185,7 +201,7 @@ def read_chunk(
             tree,
             place=record_place,
             header_time=filetime_to_datetime(frame.written),
-            unverified=unverified,
+            unverified=unverified or frame.offset >= limit,
         )
         if first:
             result.first_computer = event.computer or None
@@ -239,6 +255,21 @@ def _frames(
             )
         )
         pos = resume
+
+
+def _slack_frames(chunk: bytes, limit: int) -> list[_Frame]:
+    """Complete record frames (size copy included) in the bytes after ``limit``."""
+    found: list[_Frame] = []
+    if limit >= CHUNK_SIZE or not chunk[limit:].strip(b"\x00"):
+        return found
+    pos = _next_frame(chunk, limit, CHUNK_SIZE)
+    while pos is not None:
+        frame = _frame_at(chunk, pos, CHUNK_SIZE, strict=True)
+        if frame is None:  # pragma: no cover - _next_frame returns valid frames only
+            break
+        found.append(frame)
+        pos = _next_frame(chunk, pos + frame.size, CHUNK_SIZE)
+    return found
 
 
 def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _Frame | None:
