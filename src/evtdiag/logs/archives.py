@@ -215,6 +215,8 @@ def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: in
             total += size
             results.extend(relabel_all(read(target, label, depth + 1), target, label))
             target.unlink(missing_ok=True)
+    if not results:
+        results.append(_skip(name, f"{kind} archive holds no file", path.stat().st_size))
     return results
 
 

@@ -32,6 +32,7 @@ from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
 FORMAT = "xml"
 READ_BLOCK = 1 << 20
+FEED_SIZE = 64 * 1024
 _ROOT = "evtdiag-export-root"
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -122,14 +123,17 @@ def read_xml_export(
                         f"{name}: XML with a DTD declaration inside the document refused "
                         "(entity bombs and external entities are not accepted)"
                     )
-                parser.feed(text.encode("utf-8"))
-                records += _drain(parser, name, matcher, events, computers)
+                encoded = text.encode("utf-8")
+                for piece in range(0, len(encoded), FEED_SIZE):
+                    parser.feed(encoded[piece : piece + FEED_SIZE])
+                    records += _drain(parser, name, matcher, events, computers)
             if started:
                 parser.feed(f"</{_ROOT}>".encode())
                 records += _drain(parser, name, matcher, events, computers)
                 parser.close()
         except etree.XMLSyntaxError as error:
             line = error.lineno if error.lineno else None
+            records += _drain(parser, name, matcher, events, computers)
             if records == 0 and not events:
                 raise InputFormatError(
                     f"{name}: not well-formed XML at line {line}: {error.msg}. "
