@@ -12,6 +12,7 @@ import io
 import itertools
 import os
 import struct
+import tarfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -322,3 +323,34 @@ def test_duplicate_inputs_in_and_out_of_an_archive_are_counted_once(tmp_path, th
     result = read_logs([str(tmp_path)], ProviderMatcher())
     assert len(result.events) == 30
     assert sorted(c.duplicates for c in result.inputs) == [0, 30]
+
+
+def test_zip_of_an_unsupported_version_is_refused(tmp_path, three_chunks):
+    # Found by fuzzing: zipfile raises NotImplementedError for "zip file version 6.4".
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("dc01.evtx", three_chunks[:5000])
+    data = bytearray(out.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6] = 64  # "version needed to extract" 6.4
+    path = tmp_path / "v64.zip"
+    path.write_bytes(bytes(data))
+    ((coverage, _),) = read_inputs(path, ProviderMatcher())
+    assert coverage.format == "refused" and "zip file version 6.4" in coverage.note
+
+
+def test_damaged_tar_keeps_the_members_before_the_damage(tmp_path, three_chunks):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w") as archive:
+        for name in ("a.evtx", "b.evtx"):
+            info = tarfile.TarInfo(name)
+            info.size = len(three_chunks)
+            archive.addfile(info, io.BytesIO(three_chunks))
+    data = bytearray(out.getvalue())
+    second = 512 + len(three_chunks) + (-len(three_chunks) % 512)
+    data[second + 148 : second + 156] = b"garbage!"  # the second header's checksum
+    path = tmp_path / "logs.tar"
+    path.write_bytes(bytes(data))
+    results = read_inputs(path, ProviderMatcher())
+    assert [c.format for c, _ in results] == ["evtx", "skipped"]
+    assert len(results[0][1]) == 30 and "damaged" in results[1][0].note

@@ -18,8 +18,10 @@ name made printable).
 from __future__ import annotations
 
 import gzip
+import lzma
 import os
 import shutil
+import struct
 import tarfile
 import tempfile
 import zipfile
@@ -40,6 +42,22 @@ RATIO_FLOOR = 64 * 1024 * 1024
 MAX_DEPTH = 1
 """How many archive levels below the outer one are opened (1: an archive in an archive)."""
 _BLOCK = 1 << 20
+
+ARCHIVE_ERRORS = (
+    OSError,  # also gzip.BadGzipFile
+    EOFError,
+    ValueError,
+    NotImplementedError,  # zip: unsupported version or compression method
+    RuntimeError,  # zip: encrypted member
+    UnicodeDecodeError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+)
+"""What the standard library's archive modules raise on damaged or hostile data."""
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 GZIP_MAGIC = b"\x1f\x8b"
@@ -111,7 +129,7 @@ def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, i
     """``(member name, stream or skip reason, compressed size)`` for every member."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except ARCHIVE_ERRORS as error:
         raise InputFormatError(
             f"{name}: not a readable zip archive ({error}); check the copy is complete"
         ) from None
@@ -129,26 +147,57 @@ def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, i
             try:
                 with archive.open(info) as stream:
                     yield info.filename, stream, info.compress_size
-            except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+            except ARCHIVE_ERRORS as error:
                 yield info.filename, f"member not readable ({error})", None
 
 
 def _members_tar(source: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
     try:
         archive = tarfile.open(source, mode="r:")  # noqa: SIM115 - closed by the with below
-    except (tarfile.TarError, OSError) as error:
+    except ARCHIVE_ERRORS as error:
         raise InputFormatError(f"{name}: not a readable tar archive ({error})") from None
     with archive:
-        for member in archive:
+        members = iter(archive)
+        while True:
+            try:
+                member = next(members)
+            except StopIteration:
+                if _has_data_after(source, archive.offset):
+                    # tarfile takes a bad header after the first member for the end.
+                    yield (
+                        "*",
+                        (
+                            f"tar data damaged at offset {archive.offset:#x} (not a valid "
+                            "member header): the rest of the archive not read"
+                        ),
+                        None,
+                    )
+                return
+            except ARCHIVE_ERRORS as error:
+                yield "*", f"tar data damaged ({error}): the rest of the archive not read", None
+                return
             if member.isdir():
                 continue
             if not member.isfile():
                 yield member.name, "not a regular file (link or device): not read", None
                 continue
-            stream = archive.extractfile(member)
-            if stream is None:  # pragma: no cover - isfile() members always have data
+            try:
+                stream = archive.extractfile(member)
+            except ARCHIVE_ERRORS as error:
+                yield member.name, f"member not readable ({error})", None
                 continue
-            yield member.name, stream, None
+            if stream is not None:
+                yield member.name, stream, None
+
+
+def _has_data_after(path: Path, offset: int) -> bool:
+    """True when anything but zero padding follows ``offset``."""
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        while block := handle.read(_BLOCK):
+            if block.strip(b"\x00"):
+                return True
+    return False
 
 
 def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: int) -> list[Result]:
@@ -171,7 +220,7 @@ def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: in
                 raise InputFormatError(
                     f"{name}: refused, {error} (a decompression bomb?)"
                 ) from None
-            except (OSError, EOFError, zlib.error) as error:
+            except ARCHIVE_ERRORS as error:
                 raise InputFormatError(
                     f"{name}: gzip data not readable ({error}); check the copy is complete"
                 ) from None
@@ -208,7 +257,7 @@ def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: in
                 if total >= MAX_TOTAL:
                     break
                 continue
-            except (OSError, EOFError, zlib.error, zipfile.BadZipFile, tarfile.TarError) as error:
+            except ARCHIVE_ERRORS as error:
                 results.append(_skip(label, f"member not readable ({error})"))
                 target.unlink(missing_ok=True)
                 continue
