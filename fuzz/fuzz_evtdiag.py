@@ -3,14 +3,15 @@
 Run from the repository root (atheris needs a CPython it supports; 3.11 works)::
 
     pip install atheris
-    PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py -atheris_runs=200000 fuzz/corpus
-    PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py -max_total_time=600 fuzz/corpus
+    PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py -max_total_time=600 -timeout=10 \\
+        -artifact_prefix=fuzz/ fuzz/corpus
 
 The first input byte picks the target (even: a log input through format detection,
 every reader, extraction and every renderer; odd: every configuration parser), the
 rest is the file. ``fuzz/corpus`` is seeded with one realistic sample per format on
-the first run. Any exception that escapes is a bug: a log reader may only report an
-input as ``refused`` or ``skipped``, and a configuration parser only warn.
+the first run; ``-timeout`` turns a hang into a finding. Any exception that escapes
+is a bug: a log reader may only report an input as ``refused`` or ``skipped``, and a
+configuration parser only warn.
 """
 
 from __future__ import annotations

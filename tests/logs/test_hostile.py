@@ -11,6 +11,7 @@ import gzip
 import io
 import itertools
 import os
+import signal
 import struct
 import tarfile
 import zipfile
@@ -354,3 +355,39 @@ def test_damaged_tar_keeps_the_members_before_the_damage(tmp_path, three_chunks)
     results = read_inputs(path, ProviderMatcher())
     assert [c.format for c, _ in results] == ["evtx", "skipped"]
     assert len(results[0][1]) == 30 and "damaged" in results[1][0].note
+
+
+def _within(seconds: int, call):
+    def too_slow(*_):
+        raise TimeoutError(f"more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(seconds)
+    try:
+        return call()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_cyclic_string_table_does_not_hang_the_fallback_decoder(tmp_path):
+    # Found by fuzzing: python-evtx loops forever on a cycle in a chunk's string-table
+    # chain; it is now only asked about chunks whose chains end.
+    from Evtx.Evtx import ChunkHeader
+
+    from evtdiag.logs.evtx import _tables_walkable
+
+    raw = bytearray(write_evtx(mixed_events(20)))
+    start = HEADER + 512 + 24
+    raw[start : start + 8] = b"\x77" * 8  # the first record: not decodable by our decoder
+    struct.pack_into("<I", raw, HEADER + 0x80, 0x300)  # bucket 0 -> 0x300
+    struct.pack_into("<I", raw, HEADER + 0x300, 0x300)  # which points at itself
+    chunk = bytes(raw[HEADER : HEADER + CHUNK])
+    with pytest.raises(TimeoutError):  # the hazard itself
+        _within(1, lambda: ChunkHeader(chunk, 0).strings())
+    assert not _tables_walkable(chunk)
+    assert _tables_walkable(write_evtx(mixed_events(20))[HEADER : HEADER + CHUNK])
+    path = tmp_path / "cycle.evtx"
+    path.write_bytes(bytes(raw))
+    coverage, _ = _within(20, lambda: read_input(path, AllProviders()))
+    assert any("not decodable" in s.reason for s in coverage.skipped)

@@ -346,8 +346,32 @@ def _provider_parts(template: Element) -> list:
     return parts
 
 
+_STRING_TABLE = (0x80, 64)
+_TEMPLATE_TABLE = (0x180, 32)
+
+
+def _tables_walkable(chunk: bytes) -> bool:
+    """True when the chunk's string and template hash chains end, inside the chunk.
+
+    python-evtx follows these chains with ``while offset > 0`` and loops forever on a
+    cycle (found by fuzzing), so a chunk that fails this check is not given to it.
+    """
+    for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
+        for bucket in range(buckets):
+            offset = _SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
+            seen: set[int] = set()
+            while offset > 0:
+                if offset in seen or offset + 4 > len(chunk):
+                    return False
+                seen.add(offset)
+                offset = _SIZE_COPY.unpack_from(chunk, offset)[0]
+    return True
+
+
 def _fallback(chunk: bytes, frame: _Frame) -> Element | None:
     """Ask python-evtx to render a record our decoder refused; None if it cannot either."""
+    if not _tables_walkable(chunk):
+        return None
     try:
         header = PyEvtxChunk(chunk, 0)
         xml = PyEvtxRecord(chunk, frame.offset, header).xml()
