@@ -27,6 +27,8 @@ from evtdiag.hosts.collector import collect_script
 from evtdiag.hosts.report import format_inventory, format_windows
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
 from evtdiag.logs.evtx import CHUNK_SIZE
+from evtdiag.logs.formats import ReadOptions
+from evtdiag.logs.inputs import REFUSED
 from evtdiag.logs.parallel import RANGE_CHUNKS, default_jobs
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
@@ -42,6 +44,7 @@ from evtdiag.render.redact import (
     redact_document,
     unredact,
 )
+from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
 
@@ -52,7 +55,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except EvtdiagError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {printable(str(error))}", err=True)
             ctx.exit(int(error.exit_code))
 
 
@@ -91,6 +94,19 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Event id of 'Successfully changed password' (Microsoft does "
         "not document it). Repeatable.",
     )
+    @click.option(
+        "--carve",
+        is_flag=True,
+        help="Also read stale records left in chunk slack (after a chunk's free-space "
+        "offset); they are flagged unverified in the output and the coverage.",
+    )
+    @click.option(
+        "--csv-date-format",
+        metavar="FORMAT",
+        default=None,
+        help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
+        "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+    )
     @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
     @click.option(
         "-j",
@@ -109,7 +125,11 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _read(
-    logs: tuple[str, ...], providers: tuple[str, ...], quiet: bool, jobs: int | None
+    logs: tuple[str, ...],
+    providers: tuple[str, ...],
+    quiet: bool,
+    jobs: int | None,
+    options: ReadOptions,
 ) -> LogReadResult:
     files = discover(logs)
     total = sum(_size(path) for path in files)
@@ -121,14 +141,23 @@ def _read(
             [str(path) for path in files],
             ProviderMatcher((*DEFAULT_PROVIDERS, *providers)),
             progress,
+            options,
             jobs=jobs,
         )
     finally:
         progress.close()
-    if not any(c.format != "skipped" for c in result.inputs):
+    if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
         reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
         raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
     return result
+
+
+def _refused_inputs(result: LogReadResult) -> int:
+    """Report every input a reader refused, on stderr; return how many there were."""
+    refused = [c for c in result.inputs if c.format == REFUSED]
+    for coverage in refused:
+        click.echo(f"Error: {printable(coverage.note or coverage.path)}", err=True)
+    return len(refused)
 
 
 def _size(path: os.PathLike[str]) -> int:
@@ -159,6 +188,8 @@ def events(
     logs: tuple[str, ...],
     providers: tuple[str, ...],
     success_ids: tuple[int, ...],
+    carve: bool,
+    csv_date_format: str | None,
     quiet: bool,
     jobs: int | None,
     output_format: str,
@@ -167,6 +198,10 @@ def events(
 
     Prints one line per event (time in UTC, DC, event id, kind, user, host,
     source file, EventRecordID), then on stderr what was read from each input.
+    LOGS may be .evtx files, Event Viewer XML or CSV/TXT exports, .zip/.gz/.tar.gz
+    archives of those, or - for standard input; formats are recognised by content.
+    An input that cannot be read is reported and the others go on; the exit status
+    is then 3.
 
     \b
     Example:
@@ -174,8 +209,9 @@ def events(
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
     catalogue = _catalogue(success_ids)
+    options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
     started = time.monotonic()
-    result = _read(logs, providers, quiet, jobs)
+    result = _read(logs, providers, quiet, jobs, options)
     elapsed = time.monotonic() - started
     found = extract(result.events, catalogue)
     if output_format == "json":
@@ -186,6 +222,8 @@ def events(
         click.echo(events_table(found), nl=False)
     click.echo(coverage_text(result.inputs), err=True, nl=False)
     click.echo(speed_text(result.inputs, elapsed), err=True)
+    if _refused_inputs(result):
+        raise SystemExit(ExitCode.NO_USABLE_INPUT)
 
 
 class Moment(click.ParamType):
@@ -347,6 +385,8 @@ def report(
     success_ids: tuple[int, ...],
     quiet: bool,
     jobs: int | None,
+    carve: bool,
+    csv_date_format: str | None,
     hosts_dir: str | None,
     windows_dir: str | None,
     output_format: str,
@@ -365,7 +405,8 @@ def report(
 
     \b
     Exit codes: 0 no problems (operational, or no PSync events), 1 problems found,
-    2 usage error, 3 no usable input.
+    2 usage error, 3 no usable input (or an input that could not be read at all:
+    the report covers the others).
 
     The default is one self-contained HTML file (evtdiag-report-<UTC time>.html);
     --format json keeps everything (evtdiag render rebuilds the page from it).
@@ -380,7 +421,8 @@ def report(
     output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     catalogue = _catalogue(success_ids)
     started = time.monotonic()
-    result = _read(logs, providers, quiet, jobs)
+    options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+    result = _read(logs, providers, quiet, jobs, options)
     if not quiet:
         click.echo(speed_text(result.inputs, time.monotonic() - started), err=True)
     events = within(extract(result.events, catalogue), since, until)
@@ -395,6 +437,8 @@ def report(
     }
     document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
     _publish(document, output_format, times, output, mapping, force=force, redact_key=redact_key)
+    if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
+        sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
 
 
@@ -490,11 +534,11 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
     """
     inventory = load_inventory(os.fspath(hosts_dir))
     count = len(inventory.warnings) + sum(len(h.warnings) for h in inventory.hosts)
-    click.echo(format_inventory(inventory))
+    click.echo(printable(format_inventory(inventory)))
     if windows_dir is not None:
         side = load_windows(os.fspath(windows_dir))
         count += len(side.warnings)
-        click.echo(format_windows(side))
+        click.echo(printable(format_windows(side)))
     click.echo(f"{count} warning(s)")
     raise SystemExit(ExitCode.PROBLEMS_FOUND if count else ExitCode.OK)
 

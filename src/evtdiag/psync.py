@@ -147,6 +147,8 @@ _SUCCESS_TEXT = re.compile(r"successfully\s+changed\s+password", re.IGNORECASE)
 # "%ruser = %1": Windows renders %r as a carriage return, so the text reads
 # "<CR>user = alice"; a renderer that ignored %r leaves "ruser = alice".
 _MESSAGE_INSERT = re.compile(r"(?:^|[\s.:;])r?(user|host)\s*=\s*([^\s,;]+)", re.IGNORECASE)
+# 8200 puts its only insert first: "%1: unknown host. Make sure that host name is valid..."
+_UNKNOWN_HOST = re.compile(r"^\s*(\S+?):\s+unknown host\b", re.IGNORECASE)
 
 
 class Catalogue:
@@ -182,6 +184,9 @@ def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
     message_derived = False
     if not record.data and record.message:
         found = {key.lower(): value for key, value in _MESSAGE_INSERT.findall(record.message)}
+        unknown_host = _UNKNOWN_HOST.match(record.message)
+        if unknown_host and "host" not in found:
+            found["host"] = unknown_host.group(1)
         inserts = {"user": found.get("user"), "host": found.get("host")}
         message_derived = any(inserts.values())
     return PsyncEvent(

@@ -107,6 +107,7 @@ def read_chunk(
     wanted: ProviderMatcher,
     identify: bool = False,
     candidate: bool | None = None,
+    carve: bool = False,
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
@@ -114,6 +115,9 @@ def read_chunk(
     :param identify: also decode the first record to learn the log's computer name.
     :param candidate: the result of ``wanted.chunk_may_hold`` when the caller already
         knows it (:mod:`evtdiag.logs.prefilter` finds it for many chunks at once).
+    :param carve: also read the stale records found in the chunk's slack (after the
+        free-space offset); they are flagged unverified. Without it they are only
+        reported.
     """
     base = FILE_HEADER_SIZE + index * CHUNK_SIZE
     result = ChunkResult(index)
@@ -156,6 +160,18 @@ def read_chunk(
             Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
         )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
+    slack = _slack_frames(chunk, limit) if carve else []
+    if slack:
+        frames.extend(slack)
+        result.skipped.append(
+            Skipped(
+                Place(path, chunk=index, offset=base + slack[0].offset),
+                f"{len(slack)} stale record(s) carved from the chunk slack (after the "
+                f"free-space offset {limit:#x}, up to chunk offset "
+                f"{slack[-1].offset + slack[-1].size:#x}): read, unverified",
+                lost=False,
+            )
+        )
     result.records = len(frames)
     written = [f.written for f in frames if f.written]  # 0 = never set, not year 1601
     if written:
@@ -189,7 +205,7 @@ def read_chunk(
             tree,
             place=record_place,
             header_time=filetime_to_datetime(frame.written),
-            unverified=unverified,
+            unverified=unverified or frame.offset >= limit,
         )
         if first:
             result.first_computer = event.computer or None
@@ -243,6 +259,21 @@ def _frames(
             )
         )
         pos = resume
+
+
+def _slack_frames(chunk: bytes, limit: int) -> list[_Frame]:
+    """Complete record frames (size copy included) in the bytes after ``limit``."""
+    found: list[_Frame] = []
+    if limit >= CHUNK_SIZE or not chunk[limit:].strip(b"\x00"):
+        return found
+    pos = _next_frame(chunk, limit, CHUNK_SIZE)
+    while pos is not None:
+        frame = _frame_at(chunk, pos, CHUNK_SIZE, strict=True)
+        if frame is None:  # pragma: no cover - _next_frame returns valid frames only
+            break
+        found.append(frame)
+        pos = _next_frame(chunk, pos + frame.size, CHUNK_SIZE)
+    return found
 
 
 def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _Frame | None:
@@ -319,8 +350,32 @@ def _provider_parts(template: Element) -> list:
     return parts
 
 
+_STRING_TABLE = (0x80, 64)
+_TEMPLATE_TABLE = (0x180, 32)
+
+
+def _tables_walkable(chunk: bytes) -> bool:
+    """True when the chunk's string and template hash chains end, inside the chunk.
+
+    python-evtx follows these chains with ``while offset > 0`` and loops forever on a
+    cycle (found by fuzzing), so a chunk that fails this check is not given to it.
+    """
+    for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
+        for bucket in range(buckets):
+            offset = _SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
+            seen: set[int] = set()
+            while offset > 0:
+                if offset in seen or offset + 4 > len(chunk):
+                    return False
+                seen.add(offset)
+                offset = _SIZE_COPY.unpack_from(chunk, offset)[0]
+    return True
+
+
 def _fallback(chunk: bytes, frame: _Frame) -> Element | None:
     """Ask python-evtx to render a record our decoder refused; None if it cannot either."""
+    if not _tables_walkable(chunk):
+        return None
     try:
         header = PyEvtxChunk(chunk, 0)
         xml = PyEvtxRecord(chunk, frame.offset, header).xml()

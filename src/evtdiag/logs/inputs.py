@@ -8,17 +8,23 @@ counted.
 
 from __future__ import annotations
 
+import functools
 import glob
 import hashlib
 import os
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from evtdiag.errors import UsageError
-from evtdiag.logs.evtx import FILE_MAGIC
+from evtdiag.errors import InputFormatError, UsageError
+from evtdiag.logs.archives import read_archive, relabel, relabel_all, spool
+from evtdiag.logs.csv_export import read_event_csv
+from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
 from evtdiag.logs.parallel import read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -40,12 +46,15 @@ def discover(specs: Sequence[str]) -> list[Path]:
     """
     found: dict[str, Path] = {}
     for spec in specs:
+        if spec == STDIN:
+            found.setdefault(STDIN, Path(STDIN))
+            continue
         if any(ch in spec for ch in "*?[") and not os.path.exists(spec):
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
                 raise UsageError(f"{spec}: no file matches this pattern")
             candidates: Iterable[str] = matches
-        elif os.path.exists(spec):
+        elif os.path.lexists(spec):  # a dangling link or a loop is reported when read
             candidates = [spec]
         else:
             raise UsageError(f"{spec}: no such file or folder")
@@ -70,25 +79,30 @@ def read_logs(
     specs: Sequence[str],
     matcher: ProviderMatcher,
     progress: ProgressCallback | None = None,
+    options: ReadOptions | None = None,
     *,
     jobs: int = 1,
 ) -> LogReadResult:
     """Read every input named by ``specs`` and return the wanted records, deduplicated.
 
     :param jobs: worker processes (:mod:`evtdiag.logs.parallel`); the result is the
-        same whatever the number.
+        same whatever the number. Standard input is always read in this process.
     """
+    options = options or ReadOptions()
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
     seen: set[tuple] = set()
     paths = discover(specs)
-    if jobs > 1:
-        readings: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
-            paths, matcher, progress, jobs, read_input
+    if jobs > 1 and Path(STDIN) not in paths:
+        read_other = functools.partial(read_inputs, options=options)
+        results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
+            paths, matcher, progress, jobs, read_other, carve=options.carve
         )
     else:
-        readings = (read_input(path, matcher, progress) for path in paths)
-    for coverage, records in readings:
+        results = (
+            result for path in paths for result in read_inputs(path, matcher, progress, options)
+        )
+    for coverage, records in results:
         unique = []
         for record in records:
             if record.identity in seen:
@@ -103,20 +117,88 @@ def read_logs(
     return LogReadResult(tuple(events), tuple(coverages))
 
 
+STDIN = "-"
+"""The input name that means standard input (spooled to a temporary file first)."""
+REFUSED = "refused"
+"""The coverage format of an input a reader refused (:class:`InputFormatError`)."""
+
+
+def read_inputs(
+    path: Path,
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None = None,
+    options: ReadOptions | None = None,
+    *,
+    name: str | None = None,
+    depth: int = 0,
+) -> list[tuple[InputCoverage, list[EventRecord]]]:
+    """Read one input of any format; an archive (or stdin) gives one result per member."""
+    if name is None and str(path) == STDIN:
+        with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
+            spooled = spool(sys.stdin.buffer, Path(folder))
+            found = read_inputs(spooled, matcher, progress, options, name="(stdin)")
+            return relabel_all(found, spooled, "(stdin)")
+    name = name or str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_SIZE)
+    except OSError:
+        return [read_input(path, matcher, progress, options, name=name)]
+    kind = sniff(head)
+    if kind not in ("zip", "gzip", "tar"):
+        return [read_input(path, matcher, progress, options, name=name)]
+
+    def member(inner: Path, label: str, level: int) -> list:
+        return read_inputs(inner, matcher, None, options, name=label, depth=level)
+
+    try:
+        return read_archive(path, name, kind, member, depth)
+    except InputFormatError as error:
+        return [_refused(path, name, error)]
+
+
+def _refused(path: Path, name: str, error: InputFormatError) -> tuple[InputCoverage, list]:
+    try:
+        size, digest = path.stat().st_size, _sha256_file(path)
+    except OSError:
+        size, digest = 0, ""
+    return InputCoverage(name, digest, REFUSED, size, note=str(error)), []
+
+
 def read_input(
-    path: Path, matcher: ProviderMatcher, progress: ProgressCallback | None = None
+    path: Path,
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None = None,
+    options: ReadOptions | None = None,
+    *,
+    name: str | None = None,
 ) -> tuple[InputCoverage, list[EventRecord]]:
-    """Read one file of any supported format."""
-    name = str(path)
+    """Read one file of any supported format (archives: see :func:`read_inputs`)."""
+    options = options or ReadOptions()
+    name = name or str(path)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(SNIFF_SIZE)
     except OSError as error:
         return InputCoverage(name, "", "skipped", 0, note=f"cannot be read: {error.strerror}"), []
-    if head == FILE_MAGIC:
-        return read_evtx(path, matcher, progress)
-    reason = "empty file" if size == 0 else "not an event log (no EVTX signature)"
+    kind = sniff(head)
+    try:
+        if kind == "evtx":
+            result = read_evtx(path, matcher, progress, carve=options.carve)
+            return relabel(result, path, name) if name != str(path) else result
+        if kind == "xml":
+            return read_xml_export(path, matcher, name=name)
+        if kind == "csv":
+            return read_event_csv(path, matcher, name=name, date_format=options.csv_date_format)
+    except InputFormatError as error:
+        return _refused(path, name, error)
+    if kind is not None:
+        reason = f"{kind} archive: read it with read_inputs"
+    elif size == 0:
+        reason = "empty file"
+    else:
+        reason = "not an event log (no EVTX, XML or CSV event export signature)"
     return InputCoverage(name, _sha256_file(path), "skipped", size, note=reason), []
 
 
@@ -129,7 +211,11 @@ def _sha256_file(path: Path) -> str:
 
 
 def read_evtx(
-    path: Path, matcher: ProviderMatcher, progress: ProgressCallback | None = None
+    path: Path,
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None = None,
+    *,
+    carve: bool = False,
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read every physical chunk of an .evtx file (range by range: flat memory)."""
-    return read_evtx_ranges(path, matcher, progress)
+    return read_evtx_ranges(path, matcher, progress, carve=carve)

@@ -124,11 +124,14 @@ def read_range(
     matcher: ProviderMatcher,
     *,
     identify: bool = False,
+    carve: bool = False,
 ) -> RangeResult:
     """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
 
     :param identify: learn the log's computer name from the first record that can
         be decoded, as :func:`evtdiag.logs.inputs.read_evtx` does.
+    :param carve: read stale records in chunk slack too (every chunk then goes through
+        :func:`read_chunk`).
     """
     result = RangeResult(first, stop)
     start = FILE_HEADER_SIZE + first * CHUNK_SIZE
@@ -153,7 +156,7 @@ def read_range(
                 chunk = None
                 if slot - first < full and not identifying:
                     candidate = candidates is not None and slot - first in candidates
-                    if not candidate and candidates is not None:
+                    if not candidate and candidates is not None and not carve:
                         chunk = _count_clean_chunk(window, view, at, slot)
                     if chunk is None:
                         chunk = read_chunk(
@@ -162,6 +165,7 @@ def read_range(
                             index=slot,
                             wanted=matcher,
                             candidate=None if candidates is None else candidate,
+                            carve=carve,
                         )
                 else:
                     chunk = read_chunk(
@@ -170,6 +174,7 @@ def read_range(
                         index=slot,
                         wanted=matcher,
                         identify=identifying,
+                        carve=carve,
                     )
                 result.add(chunk)
         finally:
@@ -275,6 +280,8 @@ def read_evtx_ranges(
     path: Path,
     matcher: ProviderMatcher,
     progress: ProgressCallback | None = None,
+    *,
+    carve: bool = False,
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read one .evtx file range by range in this process (flat memory)."""
     name = str(path)
@@ -283,7 +290,7 @@ def read_evtx_ranges(
     results: list[RangeResult] = []
     computer = None
     for first, stop in ranges(size):
-        result = read_range(name, first, stop, matcher, identify=computer is None)
+        result = read_range(name, first, stop, matcher, identify=computer is None, carve=carve)
         computer = computer or result.computer
         results.append(result)
         if progress:
@@ -316,13 +323,16 @@ def read_all(
     matcher: ProviderMatcher,
     progress: ProgressCallback | None,
     jobs: int,
-    read_other: Callable[[Path, ProviderMatcher], tuple[InputCoverage, list[EventRecord]]],
+    read_other: Callable[[Path, ProviderMatcher], list[tuple[InputCoverage, list[EventRecord]]]],
+    *,
+    carve: bool = False,
 ) -> Iterator[tuple[InputCoverage, list[EventRecord]]]:
     """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
 
-    .evtx files are split into ranges plus one hashing task; any other file is read
-    whole by ``read_other`` in a worker. Ranges after the first identify the computer
-    only if the ones before found none, exactly as a sequential read does.
+    .evtx files are split into ranges plus one hashing task; any other file (an export,
+    an archive: one result per member) is read whole by ``read_other`` in a worker.
+    Ranges after the first identify the computer only if the ones before found none,
+    exactly as a sequential read does.
     """
     with _pool(jobs) as pool:
         plans: list[tuple[Path, Future | None, list[tuple[int, int, Future]], Future | None]] = []
@@ -340,7 +350,15 @@ def read_all(
                 (
                     first,
                     stop,
-                    pool.submit(read_range, str(path), first, stop, matcher, identify=first == 0),
+                    pool.submit(
+                        read_range,
+                        str(path),
+                        first,
+                        stop,
+                        matcher,
+                        identify=first == 0,
+                        carve=carve,
+                    ),
                 )
                 for first, stop in ranges(size)
             ]
@@ -348,10 +366,10 @@ def read_all(
         for path, digest, parts, other in plans:
             name = str(path)
             if other is not None:
-                coverage, events = other.result()
-                if progress:
-                    progress(name, coverage.size, coverage.size)
-                yield coverage, events
+                for coverage, events in other.result():
+                    if progress:
+                        progress(name, coverage.size, coverage.size)
+                    yield coverage, events
                 continue
             size = path.stat().st_size
             results: list[RangeResult] = []
@@ -360,7 +378,7 @@ def read_all(
                 result = future.result()
                 if computer is None and first != 0:
                     # The sequential reader would still be identifying here.
-                    result = read_range(name, first, stop, matcher, identify=True)
+                    result = read_range(name, first, stop, matcher, identify=True, carve=carve)
                 computer = computer or result.computer
                 results.append(result)
                 if progress:

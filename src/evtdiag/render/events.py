@@ -11,6 +11,7 @@ from evtdiag.model import InputCoverage, PsyncEvent
 from evtdiag.render.fields import event_json, input_json, iso
 from evtdiag.render.terminal import printable
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record")
 
 
@@ -40,13 +41,25 @@ def events_table(events: Sequence[PsyncEvent]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def csv_cell(value: object) -> str:
+    """A CSV cell safe to open in a spreadsheet and to print on a terminal.
+
+    Control characters are escaped (:func:`printable`), and a cell a spreadsheet would
+    take for a formula (starting with ``= + - @``, or a tab or CR) gets a leading ``'``.
+    """
+    text = printable("" if value is None else str(value))
+    return "'" + text if text[:1] in _FORMULA_START else text
+
+
 def events_csv(events: Sequence[PsyncEvent]) -> str:
+    """The events as CSV; every cell goes through :func:`csv_cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["time", "dc", "event_id", "kind", "user", "host", "source", "record_id"])
     for event in events:
         writer.writerow(
-            [
+            csv_cell(cell)
+            for cell in [
                 iso(event.time),
                 event.dc,
                 event.event_id,
@@ -72,8 +85,8 @@ def coverage_text(inputs: Sequence[InputCoverage]) -> str:
     """What was read from each input, for stderr after the listing."""
     lines = ["Coverage:"]
     for c in inputs:
-        if c.format == "skipped":
-            lines.append(f"  {printable(c.path)}: skipped, {c.note}")
+        if c.format in ("skipped", "refused"):
+            lines.append(f"  {printable(c.path)}: {c.format}, {printable(c.note or '')}")
             continue
         lines.append(f"  {printable(c.path)}")
         span = f"{iso(c.first_time) or '?'} .. {iso(c.last_time) or '?'}"

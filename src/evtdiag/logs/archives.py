@@ -1,0 +1,301 @@
+"""Read logs inside ``.zip``, ``.gz``, ``.tar.gz`` (and plain ``.tar``) archives.
+
+Archives are recognised by their first bytes. Members are copied, one at a time, into
+a private temporary folder under names evtdiag makes up (``member-000001``): a member's
+own name never becomes a path, so ``../../etc/passwd`` or an absolute name cannot
+write or read outside it. Links, devices and encrypted members are listed as skipped.
+
+Limits against decompression bombs, counted on the bytes actually produced (headers
+can lie): :data:`MAX_MEMBERS` members, :data:`MAX_MEMBER_SIZE` per member,
+:data:`MAX_TOTAL` per archive, and a compression ratio above :data:`MAX_RATIO` for a
+member larger than :data:`RATIO_FLOOR`. An archive inside an archive is read
+(one level, :data:`MAX_DEPTH`); deeper ones are skipped with a reason.
+
+Each member is reported as its own input named ``archive.zip!member`` (the member
+name made printable).
+"""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import os
+import shutil
+import struct
+import tarfile
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import BinaryIO
+
+from evtdiag.errors import InputFormatError
+from evtdiag.model import EventRecord, InputCoverage, Place
+
+MAX_MEMBERS = 10_000
+MAX_MEMBER_SIZE = 4 * 1024**3
+MAX_TOTAL = 8 * 1024**3
+MAX_RATIO = 1000
+RATIO_FLOOR = 64 * 1024 * 1024
+MAX_DEPTH = 1
+"""How many archive levels below the outer one are opened (1: an archive in an archive)."""
+_BLOCK = 1 << 20
+
+ARCHIVE_ERRORS = (
+    OSError,  # also gzip.BadGzipFile
+    EOFError,
+    ValueError,
+    NotImplementedError,  # zip: unsupported version or compression method
+    RuntimeError,  # zip: encrypted member
+    UnicodeDecodeError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    tarfile.TarError,
+)
+"""What the standard library's archive modules raise on damaged or hostile data."""
+
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+GZIP_MAGIC = b"\x1f\x8b"
+
+Result = tuple[InputCoverage, list[EventRecord]]
+MemberReader = Callable[[Path, str, int], list[Result]]
+"""Called as ``read(temp_path, display_name, depth)``; returns the member's inputs."""
+
+
+def archive_kind(head: bytes) -> str | None:
+    """``zip``, ``gzip``, ``tar`` or None, from the first 512 bytes."""
+    if head[:4] in ZIP_MAGICS:
+        return "zip"
+    if head[:2] == GZIP_MAGIC:
+        return "gzip"
+    if len(head) >= 262 and head[257:262] == b"ustar":
+        return "tar"
+    return None
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _copy(source: BinaryIO, target: Path, limit: int, compressed: int | None) -> int:
+    """Copy at most ``limit`` bytes; raise :class:`_TooBig` past it or past the ratio."""
+    done = 0
+    with target.open("wb") as out:
+        while True:
+            block = source.read(_BLOCK)
+            if not block:
+                return done
+            done += len(block)
+            if done > limit:
+                raise _TooBig(f"more than {limit:,} bytes once decompressed")
+            if compressed and done > RATIO_FLOOR and done > MAX_RATIO * max(compressed, 1):
+                raise _TooBig(
+                    f"compression ratio above {MAX_RATIO}:1 ({compressed:,} bytes "
+                    f"give more than {done:,})"
+                )
+            out.write(block)
+
+
+def _skip(name: str, reason: str, size: int = 0) -> Result:
+    return InputCoverage(name, "", "skipped", size, note=reason), []
+
+
+def relabel(result: Result, temp: Path, label: str) -> Result:
+    """Name a member's coverage, records and places after the archive, not the temp file."""
+    coverage, records = result
+    old = str(temp)
+
+    def fix(text: str) -> str:
+        return label + text[len(old) :] if text.startswith(old) else text
+
+    def fix_place(place: Place) -> Place:
+        return replace(place, file=fix(place.file))
+
+    coverage = replace(
+        coverage,
+        path=fix(coverage.path),
+        skipped=tuple(replace(s, place=fix_place(s.place)) for s in coverage.skipped),
+    )
+    records = [replace(r, source=fix(r.source), place=fix_place(r.place)) for r in records]
+    return coverage, records
+
+
+def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
+    """``(member name, stream or skip reason, compressed size)`` for every member."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except ARCHIVE_ERRORS as error:
+        raise InputFormatError(
+            f"{name}: not a readable zip archive ({error}); check the copy is complete"
+        ) from None
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            if info.flag_bits & 0x1:
+                yield info.filename, "encrypted member: not read (unzip it first)", None
+                continue
+            mode = (info.external_attr >> 16) & 0o170000
+            if mode and mode != 0o100000:
+                yield info.filename, "not a regular file (link or device): not read", None
+                continue
+            try:
+                with archive.open(info) as stream:
+                    yield info.filename, stream, info.compress_size
+            except ARCHIVE_ERRORS as error:
+                yield info.filename, f"member not readable ({error})", None
+
+
+def _members_tar(source: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
+    try:
+        archive = tarfile.open(source, mode="r:")  # noqa: SIM115 - closed by the with below
+    except ARCHIVE_ERRORS as error:
+        raise InputFormatError(f"{name}: not a readable tar archive ({error})") from None
+    with archive:
+        members = iter(archive)
+        while True:
+            try:
+                member = next(members)
+            except StopIteration:
+                if _has_data_after(source, archive.offset):
+                    # tarfile takes a bad header after the first member for the end.
+                    yield (
+                        "*",
+                        (
+                            f"tar data damaged at offset {archive.offset:#x} (not a valid "
+                            "member header): the rest of the archive not read"
+                        ),
+                        None,
+                    )
+                return
+            except ARCHIVE_ERRORS as error:
+                yield "*", f"tar data damaged ({error}): the rest of the archive not read", None
+                return
+            if member.isdir():
+                continue
+            if not member.isfile():
+                yield member.name, "not a regular file (link or device): not read", None
+                continue
+            try:
+                stream = archive.extractfile(member)
+            except ARCHIVE_ERRORS as error:
+                yield member.name, f"member not readable ({error})", None
+                continue
+            if stream is not None:
+                yield member.name, stream, None
+
+
+def _has_data_after(path: Path, offset: int) -> bool:
+    """True when anything but zero padding follows ``offset``."""
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        while block := handle.read(_BLOCK):
+            if block.strip(b"\x00"):
+                return True
+    return False
+
+
+def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: int) -> list[Result]:
+    """Read every member of an archive through ``read``; one result per member.
+
+    :raises InputFormatError: the archive itself cannot be opened.
+    """
+    if depth > MAX_DEPTH:
+        return [_skip(name, f"archive nested more than {MAX_DEPTH} level deep: not opened")]
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
+        work = Path(folder)
+        if kind == "gzip":
+            inner = work / "gunzip"
+            compressed = path.stat().st_size
+            try:
+                with gzip.open(path, "rb") as stream:
+                    _copy(stream, inner, min(MAX_MEMBER_SIZE, MAX_TOTAL), compressed)
+            except _TooBig as error:
+                raise InputFormatError(
+                    f"{name}: refused, {error} (a decompression bomb?)"
+                ) from None
+            except ARCHIVE_ERRORS as error:
+                raise InputFormatError(
+                    f"{name}: gzip data not readable ({error}); check the copy is complete"
+                ) from None
+            with inner.open("rb") as handle:
+                head = handle.read(512)
+            if archive_kind(head) == "tar":
+                members: Iterator = _members_tar(inner, name)
+            else:
+                label = f"{name}!{_gzip_member_name(path, name)}"
+                return relabel_all(read(inner, label, depth + 1), inner, label)
+        elif kind == "tar":
+            members = _members_tar(path, name)
+        else:
+            members = _members_zip(path, name)
+        total = 0
+        count = 0
+        for member_name, stream, compressed in members:
+            label = f"{name}!{member_name}"
+            if isinstance(stream, str):
+                results.append(_skip(label, stream))
+                continue
+            count += 1
+            if count > MAX_MEMBERS:
+                results.append(
+                    _skip(f"{name}!*", f"more than {MAX_MEMBERS} members: the rest not read")
+                )
+                break
+            target = work / f"member-{count:06d}"
+            try:
+                size = _copy(stream, target, min(MAX_MEMBER_SIZE, MAX_TOTAL - total), compressed)
+            except _TooBig as error:
+                results.append(_skip(label, f"refused, {error} (a decompression bomb?)"))
+                target.unlink(missing_ok=True)
+                if total >= MAX_TOTAL:
+                    break
+                continue
+            except ARCHIVE_ERRORS as error:
+                results.append(_skip(label, f"member not readable ({error})"))
+                target.unlink(missing_ok=True)
+                continue
+            total += size
+            results.extend(relabel_all(read(target, label, depth + 1), target, label))
+            target.unlink(missing_ok=True)
+    if not results:
+        results.append(_skip(name, f"{kind} archive holds no file", path.stat().st_size))
+    return results
+
+
+def relabel_all(results: list[Result], temp: Path, label: str) -> list[Result]:
+    return [relabel(result, temp, label) for result in results]
+
+
+def _gzip_member_name(path: Path, name: str) -> str:
+    """The original file name stored in the gzip header, else the name without ``.gz``."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(10)
+            if len(header) == 10 and header[3] & 0x08:  # FNAME
+                if header[3] & 0x04:  # FEXTRA
+                    extra = int.from_bytes(handle.read(2), "little")
+                    handle.seek(extra, os.SEEK_CUR)
+                raw = bytearray()
+                while len(raw) < 255 and (byte := handle.read(1)) not in (b"", b"\x00"):
+                    raw += byte
+                if raw:
+                    return os.path.basename(raw.decode("latin-1").replace("\\", "/"))
+    except OSError:
+        pass
+    base = os.path.basename(name)
+    return base[:-3] if base.lower().endswith(".gz") else base
+
+
+def spool(stream: BinaryIO, folder: Path) -> Path:
+    """Copy a stream (stdin) into a file in ``folder`` and return its path."""
+    target = folder / "stdin"
+    with target.open("wb") as out:
+        shutil.copyfileobj(stream, out, _BLOCK)
+    return target

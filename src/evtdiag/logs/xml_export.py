@@ -1,0 +1,202 @@
+"""Read Event Viewer / ``wevtutil qe /f:xml`` XML exports.
+
+Both shapes Windows writes are accepted: an ``<Events>`` document ("Save All Events
+As... > XML") and a bare sequence of ``<Event>`` elements (``wevtutil qe /f:xml``,
+which writes no root element), with or without ``RenderingInfo``, in UTF-8 or UTF-16
+with a BOM. The text is streamed through lxml's pull parser inside a synthetic root,
+so a bare sequence parses and memory stays bounded by one event.
+
+The input is untrusted: the parser resolves no entity, loads no DTD, uses no network
+and keeps lxml's tree limits (``huge_tree=False``). A document that declares a DTD
+(the vehicle of entity bombs and external entities) is refused as a whole with
+:class:`~evtdiag.errors.InputFormatError`; event exports never carry one. Text that
+stops being well-formed half-way keeps the events read before that line and reports
+the rest as skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from evtdiag.errors import InputFormatError
+from evtdiag.logs.events import event_record, from_lxml, provider_names
+from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
+
+FORMAT = "xml"
+READ_BLOCK = 1 << 20
+FEED_SIZE = 64 * 1024
+_ROOT = "evtdiag-export-root"
+_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_EVENT_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Events?[\s>/]")
+
+
+def encoding_of(head: bytes) -> str:
+    """The encoding a BOM (or, without one, the NUL pattern of UTF-16) announces."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 2 and head[0] == ord("<") and head[1] == 0:
+        return "utf-16-le"
+    if len(head) >= 2 and head[0] == 0 and head[1] == ord("<"):
+        return "utf-16-be"
+    return "utf-8"
+
+
+def looks_like_xml_export(head: bytes) -> bool:
+    """True when the first bytes are an XML event export (or a DTD-carrying fake of one)."""
+    text = head.decode(encoding_of(head), errors="replace").lstrip("\ufeff \t\r\n")
+    if not text.startswith("<"):
+        return False
+    text = _DECLARATION.sub("", text, count=1).lstrip()
+    return bool(_EVENT_START.match(text) or text.startswith(("<!DOCTYPE", "<!--")))
+
+
+def _text_blocks(handle: BinaryIO, encoding: str) -> Iterator[str]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    while True:
+        block = handle.read(READ_BLOCK)
+        if not block:
+            tail = decoder.decode(b"", final=True)
+            if tail:
+                yield tail
+            return
+        text = decoder.decode(block)
+        if text:
+            yield text
+
+
+def read_xml_export(
+    path: Path, matcher: ProviderMatcher, *, name: str | None = None
+) -> tuple[InputCoverage, list[EventRecord]]:
+    """Read every ``Event`` element of an XML export; keep the wanted ones.
+
+    :param name: the name to report (defaults to ``str(path)``).
+    :raises InputFormatError: the document declares a DTD, or is not XML at all.
+    """
+    name = name or str(path)
+    parser = etree.XMLPullParser(
+        events=("end",),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    events: list[EventRecord] = []
+    skipped: list[Skipped] = []
+    records = 0
+    first = last = None
+    computers: set[str] = set()
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        encoding = encoding_of(handle.read(4))
+        handle.seek(0)
+        started = False
+        try:
+            for text in _text_blocks(handle, encoding):
+                if not started:
+                    text = text.lstrip("\ufeff")
+                    # Keep line numbers: the declaration becomes spaces on its own line.
+                    text = _DECLARATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+                    if _DTD.search(text[:65536]):
+                        raise InputFormatError(
+                            f"{name}: XML with a document type declaration (DOCTYPE/ENTITY) "
+                            "refused: event exports never carry one, and it is how entity "
+                            "bombs and external-entity attacks work. Export the log again "
+                            "with Event Viewer or wevtutil."
+                        )
+                    parser.feed(f"<{_ROOT}>".encode())
+                    started = True
+                elif _DTD.search(text):
+                    raise InputFormatError(
+                        f"{name}: XML with a DTD declaration inside the document refused "
+                        "(entity bombs and external entities are not accepted)"
+                    )
+                encoded = text.encode("utf-8")
+                for piece in range(0, len(encoded), FEED_SIZE):
+                    parser.feed(encoded[piece : piece + FEED_SIZE])
+                    records += _drain(parser, name, matcher, events, computers)
+            if started:
+                parser.feed(f"</{_ROOT}>".encode())
+                records += _drain(parser, name, matcher, events, computers)
+                parser.close()
+        except etree.XMLSyntaxError as error:
+            line = error.lineno if error.lineno else None
+            records += _drain(parser, name, matcher, events, computers)
+            if records == 0 and not events:
+                raise InputFormatError(
+                    f"{name}: not well-formed XML at line {line}: {error.msg}. "
+                    "Export the log again (Event Viewer: Save All Events As... > XML)"
+                ) from None
+            skipped.append(
+                Skipped(
+                    Place(name, line=line),
+                    f"XML not well-formed here ({error.msg}): the rest of the file not read",
+                )
+            )
+    for event in events:
+        if event.time_created and (first is None or event.time_created < first):
+            first = event.time_created
+        if event.time_created and (last is None or event.time_created > last):
+            last = event.time_created
+    return InputCoverage(
+        path=name,
+        sha256=_sha256(path),
+        format=FORMAT,
+        size=size,
+        records=records,
+        psync_events=len(events),
+        skipped=tuple(skipped),
+        dirty=None,
+        first_time=first,
+        last_time=last,
+        computers=tuple(sorted(computers, key=str.lower)),
+    ), events
+
+
+def _drain(
+    parser: etree.XMLPullParser,
+    name: str,
+    matcher: ProviderMatcher,
+    events: list[EventRecord],
+    computers: set[str],
+) -> int:
+    """Turn the ``Event`` elements parsed so far into records; free them. Returns the count."""
+    count = 0
+    for _, node in parser.read_events():
+        if not isinstance(node.tag, str) or etree.QName(node).localname != "Event":
+            continue
+        parent = node.getparent()
+        if parent is None or etree.QName(parent).localname not in (_ROOT, "Events"):
+            continue  # an element called Event nested inside an event's data
+        count += 1
+        tree = from_lxml(node)
+        if matcher.matches(provider_names(tree)):
+            record = event_record(tree, place=Place(name, line=node.sourceline))
+            events.append(record)
+            if record.computer:
+                computers.add(record.computer)
+        # Bound memory: drop this event and everything parsed before it.
+        node.clear()
+        while node.getprevious() is not None:
+            del parent[0]
+    return count
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
