@@ -133,3 +133,24 @@ def test_prefilter_equals_chunk_may_hold(tmp_path: Path, text: str) -> None:
     }
     assert found == expected
     assert 0 in found and 6 in found
+
+
+def test_exports_archives_and_carving_same_with_any_number_of_jobs(tmp_path: Path) -> None:
+    import zipfile
+
+    from evtdiag.logs.formats import ReadOptions
+    from tests.export_writer import events_csv, events_xml
+
+    events = mixed_events(300, every=7)
+    write_evtx_file(tmp_path / "dc01.evtx", events[:200])
+    (tmp_path / "dc02.xml").write_bytes(events_xml(events[100:]))
+    (tmp_path / "dc03.csv").write_bytes(events_csv(events[150:250]))
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as bundle:
+        bundle.write(tmp_path / "dc01.evtx", "inner/dc01.evtx")
+    options = ReadOptions(carve=True, csv_date_format="%m/%d/%Y %I:%M:%S %p")
+    results = [
+        read_logs([str(tmp_path)], ProviderMatcher(), options=options, jobs=jobs) for jobs in (1, 2)
+    ]
+    assert results[0] == results[1]
+    assert {c.format for c in results[0].inputs} >= {"evtx", "xml", "csv"}
+    assert any("bundle.zip!" in c.path for c in results[0].inputs)
