@@ -24,7 +24,6 @@ from evtdiag.diagnose import diagnose
 from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, UsageError
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
-from evtdiag.hosts.report import format_inventory, format_windows
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
 from evtdiag.logs.evtx import CHUNK_SIZE
 from evtdiag.logs.formats import ReadOptions
@@ -32,6 +31,7 @@ from evtdiag.logs.inputs import REFUSED
 from evtdiag.logs.parallel import RANGE_CHUNKS, default_jobs
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
+from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.formats import REPORT_FORMATS, render_document
 from evtdiag.render.json_report import SCHEMA, report_document

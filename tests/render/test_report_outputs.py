@@ -270,3 +270,12 @@ def test_no_secret_in_any_format(tmp_path: Path, redact: bool) -> None:
         assert code == 1, err
         text = target.read_text()
         assert [s for s in secrets if s in text] == [], fmt
+
+
+def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> None:
+    from evtdiag.render.json_report import PRETTY_LIMIT, dump_document
+
+    assert dump_document(document).startswith('{\n  "schema": "evtdiag/1"')
+    big = dict(document, events=dict(document["events"], total=PRETTY_LIMIT + 1))
+    text = dump_document(big)
+    assert text.startswith('{"schema":"evtdiag/1"') and json.loads(text) == big

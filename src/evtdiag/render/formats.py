@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from evtdiag.render.html_report import render_html
+from evtdiag.render.json_report import dump_document
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 
 
 def _json(document: dict[str, Any], times: TimeFormatter) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dump_document(document)
 
 
 REPORT_FORMATS: dict[str, Callable[[dict[str, Any], TimeFormatter], str]] = {
