@@ -40,6 +40,7 @@ class HostResolver:
     def __init__(self, inventory: Inventory | None) -> None:
         self.inventory = inventory
         self._matches: dict[str, HostMatch] = {}
+        self._ids: dict[str, str] = {}
 
     def match(self, rhost: str | None) -> HostMatch | None:
         if rhost is None or self.inventory is None:
@@ -51,10 +52,14 @@ class HostResolver:
 
     def host_id(self, rhost: str | None) -> str | None:
         """The configuration's name when one matches, else the folded short name."""
-        match = self.match(rhost)
-        if match is not None and match.host is not None:
-            return match.host.name.casefold()
-        return host_key(rhost) if rhost else None
+        if rhost is None:
+            return None
+        found = self._ids.get(rhost)
+        if found is None:
+            match = self.match(rhost)
+            found = match.host.name.casefold() if match and match.host else host_key(rhost)
+            self._ids[rhost] = found
+        return found
 
 
 @dataclass(frozen=True)
