@@ -19,6 +19,17 @@ def corpus_counts() -> dict[str, dict]:
     return json.loads(counts.read_text()) if counts.is_file() else {}
 
 
+SAMPLE_REPORT_ARGS = (
+    *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
+    "--hosts",
+    str(SAMPLE_LOGS / "hosts"),
+    "--windows",
+    str(SAMPLE_LOGS / "windows"),
+    "--success-id",
+    "12291",
+)
+"""The inputs of the demo scenario, as a report command takes them."""
+
 CONTRACT_INPUT_KEYS = frozenset(
     {
         "path",

@@ -8,18 +8,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag.cli import cli
-from tests.conftest import CONTRACT_INPUT_KEYS, SAMPLE_LOGS
+from tests.conftest import CONTRACT_INPUT_KEYS, SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
-SAMPLE_ARGS = [
-    *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
-    "--hosts",
-    str(SAMPLE_LOGS / "hosts"),
-    "--windows",
-    str(SAMPLE_LOGS / "windows"),
-    "--success-id",
-    "12291",
-    "-q",
-]
+SAMPLE_ARGS = [*SAMPLE_REPORT_ARGS, "-q"]
 
 # What sample_logs/README.md plants, as evtdiag must conclude it.
 EXPECTED_PROBLEMS = [

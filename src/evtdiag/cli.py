@@ -6,7 +6,6 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -73,55 +72,59 @@ def cli() -> None:
     """
 
 
+def _stacked(command: Callable[..., Any], *decorators: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` with ``decorators`` applied as if written above it, the first on top."""
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
 def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that reads event logs shares."""
-
-    @click.argument("logs", nargs=-1, required=True)
-    @click.option(
-        "--provider",
-        "providers",
-        multiple=True,
-        metavar="NAME",
-        help="Also treat events of this provider as PSync (older Services for UNIX "
-        "source names). Repeatable.",
+    return _stacked(
+        command,
+        click.argument("logs", nargs=-1, required=True),
+        click.option(
+            "--provider",
+            "providers",
+            multiple=True,
+            metavar="NAME",
+            help="Also treat events of this provider as PSync (older Services for UNIX "
+            "source names). Repeatable.",
+        ),
+        click.option(
+            "--success-id",
+            "success_ids",
+            multiple=True,
+            type=click.IntRange(0, 0xFFFF),
+            metavar="ID",
+            help="Event id of 'Successfully changed password' (Microsoft does "
+            "not document it). Repeatable.",
+        ),
+        click.option(
+            "--carve",
+            is_flag=True,
+            help="Also read stale records left in chunk slack (after a chunk's free-space "
+            "offset); they are flagged unverified in the output and the coverage.",
+        ),
+        click.option(
+            "--csv-date-format",
+            metavar="FORMAT",
+            default=None,
+            help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
+            "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+        ),
+        click.option("-q", "--quiet", is_flag=True, help="No progress line."),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(1, 256),
+            default=None,
+            metavar="N",
+            help="Worker processes reading the logs (default: all cores). The result "
+            "does not depend on it.",
+        ),
     )
-    @click.option(
-        "--success-id",
-        "success_ids",
-        multiple=True,
-        type=click.IntRange(0, 0xFFFF),
-        metavar="ID",
-        help="Event id of 'Successfully changed password' (Microsoft does "
-        "not document it). Repeatable.",
-    )
-    @click.option(
-        "--carve",
-        is_flag=True,
-        help="Also read stale records left in chunk slack (after a chunk's free-space "
-        "offset); they are flagged unverified in the output and the coverage.",
-    )
-    @click.option(
-        "--csv-date-format",
-        metavar="FORMAT",
-        default=None,
-        help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
-        "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
-    )
-    @click.option("-q", "--quiet", is_flag=True, help="No progress line.")
-    @click.option(
-        "-j",
-        "--jobs",
-        type=click.IntRange(1, 256),
-        default=None,
-        metavar="N",
-        help="Worker processes reading the logs (default: all cores). The result "
-        "does not depend on it.",
-    )
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return command(*args, **kwargs)
-
-    return wrapper
 
 
 def _read(
@@ -260,47 +263,44 @@ _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
 
 def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The output options ``report`` and ``render`` share."""
-
-    @click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(list(REPORT_FORMATS)),
-        default="html",
-        show_default=True,
-        help="Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
+    return _stacked(
+        command,
+        click.option(
+            "--format",
+            "output_format",
+            type=click.Choice(list(REPORT_FORMATS)),
+            default="html",
+            show_default=True,
+            help="Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
+        ),
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Write the report to this file (default: evtdiag-report-<UTC time>.html "
+            "in the current folder for HTML, standard output for JSON and text).",
+        ),
+        click.option("--force", is_flag=True, help="Overwrite an existing output file."),
+        click.option(
+            "--tz",
+            "tz_name",
+            default="UTC",
+            show_default=True,
+            help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
+        ),
+        click.option(
+            "--redact",
+            is_flag=True,
+            help="Replace user, host, DC and domain names and IP addresses by stable "
+            "pseudonyms everywhere; the key and mapping go to <report>.redaction.json (0600).",
+        ),
+        click.option(
+            "--redact-key",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "
+            "redacted reports use the same pseudonyms. Implies --redact.",
+        ),
     )
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write the report to this file (default: evtdiag-report-<UTC time>.html "
-        "in the current folder for HTML, standard output for JSON and text).",
-    )
-    @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
-    @click.option(
-        "--tz",
-        "tz_name",
-        default="UTC",
-        show_default=True,
-        help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
-    )
-    @click.option(
-        "--redact",
-        is_flag=True,
-        help="Replace user, host, DC and domain names and IP addresses by stable "
-        "pseudonyms everywhere; the key and mapping go to <report>.redaction.json (0600).",
-    )
-    @click.option(
-        "--redact-key",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "
-        "redacted reports use the same pseudonyms. Implies --redact.",
-    )
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        return command(*args, **kwargs)
-
-    return wrapper
 
 
 def _times(tz_name: str) -> TimeFormatter:

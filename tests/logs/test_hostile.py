@@ -373,8 +373,6 @@ def _within(seconds: int, call):
 def test_cyclic_string_table_does_not_hang_the_fallback_decoder(tmp_path):
     # Found by fuzzing: python-evtx loops forever on a cycle in a chunk's string-table
     # chain; it is now only asked about chunks whose chains end.
-    from Evtx.Evtx import ChunkHeader
-
     from evtdiag.logs.evtx import _tables_walkable
 
     raw = bytearray(write_evtx(mixed_events(20)))
@@ -383,8 +381,8 @@ def test_cyclic_string_table_does_not_hang_the_fallback_decoder(tmp_path):
     struct.pack_into("<I", raw, HEADER + 0x80, 0x300)  # bucket 0 -> 0x300
     struct.pack_into("<I", raw, HEADER + 0x300, 0x300)  # which points at itself
     chunk = bytes(raw[HEADER : HEADER + CHUNK])
-    with pytest.raises(TimeoutError):  # the hazard itself
-        _within(1, lambda: ChunkHeader(chunk, 0).strings())
+    # (python-evtx's ChunkHeader(chunk, 0).strings() would loop forever on this chunk;
+    # not shown here: an endless loop in a test suite is a hazard of its own.)
     assert not _tables_walkable(chunk)
     assert _tables_walkable(write_evtx(mixed_events(20))[HEADER : HEADER + CHUNK])
     path = tmp_path / "cycle.evtx"

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.evtx import CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk
-from evtdiag.logs.parallel import evtx_coverage, ranges, read_range, sha256_file
+from evtdiag.logs.parallel import evtx_coverage, ranges, read_range
 from evtdiag.logs.prefilter import candidate_chunks
 from evtdiag.logs.providers import AllProviders
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts, needs_corpus

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from evtdiag.cli import cli
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.evtx_writer import WriterEvent, write_evtx_file
 
 pytest.importorskip(
@@ -71,15 +71,7 @@ def _report(args: list[str], output: Path) -> Path:
 def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sample")
     return _report(
-        [
-            *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
-            "--hosts",
-            str(SAMPLE_LOGS / "hosts"),
-            "--windows",
-            str(SAMPLE_LOGS / "windows"),
-            "--success-id",
-            "12291",
-        ],
+        list(SAMPLE_REPORT_ARGS),
         folder / "report.html",
     )
 

@@ -19,18 +19,9 @@ from evtdiag.render.formats import REPORT_FORMATS
 from evtdiag.render.html_report import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
 from evtdiag.render.redact import redact_document, unredact
 from evtdiag.render.timefmt import TimeFormatter
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
-INPUTS = [
-    *map(str, sorted(SAMPLE_LOGS.glob("*.evtx"))),
-    "--hosts",
-    str(SAMPLE_LOGS / "hosts"),
-    "--windows",
-    str(SAMPLE_LOGS / "windows"),
-    "--success-id",
-    "12291",
-    "-q",
-]
+INPUTS = [*SAMPLE_REPORT_ARGS, "-q"]
 
 
 def run(*args: str) -> tuple[int, str, str]:

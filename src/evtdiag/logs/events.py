@@ -215,13 +215,17 @@ def from_lxml(node: etree._Element) -> Element:
     return element
 
 
+SAFE_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+"""lxml parser options for untrusted XML: no network, no entities, no DTD, bounded tree."""
+
+
 def safe_xml_parser() -> etree.XMLParser:
-    """An lxml parser for untrusted XML: no network, no entities, no DTD, bounded tree."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    """An lxml parser for untrusted XML (see :data:`SAFE_PARSER_OPTIONS`)."""
+    return etree.XMLParser(**SAFE_PARSER_OPTIONS)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import glob
-import hashlib
 import os
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from pathlib import Path
 from evtdiag.errors import InputFormatError, UsageError
 from evtdiag.logs.archives import read_archive, relabel, relabel_all, spool
 from evtdiag.logs.csv_export import read_event_csv
+from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
 from evtdiag.logs.parallel import read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
@@ -159,7 +159,7 @@ def read_inputs(
 
 def _refused(path: Path, name: str, error: InputFormatError) -> tuple[InputCoverage, list]:
     try:
-        size, digest = path.stat().st_size, _sha256_file(path)
+        size, digest = path.stat().st_size, sha256_file(path)
     except OSError:
         size, digest = 0, ""
     return InputCoverage(name, digest, REFUSED, size, note=str(error)), []
@@ -199,15 +199,7 @@ def read_input(
         reason = "empty file"
     else:
         reason = "not an event log (no EVTX, XML or CSV event export signature)"
-    return InputCoverage(name, _sha256_file(path), "skipped", size, note=reason), []
-
-
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return InputCoverage(name, sha256_file(path), "skipped", size, note=reason), []
 
 
 def read_evtx(

@@ -19,7 +19,6 @@ are merged in file and slot order, so the output does not depend on ``jobs``.
 
 from __future__ import annotations
 
-import hashlib
 import mmap
 import os
 import struct
@@ -31,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from evtdiag.logs.binxml import filetime_to_datetime
+from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.evtx import (
     CHUNK_HEADER,
     CHUNK_HEADER_SIZE,
@@ -101,20 +101,6 @@ def ranges(size: int, per_range: int = RANGE_CHUNKS) -> list[tuple[int, int]]:
     """The (first, stop) slot ranges of a file of ``size`` bytes."""
     slots = slot_count(size)
     return [(first, min(first + per_range, slots)) for first in range(0, slots, per_range)]
-
-
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks (never the whole file in memory)."""
-    digest = hashlib.sha256()
-    buffer = bytearray(_HASH_BLOCK)
-    view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as handle:
-        while True:
-            count = handle.readinto(buffer)
-            if not count:
-                break
-            digest.update(view[:count])
-    return digest.hexdigest()
 
 
 def read_range(

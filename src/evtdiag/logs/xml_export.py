@@ -17,7 +17,6 @@ the rest as skipped.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.events import event_record, from_lxml, provider_names
+from evtdiag.logs.digest import sha256_file
+from evtdiag.logs.events import SAFE_PARSER_OPTIONS, event_record, from_lxml, provider_names
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
@@ -84,15 +84,7 @@ def read_xml_export(
     :raises InputFormatError: the document declares a DTD, or is not XML at all.
     """
     name = name or str(path)
-    parser = etree.XMLPullParser(
-        events=("end",),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLPullParser(events=("end",), **SAFE_PARSER_OPTIONS)
     events: list[EventRecord] = []
     skipped: list[Skipped] = []
     records = 0
@@ -152,7 +144,7 @@ def read_xml_export(
             last = event.time_created
     return InputCoverage(
         path=name,
-        sha256=_sha256(path),
+        sha256=sha256_file(path),
         format=FORMAT,
         size=size,
         records=records,
@@ -192,11 +184,3 @@ def _drain(
         while node.getprevious() is not None:
             del parent[0]
     return count
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
