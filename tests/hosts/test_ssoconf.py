@@ -82,10 +82,37 @@ def test_sync_users_syntax():
 
 
 def test_sync_hosts_several_per_line_and_malformed():
-    c = conf("SYNC_HOSTS=(a) (b 1) (c 2 k) bare (d x)\n")
-    assert [h.host for h in c.sync_hosts] == ["a", "b", "c", "d", "bare"]
-    msgs = " ".join(w.message for w in c.warnings)
-    assert "outside parentheses" in msgs and "not a number" in msgs
+    c = conf("SYNC_HOSTS=(a) (b 1) (c 2 k) (d x)\n")
+    assert [(h.host, h.port) for h in c.sync_hosts] == [
+        ("a", None),
+        ("b", 1),
+        ("c", 2),
+        ("d", None),
+    ]
+    assert c.sync_hosts[3].key is not None  # "x": not a port, so perhaps a key; never shown
+    assert (
+        c.get("SYNC_HOSTS").text
+        == "SYNC_HOSTS=(a) (b 1) (c 2 <1 characters: lower>) (d <1 characters: lower>)"
+    )
+    assert "not a number" in " ".join(w.message for w in c.warnings)
+
+
+def test_sync_hosts_key_with_parentheses_is_never_shown():
+    secret = "Ab1)cdefgh#1234(567"
+    c = conf(f"SYNC_HOSTS=(DC01 6677 {secret}) (DC02)\n")
+    assert [(h.host, h.port) for h in c.sync_hosts] == [("DC01", 6677), ("DC02", None)]
+    assert c.sync_hosts[0].key.length == len(secret)
+    shown = c.get("SYNC_HOSTS").text + " ".join(w.message for w in c.warnings)
+    assert not any(secret[i : i + 4] in shown for i in range(len(secret) - 3))
+    assert any("holds spaces or parentheses" in w.message for w in c.warnings)
+
+
+@pytest.mark.parametrize("value", ["(dc01 6677 Secret", "dc01 6677 Secret", "(a) stray Secret (b)"])
+def test_sync_hosts_not_in_entry_form_is_not_used_nor_shown(value: str):
+    c = conf(f"SYNC_HOSTS={value}\n")
+    assert c.sync_hosts is None
+    assert "Secret" not in c.get("SYNC_HOSTS").text
+    assert not any("Secret" in w.message for w in c.warnings)
 
 
 def test_unknown_duplicate_malformed_warn_with_line():

@@ -270,3 +270,24 @@ def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> N
     big = dict(document, events=dict(document["events"], total=PRETTY_LIMIT + 1))
     text = dump_document(big)
     assert text.startswith('{"schema":"evtdiag/1"') and json.loads(text) == big
+
+
+def test_redaction_covers_every_windows_group_member(tmp_path: Path) -> None:
+    from tests.diagnose.scenario import Scenario
+
+    sc = Scenario(tmp_path)
+    sc.host("web01")
+    sc.attempt("alice", "web01")
+    sc.windows(
+        "PasswordPropAllow.txt", 'name,SamAccountName\n"John Smith",jsmith\n"Mary Major",mmajor\n'
+    )
+    sc.windows("Domain Admins.txt", "Ann Other\nDomain Admins\n")
+    out = tmp_path / "r.json"
+    code, _, err = run("report", *map(str, sc.write_logs()), "--hosts", str(sc.hosts_dir),
+                       "--windows", str(sc.windows_dir), "--format", "json", "--redact",
+                       "-o", str(out))  # fmt: skip
+    assert code == 1, err
+    text = out.read_text().casefold()
+    for name in ("john smith", "jsmith", "mary major", "mmajor", "ann other", "alice", "web01"):
+        assert name not in text, name
+    assert "domain admins" in text  # a well-known group name is not a secret

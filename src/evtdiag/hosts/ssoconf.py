@@ -62,7 +62,6 @@ FLAG_KEYS = ("USE_SHADOW", "CASE_IGNORE_NAME", "USE_NIS", "IGNORE_PROPAGATION_ER
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
 _REDACTED = re.compile(r"^<redacted length=(\d+) classes=([a-z,]*)>$")
 _CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
-_HOST_TOKEN = re.compile(r"<[^>]*>|[^\s()<>]+")
 
 
 def key_info(value: str) -> KeyInfo:
@@ -101,39 +100,59 @@ def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
     return tuple(entries)
 
 
+_HOST_ENTRY = re.compile(
+    r"\s*\(\s*(?P<host>[^\s()]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
+    r"(?=\s*(?:\(|$))"
+)
+"""One ``(host [port [key]])`` entry. The key runs to the ``)`` that ends the entry (one
+followed by the next ``(`` or the end of the line), so a key may hold parentheses."""
+
+
 def _split_hosts(
     value: str, place: Place, warnings: list[ConfigWarning]
-) -> tuple[tuple[SyncHost, ...], str]:
-    """Parse SYNC_HOSTS; return the hosts and the value rewritten without keys."""
+) -> tuple[tuple[SyncHost, ...] | None, str]:
+    """Parse SYNC_HOSTS; return the hosts and the value rewritten without keys.
+
+    A value that is not a sequence of ``(host [port [key]])`` entries may hold a key
+    anywhere, so none of it is kept or shown: the hosts are then unknown (None).
+    """
     hosts: list[SyncHost] = []
     shown: list[str] = []
-    groups = re.findall(r"\(([^()]*)\)", value)
-    leftover = re.sub(r"\([^()]*\)", " ", value).strip()
-    if leftover:
-        if "(" in leftover or ")" in leftover:
-            warnings.append(ConfigWarning(place, "SYNC_HOSTS: unbalanced parentheses"))
-        bare = _HOST_TOKEN.findall(leftover)
-        if bare:
+    pos = 0
+    while pos < len(value.rstrip()):
+        m = _HOST_ENTRY.match(value, pos)
+        if m is None:
             warnings.append(
-                ConfigWarning(place, "SYNC_HOSTS: entries outside parentheses read as host names")
-            )
-            groups.extend(bare)
-    for g in groups:
-        toks = _HOST_TOKEN.findall(g)
-        if not toks:
-            warnings.append(ConfigWarning(place, "SYNC_HOSTS: empty '()' entry"))
-            continue
-        port = None
-        if len(toks) > 1:
-            if toks[1].isdigit():
-                port = int(toks[1])
-            else:
-                warnings.append(
-                    ConfigWarning(place, f"SYNC_HOSTS: port of {toks[0]} is not a number")
+                ConfigWarning(
+                    place,
+                    "SYNC_HOSTS is not a list of (host [port [key]]) entries; not used "
+                    "(its text is not shown: it may hold a key)",
                 )
-        key = key_info(" ".join(toks[2:])) if len(toks) > 2 else None
-        hosts.append(SyncHost(toks[0], port, key, place))
-        shown.append("(" + " ".join([toks[0], *toks[1:2], *([str(key)] if key else [])]) + ")")
+            )
+            return None, "<not shown: not in the (host [port [key]]) form>"
+        pos = m.end()
+        host, port_text, key_text = m.group("host"), m.group("port"), m.group("key")
+        port = None
+        if port_text is not None:
+            if port_text.isdigit():
+                port = int(port_text)
+            else:  # not a port: perhaps a key given without one, so never shown
+                warnings.append(ConfigWarning(place, f"SYNC_HOSTS: port of {host} is not a number"))
+                key_text = f"{port_text} {key_text}" if key_text else port_text
+        if key_text and not _REDACTED.match(key_text) and re.search(r"\s|[()]", key_text):
+            warnings.append(
+                ConfigWarning(
+                    place,
+                    f"SYNC_HOSTS: the key of {host} holds spaces or parentheses; check that "
+                    "entry (its text is not shown)",
+                )
+            )
+        key = key_info(key_text) if key_text else None
+        hosts.append(SyncHost(host, port, key, place))
+        parts = [host, *([str(port)] if port is not None else []), *([str(key)] if key else [])]
+        shown.append("(" + " ".join(parts) + ")")
+    if not hosts:
+        warnings.append(ConfigWarning(place, "SYNC_HOSTS is empty"))
     return tuple(hosts), " ".join(shown)
 
 

@@ -95,7 +95,14 @@ def parse_group_members(
     if _NOT_FOUND.search(joined):
         return GroupMembers(group, True, False, (), place, "net"), warnings
     first = joined.lstrip("\ufeff").lstrip()
-    if first.startswith("#TYPE") or file.lower().endswith(".csv") or first.startswith('"'):
+    header = next((t for _n, t in text_lines if t.strip() and not t.lstrip().startswith("#")), "")
+    columns = {c.strip().strip('"').casefold() for c in header.lstrip("\ufeff").split(",")}
+    if (
+        first.startswith("#TYPE")
+        or file.lower().endswith(".csv")
+        or first.startswith('"')
+        or ("," in header and columns & set(_CSV_COLUMNS))
+    ):
         members = _parse_csv(decode(data)[0], place, warnings)
         if members is not None:
             return GroupMembers(group, True, True, tuple(members), place, "csv"), warnings

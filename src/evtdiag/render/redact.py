@@ -64,7 +64,12 @@ _AUDIT_SUBJECT = re.compile(
     r"^(?P<name>[^\s:]+)(?: is a member of |: (?:password|account_locked|DES hash|uid\b))"
 )
 # Windows built-ins whose names are not personal data and appear in the prose.
-_BUILTIN_ACCOUNTS = frozenset({"administrator", "krbtgt", "guest", "default"})
+_BUILTIN_ACCOUNTS = frozenset({
+    "administrator", "krbtgt", "guest", "default",
+    # Well-known groups that appear as (nested) members; naming them reveals nothing.
+    "administrators", "domain admins", "enterprise admins", "schema admins", "domain users",
+    "passwordpropallow", "passwordpropdeny",
+})  # fmt: skip
 _NAME_CHAR = r"[\w$]"
 
 
@@ -202,7 +207,7 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for config in document.get("host_configs", []):
         hosts.update([config.get("name") or "", *config.get("aliases", [])])
     for group in document.get("windows_groups", []):
-        users.update(m for m in group.get("members", []) if " " not in m.strip())
+        users.update(m.strip() for m in group.get("members", []))  # "John Smith" too
     for host in filter(None, hosts):
         host = re.sub(r"\.tar\.gz$|\.tgz$", "", host)
         yield from _machine("host", host)
