@@ -136,3 +136,17 @@ def test_problems_are_ordered_by_scope(sc: Scenario) -> None:
     _, doc = sc.run()
     assert [p["scope"] for p in doc["problems"]] == ["host", "account", "pair"]
     assert problems(doc, scope="pair")[0]["cause"] == "sync-users-excluded"
+
+
+def test_an_account_refused_everywhere_for_different_reasons_stays_pairs(sc: Scenario) -> None:
+    sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -bob"))
+    sc.host("web02", users=("alice",))  # no bob here
+    for host in ("web01", "web02"):
+        sc.attempt("bob", host)
+        sc.attempt("alice", host, ok=True)
+    _, doc = sc.run()
+    found = sorted((p["scope"], p["host"], p["cause"]) for p in doc["problems"])
+    assert found == [
+        ("pair", "web01", "sync-users-excluded"),
+        ("pair", "web02", "unix-account-missing"),
+    ]

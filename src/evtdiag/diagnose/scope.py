@@ -16,7 +16,8 @@ failures being claimed by exactly one problem:
    SYNC_USERS list that leaves out two or more accounts is a host problem too (the
    list is the host's setting).
 4. **Account pattern.** An account is refused by (nearly) every host it was sent to,
-   on at least two hosts not already explained above: one account problem.
+   and one cause explains that on at least two hosts not already explained above:
+   one account problem per such cause (the other hosts stay pairs).
 5. What is left is a **pair** problem (one account on one host, all DCs together).
 
 "Nearly every" is at least 80 %: a heuristic, labelled as such in the report.
@@ -176,17 +177,19 @@ def classify(
             rest.extend(items)
 
     # 4. account pattern
-    by_account: dict[str | None, list] = defaultdict(list)
+    by_account: dict[tuple, list] = defaultdict(list)
     for item in rest:
-        by_account[item[0].account_id].append(item)
+        by_account[(item[0].account_id, item[1][0].code)].append(item)
     rest = []
-    for account_id, items in by_account.items():
+    for (account_id, code), items in by_account.items():
         hosts_here = {g.host_id for g, _ in items if g.host_id}
         tried = attempts.hosts_of.get(account_id or "", set())
         failed = attempts.failed_hosts_of.get(account_id or "", set())
         if account_id and len(hosts_here) >= 2 and len(failed) >= NEARLY_ALL * max(len(tried), 1):
-            code = _most_common_cause(items)
-            reason = f"refused by {len(failed)} of the {len(tried)} hosts it was sent to"
+            reason = (
+                f"refused for this reason by {len(hosts_here)} hosts, and refused by "
+                f"{len(failed)} of the {len(tried)} hosts it was sent to"
+            )
             succeeded = attempts.success_hosts_of.get(account_id, set())
             if succeeded:
                 reason += f" (accepted by {len(succeeded)})"
@@ -205,12 +208,6 @@ def classify(
         key=lambda p: (SCOPE_ORDER[p.scope], SEVERITY_ORDER[p.severity], -len(p.events), p.id)
     )
     return problems
-
-
-def _most_common_cause(items: list) -> str:
-    order = {code: i for i, code in enumerate(cause_registry.codes)}
-    counts = Counter(found[0].code for _, found in items)
-    return min(counts, key=lambda code: (-counts[code], order.get(code, 99)))
 
 
 def _pair_reason(group: FailureGroup, attempts: _Attempts) -> str:
