@@ -224,3 +224,24 @@ def test_no_usable_input_exits_3(runner, tmp_path: Path) -> None:
 def test_help_documents_exit_codes(runner) -> None:
     result = runner.invoke(cli, ["report", "--help"])
     assert "0 no problems" in result.stdout and "3 no usable input" in result.stdout
+
+
+def test_since_after_until_is_a_usage_error(runner) -> None:
+    result = runner.invoke(
+        cli, ["report", *SAMPLE_ARGS, "--since", "2026-10-01", "--until", "2026-09-01"]
+    )
+    assert result.exit_code == 2 and "must come before --until" in result.stderr
+
+
+def test_a_period_without_events_says_how_many_lie_outside(runner) -> None:
+    result = runner.invoke(
+        cli, ["report", *SAMPLE_ARGS, "--format", "json", "--since", "2027-01-01"]
+    )
+    document = json.loads(result.stdout)
+    assert document["verdict"] == "no-psync-events"
+    assert "the logs hold 541 outside it" in document["verdict_reasons"][0]
+
+
+def test_a_time_ago_too_far_back_is_a_usage_error(runner) -> None:
+    result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--since", "99999999d"])
+    assert result.exit_code == 2 and "too far into the past" in result.stderr

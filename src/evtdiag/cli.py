@@ -244,8 +244,10 @@ class Moment(click.ParamType):
         text = str(value).strip()
         ago = self._AGO.match(text)
         if ago:
-            delta = timedelta(**{self._UNITS[ago[2]]: int(ago[1])})
-            return datetime.now(timezone.utc) - delta
+            try:
+                return datetime.now(timezone.utc) - timedelta(**{self._UNITS[ago[2]]: int(ago[1])})
+            except OverflowError:
+                self.fail(f"{text!r} reaches too far into the past", param, ctx)
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
@@ -418,6 +420,11 @@ def report(
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
     times = _times(tz_name)
+    if since is not None and until is not None and since >= until:
+        raise click.BadParameter(
+            f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
+            param_hint="--since",
+        )
     output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     catalogue = _catalogue(success_ids)
     started = time.monotonic()
@@ -425,10 +432,13 @@ def report(
     result = _read(logs, providers, quiet, jobs, options)
     if not quiet:
         click.echo(speed_text(result.inputs, time.monotonic() - started), err=True)
-    events = within(extract(result.events, catalogue), since, until)
+    found = extract(result.events, catalogue)
+    events = within(found, since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None
-    diagnosis = diagnose(events, result.inputs, inventory, windows, success_ids)
+    diagnosis = diagnose(
+        events, result.inputs, inventory, windows, success_ids, len(found) - len(events)
+    )
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
         "time_zone": times.zone_name,

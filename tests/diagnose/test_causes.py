@@ -283,3 +283,21 @@ def test_without_hosts_every_host_lacks_a_config(tmp_path) -> None:
         "no host configurations supplied (--hosts)"
     )
     assert any("--hosts" in note for note in doc["notes"])
+
+
+def test_an_event_without_its_host_says_so(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.event(12294, "bob")  # the host insert is missing
+    _, doc = sc.run()
+    problem = only(doc, cause="incomplete-event")
+    assert problem["account"] == "bob" and problem["detail"] == "Missing: host."
+    assert not problems(doc, cause="unexplained")
+
+
+def test_quoted_sync_users_is_read_without_its_quotes_and_warned(sc: Scenario) -> None:
+    sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", 'SYNC_USERS="-root -bob"'))
+    sc.attempt("bob", "web01")
+    sc.attempt("alice", "web01", ok=True)
+    _, doc = sc.run()
+    assert only(doc, account="bob")["cause"] == "sync-users-excluded"
+    assert any("in quotes" in w["message"] for w in doc["config_warnings"])

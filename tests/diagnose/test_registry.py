@@ -25,7 +25,9 @@ CONTRACT_CAUSES = {
     "unknown-host",
     "unexplained",
 }
-ADDED_CAUSES = {"untrusted-host", "unrecognized-password", "encryption-key-policy"}
+ADDED_CAUSES = {
+    "untrusted-host", "unrecognized-password", "encryption-key-policy", "incomplete-event",
+}  # fmt: skip
 CONTRACT_AUDITS = {
     "sync-users-all-keyword",
     "superuser-not-excluded",

@@ -25,13 +25,14 @@ def diagnose(
     inventory: Inventory | None,
     windows: WindowsSide | None,
     success_ids: Sequence[int] = (),
+    outside_period: int = 0,
 ) -> Diagnosis:
     """The whole diagnosis of ``events`` against the supplied configurations."""
     resolver = HostResolver(inventory)
     explained = explain_all(failure_groups(events, resolver), inventory, windows)
     problems = classify(explained, events, resolver)
     audit = run_audit(AuditContext(inventory, windows, events, resolver))
-    state, reasons = verdict(events, success_ids)
+    state, reasons = verdict(events, success_ids, outside_period)
     return Diagnosis(
         verdict=state,
         verdict_reasons=reasons,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from evtdiag.diagnose.context import RuleContext, absence, config_evidence
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf, account_key
+from evtdiag.psync import kind_named
 
 causes: Registry[RuleContext, Finding | None] = Registry()
 
@@ -44,6 +45,28 @@ def _shadow_evidence(entry: ShadowEntry) -> Evidence:
 def _shadow_entry(host: HostConfig, user: str) -> ShadowEntry | None:
     target = user.casefold()
     return next((s for s in host.shadow or () if s.name.casefold() == target), None)
+
+
+# -- what the event itself lacks ---------------------------------------------------------
+
+
+@causes(
+    "incomplete-event",
+    title="The event does not name the account or the host",
+    basis="inferred",
+    severity="warning",
+    kinds=(*HOST_EVENTS, "unknown-host", "deny-group", "not-in-allow-group"),
+    remediation="Look at the raw event XML: its data items should hold the remote user "
+    "and host. A filtered or converted export may have dropped them; export the log "
+    "again with wevtutil epl.",
+)
+def incomplete_event(ctx: RuleContext) -> Finding | None:
+    """The event lacks an insertion string Microsoft documents for it (the remote user or
+    the UNIX host), so nothing about that account or host could be checked."""
+    kind = kind_named(ctx.group.kind)
+    present = {"user": ctx.group.account, "host": ctx.group.rhost}
+    missing = [what for what in (kind.inserts if kind else ()) if not present.get(what)]
+    return Finding((), detail=f"Missing: {', '.join(missing)}.") if missing else None
 
 
 # -- no configuration / Windows-side refusals -----------------------------------------

@@ -13,12 +13,20 @@ NO_EVENTS = "no-psync-events"
 
 
 def verdict(
-    events: Sequence[PsyncEvent], success_ids: Sequence[int]
+    events: Sequence[PsyncEvent], success_ids: Sequence[int], outside_period: int = 0
 ) -> tuple[str, tuple[str, ...]]:
     """``operational`` (PSync events, no failure), ``warning`` (failures and successes),
-    ``failing`` (failures, no success) or ``no-psync-events``; with the reasons."""
+    ``failing`` (failures, no success) or ``no-psync-events``; with the reasons.
+
+    :param outside_period: PSync events left out by ``--since``/``--until``.
+    """
     failures = [e for e in events if e.outcome is Outcome.FAILURE]
     successes = [e for e in events if e.outcome is Outcome.SUCCESS]
+    if not events and outside_period:
+        return NO_EVENTS, (
+            f"No PSync event in the period asked for (--since/--until); the logs hold "
+            f"{outside_period} outside it.",
+        )
     if not events:
         return NO_EVENTS, (
             "No PSync event was found in the logs: check that the logs come from "

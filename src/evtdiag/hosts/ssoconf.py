@@ -199,6 +199,20 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                 )
             )
         text = line.strip()
+        if (
+            kname != "ENCRYPT_KEY"
+            and len(value) >= 2
+            and value[0] == value[-1]
+            and value[0] in "\"'"
+        ):
+            warnings.append(
+                ConfigWarning(
+                    place,
+                    f"{kname}: value in quotes; the quotes were removed (the documented "
+                    "sso.conf syntax has none; check what ssod reads)",
+                )
+            )
+            value = value[1:-1].strip()
         if kname == "ENCRYPT_KEY":
             key = key_info(value)
             value = str(key)
