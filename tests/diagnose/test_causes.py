@@ -301,3 +301,31 @@ def test_quoted_sync_users_is_read_without_its_quotes_and_warned(sc: Scenario) -
     _, doc = sc.run()
     assert only(doc, account="bob")["cause"] == "sync-users-excluded"
     assert any("in quotes" in w["message"] for w in doc["config_warnings"])
+
+
+def test_a_never_set_password_counts_as_disabled(sc: Scenario) -> None:
+    sc.host("web01", shadow={"erin": "*"})
+    sc.attempt("erin", "web01", event_id=8204)
+    _, doc = sc.run()
+    problem = only(doc, cause="unix-account-disabled")
+    assert config_lines(problem) == [
+        ("shadow", 6, "erin: password never-set (none hash), last changed 2025-07-31")
+    ]
+
+
+def test_an_expired_account_counts_as_disabled(sc: Scenario) -> None:
+    folder = sc.host("web01")
+    shadow = (
+        (folder / "shadow")
+        .read_text()
+        .replace(
+            "carol:$6$FAKEsalt$FAKEhash:20300:0:99999:7:::",
+            "carol:$6$FAKEsalt$FAKEhash:20300:0:99999:7::20330:",
+        )
+    )
+    (folder / "shadow").write_text(shadow)
+    sc.attempt("carol", "web01", event_id=8204)  # the events are in September 2026
+    _, doc = sc.run()
+    problem = only(doc, cause="unix-account-disabled")
+    assert problem["detail"] == "The account expired on 2025-08-30, before the failure."
+    assert config_lines(problem) == [("shadow", 4, "carol: account expired on 2025-08-30")]

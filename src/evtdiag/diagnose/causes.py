@@ -493,16 +493,24 @@ def unix_account_missing(ctx: RuleContext) -> Finding | None:
     "(PasswordPropDeny, or '-<account>' in SYNC_USERS).",
 )
 def unix_account_disabled(ctx: RuleContext) -> Finding | None:
-    """The UNIX account is locked (a '!' or '*LK*' password, or AIX account_locked), which
-    Microsoft documents as event 8204 "logon account disabled". What ssod counts as
-    disabled is not documented; a locked password field is the usual meaning."""
+    """The UNIX account cannot log in with a password: it is locked (a '!' or '*LK*'
+    password, or AIX account_locked), its password was never set ('*'), or it expired
+    before the failure. Microsoft documents event 8204 "logon account disabled" but not
+    what ssod counts as disabled; these are the usual meanings."""
     host, user = ctx.group.host, ctx.group.account
     if host is None or user is None:
         return None
     basis = "documented" if ctx.group.kind == "account-disabled" else "inferred"
     entry = _shadow_entry(host, user)
-    if entry is not None and entry.status == "locked":
+    if entry is not None and entry.status in ("locked", "never-set"):
         return Finding((_shadow_evidence(entry),), basis=basis)
+    last = max((e.time for e in ctx.group.events if e.time), default=None)
+    if entry is not None and entry.expires is not None and last and last.date() > entry.expires:
+        return Finding(
+            (config_evidence(entry.place, f"{entry.name}: account expired on {entry.expires}"),),
+            basis=basis,
+            detail=f"The account expired on {entry.expires}, before the failure.",
+        )
     aix = host.policy.aix_user(user)
     if aix is not None and aix.account_locked:
         return Finding(
