@@ -6,12 +6,14 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, ClassVar
@@ -79,10 +81,69 @@ def _stacked(command: Callable[..., Any], *decorators: Callable[..., Any]) -> Ca
     return command
 
 
+@dataclass(frozen=True)
+class LogSource:
+    """The logs a command reads and how: what the shared log options asked for."""
+
+    logs: tuple[str, ...]
+    providers: tuple[str, ...]
+    success_ids: tuple[int, ...]
+    catalogue: Catalogue
+    quiet: bool
+    jobs: int | None
+    options: ReadOptions
+
+    def read(self) -> tuple[LogReadResult, float]:
+        """Every input's records and coverage, and the seconds it took.
+
+        :raises NoUsableInput: when no input is a readable log.
+        """
+        started = time.monotonic()
+        files = discover(self.logs)
+        total = sum(_size(path) for path in files)
+        jobs = self.jobs
+        if jobs is None:  # worker processes only pay off beyond one 16 MiB range
+            jobs = default_jobs() if total > 2 * RANGE_CHUNKS * CHUNK_SIZE else 1
+        progress = ProgressLine(total, enabled=not self.quiet)
+        try:
+            result = read_logs(
+                [str(path) for path in files],
+                ProviderMatcher((*DEFAULT_PROVIDERS, *self.providers)),
+                progress,
+                self.options,
+                jobs=jobs,
+            )
+        finally:
+            progress.close()
+        if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
+            reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
+            raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
+        return result, time.monotonic() - started
+
+
 def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every command that reads event logs shares."""
+    """The options every command that reads event logs shares; the command receives
+    them as one ``source`` (:class:`LogSource`)."""
+
+    @functools.wraps(command)
+    def with_source(
+        *,
+        logs: tuple[str, ...],
+        providers: tuple[str, ...],
+        success_ids: tuple[int, ...],
+        carve: bool,
+        csv_date_format: str | None,
+        quiet: bool,
+        jobs: int | None,
+        **rest: Any,
+    ) -> Any:
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+        source = LogSource(logs, providers, success_ids, _catalogue(success_ids), quiet, jobs,
+                           options)  # fmt: skip
+        return command(source=source, **rest)
+
     return _stacked(
-        command,
+        with_source,
         click.argument("logs", nargs=-1, required=True),
         click.option(
             "--provider",
@@ -127,34 +188,6 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
 
 
-def _read(
-    logs: tuple[str, ...],
-    providers: tuple[str, ...],
-    quiet: bool,
-    jobs: int | None,
-    options: ReadOptions,
-) -> LogReadResult:
-    files = discover(logs)
-    total = sum(_size(path) for path in files)
-    if jobs is None:  # worker processes only pay off beyond one 16 MiB range
-        jobs = default_jobs() if total > 2 * RANGE_CHUNKS * CHUNK_SIZE else 1
-    progress = ProgressLine(total, enabled=not quiet)
-    try:
-        result = read_logs(
-            [str(path) for path in files],
-            ProviderMatcher((*DEFAULT_PROVIDERS, *providers)),
-            progress,
-            options,
-            jobs=jobs,
-        )
-    finally:
-        progress.close()
-    if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
-        reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
-        raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
-    return result
-
-
 def _refused_inputs(result: LogReadResult) -> int:
     """Report every input a reader refused, on stderr; return how many there were."""
     refused = [c for c in result.inputs if c.format == REFUSED]
@@ -187,16 +220,7 @@ def _catalogue(success_ids: tuple[int, ...]) -> Catalogue:
     show_default=True,
     help="How to list the events.",
 )
-def events(
-    logs: tuple[str, ...],
-    providers: tuple[str, ...],
-    success_ids: tuple[int, ...],
-    carve: bool,
-    csv_date_format: str | None,
-    quiet: bool,
-    jobs: int | None,
-    output_format: str,
-) -> None:
+def events(source: LogSource, output_format: str) -> None:
     """List the PSync events found in LOGS (files, folders or globs).
 
     Prints one line per event (time in UTC, DC, event id, kind, user, host,
@@ -211,12 +235,8 @@ def events(
         evtdiag events sample_logs/ --success-id 12291
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
-    catalogue = _catalogue(success_ids)
-    options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
-    started = time.monotonic()
-    result = _read(logs, providers, quiet, jobs, options)
-    elapsed = time.monotonic() - started
-    found = extract(result.events, catalogue)
+    result, elapsed = source.read()
+    found = extract(result.events, source.catalogue)
     if output_format == "json":
         click.echo(events_json(found, result.inputs), nl=False)
     elif output_format == "csv":
@@ -382,13 +402,7 @@ def _publish(
 @click.option("--since", type=Moment(), help="Only events from this moment on (ISO date or 7d).")
 @click.option("--until", type=Moment(), help="Only events before this moment (ISO date or 7d).")
 def report(
-    logs: tuple[str, ...],
-    providers: tuple[str, ...],
-    success_ids: tuple[int, ...],
-    quiet: bool,
-    jobs: int | None,
-    carve: bool,
-    csv_date_format: str | None,
+    source: LogSource,
     hosts_dir: str | None,
     windows_dir: str | None,
     output_format: str,
@@ -426,18 +440,15 @@ def report(
             param_hint="--since",
         )
     output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
-    catalogue = _catalogue(success_ids)
-    started = time.monotonic()
-    options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
-    result = _read(logs, providers, quiet, jobs, options)
-    if not quiet:
-        click.echo(speed_text(result.inputs, time.monotonic() - started), err=True)
-    found = extract(result.events, catalogue)
+    result, elapsed = source.read()
+    if not source.quiet:
+        click.echo(speed_text(result.inputs, elapsed), err=True)
+    found = extract(result.events, source.catalogue)
     events = within(found, since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None
     diagnosis = diagnose(
-        events, result.inputs, inventory, windows, success_ids, len(found) - len(events)
+        events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
     )
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
