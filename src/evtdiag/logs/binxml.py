@@ -19,6 +19,7 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 # Tokens (the low 5 bits; bit 0x40 means "more data follows" / "has attributes").
 TOKEN_EOF = 0x00
@@ -160,6 +161,13 @@ class ChunkDecoder:
         self._chunk = chunk
         self._names: dict[int, str] = {}
         self._templates: dict[int, Element] = {}
+        self._derived: dict[tuple, Any] = {}
+
+    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """What ``compute`` derives from this chunk's templates, worked out once per key."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
 
     # -- low-level reads -------------------------------------------------------
 

@@ -321,7 +321,7 @@ def _decode_record(
     spans, _ = decoder.substitution_spans(array)
     if not build_all:
         names = []
-        for part in _provider_parts(template):
+        for part in decoder.cached(("provider", definition), lambda: _provider_parts(template)):
             if isinstance(part, Substitution):
                 if part.index < len(spans):
                     names.append(decoder.value(spans[part.index]).text)
