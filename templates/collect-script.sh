@@ -20,7 +20,7 @@ OUTDIR=.
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) OUTDIR=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     --) shift; break ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) break ;;
@@ -46,8 +46,13 @@ else
   done
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/evtdiag.XXXXXX") || exit 1
-trap 'rm -rf "$WORK"' EXIT INT TERM
+# mktemp is not POSIX (stock AIX lacks it): fall back to a private folder of our own.
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/evtdiag.XXXXXX" 2>/dev/null) || {
+  WORK=${TMPDIR:-/tmp}/evtdiag.$$
+  mkdir -m 700 "$WORK" || exit 1
+}
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
 STAGE=$WORK/$HOST
 mkdir -p "$STAGE/security" || exit 1
 
@@ -107,24 +112,39 @@ sanitize_sso() {
       next
     }
     if (line ~ /^[ \t]*[Ss][Yy][Nn][Cc]_[Hh][Oo][Ss][Tt][Ss][ \t]*=/) {
-      out = ""; rest = line
-      while (match(rest, /\([^()]*\)/)) {
-        out = out substr(rest, 1, RSTART - 1)
-        inner = substr(rest, RSTART + 1, RLENGTH - 2)
-        rest = substr(rest, RSTART + RLENGTH)
-        n = split(inner, f, /[ \t]+/); k = 0; e = ""
-        for (i = 1; i <= n; i++) if (f[i] != "") {
-          k++
-          if (k <= 2) e = e (e == "" ? "" : " ") f[i]
-          else key = (k == 3 ? f[i] : key " " f[i])
+      # Entries are (host [port [key]]); a key may hold parentheses, so an entry ends
+      # at the ")" followed by the next "(" or the end of the line. Anything else is
+      # replaced whole: it may hold a key.
+      v = line; sub(/^[^=]*=/, "", v); prefix = substr(line, 1, length(line) - length(v))
+      sub(/[ \t]+$/, "", v)
+      out = ""; rest = v; ok = (v !~ /\\$/)
+      while (ok) {
+        sub(/^[ \t]+/, "", rest)
+        if (rest == "") break
+        if (substr(rest, 1, 1) != "(") { ok = 0; break }
+        end = 0
+        for (pos = 2; pos <= length(rest); pos++) {
+          if (substr(rest, pos, 1) != ")") continue
+          after = substr(rest, pos + 1); sub(/^[ \t]+/, "", after)
+          if (after == "" || substr(after, 1, 1) == "(") { end = pos; break }
         }
-        if (k >= 3) {
-          if (key ~ /^<redacted length=[0-9]+ classes=[a-z,]*>$/) e = e " " key
-          else e = e " " redact(key)
-        }
-        out = out "(" e ")"
+        if (!end) { ok = 0; break }
+        inner = substr(rest, 2, end - 2); rest = substr(rest, end + 1)
+        sub(/^[ \t]+/, "", inner)
+        host = inner; sub(/[ \t].*$/, "", host)
+        remain = substr(inner, length(host) + 1); sub(/^[ \t]+/, "", remain)
+        port = remain; sub(/[ \t].*$/, "", port)
+        key = substr(remain, length(port) + 1); sub(/^[ \t]+/, "", key); sub(/[ \t]+$/, "", key)
+        if (host == "" || host ~ /[()]/) { ok = 0; break }
+        e = host
+        if (port != "" && port ~ /^[0-9]+$/) e = e " " port
+        else if (port != "") key = (key == "" ? port : port " " key)
+        if (key ~ /^<redacted length=[0-9]+ classes=[a-z,]*>$/) e = e " " key
+        else if (key != "") e = e " " redact(key)
+        out = out (out == "" ? "" : " ") "(" e ")"
       }
-      print out rest
+      if (ok) print prefix out
+      else print prefix "<redacted: not in the (host [port [key]]) form>"
       next
     }
     print line
@@ -133,7 +153,10 @@ sanitize_sso() {
 
 sanitize_colon() {  # passwd/shadow: field 2 becomes a token ("x" stays)
   "$AWK" -F: -v OFS=: "$AWKLIB"'
-  { sub(/\r$/, ""); if (NF >= 2 && $2 != "x") $2 = token($2); print }' "$1"
+  { sub(/\r$/, "")
+    if (NF < 2) { if ($0 != "") print "# evtdiag: a line without fields was removed"; next }
+    if ($2 != "x") $2 = token($2)
+    print }' "$1"
 }
 
 sanitize_aix() {  # AIX security/passwd: password = value
@@ -178,7 +201,9 @@ add security/passwd /etc/security/passwd sanitize_aix
 add security/user /etc/security/user cat
 
 OUT=$OUTDIR/$HOST.tar.gz
-if (cd "$WORK" && tar cf - "$HOST") | gzip -c > "$OUT.part" && mv "$OUT.part" "$OUT"; then
+# tar to a file first: in a pipe, only gzip's status would be seen.
+if (cd "$WORK" && tar cf "$WORK/pack.tar" "$HOST") && gzip -c "$WORK/pack.tar" > "$OUT.part" \
+    && mv "$OUT.part" "$OUT"; then
   echo "wrote $OUT"
 else
   rm -f "$OUT.part"

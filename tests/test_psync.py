@@ -102,3 +102,33 @@ def test_extract_sorts_by_time_and_keeps_everything() -> None:
     early = record(4242)
     events = extract([late, early], Catalogue())
     assert [e.record.record_id for e in events] == [1, 9]
+
+
+@pytest.mark.parametrize(
+    ("message", "user", "host"),
+    [
+        (
+            "Password propagation denied for the remote user.\r\nuser = \r\nhost = web01",
+            None,
+            "web01",
+        ),
+        (
+            "Password propagation denied for the remote user.\ruser = John Smith\rhost = web01",
+            "John Smith",
+            "web01",
+        ),
+        (
+            "Password propagation denied for the remote user. user = John Smith host = web01",
+            "John Smith",
+            "web01",
+        ),
+        (
+            "Password propagation denied for the remote user. ruser = alice rhost = web01.corp",
+            "alice",
+            "web01.corp",
+        ),
+    ],
+)
+def test_user_and_host_from_rendered_messages(message, user, host) -> None:
+    event = to_psync_event(record(12294, message=message), Catalogue())
+    assert (event.user, event.host, event.message_derived) == (user, host, True)

@@ -146,7 +146,13 @@ _BY_ID = {kind.event_id: kind for kind in CATALOGUE}
 _SUCCESS_TEXT = re.compile(r"successfully\s+changed\s+password", re.IGNORECASE)
 # "%ruser = %1": Windows renders %r as a carriage return, so the text reads
 # "<CR>user = alice"; a renderer that ignored %r leaves "ruser = alice".
-_MESSAGE_INSERT = re.compile(r"(?:^|[\s.:;])r?(user|host)\s*=\s*([^\s,;]+)", re.IGNORECASE)
+# The value runs to the end of its line (account names may hold spaces) or, in exports
+# that fold the message onto one line, to the next "user ="/"host =".
+_MESSAGE_INSERT = re.compile(
+    r"(?:^|[\s.:;])r?(user|host)[ \t]*=[ \t]*"
+    r"((?:(?![ \t]+r?(?:user|host)[ \t]*=)[^\r\n])*)",
+    re.IGNORECASE,
+)
 # 8200 puts its only insert first: "%1: unknown host. Make sure that host name is valid..."
 _UNKNOWN_HOST = re.compile(r"^\s*(\S+?):\s+unknown host\b", re.IGNORECASE)
 
@@ -183,7 +189,11 @@ def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
     inserts = dict(zip(kind.inserts, record.data, strict=False))
     message_derived = False
     if not record.data and record.message:
-        found = {key.lower(): value for key, value in _MESSAGE_INSERT.findall(record.message)}
+        found = {
+            key.lower(): value.strip()
+            for key, value in _MESSAGE_INSERT.findall(record.message)
+            if value.strip()
+        }
         unknown_host = _UNKNOWN_HOST.match(record.message)
         if unknown_host and "host" not in found:
             found["host"] = unknown_host.group(1)

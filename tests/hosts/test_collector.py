@@ -142,3 +142,27 @@ def test_collect_without_sso_conf(tmp_path):
     assert proc.returncode == 0, proc.stderr
     h = load_inventory(str(out)).hosts[0]
     assert h.file("sso.conf").state == "absent" and h.sso is None
+
+
+@pytest.mark.parametrize(
+    ("sync_hosts", "kept"),
+    [
+        ("(dc1 6677 ab)cdSECRET) (dc2 6677 x(yzSECRET2) (dc3)", "(dc1 6677 <redacted length=11"),
+        ("(dc1 6677 SECRETtail", "SYNC_HOSTS=<redacted: not in the (host [port [key]]) form>"),
+        ("(dc1 6677 SECRET) \\", "SYNC_HOSTS=<redacted: not in the (host [port [key]]) form>"),
+    ],
+)
+def test_host_keys_with_parentheses_or_odd_lines_never_leave(tmp_path, sync_hosts, kept):
+    fake_root(tmp_path / "root")
+    conf = tmp_path / "root" / "etc" / "opt" / "sso" / "sso.conf"
+    conf.write_text(f"SYNC_HOSTS={sync_hosts}\n")
+    shadow = tmp_path / "root" / "etc" / "shadow"
+    shadow.write_text(shadow.read_text() + f"colonless{H6}\n")
+    proc, out = run_collector(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with tarfile.open(out / "web01.tar.gz") as tar:
+        blobs = {m.name: tar.extractfile(m).read().decode() for m in tar if m.isfile()}
+    everything = "".join(blobs.values())
+    assert "SECRET" not in everything and H6 not in everything
+    assert kept in blobs["web01/sso.conf"]
+    assert "# evtdiag: a line without fields was removed" in blobs["web01/shadow"]

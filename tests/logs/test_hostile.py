@@ -114,8 +114,10 @@ def test_slack_records_are_ignored_unless_carved(tmp_path):
     # Move the free-space offset back to the end of record 20: 20 records become slack.
     pos = base + 512
     for _ in range(20):
+        last = pos
         pos += struct.unpack_from("<I", raw, pos + 4)[0]
     struct.pack_into("<I", raw, base + 48, pos - base)
+    struct.pack_into("<I", raw, base + 44, last - base)  # last record offset
     struct.pack_into("<Q", raw, base + 16, 20)  # last record number
     _fix_chunk_crcs(raw, 0)
     path = tmp_path / "slack.evtx"
@@ -133,6 +135,24 @@ def test_slack_records_are_ignored_unless_carved(tmp_path):
     ] * 2
     (skip,) = carved.skipped
     assert not skip.lost and "carved" in skip.reason and skip.place.offset == pos
+
+
+def test_a_header_naming_a_record_past_the_free_space_is_reported(tmp_path):
+    events = mixed_events(40)
+    raw = bytearray(write_evtx(events))
+    pos = HEADER + 512
+    for _ in range(30):
+        pos += struct.unpack_from("<I", raw, pos + 4)[0]
+    struct.pack_into("<I", raw, HEADER + 48, pos - HEADER)  # free space before the last 10
+    _fix_chunk_crcs(raw, 0)
+    path = tmp_path / "short.evtx"
+    path.write_bytes(bytes(raw))
+    for jobs in (1, 2):
+        result = read_logs([str(path)], ProviderMatcher(), jobs=jobs)
+        (skip,) = result.inputs[0].skipped
+        assert skip.lost and "--carve" in skip.reason and result.inputs[0].records == 30
+    carved = read_logs([str(path)], ProviderMatcher(), options=ReadOptions(carve=True))
+    assert carved.inputs[0].records == 40
 
 
 def test_not_evtx_with_an_evtx_name_and_an_empty_file_do_not_stop_the_others(

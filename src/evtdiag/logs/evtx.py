@@ -116,8 +116,8 @@ def read_chunk(
     :param candidate: the result of ``wanted.chunk_may_hold`` when the caller already
         knows it (:mod:`evtdiag.logs.prefilter` finds it for many chunks at once).
     :param carve: also read the stale records found in the chunk's slack (after the
-        free-space offset); they are flagged unverified. Without it they are only
-        reported.
+        free-space offset); they are flagged unverified. Without it slack is ignored,
+        except that a header naming a last record in it is reported.
     """
     base = FILE_HEADER_SIZE + index * CHUNK_SIZE
     result = ChunkResult(index)
@@ -160,6 +160,16 @@ def read_chunk(
             Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
         )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
+    last_offset = fields[6]  # where the header says the last record starts
+    if header_ok and not carve and limit <= last_offset < CHUNK_SIZE:
+        result.skipped.append(
+            Skipped(
+                Place(path, chunk=index, offset=base + last_offset),
+                f"the chunk header names a last record at chunk offset {last_offset:#x}, "
+                f"past the free-space offset {limit:#x}: the records there were not read; "
+                "rerun with --carve to read them",
+            )
+        )
     slack = _slack_frames(chunk, limit) if carve else []
     if slack:
         frames.extend(slack)

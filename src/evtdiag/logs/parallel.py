@@ -190,6 +190,8 @@ def _count_clean_chunk(buf: mmap.mmap, view: memoryview, at: int, index: int) ->
     limit = at + free_space
     if zlib.crc32(view[at + CHUNK_HEADER_SIZE : limit]) != data_crc:
         return None
+    if fields[6] >= free_space:  # the header names a record in the slack: report it
+        return None
     unpack = RECORD_HEADER.unpack_from
     pos = at + CHUNK_HEADER_SIZE
     count = 0
