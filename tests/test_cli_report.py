@@ -245,3 +245,11 @@ def test_a_period_without_events_says_how_many_lie_outside(runner) -> None:
 def test_a_time_ago_too_far_back_is_a_usage_error(runner) -> None:
     result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--since", "99999999d"])
     assert result.exit_code == 2 and "too far into the past" in result.stderr
+
+
+def test_without_success_id_the_verdict_names_the_likely_success_id(runner) -> None:
+    args = [a for a in SAMPLE_ARGS if a not in ("--success-id", "12291")]
+    result = runner.invoke(cli, ["report", *args, "--format", "json"])
+    reasons = " ".join(json.loads(result.stdout)["verdict_reasons"])
+    assert "114 PSync event(s) with id 12291 name a user and a host" in reasons
+    assert "rerun with --success-id 12291" in reasons

@@ -150,3 +150,16 @@ def test_an_account_refused_everywhere_for_different_reasons_stays_pairs(sc: Sce
         ("pair", "web01", "sync-users-excluded"),
         ("pair", "web02", "unix-account-missing"),
     ]
+
+
+def test_excluded_accounts_that_happen_to_use_one_dc_are_not_a_dc_problem(sc: Scenario) -> None:
+    sc.host("fin01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -frank -grace"),
+            users=("alice", "bob", "frank", "grace"))  # fmt: skip
+    for user in ("alice", "bob"):
+        sc.attempt(user, "fin01", ok=True, dc=DC1)
+    for user in ("frank", "grace"):  # their site's DC is DC02
+        sc.attempt(user, "fin01", dc=DC2)
+    _, doc = sc.run()
+    assert not problems(doc, scope="dc")
+    assert {p["cause"] for p in doc["problems"]} == {"sync-users-excluded"}
+    assert not [a for a in doc["audit"] if a["rule"] == "dc-config-inconsistent"]

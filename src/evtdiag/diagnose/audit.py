@@ -80,15 +80,16 @@ def sync_users_all_keyword(ctx: AuditContext) -> Hits:
 @audits(
     "superuser-not-excluded",
     title="A superuser account is not excluded",
-    basis="documented",
+    basis="inferred",
     severity="warning",
     remediation="Add '-root' (and '-<name>' for "
     "every other uid-0 account) to SYNC_USERS, and put such accounts in PasswordPropDeny.",
 )
 def superuser_not_excluded(ctx: AuditContext) -> Hits:
     """Microsoft shows SYNC_USERS=-root as the way to keep root's password from being
-    synchronized; here a uid-0 account is not excluded, so a Windows account of the same
-    name could set the UNIX superuser's password."""
+    synchronized; here a uid-0 account is not excluded. Whether ssod refuses superusers by
+    itself is not documented, so a Windows account of the same name may be able to set
+    the UNIX superuser's password."""
     hits: Hits = []
     for host in ctx.hosts:
         if host.sso is None:
@@ -226,8 +227,8 @@ def password_file_mismatch(ctx: AuditContext) -> Hits:
 
 _POLICY_CHECKS = (
     # (Windows name, UNIX name, what it means when Windows is weaker)
-    ("min_length", "min_length", "a Windows password shorter than the UNIX minimum is refused"),
-    ("min_days", "min_days", "a password changed again sooner than UNIX allows is refused"),
+    ("min_length", "min_length", "a Windows password shorter than the UNIX minimum can be refused"),
+    ("min_days", "min_days", "a password changed again sooner than UNIX allows can be refused"),
 )
 
 
@@ -237,8 +238,8 @@ _POLICY_CHECKS = (
     basis="documented",
     severity="warning",
     remediation="Make the Windows policy at least as "
-    "strict as every synchronized UNIX host's (minimum length, minimum age, history), or "
-    "relax the UNIX policy to match.",
+    "strict as every synchronized UNIX host's (minimum length, minimum age), or relax the "
+    "UNIX policy to match.",
 )
 def policy_weaker_than_unix(ctx: AuditContext) -> Hits:
     """With one-way synchronization the source's password policy must be at least as
@@ -329,33 +330,38 @@ def weak_encrypt_key(ctx: AuditContext) -> Hits:
 @audits(
     "dc-config-inconsistent",
     title="The DCs do not agree about a host",
-    basis="documented",
+    basis="inferred",
     severity="warning",
     remediation="Configure Password Synchronization identically on every "
     "DC (same UNIX hosts, default key and port), and list every DC in each host's "
     "SYNC_HOSTS.",
 )
 def dc_config_inconsistent(ctx: AuditContext) -> Hits:
-    """Microsoft asks for every DC to be configured identically (hosts, key, port). Here the
-    events show DCs that disagree: one sends to a host the other never sends to, or a host
-    accepts passwords through one DC and refuses them through another."""
+    """Microsoft asks for every DC to be configured identically (hosts, key, port). The
+    events suggest DCs that disagree: one sends to a host the other never sends to, or a
+    host accepts an account's password through one DC and refuses the same account through
+    another. Reading that from the events is evtdiag's heuristic."""
     hits: Hits = []
     sent: dict[str, dict[str, PsyncEvent]] = defaultdict(dict)
     outcomes: dict[str, dict[str, dict[Outcome, PsyncEvent]]] = defaultdict(
         lambda: defaultdict(dict)
     )
     refused: dict[tuple[str, str], set[str]] = defaultdict(set)
+    accepted: dict[tuple[str, str], set[str]] = defaultdict(set)
     names: dict[str, str] = {}
     for event in ctx.events:
         host = ctx.resolver.host_id(event.host)
         if host is None or event.outcome is Outcome.INFO:
             continue
         dc = event.dc.casefold()
+        if not dc:  # an export without the computer name (CSV): no DC to compare
+            continue
         names.setdefault(dc, event.dc)
         sent[dc].setdefault(host, event)
         outcomes[host][dc].setdefault(event.outcome, event)
-        if event.outcome is Outcome.FAILURE and event.user:
-            refused[(host, dc)].add(event.user.casefold())
+        if event.user:
+            outcome_of = refused if event.outcome is Outcome.FAILURE else accepted
+            outcome_of[(host, dc)].add(event.user.casefold())
     if len(sent) >= 2:
         # One finding per disagreement (which DCs send, which never do), listing its hosts.
         silent_for: dict[tuple[tuple[str, ...], tuple[str, ...]], list[PsyncEvent]] = defaultdict(
@@ -383,10 +389,13 @@ def dc_config_inconsistent(ctx: AuditContext) -> Hits:
             )
     for host, by_dc in sorted(outcomes.items()):
         good = sorted(dc for dc, seen in by_dc.items() if Outcome.SUCCESS in seen)
+        accepted_here = set().union(*(accepted[(host, dc)] for dc in good)) if good else set()
         bad = sorted(
             dc
             for dc, seen in by_dc.items()  # one account alone is not a pattern
-            if Outcome.SUCCESS not in seen and len(refused[(host, dc)]) >= 2
+            if Outcome.SUCCESS not in seen
+            and len(refused[(host, dc)]) >= 2
+            and refused[(host, dc)] & accepted_here  # the same account gets through elsewhere
         )
         if good and bad:
             example_bad = by_dc[bad[0]][Outcome.FAILURE]

@@ -49,6 +49,17 @@ ACCOUNT_NATURE = frozenset(
     {"windows-deny-group", "windows-not-in-allow-group", "unrecognized-password"}
 )
 HOST_LIST_CAUSES = frozenset({"sync-users-not-listed"})
+ACCOUNT_SPECIFIC = frozenset(
+    {
+        "sync-users-excluded",
+        "unix-account-missing",
+        "unix-account-disabled",
+        "name-case-mismatch",
+        "superuser",
+    }
+)
+"""Causes that depend on the account: they never make a DC problem (users change their
+passwords at their own site's DC, so one DC may simply carry other accounts)."""
 SCOPE_ORDER = {"host": 0, "account": 1, "dc": 2, "pair": 3}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -74,6 +85,7 @@ class _Attempts:
         self.success_dcs: dict[str, set[str]] = defaultdict(set)
         self.success_accounts_on: dict[str, set[str]] = defaultdict(set)
         self.success_hosts_of: dict[str, set[str]] = defaultdict(set)
+        self.success_dcs_of_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
         for event in events:
             if event.user is None or event.host is None or event.outcome is Outcome.INFO:
                 continue
@@ -88,6 +100,7 @@ class _Attempts:
                 self.success_dcs[host].add(event.dc.casefold())
                 self.success_accounts_on[host].add(account)
                 self.success_hosts_of[account].add(host)
+                self.success_dcs_of_pair[(host, account)].add(event.dc.casefold())
 
 
 def classify(
@@ -144,8 +157,21 @@ def classify(
     rest = []
     for (host_id, dc, code), items in by_host_dc.items():
         accounts = {g.account_id for g, _ in items if g.account_id}
-        other_ok = attempts.success_dcs.get(host_id or "", set()) - {dc}
-        if host_id and len(accounts) >= 2 and other_ok and failing_dcs[host_id] == {dc}:
+        other_ok = attempts.success_dcs.get(host_id or "", set()) - {dc, ""}
+        # The same accounts must get through another DC: otherwise the DC may just
+        # carry other people's changes.
+        same_accounts_ok = any(
+            attempts.success_dcs_of_pair.get((host_id or "", account), set()) - {dc, ""}
+            for account in accounts
+        )
+        if (
+            host_id
+            and dc
+            and code not in ACCOUNT_SPECIFIC
+            and len(accounts) >= 2
+            and same_accounts_ok
+            and failing_dcs[host_id] == {dc}
+        ):
             claim(
                 ("dc", None, host_id, dc, code),
                 f"failures come only through {items[0][0].dc}, while the host accepts "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from evtdiag.model import Outcome, PsyncEvent
@@ -39,8 +40,8 @@ def verdict(
     if not successes:
         if success_ids:
             reasons.append(
-                "No success events were logged; the logging level may hide them "
-                "(IDMU can be set to log failures only)."
+                "No success events were logged; the logging level may hide them (IDMU has "
+                "a logging setting whose values are not documented)."
             )
         else:
             reasons.append(
@@ -48,6 +49,7 @@ def verdict(
                 "password' is not documented, so pass --success-id if your DCs log "
                 "it; the logging level may also hide them."
             )
+            reasons.extend(_success_candidates(events))
     if not failures:
         return OPERATIONAL, tuple(reasons)
     if successes:
@@ -55,3 +57,14 @@ def verdict(
         return WARNING, tuple(reasons)
     reasons.append("No password change is known to have reached a UNIX host.")
     return FAILING, tuple(reasons)
+
+
+def _success_candidates(events: Sequence[PsyncEvent]) -> list[str]:
+    """Unclassified PSync ids whose events carry a user and a host, as a success would."""
+    counts = Counter(e.event_id for e in events if e.kind == "other" and len(e.record.data) >= 2)
+    return [
+        f"{count} PSync event(s) with id {event_id} name a user and a host and are not "
+        f"classified: if that is 'Successfully changed password', rerun with "
+        f"--success-id {event_id}."
+        for event_id, count in counts.most_common(3)
+    ]
