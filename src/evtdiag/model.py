@@ -694,3 +694,6 @@ class Diagnosis:
     config_warnings: tuple[ConfigWarning, ...] = ()
     notes: tuple[str, ...] = ()
     """What evidence was missing, and other caveats worth a line in the report."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Accounts and hosts (all, and failing) counted by identity, not by spelling:
+    ``KSmith``/``CORP\\ksmith`` are one account, ``web01``/``WEB01.corp`` one host."""

@@ -163,3 +163,13 @@ def test_excluded_accounts_that_happen_to_use_one_dc_are_not_a_dc_problem(sc: Sc
     assert not problems(doc, scope="dc")
     assert {p["cause"] for p in doc["problems"]} == {"sync-users-excluded"}
     assert not [a for a in doc["audit"] if a["rule"] == "dc-config-inconsistent"]
+
+
+def test_counts_are_by_identity_not_spelling(sc: Scenario) -> None:
+    sc.host("web01", users=("alice", "ksmith"))
+    for user, host in (("KSmith", "web01"), ("ksmith", "WEB01.corp.example.com"),
+                       ("CORP\\ksmith", "web01")):  # fmt: skip
+        sc.attempt(user, host)
+    sc.attempt("alice", "web01", ok=True)
+    _, doc = sc.run()
+    assert doc["counts"] == {"accounts": 2, "accounts_failing": 1, "hosts": 1, "hosts_failing": 1}

@@ -14,7 +14,15 @@ from evtdiag.diagnose.explain import explain_all, failure_groups
 from evtdiag.diagnose.scope import classify
 from evtdiag.diagnose.verdict import verdict
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import ConfigWarning, Diagnosis, InputCoverage, PsyncEvent, WindowsSide
+from evtdiag.model import (
+    ConfigWarning,
+    Diagnosis,
+    InputCoverage,
+    Outcome,
+    PsyncEvent,
+    WindowsSide,
+    account_key,
+)
 
 __all__ = ["diagnose"]
 
@@ -45,7 +53,18 @@ def diagnose(
         success_ids=tuple(sorted(success_ids)),
         config_warnings=_warnings(inventory, windows),
         notes=_notes(inputs, inventory, windows),
+        counts=_counts(events, resolver),
     )
+
+
+def _counts(events: Sequence[PsyncEvent], resolver: HostResolver) -> dict[str, int]:
+    failures = [e for e in events if e.outcome is Outcome.FAILURE]
+    return {
+        "accounts": len({account_key(e.user) for e in events if e.user}),
+        "accounts_failing": len({account_key(e.user) for e in failures if e.user}),
+        "hosts": len({resolver.host_id(e.host) for e in events if e.host}),
+        "hosts_failing": len({resolver.host_id(e.host) for e in failures if e.host}),
+    }
 
 
 def _unmatched(events: Sequence[PsyncEvent], resolver: HostResolver) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from evtdiag.render.fields import summary_counts
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -212,6 +213,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     failures = [e for e in events if e["outcome"] == "failure"]
     successes = [e for e in events if e["outcome"] == "success"]
     moments = [e["time"] for e in events if e["time"]]
+    summary = summary_counts(document)
     groups = []
     for scope, heading, blurb in SCOPES:
         selected = [p for p in document["problems"] if p["scope"] == scope]
@@ -245,11 +247,11 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
             "events": len(events),
             "failures": len(failures),
             "successes": len(successes),
-            "accounts": len({e["user"] for e in failures if e["user"]}),
-            "accounts_all": len({e["user"] for e in events if e["user"]}),
-            "hosts": len({e["host"] for e in failures if e["host"]}),
-            "hosts_all": len({e["host"] for e in events if e["host"]}),
-            "dcs": sorted({e["dc"] for e in events if e["dc"]}),
+            "accounts": summary["accounts_failing"],
+            "accounts_all": summary["accounts"],
+            "hosts": summary["hosts_failing"],
+            "hosts_all": summary["hosts"],
+            "dcs": summary["dcs"],
             "first": min(moments, default=None),
             "last": max(moments, default=None),
             "problems": len(document["problems"]),

@@ -57,6 +57,7 @@ def report_document(
         "problems": [problem_json(p) for p in diagnosis.problems],
         "audit": [audit_json(a) for a in diagnosis.audit],
         "verdict_reasons": list(diagnosis.verdict_reasons),
+        "counts": dict(diagnosis.counts),
         "unmatched_hosts": list(diagnosis.unmatched_hosts),
         "unreferenced_hosts": list(diagnosis.unreferenced_hosts),
         "success_ids": list(diagnosis.success_ids),

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from evtdiag.render.fields import summary_counts
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -92,11 +93,11 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     lines += _wrap(" ".join(document["verdict_reasons"]), "  ")
     first = min((e["time"] for e in events if e["time"]), default=None)
     last = max((e["time"] for e in events if e["time"]), default=None)
+    counts = summary_counts(document)
     lines += _wrap(
         f"{len(events)} PSync events, {len(failures)} failures, "
-        f"{len({e['user'] for e in failures if e['user']})} accounts and "
-        f"{len({e['host'] for e in failures if e['host']})} host names affected; "
-        f"DCs: {', '.join(sorted({e['dc'] for e in events})) or '-'}; "
+        f"{counts['accounts_failing']} accounts and {counts['hosts_failing']} hosts affected; "
+        f"DCs: {', '.join(counts['dcs']) or '-'}; "
         f"{times.span(first, last)} ({times.zone_name})",
         "  ",
     )
