@@ -253,3 +253,17 @@ def test_without_success_id_the_verdict_names_the_likely_success_id(runner) -> N
     reasons = " ".join(json.loads(result.stdout)["verdict_reasons"])
     assert "114 PSync event(s) with id 12291 name a user and a host" in reasons
     assert "rerun with --success-id 12291" in reasons
+
+
+def test_local_time_zone_follows_daylight_saving(runner, monkeypatch) -> None:
+    import time as time_module
+
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time_module.tzset()
+    try:
+        result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "text", "--tz", "local"])
+    finally:
+        monkeypatch.delenv("TZ")
+        time_module.tzset()
+    assert "2026-09-01 12:48:54" in result.stdout  # CEST (+2) in September, not today's +1
+    assert "(local: CET/CEST)" in result.stdout

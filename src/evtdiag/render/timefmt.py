@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
-def zone(name: str | None) -> tzinfo:
-    """``UTC`` (default), ``local``, or an IANA zone name such as ``Europe/Paris``.
+def zone(name: str | None) -> tzinfo | None:
+    """``UTC`` (default), ``local`` (None: each moment gets the machine's offset of its
+    own date, so daylight saving time is right), or an IANA name such as ``Europe/Paris``.
 
     :raises ValueError: for an unknown zone name.
     """
     if not name or name.upper() == "UTC":
         return timezone.utc
     if name == "local":
-        return datetime.now().astimezone().tzinfo or timezone.utc
+        return None
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -29,6 +31,10 @@ class TimeFormatter:
     def __init__(self, name: str | None = None) -> None:
         self.tz = zone(name)
         self.zone_name = name if name and name.upper() != "UTC" else "UTC"
+        if name == "local":
+            self.zone_name = f"local: {time.tzname[0]}" + (
+                f"/{time.tzname[1]}" if time.daylight and time.tzname[1] != time.tzname[0] else ""
+            )
 
     def moment(self, iso: str | None) -> str:
         if not iso:
