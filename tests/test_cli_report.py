@@ -263,7 +263,7 @@ def test_local_time_zone_follows_daylight_saving(runner, monkeypatch) -> None:
     try:
         result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "text", "--tz", "local"])
     finally:
-        monkeypatch.delenv("TZ")
+        monkeypatch.undo()  # the TZ this process had before
         time_module.tzset()
     assert "2026-09-01 12:48:54" in result.stdout  # CEST (+2) in September, not today's +1
     assert "(local: CET/CEST)" in result.stdout
