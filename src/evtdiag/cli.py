@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import click
+import jinja2
 
 from evtdiag import __version__
 from evtdiag.diagnose import diagnose
@@ -35,7 +36,7 @@ from evtdiag.psync import Catalogue, extract, within
 from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.formats import REPORT_FORMATS, render_document
-from evtdiag.render.json_report import SCHEMA, report_document
+from evtdiag.render.json_report import load_document, report_document
 from evtdiag.render.output import default_report_name, write_report
 from evtdiag.render.redact import (
     Redactor,
@@ -485,17 +486,20 @@ def render(
     """
     times = _times(tz_name)
     try:
-        document = json.loads(findings.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        raise UsageError(f"{findings} is not a JSON report: {error}") from error
-    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else None
-        raise UsageError(
-            f"{findings} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
-            "write one with 'evtdiag report ... --format json'"
-        )
+        text = findings.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{findings} cannot be read as a JSON report: {error}") from error
+    document = load_document(text, str(findings))
     output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
-    _publish(document, output_format, times, output, mapping, force=force, redact_key=redact_key)
+    try:
+        _publish(
+            document, output_format, times, output, mapping, force=force, redact_key=redact_key
+        )
+    except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
+        raise UsageError(
+            f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
+            "write a new one with 'evtdiag report ... --format json'"
+        ) from error
 
 
 @cli.command("unredact")

@@ -291,3 +291,41 @@ def test_redaction_covers_every_windows_group_member(tmp_path: Path) -> None:
     for name in ("john smith", "jsmith", "mary major", "mmajor", "ann other", "alice", "web01"):
         assert name not in text, name
     assert "domain admins" in text  # a well-known group name is not a secret
+
+
+@pytest.mark.parametrize("fmt", ["html", "text", "json"])
+def test_render_completes_an_older_report_without_the_later_keys(findings: Path, tmp_path: Path,
+                                                                  fmt: str) -> None:  # fmt: skip
+    document = json.loads(findings.read_text())
+    for key in ("verdict_reasons", "notes", "unmatched_hosts", "unreferenced_hosts",
+                "config_warnings", "success_ids", "run", "tool", "counts", "host_configs",
+                "windows_groups"):  # fmt: skip
+        document.pop(key, None)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps(document))
+    code, _, err = run("render", str(old), "--format", fmt, "-o", str(tmp_path / f"r.{fmt}"))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d.pop("audit"), "field 'audit' is missing or not a list"),
+        (lambda d: d.update(events=[]), "field 'events' is missing or not a dict"),
+        (
+            lambda d: d["problems"][0].update(event_count="12", user=42, causes=None),
+            "is not a complete evtdiag report",
+        ),
+        (lambda d: d["problems"][0].pop("title"), "is not a complete evtdiag report"),
+    ],
+)
+def test_render_refuses_a_broken_report_clearly(findings: Path, tmp_path: Path, edit,
+                                                message: str) -> None:  # fmt: skip
+    document = json.loads(findings.read_text())
+    edit(document)
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(document))
+    for fmt in ("html", "text"):
+        code, _, err = run("render", str(broken), "--format", fmt, "-o", str(tmp_path / f"x.{fmt}"))
+        assert code == 2 and message in err, (fmt, err)
+        assert "Traceback" not in err

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
+from evtdiag.errors import UsageError
 from evtdiag.model import Diagnosis, WindowsSide
 from evtdiag.render.fields import (
     audit_json,
@@ -86,3 +87,41 @@ def dump_document(document: dict[str, Any]) -> str:
     if document["events"]["total"] <= PRETTY_LIMIT:
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+_OPTIONAL_LISTS = ("verdict_reasons", "unmatched_hosts", "unreferenced_hosts", "success_ids",
+                   "config_warnings", "notes", "host_configs", "windows_groups")  # fmt: skip
+_REQUIRED = {"verdict": str, "inputs": list, "events": dict, "problems": list, "audit": list}
+
+
+def load_document(text: str, name: str) -> dict[str, Any]:
+    """A saved JSON report, checked and completed for the renderers.
+
+    Keys evtdiag added after the contract's (``verdict_reasons``, ``notes``...) get
+    their empty value when an older or hand-edited report lacks them.
+
+    :raises UsageError: when the text is not a usable ``evtdiag/1`` report.
+    """
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"{name} is not a JSON report: {error}") from error
+    found = document.get("schema") if isinstance(document, dict) else None
+    if found != SCHEMA:
+        raise UsageError(
+            f"{name} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
+            "write one with 'evtdiag report ... --format json'"
+        )
+    for key, kind in _REQUIRED.items():
+        if not isinstance(document.get(key), kind):
+            raise UsageError(f"{name}: field {key!r} is missing or not a {kind.__name__}")
+    for key in _OPTIONAL_LISTS:
+        document.setdefault(key, [])
+    document.setdefault("run", {})
+    document.setdefault("tool", {"name": "evtdiag", "version": "?"})
+    document.setdefault("generated_at", None)
+    events = document["events"]
+    events.setdefault("items", [])
+    events.setdefault("total", len(events["items"]))
+    events.setdefault("by_id", {})
+    return document
