@@ -33,7 +33,6 @@ EXPECTED_AUDIT = {
     ("admin-not-in-deny-group", None),
     ("disabled-account-not-blocked", "web01"),
     ("disabled-account-not-blocked", "db02"),
-    ("disabled-account-not-blocked", "fin04"),
     ("case-sensitive-names", "mail05"),
     ("policy-weaker-than-unix", "web01"),
     ("policy-weaker-than-unix", "db02"),

@@ -146,3 +146,21 @@ def test_dc_config_inconsistent_is_one_finding_for_many_hosts(sc: Scenario) -> N
     (finding,) = audit(sc.run()[1], "dc-config-inconsistent")
     assert finding["host"] is None and "host00, host01" in finding["explanation"]
     assert "and 10 more" in finding["explanation"] and len(finding["evidence"]) == 5
+
+
+def test_locked_accounts_follow_uid_min_and_max(sc: Scenario) -> None:
+    sc.host(
+        "web01",
+        passwd_extra="olduser:x:600:600::/h:/bin/sh\nnfsnobody:x:65534:65534::/:/sbin/nologin\n",
+        shadow={"olduser": "!!", "nfsnobody": "!!"},
+        files={"login.defs": "UID_MIN 500\nUID_MAX 60000\n"},
+    )
+    (finding,) = audit(sc.run()[1], "disabled-account-not-blocked")
+    assert "olduser is locked" in finding["explanation"]
+
+
+def test_locked_aix_system_stanzas_are_not_reported(sc: Scenario) -> None:
+    stanzas = "default:\n\tminlen = 8\n\ndaemon:\n\taccount_locked = true\n"
+    sc.host("fin04", passwd_extra="daemon:x:1:1::/etc:/bin/false\n",
+            files={"security/user": stanzas})  # fmt: skip
+    assert audit(sc.run()[1], "disabled-account-not-blocked") == []

@@ -48,6 +48,8 @@ audits: Registry[AuditContext, Hits] = Registry()
 MIN_KEY_LENGTH = 16
 MIN_KEY_CLASSES = 3
 DEFAULT_UID_MIN = 1000
+DEFAULT_UID_MAX = 60000
+NOBODY_UIDS = frozenset({65534, 4294967294})
 
 
 def _sync_users_evidence(host: HostConfig) -> Evidence:
@@ -170,20 +172,30 @@ def disabled_account_not_blocked(ctx: AuditContext) -> Hits:
 
 
 def _locked_accounts(host: HostConfig) -> Iterator[tuple[str, Place, str]]:
-    """Locked user accounts (uid at or above UID_MIN) from shadow and AIX security/user."""
-    uid_min = _uid_min(host)
+    """Locked user accounts (uid within UID_MIN..UID_MAX, not nobody) from shadow and AIX
+    security/user; system accounts are locked on purpose."""
     for shadow in host.shadow or ():
-        account = host.account(shadow.name, case_ignore=False)
-        if shadow.status == "locked" and account is not None and (account.uid or -1) >= uid_min:
+        if shadow.status == "locked" and _user_account(host, shadow.name):
             yield shadow.name, shadow.place, "password locked"
     for stanza in host.policy.aix_users:
-        if stanza.name != "default" and stanza.account_locked:
+        if stanza.name != "default" and stanza.account_locked and _user_account(host, stanza.name):
             yield stanza.name, stanza.place, "account_locked = true"
 
 
-def _uid_min(host: HostConfig) -> int:
-    setting = host.policy.get("uid_min")
-    return setting.value if setting is not None and setting.value is not None else DEFAULT_UID_MIN
+def _user_account(host: HostConfig, name: str) -> bool:
+    account = host.account(name, case_ignore=False)
+    if account is None or account.uid is None or account.uid in NOBODY_UIDS:
+        return False
+    return (
+        _policy_int(host, "uid_min", DEFAULT_UID_MIN)
+        <= account.uid
+        <= _policy_int(host, "uid_max", DEFAULT_UID_MAX)
+    )
+
+
+def _policy_int(host: HostConfig, name: str, default: int) -> int:
+    setting = host.policy.get(name)
+    return setting.value if setting is not None and setting.value is not None else default
 
 
 @audits(

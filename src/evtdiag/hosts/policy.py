@@ -23,6 +23,8 @@ LOGIN_DEFS = {
     "PASS_MIN_LEN": "min_length",
     "PASS_MIN_DAYS": "min_days",
     "PASS_MAX_DAYS": "max_days",
+    "UID_MIN": "uid_min",
+    "UID_MAX": "uid_max",
 }
 
 
