@@ -164,3 +164,15 @@ def test_locked_aix_system_stanzas_are_not_reported(sc: Scenario) -> None:
     sc.host("fin04", passwd_extra="daemon:x:1:1::/etc:/bin/false\n",
             files={"security/user": stanzas})  # fmt: skip
     assert audit(sc.run()[1], "disabled-account-not-blocked") == []
+
+
+def test_admin_groups_are_followed_through_nested_groups(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.windows("PasswordPropDeny.txt", "Domain Admins\nkrbtgt\n")
+    sc.windows("Domain Admins.txt", "Administrator\nadm.jones\n")
+    sc.windows("Administrators.txt", "Administrator\nDomain Admins\nEnterprise Admins\nops.lee\n")
+    (finding,) = audit(sc.run()[1], "admin-not-in-deny-group")
+    texts = [e["text"] for e in finding["evidence"]]
+    assert texts[0] == "ops.lee is a member of Administrators"
+    assert "1 account(s) concerned" in finding["explanation"]
+    assert "group Enterprise Admins not supplied: its members were not checked" in texts

@@ -26,6 +26,7 @@ from evtdiag.model import (
     Place,
     PsyncEvent,
     WindowsSide,
+    account_key,
 )
 
 Hits = list[tuple[str | None, Finding]]
@@ -116,22 +117,25 @@ def superuser_not_excluded(ctx: AuditContext) -> Hits:
 )
 def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
     """Members of Administrators or Domain Admins whose passwords would be sent to every
-    UNIX host: PasswordPropDeny exists to stop exactly that."""
+    UNIX host: PasswordPropDeny exists to stop exactly that. Nested groups are followed
+    through the group files supplied (a Domain Admins in PasswordPropDeny covers its
+    members)."""
     if ctx.windows is None:
         return []
-    deny = ctx.windows.group("PasswordPropDeny")
+    windows = ctx.windows
+    deny = windows.group("PasswordPropDeny")
+    blocked = {account_key(a) for a, _ in _accounts_of(windows, "PasswordPropDeny")}
     missing: dict[str, list[Evidence]] = {}
-    for name in ("Administrators", "Domain Admins"):
-        group = ctx.windows.group(name)
-        if not group.supplied:
-            continue
-        for member in group.members:
-            if deny.supplied and deny.contains(member):
+    unexpanded: set[str] = set()
+    for name in ADMIN_GROUPS:
+        for account, via in _accounts_of(windows, name, unexpanded):
+            if account_key(account) in blocked:
                 continue
+            group = windows.group(via)
             where = group.place.file if group.place else None
-            missing.setdefault(member.casefold(), []).append(
-                Evidence("config", where, None, f"{member} is a member of {name}")
-            )
+            item = Evidence("config", where, None, f"{account} is a member of {via}")
+            if item not in missing.setdefault(account_key(account), []):
+                missing[account_key(account)].append(item)
     if not missing:
         return []
     evidence = [e for items in missing.values() for e in items]
@@ -142,7 +146,45 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
         )
     else:
         evidence.append(absence(None, "PasswordPropDeny.txt not supplied"))
+    evidence.extend(
+        absence(None, f"group {group} not supplied: its members were not checked")
+        for group in sorted(unexpanded, key=str.casefold)
+    )
     return [(None, Finding(tuple(evidence), detail=f"{len(missing)} account(s) concerned."))]
+
+
+ADMIN_GROUPS = ("Administrators", "Domain Admins")
+_WELL_KNOWN_GROUPS = frozenset({
+    "administrators", "domain admins", "enterprise admins", "schema admins", "domain users",
+    "account operators", "backup operators", "server operators", "group policy creator owners",
+})  # fmt: skip
+
+
+def _accounts_of(
+    windows: WindowsSide, group_name: str, unexpanded: set[str] | None = None
+) -> list[tuple[str, str]]:
+    """(account, the group that lists it) for every account in ``group_name``, following
+    nested groups whose files were supplied; groups that were not are added to
+    ``unexpanded``."""
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    pending = [group_name]
+    while pending:
+        name = pending.pop(0)
+        if name.casefold() in seen:
+            continue
+        seen.add(name.casefold())
+        group = windows.group(name)
+        for member in group.members:
+            nested = windows.group(account_key(member))
+            if nested.supplied:
+                pending.append(nested.group)
+            elif account_key(member) in _WELL_KNOWN_GROUPS:
+                if unexpanded is not None:
+                    unexpanded.add(member)
+            else:
+                found.append((member, group.group))
+    return found
 
 
 @audits(
