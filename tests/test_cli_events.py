@@ -98,3 +98,35 @@ def test_progress_line_counts_records_and_stays_silent_off_a_terminal() -> None:
     line("b.evtx", 100, 100)  # a plain (path, done, size) call still works
     line.close()
     assert line.records == 15 and stream.getvalue() == ""
+
+
+def test_progress_line_fits_the_terminal(monkeypatch) -> None:
+    import os
+    import shutil
+
+    from evtdiag import progress as progress_module
+    from evtdiag.progress import ProgressLine
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(
+        shutil, "get_terminal_size", lambda fallback=None: os.terminal_size((40, 24))
+    )
+    clock = iter(range(0, 1000, 1))
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: float(next(clock)))
+    stream = Terminal()
+    line = ProgressLine(10_000_000, stream=stream)
+    for done in range(1, 5):
+        line("a-very-long-folder-name/with/a-long-file-name.evtx", done * 1_000_000, 10_000_000)
+    line.close()
+    drawn = [part for part in stream.getvalue().split("\r") if part]
+    assert drawn and all(len(part) <= 39 for part in drawn)
+
+
+def test_nothing_but_host_configurations_says_where_they_belong(runner) -> None:
+    result = runner.invoke(cli, ["events", str(SAMPLE_LOGS / "hosts")])
+    assert result.exit_code == 3
+    assert "this looks like host configurations: give that folder with --hosts" in result.stderr
+    assert len(result.stderr) < 400

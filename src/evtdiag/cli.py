@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -31,6 +31,7 @@ from evtdiag.logs.evtx import CHUNK_SIZE
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import REFUSED
 from evtdiag.logs.parallel import RANGE_CHUNKS, default_jobs
+from evtdiag.model import InputCoverage
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
 from evtdiag.render.config_text import format_inventory, format_windows
@@ -117,9 +118,28 @@ class LogSource:
         finally:
             progress.close()
         if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
-            reasons = "; ".join(f"{c.path}: {c.note}" for c in result.inputs)
-            raise NoUsableInput(f"no readable event log among the inputs ({reasons})")
+            raise NoUsableInput(_nothing_readable(result.inputs))
         return result, time.monotonic() - started
+
+
+def _nothing_readable(inputs: Sequence[InputCoverage]) -> str:
+    """Why no input could be read, short even for a folder of many files."""
+    if len(inputs) <= 3:
+        reasons = "; ".join(f"{c.path}: {c.note}" for c in inputs)
+        message = f"no readable event log among the inputs ({reasons})"
+    else:
+        names = [Path(c.path).name for c in inputs]
+        message = (f"none of the {len(names)} inputs is an event log "
+                   f"({', '.join(names[:5])} and {len(names) - 5} more)")  # fmt: skip
+    if any(Path(c.path).name in CONFIG_FILES or c.path.endswith(".tar.gz") for c in inputs):
+        message += (
+            "; this looks like host configurations: give that folder with --hosts, and the "
+            "exported event logs (.evtx, .xml, .csv) as LOGS"
+        )
+    return message
+
+
+CONFIG_FILES = frozenset({"sso.conf", "passwd", "shadow", "login.defs", "hosts.toml"})
 
 
 def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -506,16 +526,34 @@ def render(
 @click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("text", nargs=-1)
 def unredact_cmd(mapping: Path, text: tuple[str, ...]) -> None:
-    """Put the real names back into TEXT (or standard input) using a redaction MAPPING.
+    """Put the real names back into TEXT (a file, words, or standard input) using a
+    redaction MAPPING.
 
     \b
     Example:
         evtdiag unredact report.html.redaction.json "user-7f3a fails on host-2c91"
+        evtdiag unredact report.html.redaction.json answer-from-support.txt
         evtdiag unredact report.html.redaction.json < answer-from-support.txt
     """
     names = load_mapping(mapping)
-    source = " ".join(text) + "\n" if text else click.get_text_stream("stdin").read()
+    if len(text) == 1 and _is_file(text[0]):
+        try:
+            source = Path(text[0]).read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise UsageError(f"{text[0]}: {error.strerror}") from error
+    elif text:
+        source = " ".join(text) + "\n"
+    else:
+        source = click.get_text_stream("stdin").read()
     click.echo(unredact(source, names), nl=False)
+
+
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names a file (a long answer pasted as one argument does not)."""
+    try:
+        return "\n" not in text and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @cli.command("collect-script")

@@ -6,6 +6,7 @@ non-terminal (logs, pipes, CI) and for runs shorter than a second.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -53,14 +54,21 @@ class ProgressLine:
             f"\r{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB ({100 * done / self.total:.0f}%) "
             f"{rate:,.0f} MB/s  {records}{printable(path)[-40:]}"
         )
-        self.stream.write(line.ljust(100)[:120])
+        width = self._width()
+        self.stream.write(line[: width + 1].ljust(width + 1))  # + 1: the leading \r
         self.stream.flush()
         self._drawn = True
+
+    @staticmethod
+    def _width() -> int:
+        """One less than the terminal's width: a full line would wrap, and \r would then
+        only return to the start of the wrapped part."""
+        return max(20, shutil.get_terminal_size((80, 24)).columns - 1)
 
     def close(self) -> None:
         """Erase the line, so that what follows starts on a clean line."""
         if self._drawn:
-            self.stream.write("\r" + " " * 120 + "\r")
+            self.stream.write("\r" + " " * self._width() + "\r")
             self.stream.flush()
 
 

@@ -119,3 +119,11 @@ def test_hostile_group_file():
     data = b"a" * (10 * 1024 * 1024) + b"\n\x00\x00\nbob\n"
     g, w = parse_group_members(data, "x.txt", "PasswordPropAllow")
     assert g.members == ("bob",) and {x.place.line for x in w} == {1, 2}
+
+
+def test_localised_net_accounts_is_said_not_silently_ignored():
+    from evtdiag.hosts.windows import parse_net_accounts
+
+    german = "Minimale Kennwortlänge:                               7\r\n".encode("cp850")
+    policy, warnings = parse_net_accounts(german, "net-accounts.txt")
+    assert policy == () and "only English 'net accounts' output is read" in warnings[0].message

@@ -329,3 +329,15 @@ def test_render_refuses_a_broken_report_clearly(findings: Path, tmp_path: Path, 
         code, _, err = run("render", str(broken), "--format", fmt, "-o", str(tmp_path / f"x.{fmt}"))
         assert code == 2 and message in err, (fmt, err)
         assert "Traceback" not in err
+
+
+def test_unredact_reads_a_file_given_as_text(findings: Path, tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    code, _, err = run("render", str(findings), "--format", "json", "--redact", "-o", str(report))
+    assert code == 0, err
+    assert "dave" not in report.read_text()
+    answer = tmp_path / "answer.txt"
+    answer.write_text(report.read_text())
+    code, out, err = run("unredact", str(tmp_path / "r.json.redaction.json"), str(answer))
+    assert code == 0, err
+    assert out != str(answer) + "\n" and "dave" in out

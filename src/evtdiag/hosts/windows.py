@@ -139,6 +139,15 @@ def parse_net_accounts(
                 )
             )
         out.append(PolicySetting(name, value, raw, Place(file, line=lineno), line.strip()))
+    if not out:
+        warnings.append(
+            ConfigWarning(
+                Place(file),
+                "no password-policy line recognised (only English 'net accounts' output is "
+                "read): the policy comparison is skipped; run 'net accounts' with English "
+                "output or write the four values by hand",
+            )
+        )
     return tuple(out), warnings
 
 
