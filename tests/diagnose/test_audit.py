@@ -176,3 +176,13 @@ def test_admin_groups_are_followed_through_nested_groups(sc: Scenario) -> None:
     assert texts[0] == "ops.lee is a member of Administrators"
     assert "1 account(s) concerned" in finding["explanation"]
     assert "group Enterprise Admins not supplied: its members were not checked" in texts
+
+
+def test_a_key_longer_than_21_characters_is_outside_the_policy(sc: Scenario) -> None:
+    long_key = "Abcdefghij#1234567890XYZ"  # 24 characters
+    sc.host(
+        "web01",
+        sso=DEFAULT_SSO.replace("ENCRYPT_KEY=Abcdefghij#1234567890", f"ENCRYPT_KEY={long_key}"),
+    )
+    (finding,) = audit(sc.run()[1], "weak-encrypt-key")
+    assert finding["evidence"][0]["text"].startswith("ENCRYPT_KEY=<24 characters")

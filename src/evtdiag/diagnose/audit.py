@@ -47,6 +47,7 @@ class AuditContext:
 audits: Registry[AuditContext, Hits] = Registry()
 
 MIN_KEY_LENGTH = 16
+MAX_KEY_LENGTH = 21
 MIN_KEY_CLASSES = 3
 DEFAULT_UID_MIN = 1000
 DEFAULT_UID_MAX = 60000
@@ -375,7 +376,10 @@ def weak_encrypt_key(ctx: AuditContext) -> Hits:
             if e.key is not None
         )
         for key, place, text in keys:
-            if key.length < MIN_KEY_LENGTH or len(key.classes) < MIN_KEY_CLASSES:
+            if (
+                not MIN_KEY_LENGTH <= key.length <= MAX_KEY_LENGTH
+                or len(key.classes) < MIN_KEY_CLASSES
+            ):
                 detail = f"{key.length} characters, {len(key.classes)} character class(es)."
                 hits.append((host.name, Finding((config_evidence(place, text),), detail=detail)))
     return hits
