@@ -329,3 +329,23 @@ def test_an_expired_account_counts_as_disabled(sc: Scenario) -> None:
     problem = only(doc, cause="unix-account-disabled")
     assert problem["detail"] == "The account expired on 2025-08-30, before the failure."
     assert config_lines(problem) == [("shadow", 4, "carol: account expired on 2025-08-30")]
+
+
+def test_an_inline_comment_is_not_read_as_user_names(sc: Scenario) -> None:
+    sc.host(
+        "web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root    # never root")
+    )
+    sc.attempt("zoe", "web01")  # not in passwd
+    sc.attempt("alice", "web01", ok=True)
+    _, doc = sc.run()
+    assert only(doc, account="zoe")["cause"] == "unix-account-missing"
+    assert any("read as a comment" in w["message"] for w in doc["config_warnings"])
+
+
+def test_a_missing_account_on_a_nis_host_says_it_may_come_from_nis(sc: Scenario) -> None:
+    sc.host("web01", passwd_extra="+@unixusers::::::\n+::::::\n")
+    sc.attempt("zoe", "web01")
+    _, doc = sc.run()
+    problem = only(doc, cause="unix-account-missing")
+    assert "may come from the NIS maps" in problem["detail"]
+    assert any(e["text"] == "NIS include line (+/-)" for e in problem["evidence"])

@@ -103,3 +103,11 @@ def test_hostile_account_files():
     assert {w.place.line for w in warnings} == {1, 2}
     parse_shadow(data, "s")
     parse_aix_security_passwd(data, "a")
+
+
+def test_nis_include_lines_in_shadow_are_not_accounts():
+    from evtdiag.hosts.accounts import NIS_INCLUDE, parse_shadow
+
+    entries, warnings = parse_shadow(b"+::::::::\nalice:!:19000:0:99999:7:::\n", "shadow")
+    assert [e.name for e in entries] == ["alice"]
+    assert [w.message for w in warnings] == [NIS_INCLUDE]

@@ -153,3 +153,19 @@ def test_missing_dir_and_duplicates(tmp_path):
     inv = load_inventory(str(tmp_path))
     assert len(inv.hosts) == 1 and "supplied twice" in inv.warnings[0].message
     assert "cannot list" in load_inventory(str(tmp_path / "nope")).warnings[0].message
+
+
+def test_hosts_toml_with_a_bom_unknown_files_and_the_same_host_twice(tmp_path):
+    from evtdiag.hosts.inventory import load_inventory
+
+    (tmp_path / "hosts.toml").write_bytes(b'\xef\xbb\xbfweb01 = ["10.0.4.11"]\r\n')
+    for name in ("web01", "WEB01.corp.example.com"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "sso.conf").write_text("SYNC_USERS=ALL\n")
+    (tmp_path / "db02.tar").write_bytes(b"not read")
+    inventory = load_inventory(str(tmp_path))
+    assert inventory.match("10.0.4.11").host.name == "web01"
+    messages = " | ".join(w.message for w in inventory.warnings)
+    assert "not a host folder nor a collector archive" in messages
+    assert "may be the same host (web01)" in messages
+    assert "hosts.toml not readable" not in messages

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from evtdiag.diagnose.context import RuleContext, absence, config_evidence
 from evtdiag.diagnose.registry import Finding, Registry
+from evtdiag.hosts.accounts import NIS_INCLUDE
 from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf, account_key
 from evtdiag.psync import kind_named
 
@@ -472,14 +473,23 @@ def unix_account_missing(ctx: RuleContext) -> Finding | None:
     if host.account(user, case_ignore=True) is not None:
         return None  # present (if only the case differs, name-case-mismatch explains it)
     file = _file_of(host, "passwd")
-    return Finding(
-        (
-            absence(
-                file,
-                f"no account '{user}' among the {len(host.passwd)} accounts of this passwd file",
-            ),
+    evidence = [
+        absence(
+            file, f"no account '{user}' among the {len(host.passwd)} accounts of this passwd file"
         )
-    )
+    ]
+    nis = [w for w in host.warnings if w.message == NIS_INCLUDE]
+    use_nis = host.sso.get("USE_NIS") if host.sso else None
+    if nis or (use_nis is not None and use_nis.value.strip() == "1"):
+        evidence.extend(config_evidence(w.place, "NIS include line (+/-)") for w in nis[:1])
+        if use_nis is not None and use_nis.value.strip() == "1":
+            evidence.append(config_evidence(use_nis.place, use_nis.text))
+        return Finding(
+            tuple(evidence),
+            detail="The host uses NIS: the account may come from the NIS maps, which were not "
+            "collected; check 'ypmatch <account> passwd' on the host before concluding.",
+        )
+    return Finding(tuple(evidence))
 
 
 @causes(

@@ -85,6 +85,10 @@ def _day(field: str) -> date | None:
     return _EPOCH + timedelta(days=n)
 
 
+NIS_INCLUDE = "NIS compat entry skipped"
+"""The warning for a ``+``/``-`` line: accounts may come from NIS, which was not read."""
+
+
 def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[ConfigWarning]]:
     """Parse passwd lines ``name:pw:uid:gid:gecos:home:shell``; NIS ``+``/``-`` lines skip."""
     warnings: list[ConfigWarning] = []
@@ -94,8 +98,8 @@ def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.split(":")
-        if parts[0][:1] in "+-":
-            warnings.append(ConfigWarning(place, "NIS compat entry skipped"))
+        if parts[0][:1] in ("+", "-"):
+            warnings.append(ConfigWarning(place, NIS_INCLUDE))
             continue
         if len(parts) != 7 or not parts[0]:
             warnings.append(
@@ -124,6 +128,9 @@ def parse_shadow(data: bytes, file: str) -> tuple[tuple[ShadowEntry, ...], list[
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parts = line.split(":")
+        if parts[0][:1] in ("+", "-"):
+            warnings.append(ConfigWarning(place, NIS_INCLUDE))
+            continue
         if len(parts) < 2 or not parts[0]:
             warnings.append(ConfigWarning(place, "not a shadow line (no ':' fields); skipped"))
             continue

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from evtdiag.hosts import accounts, policy
+from evtdiag.hosts._text import decode
 from evtdiag.hosts.ssoconf import parse_sso_conf
 from evtdiag.model import (
     ConfigWarning,
@@ -264,7 +265,7 @@ def _load_aliases(path: str, warnings: list[ConfigWarning]) -> dict[str, tuple[s
         return {}
     try:
         with open(path, "rb") as f:
-            doc = tomllib.load(f)
+            doc = tomllib.loads(decode(f.read())[0])  # Notepad and PowerShell add a BOM
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         warnings.append(ConfigWarning(Place(path), f"hosts.toml not readable: {e}"))
         return {}
@@ -277,6 +278,28 @@ def _load_aliases(path: str, warnings: list[ConfigWarning]) -> dict[str, tuple[s
             continue
         out[host.casefold()] = tuple(names)
     return out
+
+
+def _same_host_twice(hosts: list[HostConfig]) -> list[ConfigWarning]:
+    """Two folders that may be one host (``WEB01`` and ``web01.corp.example.com``): events
+    would be matched to one of them, diagnosed from a copy that may differ."""
+    by_short: dict[str, list[HostConfig]] = {}
+    for host in hosts:
+        for name in {_short(n) for n in host.names}:
+            by_short.setdefault(name, []).append(host)
+    warnings = []
+    for short, found in sorted(by_short.items()):
+        names = sorted({h.name for h in found}, key=str.casefold)
+        if len(names) > 1:
+            warnings.append(
+                ConfigWarning(
+                    Place(found[-1].source),
+                    f"{', '.join(names)} may be the same host ({short}): each event goes to "
+                    "one of them by the name it uses; keep one copy and list the other "
+                    "names in hosts.toml",
+                )
+            )
+    return warnings
 
 
 def load_inventory(hosts_dir: str) -> Inventory:
@@ -315,6 +338,13 @@ def load_inventory(hosts_dir: str) -> Inventory:
                 warnings.append(
                     ConfigWarning(Place(path), "broken symlink or symlink loop; not read")
                 )
+            else:
+                warnings.append(
+                    ConfigWarning(
+                        Place(path),
+                        "not a host folder nor a collector archive (.tar.gz, .tgz); not read",
+                    )
+                )
             continue
         if name.casefold() in seen:
             warnings.append(
@@ -328,6 +358,7 @@ def load_inventory(hosts_dir: str) -> Inventory:
         else:
             reader = _folder_reader(root_real, path, host_warnings)
         hosts.append(load_host(name, path, reader, aliases.pop(name.casefold(), ()), host_warnings))
+    warnings.extend(_same_host_twice(hosts))
     for unknown in aliases:
         warnings.append(
             ConfigWarning(

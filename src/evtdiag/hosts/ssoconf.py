@@ -85,6 +85,20 @@ def key_info(value: str) -> KeyInfo:
     return KeyInfo(len(value), tuple(c for c in _CLASS_ORDER if c in found))
 
 
+def _inline_comment(key: str, value: str) -> int | None:
+    """Where a ``# comment`` after the value starts, or None.
+
+    A ``#`` after white space ends the value, except in ENCRYPT_KEY (a key may hold
+    ``#``) and inside SYNC_HOSTS entries (they may hold keys): there only a ``#`` after
+    the last ``)`` counts.
+    """
+    if key == "ENCRYPT_KEY":
+        return None
+    start = value.rfind(")") + 1 if key == "SYNC_HOSTS" else 0
+    found = re.search(r"\s#", value[start:])
+    return start + found.start() if found else None
+
+
 def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
     entries = []
     for tok in re.split(r"[\s,]+", value):
@@ -199,6 +213,15 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                 )
             )
         text = line.strip()
+        comment = _inline_comment(kname, value)
+        if comment is not None:
+            warnings.append(
+                ConfigWarning(
+                    place,
+                    f"{kname}: text after '#' read as a comment (check that ssod reads it so)",
+                )
+            )
+            value = value[:comment].rstrip()
         if (
             kname != "ENCRYPT_KEY"
             and len(value) >= 2
