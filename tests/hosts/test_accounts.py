@@ -111,3 +111,15 @@ def test_nis_include_lines_in_shadow_are_not_accounts():
     entries, warnings = parse_shadow(b"+::::::::\nalice:!:19000:0:99999:7:::\n", "shadow")
     assert [e.name for e in entries] == ["alice"]
     assert [w.message for w in warnings] == [NIS_INCLUDE]
+
+
+def test_shadow_expiry_zero_is_not_a_date_and_aix_values_may_be_quoted():
+    from evtdiag.hosts.accounts import parse_shadow
+    from evtdiag.hosts.policy import parse_aix_security_user
+
+    (entry,), _ = parse_shadow(b"alice:$6$s$h:19000:0:99999:7::0:\n", "shadow")
+    assert entry.expires is None
+    stanzas, _ = parse_aix_security_user(
+        b'carol:\n\taccount_locked = "true"\n\tminlen = "9"\n', "user"
+    )
+    assert stanzas[0].account_locked is True and stanzas[0].minlen == 9

@@ -141,7 +141,8 @@ def parse_shadow(data: bytes, file: str) -> tuple[tuple[ShadowEntry, ...], list[
                 ConfigWarning(place, f"{parts[0]}: expected 9 fields, found {len(parts)}")
             )
         last = _day(parts[2]) if len(parts) > 2 else None
-        expires = _day(parts[7]) if len(parts) > 7 else None
+        # shadow(5): an expiry of 0 is ambiguous (never, or 1970) and should not be used
+        expires = _day(parts[7]) if len(parts) > 7 and parts[7].strip() != "0" else None
         out.append(ShadowEntry(parts[0], status, scheme, last, expires, place))
     return tuple(out), warnings
 
@@ -164,7 +165,10 @@ def parse_stanzas(
             stanzas.append((s[:-1].strip(), place, {}))
         elif "=" in s and stanzas:
             k, v = s.split("=", 1)
-            stanzas[-1][2][k.strip()] = (v.strip(), place)
+            v = v.strip()
+            if len(v) >= 2 and v[0] == v[-1] == '"':  # chuser writes some values quoted
+                v = v[1:-1]
+            stanzas[-1][2][k.strip()] = (v, place)
         else:
             warnings.append(
                 ConfigWarning(place, "not a stanza header or 'attr = value' line; ignored")
