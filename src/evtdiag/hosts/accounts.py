@@ -16,6 +16,7 @@ tell the two apart either.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
 from evtdiag.hosts._text import lines
@@ -89,10 +90,11 @@ NIS_INCLUDE = "NIS compat entry skipped"
 """The warning for a ``+``/``-`` line: accounts may come from NIS, which was not read."""
 
 
-def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[ConfigWarning]]:
-    """Parse passwd lines ``name:pw:uid:gid:gecos:home:shell``; NIS ``+``/``-`` lines skip."""
-    warnings: list[ConfigWarning] = []
-    out: list[PasswdEntry] = []
+def _entries(
+    data: bytes, file: str, warnings: list[ConfigWarning]
+) -> Iterator[tuple[Place, list[str]]]:
+    """The ``:``-separated lines of passwd or shadow, without comments, blank lines and
+    NIS ``+``/``-`` includes (each include is warned about: see :data:`NIS_INCLUDE`)."""
     for lineno, line in lines(data, file, warnings):
         place = Place(file, line=lineno)
         if not line.strip() or line.lstrip().startswith("#"):
@@ -101,6 +103,14 @@ def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[
         if parts[0][:1] in ("+", "-"):
             warnings.append(ConfigWarning(place, NIS_INCLUDE))
             continue
+        yield place, parts
+
+
+def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[ConfigWarning]]:
+    """Parse passwd lines ``name:pw:uid:gid:gecos:home:shell``; NIS ``+``/``-`` lines skip."""
+    warnings: list[ConfigWarning] = []
+    out: list[PasswdEntry] = []
+    for place, parts in _entries(data, file, warnings):
         if len(parts) != 7 or not parts[0]:
             warnings.append(
                 ConfigWarning(
@@ -123,14 +133,7 @@ def parse_shadow(data: bytes, file: str) -> tuple[tuple[ShadowEntry, ...], list[
     """Parse shadow lines ``name:hash:lastchg:min:max:warn:inactive:expire:reserved``."""
     warnings: list[ConfigWarning] = []
     out: list[ShadowEntry] = []
-    for lineno, line in lines(data, file, warnings):
-        place = Place(file, line=lineno)
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.split(":")
-        if parts[0][:1] in ("+", "-"):
-            warnings.append(ConfigWarning(place, NIS_INCLUDE))
-            continue
+    for place, parts in _entries(data, file, warnings):
         if len(parts) < 2 or not parts[0]:
             warnings.append(ConfigWarning(place, "not a shadow line (no ':' fields); skipped"))
             continue
