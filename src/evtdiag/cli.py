@@ -27,10 +27,8 @@ from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, UsageError
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
-from evtdiag.logs.evtx import CHUNK_SIZE
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import REFUSED
-from evtdiag.logs.parallel import RANGE_CHUNKS, default_jobs
 from evtdiag.model import InputCoverage
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
@@ -103,9 +101,6 @@ class LogSource:
         started = time.monotonic()
         files = discover(self.logs)
         total = sum(_size(path) for path in files)
-        jobs = self.jobs
-        if jobs is None:  # worker processes only pay off beyond one 16 MiB range
-            jobs = default_jobs() if total > 2 * RANGE_CHUNKS * CHUNK_SIZE else 1
         progress = ProgressLine(total, enabled=not self.quiet)
         try:
             result = read_logs(
@@ -113,7 +108,7 @@ class LogSource:
                 ProviderMatcher((*DEFAULT_PROVIDERS, *self.providers)),
                 progress,
                 self.options,
-                jobs=jobs,
+                jobs=self.jobs,
             )
         finally:
             progress.close()

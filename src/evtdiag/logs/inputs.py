@@ -22,7 +22,7 @@ from evtdiag.logs.archives import read_archive, relabel, relabel_all, spool
 from evtdiag.logs.csv_export import read_event_csv
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
-from evtdiag.logs.parallel import read_all, read_evtx_ranges
+from evtdiag.logs.parallel import auto_jobs, read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
@@ -81,18 +81,21 @@ def read_logs(
     progress: ProgressCallback | None = None,
     options: ReadOptions | None = None,
     *,
-    jobs: int = 1,
+    jobs: int | None = 1,
 ) -> LogReadResult:
     """Read every input named by ``specs`` and return the wanted records, deduplicated.
 
-    :param jobs: worker processes (:mod:`evtdiag.logs.parallel`); the result is the
-        same whatever the number. Standard input is always read in this process.
+    :param jobs: worker processes (:mod:`evtdiag.logs.parallel`), None to choose from the
+        inputs' size; the result is the same whatever the number. Standard input is
+        always read in this process.
     """
     options = options or ReadOptions()
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
     seen: set[tuple] = set()
     paths = discover(specs)
+    if jobs is None:
+        jobs = auto_jobs(sum(_size(path) for path in paths))
     if jobs > 1 and Path(STDIN) not in paths:
         read_other = functools.partial(read_inputs, options=options)
         results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
@@ -211,3 +214,10 @@ def read_evtx(
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read every physical chunk of an .evtx file (range by range: flat memory)."""
     return read_evtx_ranges(path, matcher, progress, carve=carve)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

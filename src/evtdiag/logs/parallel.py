@@ -68,6 +68,12 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def auto_jobs(total_bytes: int) -> int:
+    """Worker processes for ``total_bytes`` of input: all cores, but one process when
+    there are fewer than two ranges of work (starting workers would cost more)."""
+    return default_jobs() if total_bytes > 2 * RANGE_CHUNKS * CHUNK_SIZE else 1
+
+
 @dataclass
 class RangeResult:
     """What one range of chunk slots yielded, in slot order."""
