@@ -301,8 +301,24 @@ _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
 
 def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The output options ``report`` and ``render`` share."""
+
+    @functools.wraps(command)
+    def with_output(
+        *,
+        output_format: str,
+        output: Path | None,
+        force: bool,
+        tz_name: str,
+        redact: bool,
+        redact_key: Path | None,
+        **rest: Any,
+    ) -> Any:
+        report, mapping = _targets(output_format, output, force, redact or redact_key is not None)
+        target = ReportOutput(output_format, _times(tz_name), report, mapping, force, redact_key)
+        return command(out=target, **rest)
+
     return _stacked(
-        command,
+        with_output,
         click.option(
             "--format",
             "output_format",
@@ -369,34 +385,38 @@ def _targets(
     return output, mapping
 
 
-def _publish(
-    document: dict[str, Any],
-    output_format: str,
-    times: TimeFormatter,
-    output: Path | None,
-    mapping: Path | None,
-    *,
-    force: bool,
-    redact_key: Path | None,
-) -> None:
-    """Redact (when asked), render, and write the report and the mapping."""
-    redactor: Redactor | None = None
-    if mapping is not None:
-        key = load_key(redact_key) if redact_key else Redactor.new_key()
-        document, redactor = redact_document(document, key)
-    text = render_document(document, output_format, times)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        write_report(output, text, force=force)
-        click.echo(f"Report written to {output}", err=True)
-    if redactor is not None and mapping is not None:
-        mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
-        write_report(mapping, mapping_text + "\n", force=force, mode=0o600)
-        click.echo(
-            f"Redaction key and mapping written to {mapping} (keep it; do not send it)",
-            err=True,
-        )
+@dataclass(frozen=True)
+class ReportOutput:
+    """Where and how a report is written: what the shared output options asked for."""
+
+    output_format: str
+    times: TimeFormatter
+    output: Path | None
+    """None: standard output."""
+    mapping: Path | None
+    """Where the redaction key and mapping go; None when not redacting."""
+    force: bool
+    redact_key: Path | None
+
+    def publish(self, document: dict[str, Any]) -> None:
+        """Redact (when asked), render, and write the report and the mapping."""
+        redactor: Redactor | None = None
+        if self.mapping is not None:
+            key = load_key(self.redact_key) if self.redact_key else Redactor.new_key()
+            document, redactor = redact_document(document, key)
+        text = render_document(document, self.output_format, self.times)
+        if self.output is None:
+            click.echo(text, nl=False)
+        else:
+            write_report(self.output, text, force=self.force)
+            click.echo(f"Report written to {self.output}", err=True)
+        if redactor is not None and self.mapping is not None:
+            mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
+            write_report(self.mapping, mapping_text + "\n", force=self.force, mode=0o600)
+            click.echo(
+                f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
+                err=True,
+            )
 
 
 @cli.command()
@@ -421,12 +441,7 @@ def report(
     source: LogSource,
     hosts_dir: str | None,
     windows_dir: str | None,
-    output_format: str,
-    output: Path | None,
-    force: bool,
-    tz_name: str,
-    redact: bool,
-    redact_key: Path | None,
+    out: ReportOutput,
     since: datetime | None,
     until: datetime | None,
 ) -> None:
@@ -449,13 +464,11 @@ def report(
             --windows sample_logs/windows --success-id 12291 -o report.html
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
-    times = _times(tz_name)
     if since is not None and until is not None and since >= until:
         raise click.BadParameter(
             f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
             param_hint="--since",
         )
-    output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     result, elapsed = source.read()
     if not source.quiet:
         click.echo(speed_text(result.inputs, elapsed), err=True)
@@ -468,12 +481,12 @@ def report(
     )
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
-        "time_zone": times.zone_name,
+        "time_zone": out.times.zone_name,
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
     }
     document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
-    _publish(document, output_format, times, output, mapping, force=force, redact_key=redact_key)
+    out.publish(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
@@ -484,12 +497,7 @@ def report(
 @report_output_options
 def render(
     findings: Path,
-    output_format: str,
-    output: Path | None,
-    force: bool,
-    tz_name: str,
-    redact: bool,
-    redact_key: Path | None,
+    out: ReportOutput,
 ) -> None:
     """Rebuild a report from a saved JSON report (FINDINGS), without the original inputs.
 
@@ -499,17 +507,13 @@ def render(
         evtdiag render findings.json -o report.html
         evtdiag render findings.json --redact -o for-support.html
     """
-    times = _times(tz_name)
     try:
         text = findings.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{findings} cannot be read as a JSON report: {error}") from error
     document = load_document(text, str(findings))
-    output, mapping = _targets(output_format, output, force, redact or redact_key is not None)
     try:
-        _publish(
-            document, output_format, times, output, mapping, force=force, redact_key=redact_key
-        )
+        out.publish(document)
     except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
         raise UsageError(
             f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
