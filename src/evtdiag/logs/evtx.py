@@ -197,9 +197,13 @@ def read_chunk(
         if not (candidate or first):
             break
         record_place = Place(path, chunk=index, offset=base + frame.offset, record_id=frame.number)
+        # The decoder only returns wanted records, except the identifying first one; the
+        # python-evtx fallback returns any record: those two are checked below.
+        provider_checked = not first
         try:
             tree = _decode_record(decoder, chunk, frame, wanted, build_all=first)
         except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
+            provider_checked = False
             tree = _fallback(chunk, frame)
             if tree is None:
                 result.skipped.append(
@@ -219,7 +223,7 @@ def read_chunk(
         )
         if first:
             result.first_computer = event.computer or None
-        if wanted.matches(provider_names(tree)):
+        if provider_checked or wanted.matches(provider_names(tree)):
             result.events.append(event)
     return result
 
