@@ -113,8 +113,8 @@ sanitize_sso() {
     }
     if (line ~ /^[ \t]*[Ss][Yy][Nn][Cc]_[Hh][Oo][Ss][Tt][Ss][ \t]*=/) {
       # Entries are (host [port [key]]); a key may hold parentheses, so an entry ends
-      # at the ")" followed by the next "(" or the end of the line. Anything else is
-      # replaced whole: it may hold a key.
+      # at the ")" followed by blanks and the next "(", or by the end of the line.
+      # Anything else is replaced whole: it may hold a key.
       v = line; sub(/^[^=]*=/, "", v); prefix = substr(line, 1, length(line) - length(v))
       sub(/[ \t]+$/, "", v)
       out = ""; rest = v; ok = (v !~ /\\$/)
@@ -125,8 +125,8 @@ sanitize_sso() {
         end = 0
         for (pos = 2; pos <= length(rest); pos++) {
           if (substr(rest, pos, 1) != ")") continue
-          after = substr(rest, pos + 1); sub(/^[ \t]+/, "", after)
-          if (after == "" || substr(after, 1, 1) == "(") { end = pos; break }
+          after = substr(rest, pos + 1)
+          if (after ~ /^[ \t]*$/ || after ~ /^[ \t]+\(/) { end = pos; break }
         }
         if (!end) { ok = 0; break }
         inner = substr(rest, 2, end - 2); rest = substr(rest, end + 1)

@@ -148,6 +148,7 @@ def test_collect_without_sso_conf(tmp_path):
     ("sync_hosts", "kept"),
     [
         ("(dc1 6677 ab)cdSECRET) (dc2 6677 x(yzSECRET2) (dc3)", "(dc1 6677 <redacted length=11"),
+        ("(dc1 6677 0000)(SECRET00) (dc2)", "(dc1 6677 <redacted length=14"),
         ("(dc1 6677 SECRETtail", "SYNC_HOSTS=<redacted: not in the (host [port [key]]) form>"),
         ("(dc1 6677 SECRET) \\", "SYNC_HOSTS=<redacted: not in the (host [port [key]]) form>"),
     ],

@@ -116,10 +116,12 @@ def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
 
 _HOST_ENTRY = re.compile(
     r"\s*\(\s*(?P<host>[^\s()]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
-    r"(?=\s*(?:\(|$))"
+    r"(?=\s+\(|\s*$)"
 )
 """One ``(host [port [key]])`` entry. The key runs to the ``)`` that ends the entry (one
-followed by the next ``(`` or the end of the line), so a key may hold parentheses."""
+followed by white space and the next ``(``, or by the end of the line), so a key may
+hold parentheses, even ``)(``; entries written without a space between them are not
+in this form and the value is then not used."""
 
 
 def _split_hosts(
