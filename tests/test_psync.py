@@ -26,7 +26,7 @@ def record(event_id: int, *data: str, message: str | None = None, qualifiers=Non
         computer="DC01",
         data=data,
         data_names=("",) * len(data),
-        xml="<Event/>",
+        xml_source="<Event/>",
         place=Place("dc01.evtx"),
         message=message,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,16 @@ class Skipped:
     """False when the data was still read (e.g. a chunk whose data CRC fails)."""
 
 
+class XmlSource(Protocol):
+    """An event's XML kept in a compact form until it is shown.
+
+    Readers keep one of these instead of the text when rendering every record would
+    cost more than reading it; it compares and hashes as the text it renders.
+    """
+
+    def render(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class EventRecord:
     """One event as read from a log, decoded as far as the diagnosis needs.
@@ -78,13 +89,19 @@ class EventRecord:
     """``EventData/Data`` texts in document order (``UserData`` leaf texts otherwise)."""
     data_names: tuple[str, ...]
     """The ``Name`` attribute of each data item, ``""`` when unnamed."""
-    xml: str
-    """The whole event rendered as XML, for evidence."""
+    xml_source: str | XmlSource
+    """The whole event as XML, or what renders it on demand (see :attr:`xml`)."""
     place: Place
     unverified: bool = False
     """True when the record comes from a chunk whose data checksum did not match."""
     message: str | None = None
     """The rendered message, when the export carries one (XML RenderingInfo, CSV)."""
+
+    @property
+    def xml(self) -> str:
+        """The whole event rendered as XML, for evidence."""
+        source = self.xml_source
+        return source if isinstance(source, str) else source.render()
 
     @property
     def identity(self) -> tuple[str, str, int, datetime | None]:

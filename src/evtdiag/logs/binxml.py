@@ -19,6 +19,8 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 # Tokens (the low 5 bits; bit 0x40 means "more data follows" / "has attributes").
@@ -89,6 +91,14 @@ _TEMPLATE_HEADER = struct.Struct("<I16sI")  # next offset, GUID, data size
 _GUID = struct.Struct("<IHH8s")
 _SYSTEMTIME = struct.Struct("<8H")
 
+
+
+@lru_cache(maxsize=64)
+def _descriptors(count: int) -> struct.Struct:
+    """The layout of ``count`` value descriptors: size (u16), type (u8), one unused byte."""
+    return struct.Struct("<" + "HBx" * count)
+
+
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 _MAX_DEPTH = 64
 
@@ -158,7 +168,7 @@ class ChunkDecoder:
     """
 
     def __init__(self, chunk: bytes | memoryview) -> None:
-        self._chunk = chunk
+        self.chunk = chunk
         self._names: dict[int, str] = {}
         self._templates: dict[int, Element] = {}
         self._derived: dict[tuple, Any] = {}
@@ -172,31 +182,35 @@ class ChunkDecoder:
     # -- low-level reads -------------------------------------------------------
 
     def _need(self, offset: int, size: int) -> None:
-        if offset < 0 or offset + size > len(self._chunk):
+        if offset < 0 or offset + size > len(self.chunk):
             raise BinXmlError(f"read of {size} bytes past the end of the chunk", offset)
 
     def _u8(self, offset: int) -> int:
         self._need(offset, 1)
-        return self._chunk[offset]
+        return self.chunk[offset]
 
     def _u16(self, offset: int) -> int:
         self._need(offset, 2)
-        return _U16.unpack_from(self._chunk, offset)[0]
+        return _U16.unpack_from(self.chunk, offset)[0]
 
     def _u32(self, offset: int) -> int:
         self._need(offset, 4)
-        return _U32.unpack_from(self._chunk, offset)[0]
+        return _U32.unpack_from(self.chunk, offset)[0]
+
+    def raw(self, offset: int, size: int) -> bytes:
+        self._need(offset, size)
+        return bytes(self.chunk[offset : offset + size])
 
     def _utf16(self, offset: int, characters: int) -> str:
         self._need(offset, characters * 2)
-        return decode_utf16(bytes(self._chunk[offset : offset + characters * 2]))
+        return decode_utf16(bytes(self.chunk[offset : offset + characters * 2]))
 
     def name(self, offset: int) -> str:
         """The NameString at ``offset`` (next offset, hash, count, UTF-16 text, NUL)."""
         cached = self._names.get(offset)
         if cached is None:
             self._need(offset, _NAME_HEADER.size)
-            _, _, count = _NAME_HEADER.unpack_from(self._chunk, offset)
+            _, _, count = _NAME_HEADER.unpack_from(self.chunk, offset)
             cached = self._utf16(offset + _NAME_HEADER.size, count)
             self._names[offset] = cached
         return cached
@@ -225,11 +239,11 @@ class ChunkDecoder:
         :returns: (template definition offset, offset of the substitution array,
             template id)
         """
-        _, template_id, definition = _TEMPLATE_INSTANCE.unpack_from(self._chunk, offset + 1)
+        _, template_id, definition = _TEMPLATE_INSTANCE.unpack_from(self.chunk, offset + 1)
         pos = offset + 1 + _TEMPLATE_INSTANCE.size
         if definition == pos:  # the definition follows inline
             self._need(pos, _TEMPLATE_HEADER.size)
-            size = _TEMPLATE_HEADER.unpack_from(self._chunk, pos)[2]
+            size = _TEMPLATE_HEADER.unpack_from(self.chunk, pos)[2]
             pos += _TEMPLATE_HEADER.size + size
         return definition, pos, template_id
 
@@ -238,7 +252,7 @@ class ChunkDecoder:
         cached = self._templates.get(definition)
         if cached is None:
             self._need(definition, _TEMPLATE_HEADER.size)
-            size = _TEMPLATE_HEADER.unpack_from(self._chunk, definition)[2]
+            size = _TEMPLATE_HEADER.unpack_from(self.chunk, definition)[2]
             start = definition + _TEMPLATE_HEADER.size
             element, _ = self._fragment(start, start + size, in_template=True, depth=0)
             if element is None:
@@ -257,14 +271,12 @@ class ChunkDecoder:
         if count > 0x4000:
             raise BinXmlError(f"implausible substitution count {count}", pos - 4)
         self._need(pos, 4 * count)
-        spans = []
+        descriptors = _descriptors(count).unpack_from(self.chunk, pos)  # size, type, ...
+        sizes = descriptors[0::2]
         value_pos = pos + 4 * count
-        for i in range(count):
-            size = _U16.unpack_from(self._chunk, pos + 4 * i)[0]
-            spans.append((value_pos, size, self._chunk[pos + 4 * i + 2]))
-            value_pos += size
-        self._need(pos, value_pos - pos)
-        return spans, value_pos
+        offsets = list(accumulate(sizes, initial=value_pos))
+        self._need(pos, offsets[-1] - pos)
+        return list(zip(offsets[:-1], sizes, descriptors[1::2], strict=True)), offsets[-1]
 
     def value(self, span: tuple[int, int, int], depth: int = 0) -> Value:
         """Decode one substitution value located by :meth:`substitution_spans`."""
@@ -381,7 +393,7 @@ class ChunkDecoder:
         if vtype == TYPE_ANSI_STRING:
             count = self._u16(pos)
             self._need(pos + 2, count)
-            return decode_ansi(bytes(self._chunk[pos + 2 : pos + 2 + count])), pos + 2 + count
+            return decode_ansi(bytes(self.chunk[pos + 2 : pos + 2 + count])), pos + 2 + count
         size = _FIXED_SIZES.get(vtype)
         if size is None:
             raise BinXmlError(f"value token of unsupported type {vtype:#04x}", pos)
@@ -389,7 +401,7 @@ class ChunkDecoder:
         return self._value(pos, size, vtype, 0).text, pos + size
 
     def _value(self, pos: int, size: int, vtype: int, depth: int) -> Value:
-        data = bytes(self._chunk[pos : pos + size])
+        data = bytes(self.chunk[pos : pos + size])
         if vtype == TYPE_BINXML:
             tree, _ = self._fragment(pos, pos + size, in_template=False, depth=depth + 1)
             return Value(vtype, tree.text() if tree else "", tree)

@@ -10,12 +10,14 @@ whether they keep the ``xmlns`` of the event schema.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Protocol
 
 from lxml import etree
 
 from evtdiag.logs.binxml import Element
-from evtdiag.model import EventRecord, Place
+from evtdiag.model import EventRecord, Place, XmlSource
 
 _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
@@ -88,25 +90,53 @@ def _int(text: str | None) -> int | None:
 
 def provider_names(event: Element) -> tuple[str, ...]:
     """The names a record gives its provider: ``Name`` and, if any, ``EventSourceName``."""
-    provider = _find(_find(event, "System"), "Provider")
-    if provider is None:
-        return ()
-    names = (provider.attribute("Name"), provider.attribute("EventSourceName"))
-    return tuple(name for name in names if name)
+    return provider_names_from(_find(_find(event, "System"), "Provider"), TreeReader())
 
 
-def _event_data(event: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """EventData/Data values (with their Name), or the leaves of UserData, in order."""
+@dataclass(frozen=True)
+class FieldNodes:
+    """Where the fields evtdiag reads sit in an event tree.
+
+    Locating is separate from reading so that the same rules serve a decoded tree and
+    a template whose text is still substitutions (:class:`TemplateFields`).
+    """
+
+    provider: Element | None
+    event_id: Element | None
+    time_created: Element | None
+    record_id: Element | None
+    level: Element | None
+    channel: Element | None
+    computer: Element | None
+    data: tuple[Element, ...]
+    """EventData/Data elements, or the leaves of UserData, in document order."""
+    named_data: bool
+    """True for EventData (names in ``@Name``), False for UserData (the leaf's name)."""
+    message: Element | None
+
+
+def locate_fields(event: Element) -> FieldNodes:
+    system = _children(_find(event, "System"))
     event_data = _find(event, "EventData")
     if event_data is not None:
-        items = [child for child in event_data.elements() if _local(child.name) == "Data"]
-        return (
-            tuple(item.text() for item in items),
-            tuple(item.attribute("Name") or "" for item in items),
-        )
-    user_data = _find(event, "UserData")
-    if user_data is None:
-        return (), ()
+        data = tuple(child for child in event_data.elements() if _local(child.name) == "Data")
+    else:
+        data = tuple(_user_data_leaves(_find(event, "UserData")))
+    return FieldNodes(
+        provider=system.get("Provider"),
+        event_id=system.get("EventID"),
+        time_created=system.get("TimeCreated"),
+        record_id=system.get("EventRecordID"),
+        level=system.get("Level"),
+        channel=system.get("Channel"),
+        computer=system.get("Computer"),
+        data=data,
+        named_data=event_data is not None,
+        message=_find(_find(event, "RenderingInfo"), "Message"),
+    )
+
+
+def _user_data_leaves(user_data: Element | None) -> list[Element]:
     leaves: list[Element] = []
 
     def collect(element: Element) -> None:
@@ -116,16 +146,83 @@ def _event_data(event: Element) -> tuple[tuple[str, ...], tuple[str, ...]]:
         for child in children:
             collect(child)
 
-    for wrapper in user_data.elements():  # the event-specific element: its leaves are the data
-        for child in wrapper.elements():
+    for wrapper in user_data.elements() if user_data is not None else ():
+        for child in wrapper.elements():  # the event-specific element: its leaves are the data
             collect(child)
-    return tuple(leaf.text() for leaf in leaves), tuple(_local(leaf.name) for leaf in leaves)
+    return leaves
 
 
-def _message(event: Element) -> str | None:
-    rendering = _find(event, "RenderingInfo")
-    message = _find(rendering, "Message")
-    return message.text() if message is not None else None
+class Reader(Protocol):
+    """Reads the text and the attributes of located nodes."""
+
+    def text(self, element: Element) -> str: ...
+
+    def attribute(self, element: Element, name: str) -> str | None: ...
+
+
+class TreeReader:
+    """Reads a decoded tree as it is."""
+
+    def text(self, element: Element) -> str:
+        return element.text()
+
+    def attribute(self, element: Element, name: str) -> str | None:
+        return element.attribute(name)
+
+
+def provider_names_from(provider: Element | None, read: Reader) -> tuple[str, ...]:
+    """``Name`` and, if any, ``EventSourceName`` of a located Provider node."""
+    if provider is None:
+        return ()
+    names = (read.attribute(provider, "Name"), read.attribute(provider, "EventSourceName"))
+    return tuple(name for name in names if name)
+
+
+def read_fields(
+    nodes: FieldNodes,
+    read: Reader,
+    *,
+    place: Place,
+    xml: str | XmlSource,
+    header_time: datetime | None = None,
+    unverified: bool = False,
+    time_created: datetime | None = None,
+) -> EventRecord:
+    """Build the record from located nodes; the record header's id and time fill gaps.
+
+    :param time_created: the time when the caller read it faster than from its text.
+    """
+
+    def text(element: Element | None) -> str | None:
+        return read.text(element).strip() if element is not None else None
+
+    if time_created is None and nodes.time_created is not None:
+        system_time = read.attribute(nodes.time_created, "SystemTime")
+        time_created = parse_system_time(system_time) if system_time else None
+    record_id = _int(text(nodes.record_id))
+    provider = provider_names_from(nodes.provider, read)
+    event_id = nodes.event_id
+    if nodes.named_data:
+        names = tuple(read.attribute(item, "Name") or "" for item in nodes.data)
+    else:
+        names = tuple(_local(leaf.name) for leaf in nodes.data)
+    return EventRecord(
+        source=place.file,
+        record_id=record_id if record_id is not None else (place.record_id or 0),
+        time_created=time_created or header_time,
+        provider=provider[0] if provider else "",
+        event_id=(_int(text(event_id)) or 0) & 0xFFFF,
+        qualifiers=(_int(read.attribute(event_id, "Qualifiers")) if event_id is not None else None),
+        level=_int(text(nodes.level)),
+        channel=text(nodes.channel) or "",
+        computer=text(nodes.computer) or "",
+        data=tuple(read.text(item) for item in nodes.data),
+        data_names=names,
+        xml_source=xml,
+        place=place,
+        unverified=unverified,
+        message=read.text(nodes.message) if nodes.message is not None else None,
+    )
 
 
 def event_record(
@@ -135,37 +232,15 @@ def event_record(
     header_time: datetime | None = None,
     unverified: bool = False,
 ) -> EventRecord:
-    """Build the record from the tree; the record header's id and time fill gaps."""
-    system = _children(_find(event, "System"))
-    event_id_element = system.get("EventID")
-    time_created = system.get("TimeCreated")
-    system_time = time_created.attribute("SystemTime") if time_created is not None else None
-    record_id = _int(_text(system.get("EventRecordID")))
-    data, names = _event_data(event)
-    names_of_provider = provider_names(event)
-    return EventRecord(
-        source=place.file,
-        record_id=record_id if record_id is not None else (place.record_id or 0),
-        time_created=(parse_system_time(system_time) if system_time else None) or header_time,
-        provider=names_of_provider[0] if names_of_provider else "",
-        event_id=(_int(_text(event_id_element)) or 0) & 0xFFFF,
-        qualifiers=(
-            _int(event_id_element.attribute("Qualifiers")) if event_id_element is not None else None
-        ),
-        level=_int(_text(system.get("Level"))),
-        channel=_text(system.get("Channel")) or "",
-        computer=_text(system.get("Computer")) or "",
-        data=data,
-        data_names=names,
-        xml=to_xml(event),
+    """Build the record from a decoded tree, its XML rendered now."""
+    return read_fields(
+        locate_fields(event),
+        TreeReader(),
         place=place,
+        xml=to_xml(event),
+        header_time=header_time,
         unverified=unverified,
-        message=_message(event),
     )
-
-
-def _text(element: Element | None) -> str | None:
-    return element.text().strip() if element is not None else None
 
 
 def _escape(text: str, quote: bool = False) -> str:

@@ -27,12 +27,11 @@ from evtdiag.logs.binxml import (
     BinXmlError,
     ChunkDecoder,
     Element,
-    Substitution,
     filetime_to_datetime,
-    fill_template,
 )
 from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.template_fields import TemplateFields
 from evtdiag.model import EventRecord, Place, Skipped
 
 FILE_MAGIC = b"ElfFile\x00"
@@ -196,34 +195,32 @@ def read_chunk(
         first = identify and position == 0
         if not (candidate or first):
             break
-        record_place = Place(path, chunk=index, offset=base + frame.offset, record_id=frame.number)
-        # The decoder only returns wanted records, except the identifying first one; the
-        # python-evtx fallback returns any record: those two are checked below.
-        provider_checked = not first
+        record = _RecordAt(
+            Place(path, chunk=index, offset=base + frame.offset, record_id=frame.number),
+            filetime_to_datetime(frame.written),
+            unverified or frame.offset >= limit,
+        )
         try:
-            tree = _decode_record(decoder, chunk, frame, wanted, build_all=first)
+            event, is_wanted = _decode_record(
+                decoder, chunk, frame, wanted, record, build_all=first
+            )
         except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
-            provider_checked = False
             tree = _fallback(chunk, frame)
             if tree is None:
                 result.skipped.append(
                     Skipped(
-                        record_place,
+                        record.place,
                         f"record not decodable ({error}); it may or may not be a PSync record",
                     )
                 )
                 continue
-        if tree is None:
+            event = record.event(tree)
+            is_wanted = wanted.matches(provider_names(tree))
+        if event is None:
             continue
-        event = event_record(
-            tree,
-            place=record_place,
-            header_time=filetime_to_datetime(frame.written),
-            unverified=unverified or frame.offset >= limit,
-        )
         if first:
             result.first_computer = event.computer or None
-        if provider_checked or wanted.matches(provider_names(tree)):
+        if is_wanted:
             result.events.append(event)
     return result
 
@@ -315,53 +312,60 @@ def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
     return None
 
 
-def _decode_record(
-    decoder: ChunkDecoder, chunk: bytes, frame: _Frame, wanted: ProviderMatcher, *, build_all: bool
-) -> Element | None:
-    """The record's event tree, or None when it is not from a wanted provider.
+@dataclass(frozen=True)
+class _RecordAt:
+    """What the frame says about a record: where it is, its header time, its doubts."""
 
-    For a template instance the provider is looked up in the template first (literal
-    text, or the substitution that holds it) so that unwanted records cost only a
-    descriptor walk and one value.
+    place: Place
+    header_time: datetime
+    unverified: bool
+
+    def event(self, tree: Element) -> EventRecord:
+        return event_record(
+            tree, place=self.place, header_time=self.header_time, unverified=self.unverified
+        )
+
+
+def _decode_record(
+    decoder: ChunkDecoder,
+    chunk: bytes,
+    frame: _Frame,
+    wanted: ProviderMatcher,
+    record: _RecordAt,
+    *,
+    build_all: bool,
+) -> tuple[EventRecord | None, bool]:
+    """The record's event and whether its provider is wanted; no event when it is not
+    wanted, unless ``build_all``.
+
+    For a template instance the provider is read from the substitution that holds it
+    first, so that unwanted records cost only a descriptor walk and one value, and
+    wanted ones are read without building their tree (:mod:`~evtdiag.logs.template_fields`).
     """
     start = frame.offset + RECORD_HEADER_SIZE
     end = frame.offset + frame.size - 4
     pos = start + 4 if chunk[start] == TOKEN_FRAGMENT_HEADER else start
     if chunk[pos] != TOKEN_TEMPLATE_INSTANCE:
         tree = decoder.record(start, end)
-        return tree if build_all or wanted.matches(provider_names(tree)) else None
+        is_wanted = wanted.matches(provider_names(tree))
+        return (record.event(tree) if build_all or is_wanted else None), is_wanted
     definition, array, _ = decoder.template_instance(pos)
-    template = decoder.template(definition)
-    spans, _ = decoder.substitution_spans(array)
-    if not build_all:
-        names = []
-        for part in decoder.cached(("provider", definition), lambda: _provider_parts(template)):
-            if isinstance(part, Substitution):
-                if part.index < len(spans):
-                    names.append(decoder.value(spans[part.index]).text)
-            else:
-                names.append(part)
-        if not wanted.matches(names):
-            return None
-    values = [decoder.value(span) for span in spans]
-    return fill_template(template, values)
-
-
-def _provider_parts(template: Element) -> list:
-    """The parts of ``System/Provider/@Name`` and ``@EventSourceName`` in a template."""
-    system = next((e for e in template.elements() if e.name.endswith("System")), None)
-    provider = (
-        next((e for e in system.elements() if e.name.endswith("Provider")), None)
-        if system
-        else None
+    fields: TemplateFields = decoder.cached(
+        ("fields", definition), lambda: TemplateFields(decoder.template(definition))
     )
-    if provider is None:
-        return []
-    parts: list = []
-    for name, value in provider.attributes:
-        if name in ("Name", "EventSourceName"):
-            parts.extend(value if isinstance(value, list) else [value])
-    return parts
+    spans, values_end = decoder.substitution_spans(array)
+    values = fields.values(decoder, spans)
+    is_wanted = wanted.matches(fields.provider_names(values))
+    if not (build_all or is_wanted):
+        return None, False
+    event = fields.record(
+        values,
+        decoder.raw(array, values_end - array),
+        place=record.place,
+        header_time=record.header_time,
+        unverified=record.unverified,
+    )
+    return event, is_wanted
 
 
 _STRING_TABLE = (0x80, 64)

@@ -1,0 +1,101 @@
+"""Records read from their template's values are exactly the records built from the
+filled tree: every field, and the XML kept for evidence."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from evtdiag.logs.binxml import ChunkDecoder, fill_template
+from evtdiag.logs.events import event_record
+from evtdiag.logs.inputs import read_input
+from evtdiag.logs.providers import AllProviders
+from evtdiag.logs.template_fields import TemplateFields, TemplateXml
+from evtdiag.model import EventRecord
+from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
+from tests.evtx_writer import WriterEvent, write_evtx
+
+COUNTS = corpus_counts()
+
+
+def _through_tree(self: TemplateFields, values, raw, *, place, header_time, unverified):
+    """The reference: fill the template, then read the tree (the path for any record)."""
+    filled = fill_template(self.template, values.all())
+    return event_record(filled, place=place, header_time=header_time, unverified=unverified)
+
+
+def _fields(record: EventRecord) -> tuple:
+    """Every field, the XML as its text (and its type: a kept template must render)."""
+    return (
+        record.source,
+        record.record_id,
+        record.time_created,
+        record.provider,
+        record.event_id,
+        record.qualifiers,
+        record.level,
+        record.channel,
+        record.computer,
+        record.data,
+        record.data_names,
+        record.place,
+        record.unverified,
+        record.message,
+        record.xml,
+    )
+
+
+def _assert_same_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    _, fast = read_input(path, AllProviders())
+    with monkeypatch.context() as patch:
+        patch.setattr(TemplateFields, "record", _through_tree)
+        _, reference = read_input(path, AllProviders())
+    assert [_fields(r) for r in fast] == [_fields(r) for r in reference], path
+    assert fast == reference
+    return len(fast)
+
+
+def test_sample_logs_read_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared = sum(
+        _assert_same_both_ways(path, monkeypatch) for path in sorted(SAMPLE_LOGS.glob("*.evtx"))
+    )
+    assert compared > 100
+
+
+@pytest.mark.skipif(not COUNTS, reason=f"real-log corpus not found at {CORPUS}")
+def test_corpus_reads_the_same_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every corpus file: real templates (optional values, nested BinXml, arrays, SIDs)."""
+    compared = sum(_assert_same_both_ways(CORPUS / name, monkeypatch) for name in sorted(COUNTS))
+    assert compared > 30_000
+
+
+def _one_record(folder: Path, event: WriterEvent) -> EventRecord:
+    log = folder / "one.evtx"
+    log.write_bytes(write_evtx([event]))
+    (record,) = read_input(log, AllProviders())[1]
+    return record
+
+
+WHEN = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def test_kept_xml_renders_compares_hashes_and_pickles(tmp_path: Path) -> None:
+    event = WriterEvent("PSync", 12294, WHEN, 7, "DC01", data=("a<b&c", 'host"1'))
+    record = _one_record(tmp_path, event)
+    assert isinstance(record.xml_source, TemplateXml)
+    assert "<Data>a&lt;b&amp;c</Data>" in record.xml
+    assert record.xml_source == record.xml and hash(record.xml_source) == hash(record.xml)
+    again = pickle.loads(pickle.dumps(record))
+    assert again == record and again.xml == record.xml
+
+
+def test_kept_xml_holds_only_the_value_array(tmp_path: Path) -> None:
+    """What is kept is the record's own values, not the 64 KiB chunk around them."""
+    record = _one_record(tmp_path, WriterEvent("P", 1, WHEN, 1, "C", data=("x" * 10,)))
+    assert isinstance(record.xml_source, TemplateXml)
+    assert len(record.xml_source.values) < 200
+    values, _ = ChunkDecoder(record.xml_source.values).substitutions(0)
+    assert "x" * 10 in [value.text for value in values]
