@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Protocol
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where something is inside an input, as precisely as it is known.
 
@@ -64,7 +64,7 @@ class XmlSource(Protocol):
     def render(self) -> str: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRecord:
     """One event as read from a log, decoded as far as the diagnosis needs.
 
@@ -146,7 +146,7 @@ class Outcome(str, Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PsyncEvent:
     """A PSync event with its meaning: which account, which UNIX host, which DC."""
 

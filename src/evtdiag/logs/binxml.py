@@ -92,7 +92,6 @@ _GUID = struct.Struct("<IHH8s")
 _SYSTEMTIME = struct.Struct("<8H")
 
 
-
 @lru_cache(maxsize=64)
 def _descriptors(count: int) -> struct.Struct:
     """The layout of ``count`` value descriptors: size (u16), type (u8), one unused byte."""
@@ -313,7 +312,8 @@ class ChunkDecoder:
     def _element(self, pos: int, end: int, *, in_template: bool, depth: int) -> tuple[Element, int]:
         if depth > _MAX_DEPTH:
             raise BinXmlError("BinXML nested too deeply", pos)
-        token = self._u8(pos)
+        chunk = self.chunk  # indexed directly: past its end is an IndexError, a damaged record
+        token = chunk[pos]
         pos += 1
         if in_template:
             pos += 2  # dependency id: only element tokens inside templates carry it
@@ -322,7 +322,7 @@ class ChunkDecoder:
         element = Element(name)
         if token & FLAG_MORE:
             pos += 4  # attribute list size
-            while self._u8(pos) & TOKEN_MASK == TOKEN_ATTRIBUTE:
+            while chunk[pos] & TOKEN_MASK == TOKEN_ATTRIBUTE:
                 pos += 1
                 attribute_name, pos = self._name_at(pos)
                 parts, pos = self._content(pos, end, in_template, depth, attribute=True)
@@ -330,14 +330,14 @@ class ChunkDecoder:
                 # fill_template() resolves; elsewhere they are plain text already.
                 value = parts if in_template else "".join(parts)
                 element.attributes.append((attribute_name, value))
-        token = self._u8(pos)
+        token = chunk[pos]
         if token == TOKEN_CLOSE_EMPTY_ELEMENT:
             return element, pos + 1
         if token != TOKEN_CLOSE_START_ELEMENT:
             raise BinXmlError(f"expected the end of a start tag, found {token:#04x}", pos)
         children, pos = self._content(pos + 1, end, in_template, depth, attribute=False)
         element.children = children
-        if self._u8(pos) != TOKEN_END_ELEMENT:
+        if chunk[pos] != TOKEN_END_ELEMENT:
             raise BinXmlError("element not closed", pos)
         return element, pos + 1
 
@@ -350,14 +350,15 @@ class ChunkDecoder:
         attribute, end of start tag) and leaves ``pos`` on that token.
         """
         parts: list = []
+        chunk = self.chunk
         while pos < end:
-            token = self._u8(pos)
+            token = chunk[pos]
             base = token & TOKEN_MASK
             if base == TOKEN_OPEN_START_ELEMENT and not attribute:
                 child, pos = self._element(pos, end, in_template=in_template, depth=depth + 1)
                 parts.append(child)
             elif base == TOKEN_VALUE:
-                vtype = self._u8(pos + 1)
+                vtype = chunk[pos + 1]
                 text, pos = self._inline_value(pos + 2, vtype)
                 parts.append(text)
             elif base in (TOKEN_NORMAL_SUBSTITUTION, TOKEN_OPTIONAL_SUBSTITUTION):

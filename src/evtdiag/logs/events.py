@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from sys import intern
 from typing import Protocol
 
 from lxml import etree
@@ -191,6 +192,9 @@ def read_fields(
     """Build the record from located nodes; the record header's id and time fill gaps.
 
     :param time_created: the time when the caller read it faster than from its text.
+
+    Provider, channel and computer repeat in every record of a log: they are interned,
+    so that a log of 200,000 PSync events holds each name once.
     """
 
     def text(element: Element | None) -> str | None:
@@ -210,12 +214,12 @@ def read_fields(
         source=place.file,
         record_id=record_id if record_id is not None else (place.record_id or 0),
         time_created=time_created or header_time,
-        provider=provider[0] if provider else "",
+        provider=intern(provider[0]) if provider else "",
         event_id=(_int(text(event_id)) or 0) & 0xFFFF,
         qualifiers=(_int(read.attribute(event_id, "Qualifiers")) if event_id is not None else None),
         level=_int(text(nodes.level)),
-        channel=text(nodes.channel) or "",
-        computer=text(nodes.computer) or "",
+        channel=intern(text(nodes.channel) or ""),
+        computer=intern(text(nodes.computer) or ""),
         data=tuple(read.text(item) for item in nodes.data),
         data_names=names,
         xml_source=xml,
