@@ -122,6 +122,9 @@ class TemplateXml:
         self.template = template
         self.values = values
 
+    def __reduce__(self) -> tuple:
+        return TemplateXml, (self.template, self.values)
+
     def render(self) -> str:
         values, _ = ChunkDecoder(self.values).substitutions(0)
         return to_xml(fill_template(self.template, values))
