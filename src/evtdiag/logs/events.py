@@ -117,6 +117,8 @@ class FieldNodes:
 
 
 def locate_fields(event: Element) -> FieldNodes:
+    """Find the field nodes by local name (the first of each name), as Windows lays
+    them out; works on a template too, whose nodes hold substitutions."""
     system = _children(_find(event, "System"))
     event_data = _find(event, "EventData")
     if event_data is not None:
