@@ -404,15 +404,16 @@ class ReportOutput:
         if self.mapping is not None:
             key = load_key(self.redact_key) if self.redact_key else Redactor.new_key()
             document, redactor = redact_document(document, key)
-        text = render_document(document, self.output_format, self.times)
+        parts = render_document(document, self.output_format, self.times)
         if self.output is None:
-            click.echo(text, nl=False)
+            for part in parts:
+                click.echo(part, nl=False)
         else:
-            write_report(self.output, text, force=self.force)
+            write_report(self.output, parts, force=self.force)
             click.echo(f"Report written to {self.output}", err=True)
         if redactor is not None and self.mapping is not None:
             mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
-            write_report(self.mapping, mapping_text + "\n", force=self.force, mode=0o600)
+            write_report(self.mapping, (mapping_text + "\n",), force=self.force, mode=0o600)
             click.echo(
                 f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
                 err=True,
