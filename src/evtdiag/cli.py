@@ -6,13 +6,15 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -477,20 +479,39 @@ def report(
     events = within(found, since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None
-    diagnosis = diagnose(
-        events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
-    )
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
         "time_zone": out.times.zone_name,
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
     }
-    document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
-    out.publish(document)
+    with cycle_collection_paused():
+        diagnosis = diagnose(
+            events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
+        )
+        document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
+        out.publish(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the report is diagnosed and rendered.
+
+    Those stages allocate millions of small objects (groups, causes, event references,
+    the document's dicts) that form no reference cycles and live until the report is
+    written, yet every collection the allocations trigger traverses all objects alive,
+    the events read included: for 200,000 events that was a third of the stages' time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @cli.command()
