@@ -330,5 +330,9 @@ class _MergedCause:
             self.detail = ""
 
     def cause(self, samples: tuple[Evidence, ...]) -> Cause:
-        """The merged cause, with ``samples`` (sample events) after its evidence."""
-        return replace(self.first, evidence=(*self.evidence, *samples), detail=self.detail)
+        """The merged cause, with ``samples`` (sample events) after its evidence; the first
+        finding itself when nothing was added to it (most causes of a problem)."""
+        evidence = (*self.evidence, *samples)
+        if evidence == self.first.evidence and self.detail == self.first.detail:
+            return self.first
+        return replace(self.first, evidence=evidence, detail=self.detail)
