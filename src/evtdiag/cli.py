@@ -6,13 +6,15 @@ warnings through callbacks and raise :class:`evtdiag.errors.EvtdiagError`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -404,15 +406,16 @@ class ReportOutput:
         if self.mapping is not None:
             key = load_key(self.redact_key) if self.redact_key else Redactor.new_key()
             document, redactor = redact_document(document, key)
-        text = render_document(document, self.output_format, self.times)
+        parts = render_document(document, self.output_format, self.times)
         if self.output is None:
-            click.echo(text, nl=False)
+            for part in parts:
+                click.echo(part, nl=False)
         else:
-            write_report(self.output, text, force=self.force)
+            write_report(self.output, parts, force=self.force)
             click.echo(f"Report written to {self.output}", err=True)
         if redactor is not None and self.mapping is not None:
             mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
-            write_report(self.mapping, mapping_text + "\n", force=self.force, mode=0o600)
+            write_report(self.mapping, (mapping_text + "\n",), force=self.force, mode=0o600)
             click.echo(
                 f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
                 err=True,
@@ -476,20 +479,39 @@ def report(
     events = within(found, since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None
-    diagnosis = diagnose(
-        events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
-    )
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
         "time_zone": out.times.zone_name,
         "since": since.isoformat() if since else None,
         "until": until.isoformat() if until else None,
     }
-    document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
-    out.publish(document)
+    with cycle_collection_paused():
+        diagnosis = diagnose(
+            events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
+        )
+        document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
+        out.publish(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
+
+
+@contextlib.contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while the report is diagnosed and rendered.
+
+    Those stages allocate millions of small objects (groups, causes, event references,
+    the document's dicts) that form no reference cycles and live until the report is
+    written, yet every collection the allocations trigger traverses all objects alive,
+    the events read included: for 200,000 events that was a third of the stages' time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @cli.command()

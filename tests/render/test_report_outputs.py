@@ -272,6 +272,45 @@ def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> N
     assert text.startswith('{"schema":"evtdiag/1"') and json.loads(text) == big
 
 
+def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
+    document: dict,
+) -> None:
+    """The parts must join to exactly what one ``json.dumps`` writes, and none may hold
+    more than a slice of a long list (the point of writing in parts)."""
+    from evtdiag.render.json_report import ITEMS_PER_PART, PRETTY_LIMIT, document_parts
+
+    items = [dict(e, user=f"{e['user']}-ü{i}") for i, e in enumerate(document["events"]["items"])]
+    many = (items * (3 * ITEMS_PER_PART // len(items) + 2))[: 3 * ITEMS_PER_PART + 7]
+    big = dict(
+        document,
+        events=dict(document["events"], total=PRETTY_LIMIT + 1, items=many, by_id={}),
+        run={"numbers": {1: "a key that is not a string"}, "empty": [], "none": None},
+    )
+    parts = list(document_parts(big))
+    one_shot = json.dumps(big, ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert "".join(parts) == one_shot
+    longest_item = max(len(json.dumps(e, ensure_ascii=False)) for e in many)
+    assert max(map(len, parts)) <= (longest_item + 1) * ITEMS_PER_PART
+
+
+def test_an_error_while_writing_parts_leaves_the_old_report_and_no_temporary_file(
+    tmp_path: Path,
+) -> None:
+    from evtdiag.render.output import write_report
+
+    target = tmp_path / "report.json"
+    target.write_text("old report\n")
+
+    def failing_parts():
+        yield "the start of a new report"
+        raise ValueError("rendering failed")
+
+    with pytest.raises(ValueError, match="rendering failed"):
+        write_report(target, failing_parts(), force=True)
+    assert target.read_text() == "old report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
 def test_redaction_covers_every_windows_group_member(tmp_path: Path) -> None:
     from tests.diagnose.scenario import Scenario
 

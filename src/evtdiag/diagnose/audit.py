@@ -425,10 +425,11 @@ def dc_config_inconsistent(ctx: AuditContext) -> Hits:
         silent_for: dict[tuple[tuple[str, ...], tuple[str, ...]], list[PsyncEvent]] = defaultdict(
             list
         )
+        dcs = sorted(sent)  # once, not once per host
         for host in sorted(set().union(*(set(hosts) for hosts in sent.values()))):
-            senders = tuple(dc for dc in sorted(sent) if host in sent[dc])
-            if len(senders) < len(sent):
-                silent = tuple(sorted(set(sent) - set(senders)))
+            senders = tuple(dc for dc in dcs if host in sent[dc])
+            if len(senders) < len(dcs):
+                silent = tuple(dc for dc in dcs if host not in sent[dc])
                 silent_for[(senders, silent)].append(sent[senders[0]][host])
         for (senders, silent), examples in silent_for.items():
             hosts = [e.host or "?" for e in examples]

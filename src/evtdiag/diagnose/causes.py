@@ -9,11 +9,10 @@ evtdiag infers is kept apart in ``basis`` (see ``psync-facts.md``).
 
 from __future__ import annotations
 
-from evtdiag.diagnose.context import RuleContext, absence, config_evidence
+from evtdiag.diagnose.context import RuleContext, absence, config_evidence, event_kind
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.hosts.accounts import NIS_INCLUDE
 from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf, account_key
-from evtdiag.psync import kind_named
 
 causes: Registry[RuleContext, Finding | None] = Registry()
 
@@ -64,7 +63,7 @@ def _shadow_entry(host: HostConfig, user: str) -> ShadowEntry | None:
 def incomplete_event(ctx: RuleContext) -> Finding | None:
     """The event lacks an insertion string Microsoft documents for it (the remote user or
     the UNIX host), so nothing about that account or host could be checked."""
-    kind = kind_named(ctx.group.kind)
+    kind = event_kind(ctx.group.kind)
     present = {"user": ctx.group.account, "host": ctx.group.rhost}
     missing = [what for what in (kind.inserts if kind else ()) if not present.get(what)]
     return Finding((), detail=f"Missing: {', '.join(missing)}.") if missing else None

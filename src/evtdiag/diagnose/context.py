@@ -7,6 +7,7 @@ question ("why does this fail?") with one answer.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from evtdiag.model import (
     WindowsSide,
     account_key,
 )
+from evtdiag.psync import EventKind, kind_named
 
 
 def host_key(name: str) -> str:
@@ -32,6 +34,13 @@ def host_key(name: str) -> str:
     except ValueError:
         return name.split(".", 1)[0]
     return name
+
+
+@functools.cache
+def event_kind(name: str) -> EventKind | None:
+    """The catalogue entry called ``name``: :func:`~evtdiag.psync.kind_named` looked up once
+    per kind, since the catalogue is fixed and the rules ask for every failure group."""
+    return kind_named(name)
 
 
 class HostResolver:

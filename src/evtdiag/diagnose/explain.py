@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from evtdiag.diagnose.causes import causes
-from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext
+from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, event_kind
+from evtdiag.diagnose.registry import Finding, Rule
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.model import Cause, Outcome, PsyncEvent, WindowsSide, account_key
-from evtdiag.psync import kind_named
 
 FALLBACK = "unexplained"
 
@@ -45,8 +45,11 @@ def failure_groups(events: Iterable[PsyncEvent], resolver: HostResolver) -> list
     return groups
 
 
-def explain(context: RuleContext) -> tuple[Cause, ...]:
+def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
     """Every cause that applies to the group, strongest first; never empty.
+
+    ``rules`` are the registered rules that can explain the group's kind
+    (:func:`rules_for`), selected by the caller once per kind rather than per group.
 
     ``unexplained`` is tried only when no other rule applies; when even it does not
     (no configuration to look at), the failure is still reported under the event's
@@ -54,9 +57,7 @@ def explain(context: RuleContext) -> tuple[Cause, ...]:
     """
     found = []
     fallback = None
-    for rule in causes.rules:
-        if context.group.kind not in rule.kinds:
-            continue
+    for rule in rules:
         finding = rule.check(context)
         if finding is None:
             continue
@@ -72,8 +73,13 @@ def explain(context: RuleContext) -> tuple[Cause, ...]:
     return (_cause(causes.get(FALLBACK), None, context),)
 
 
-def _cause(rule, finding, context: RuleContext) -> Cause:
-    kind = kind_named(context.group.kind)
+def rules_for(kind: str) -> tuple[Rule, ...]:
+    """The registered rules that can explain failures of ``kind``, in order of strength."""
+    return tuple(rule for rule in causes.rules if kind in rule.kinds)
+
+
+def _cause(rule: Rule, finding: Finding | None, context: RuleContext) -> Cause:
+    kind = event_kind(context.group.kind)
     basis = finding.basis if finding is not None and finding.basis else rule.basis
     return Cause(
         code=rule.code,
@@ -91,4 +97,13 @@ def _cause(rule, finding, context: RuleContext) -> Cause:
 def explain_all(
     groups: Iterable[FailureGroup], inventory: Inventory | None, windows: WindowsSide | None
 ) -> list[tuple[FailureGroup, tuple[Cause, ...]]]:
-    return [(group, explain(RuleContext(group, inventory, windows))) for group in groups]
+    """Every group with its causes; the rules for a kind are selected once, not per group
+    (a dense log has a group for nearly every failure)."""
+    rules_of: dict[str, tuple[Rule, ...]] = {}
+    explained = []
+    for group in groups:
+        rules = rules_of.get(group.kind)
+        if rules is None:
+            rules = rules_of[group.kind] = rules_for(group.kind)
+        explained.append((group, explain(RuleContext(group, inventory, windows), rules)))
+    return explained

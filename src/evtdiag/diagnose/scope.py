@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 from evtdiag.diagnose.causes import causes as cause_registry
 from evtdiag.diagnose.context import FailureGroup, HostResolver, sample_events
-from evtdiag.model import Cause, EventRef, Outcome, Problem, PsyncEvent, account_key
+from evtdiag.model import Cause, EventRef, Evidence, Outcome, Problem, PsyncEvent, account_key
 
 NEARLY_ALL = 0.8
 HOST_NATURE = frozenset(
@@ -291,19 +291,48 @@ def _problem(draft: _Draft) -> Problem:
 
 def _merge_causes(draft: _Draft, events: list[PsyncEvent]) -> tuple[Cause, ...]:
     """The problem's cause first, then every other cause found in its groups; evidence merged
-    without repeats, and sample events added to the problem's cause."""
-    order = {code: i for i, code in enumerate(cause_registry.codes)}
-    merged: dict[str, Cause] = {}
+    without repeats, and sample events added to the problem's cause.
+
+    Each cause is built once from what its groups found: a problem may gather thousands of
+    groups, and copying a cause (or scanning its evidence) per group would be quadratic."""
+    merged: dict[str, _MergedCause] = {}
     for _, found in draft.groups:
         for cause in found:
             known = merged.get(cause.code)
             if known is None:
-                merged[cause.code] = cause
-                continue
-            evidence = known.evidence + tuple(e for e in cause.evidence if e not in known.evidence)
-            detail = known.detail if known.detail == cause.detail else ""  # not one case any more
-            merged[cause.code] = replace(known, evidence=evidence, detail=detail)
+                merged[cause.code] = _MergedCause(cause)
+            else:
+                known.add(cause)
+    order = {code: i for i, code in enumerate(cause_registry.codes)}
     codes = sorted(merged, key=lambda code: (code != draft.cause, order.get(code, 99)))
-    primary = merged[codes[0]]
-    merged[codes[0]] = replace(primary, evidence=primary.evidence + sample_events(events))
-    return tuple(merged[code] for code in codes)
+    return tuple(
+        merged[code].cause(sample_events(events) if code == codes[0] else ()) for code in codes
+    )
+
+
+class _MergedCause:
+    """One cause as found in many groups: the first finding, the evidence of all of them
+    without repeats, and its detail while every group found the same one."""
+
+    def __init__(self, first: Cause) -> None:
+        self.first = first
+        self.evidence = list(first.evidence)
+        self.seen = set(first.evidence)
+        self.detail = first.detail
+
+    def add(self, other: Cause) -> None:
+        """Another group's finding of the same cause; its detail differs: not one case any
+        more."""
+        new = [e for e in other.evidence if e not in self.seen]
+        self.evidence.extend(new)
+        self.seen.update(new)
+        if other.detail != self.detail:
+            self.detail = ""
+
+    def cause(self, samples: tuple[Evidence, ...]) -> Cause:
+        """The merged cause, with ``samples`` (sample events) after its evidence; the first
+        finding itself when nothing was added to it (most causes of a problem)."""
+        evidence = (*self.evidence, *samples)
+        if evidence == self.first.evidence and self.detail == self.first.detail:
+            return self.first
+        return replace(self.first, evidence=evidence, detail=self.detail)

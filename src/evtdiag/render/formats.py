@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from evtdiag.render.html_report import render_html
-from evtdiag.render.json_report import dump_document
+from evtdiag.render.json_report import document_parts
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 
 
-def _json(document: dict[str, Any], times: TimeFormatter) -> str:
-    return dump_document(document)
+def _json(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
+    return document_parts(document)
 
 
-REPORT_FORMATS: dict[str, Callable[[dict[str, Any], TimeFormatter], str]] = {
-    "html": render_html,
+def _html(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
+    return (render_html(document, times),)
+
+
+def _text(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
+    return (render_text(document, times),)
+
+
+REPORT_FORMATS: dict[str, Callable[[dict[str, Any], TimeFormatter], Iterable[str]]] = {
+    "html": _html,
     "json": _json,
-    "text": render_text,
+    "text": _text,
 }
-"""Format name -> renderer of the (possibly redacted) document. HTML is the default."""
+"""Format name -> renderer of the (possibly redacted) document, as text parts to write one
+after the other (a large JSON report is never held whole). HTML is the default."""
 
 
-def render_document(document: dict[str, Any], output_format: str, times: TimeFormatter) -> str:
-    """The report in ``output_format`` (a key of :data:`REPORT_FORMATS`)."""
+def render_document(
+    document: dict[str, Any], output_format: str, times: TimeFormatter
+) -> Iterable[str]:
+    """The report in ``output_format`` (a key of :data:`REPORT_FORMATS`), in parts."""
     return REPORT_FORMATS[output_format](document, times)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -81,12 +82,50 @@ PRETTY_LIMIT = 5_000
 compactly, because Python's indenting encoder is about ten times slower than the
 compact one (a year of a filtered export would take minutes)."""
 
+ITEMS_PER_PART = 500
+"""List items encoded in one call of the compact encoder: few enough that one part stays
+small (a problem's evidence holds event XML), many enough that calls cost nothing."""
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 
 def dump_document(document: dict[str, Any]) -> str:
     """The document as JSON text (UTF-8 characters kept as they are)."""
+    return "".join(document_parts(document))
+
+
+def document_parts(document: dict[str, Any]) -> Iterator[str]:
+    """The text of :func:`dump_document` in parts, to be written one after the other.
+
+    A large report's text is hundreds of megabytes: writing it in parts never holds it
+    whole (nor its list of encoder chunks, nor its encoded bytes) next to the document.
+    """
     if document["events"]["total"] <= PRETTY_LIMIT:
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+        yield json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return
+    yield from _compact_parts(document)
+    yield "\n"
+
+
+def _compact_parts(value: Any) -> Iterator[str]:
+    """``value`` as compact JSON, the same text as one ``json.dumps``: dicts are opened key
+    by key and long lists encoded a slice at a time (the C encoder writes a slice as its
+    items between brackets), so no part is larger than :data:`ITEMS_PER_PART` items."""
+    if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
+        opening = "{"
+        for key, item in value.items():
+            yield opening + _COMPACT.encode(key) + ":"
+            opening = ","
+            yield from _compact_parts(item)
+        yield "}"
+    elif isinstance(value, list) and len(value) > ITEMS_PER_PART:
+        yield "["
+        for start in range(0, len(value), ITEMS_PER_PART):
+            items = _COMPACT.encode(value[start : start + ITEMS_PER_PART])[1:-1]
+            yield items if start == 0 else "," + items
+        yield "]"
+    else:
+        yield _COMPACT.encode(value)
 
 
 _OPTIONAL_LISTS = ("verdict_reasons", "unmatched_hosts", "unreferenced_hosts", "success_ids",

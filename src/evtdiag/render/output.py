@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from evtdiag.errors import UsageError
 
 
-def write_report(path: Path, text: str, *, force: bool = False, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then rename.
+def write_report(
+    path: Path, parts: Iterable[str], *, force: bool = False, mode: int = 0o644
+) -> None:
+    """Write the text ``parts`` one after the other to ``path`` through a temporary file in
+    the same folder, then rename.
 
-    A reader never sees half a report, and a crash leaves the old file intact. The
-    temporary file is created private (0600) and given ``mode`` before the rename, so a
-    private file (a redaction key) is never readable by others, not even for a moment.
+    A reader never sees half a report, and a crash leaves the old file intact; so does an
+    error while the parts are being produced (they may be rendered as they are written,
+    so that a large report is never held whole). The temporary file is created private
+    (0600) and given ``mode`` before the rename, so a private file (a redaction key) is
+    never readable by others, not even for a moment.
 
     :raises UsageError: when ``path`` exists and ``force`` is false, or cannot be written.
     """
@@ -28,12 +34,15 @@ def write_report(path: Path, text: str, *, force: bool = False, mode: int = 0o64
         raise UsageError(f"cannot write in {folder}: {error.strerror}") from error
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+            out.writelines(parts)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {error.strerror}") from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def default_report_name(now: datetime | None = None, suffix: str = "html") -> Path:
