@@ -92,7 +92,6 @@ _GUID = struct.Struct("<IHH8s")
 _SYSTEMTIME = struct.Struct("<8H")
 
 
-
 @lru_cache(maxsize=64)
 def _descriptors(count: int) -> struct.Struct:
     """The layout of ``count`` value descriptors: size (u16), type (u8), one unused byte."""
