@@ -31,6 +31,8 @@ from evtdiag.hosts.collector import collect_script
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import REFUSED
+from evtdiag.logs.rust_backend import READERS, Reader
+from evtdiag.logs.rust_backend import available as rust_available
 from evtdiag.model import InputCoverage
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
@@ -151,11 +153,17 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         success_ids: tuple[int, ...],
         carve: bool,
         csv_date_format: str | None,
+        reader: Reader,
         quiet: bool,
         jobs: int | None,
         **rest: Any,
     ) -> Any:
-        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+        if reader == "rust" and not rust_available():
+            raise click.BadParameter(
+                "the Rust evtx parser is not installed (pip install 'evtdiag[fast]')",
+                param_hint="--reader",
+            )
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format, reader=reader)
         source = LogSource(logs, providers, success_ids, _catalogue(success_ids), quiet, jobs,
                            options)  # fmt: skip
         return command(source=source, **rest)
@@ -192,6 +200,16 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
             "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+        ),
+        click.option(
+            "--reader",
+            type=click.Choice(READERS),
+            default="auto",
+            show_default=True,
+            help="Who decodes .evtx records: 'builtin' (evtdiag's own decoder), 'rust' (the "
+            "Rust evtx parser of the 'fast' extra, where its output is certain to be the "
+            "same; evtdiag's decoder otherwise), 'auto' (Rust for dense template-less "
+            "logs when installed). The result does not depend on it.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress line."),
         click.option(

@@ -23,7 +23,9 @@ from evtdiag.model import EventRecord, Place, XmlSource
 _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
 )
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 forbids: :func:`to_xml` shows them as U+FFFD."""
+"""Characters XML 1.0 forbids: :func:`to_xml` shows them as U+FFFD."""
 _NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 
 
@@ -252,7 +254,7 @@ def event_record(
 def _escape(text: str, quote: bool = False) -> str:
     if not _NEEDS_ESCAPE.search(text):  # the common case, checked in one C call
         return text
-    text = _NOT_XML_CHAR.sub("\ufffd", text)
+    text = NOT_XML_CHAR.sub("\ufffd", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace('"', "&quot;") if quote else text
 

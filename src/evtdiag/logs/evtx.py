@@ -31,6 +31,7 @@ from evtdiag.logs.binxml import (
 )
 from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.rust_backend import Reader, RustChunk
 from evtdiag.logs.template_fields import TemplateFields
 from evtdiag.model import EventRecord, Place, Skipped
 
@@ -85,6 +86,8 @@ class ChunkResult:
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     first_computer: str | None = None
+    rust_records: int = 0
+    """Events built from the Rust parser's output (:mod:`~evtdiag.logs.rust_backend`)."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def read_chunk(
     identify: bool = False,
     candidate: bool | None = None,
     carve: bool = False,
+    reader: Reader = "auto",
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
@@ -191,6 +195,8 @@ def read_chunk(
     if not (candidate or identify) or not frames:
         return result
     decoder = ChunkDecoder(chunk)
+    clean = candidate and not (unverified or result.skipped or slack)
+    rust = RustChunk.for_chunk(chunk, decoder, len(frames), wanted, reader) if clean else None
     for position, frame in enumerate(frames):
         first = identify and position == 0
         if not (candidate or first):
@@ -202,7 +208,7 @@ def read_chunk(
         )
         try:
             event, is_wanted = _decode_record(
-                decoder, chunk, frame, wanted, record, build_all=first
+                decoder, chunk, frame, wanted, record, build_all=first, rust=rust
             )
         except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
             tree = _fallback(chunk, frame)
@@ -222,6 +228,7 @@ def read_chunk(
             result.first_computer = event.computer or None
         if is_wanted:
             result.events.append(event)
+    result.rust_records = rust.used if rust else 0
     return result
 
 
@@ -320,10 +327,12 @@ class _RecordAt:
     header_time: datetime
     unverified: bool
 
+    def fields(self) -> dict:
+        """The record's place, header time and doubts, as keyword arguments."""
+        return {"place": self.place, "header_time": self.header_time, "unverified": self.unverified}
+
     def event(self, tree: Element) -> EventRecord:
-        return event_record(
-            tree, place=self.place, header_time=self.header_time, unverified=self.unverified
-        )
+        return event_record(tree, **self.fields())
 
 
 def _decode_record(
@@ -334,6 +343,7 @@ def _decode_record(
     record: _RecordAt,
     *,
     build_all: bool,
+    rust: RustChunk | None = None,
 ) -> tuple[EventRecord | None, bool]:
     """The record's event and whether its provider is wanted; no event when it is not
     wanted, unless ``build_all``.
@@ -341,11 +351,16 @@ def _decode_record(
     For a template instance the provider is read from the substitution that holds it
     first, so that unwanted records cost only a descriptor walk and one value, and
     wanted ones are read without building their tree (:mod:`~evtdiag.logs.template_fields`).
+    With ``rust``, the event is built from the Rust parser's output where it can be.
     """
     start = frame.offset + RECORD_HEADER_SIZE
     end = frame.offset + frame.size - 4
     pos = start + 4 if chunk[start] == TOKEN_FRAGMENT_HEADER else start
     if chunk[pos] != TOKEN_TEMPLATE_INSTANCE:
+        built = rust.plain_event(frame.number, start, end, **record.fields()) if rust else None
+        if built is not None:
+            is_wanted = wanted.matches(built[1])
+            return (built[0] if build_all or is_wanted else None), is_wanted
         tree = decoder.record(start, end)
         is_wanted = wanted.matches(provider_names(tree))
         return (record.event(tree) if build_all or is_wanted else None), is_wanted
@@ -358,13 +373,12 @@ def _decode_record(
     is_wanted = wanted.matches(fields.provider_names(values))
     if not (build_all or is_wanted):
         return None, False
-    event = fields.record(
-        values,
-        decoder.raw(array, values_end - array),
-        place=record.place,
-        header_time=record.header_time,
-        unverified=record.unverified,
+    raw = decoder.raw(array, values_end - array)
+    event = (
+        rust.template_event(frame.number, fields, values, raw, **record.fields()) if rust else None
     )
+    if event is None:
+        event = fields.record(values, raw, **record.fields())
     return event, is_wanted
 
 

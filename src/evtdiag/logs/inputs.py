@@ -24,6 +24,7 @@ from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
 from evtdiag.logs.parallel import auto_jobs, read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.rust_backend import Reader
 from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
 
@@ -99,7 +100,7 @@ def read_logs(
     if jobs > 1 and Path(STDIN) not in paths:
         read_other = functools.partial(read_inputs, options=options)
         results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
-            paths, matcher, progress, jobs, read_other, carve=options.carve
+            paths, matcher, progress, jobs, read_other, carve=options.carve, reader=options.reader
         )
     else:
         results = (
@@ -188,7 +189,7 @@ def read_input(
     kind = sniff(head)
     try:
         if kind == "evtx":
-            result = read_evtx(path, matcher, progress, carve=options.carve)
+            result = read_evtx(path, matcher, progress, carve=options.carve, reader=options.reader)
             return relabel(result, path, name) if name != str(path) else result
         if kind == "xml":
             return read_xml_export(path, matcher, name=name)
@@ -211,9 +212,10 @@ def read_evtx(
     progress: ProgressCallback | None = None,
     *,
     carve: bool = False,
+    reader: Reader = "auto",
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read every physical chunk of an .evtx file (range by range: flat memory)."""
-    return read_evtx_ranges(path, matcher, progress, carve=carve)
+    return read_evtx_ranges(path, matcher, progress, carve=carve, reader=reader)
 
 
 def _size(path: Path) -> int:

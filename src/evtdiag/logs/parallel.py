@@ -48,6 +48,7 @@ from evtdiag.logs.evtx import (
 )
 from evtdiag.logs.prefilter import candidate_chunks
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.rust_backend import Reader
 from evtdiag.model import EventRecord, InputCoverage, Skipped
 
 RANGE_CHUNKS = 256
@@ -86,9 +87,11 @@ class RangeResult:
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
+    rust_records: int = 0
 
     def add(self, chunk: ChunkResult) -> None:
         self.records += chunk.records
+        self.rust_records += chunk.rust_records
         self.events.extend(chunk.events)
         self.skipped.extend(chunk.skipped)
         self.computer = self.computer or chunk.first_computer
@@ -117,6 +120,7 @@ def read_range(
     *,
     identify: bool = False,
     carve: bool = False,
+    reader: Reader = "auto",
 ) -> RangeResult:
     """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
 
@@ -124,6 +128,7 @@ def read_range(
         be decoded, as :func:`evtdiag.logs.inputs.read_evtx` does.
     :param carve: read stale records in chunk slack too (every chunk then goes through
         :func:`read_chunk`).
+    :param reader: which reader builds events (:data:`evtdiag.logs.rust_backend.READERS`).
     """
     result = RangeResult(first, stop)
     start = FILE_HEADER_SIZE + first * CHUNK_SIZE
@@ -158,6 +163,7 @@ def read_range(
                             wanted=matcher,
                             candidate=None if candidates is None else candidate,
                             carve=carve,
+                            reader=reader,
                         )
                 else:
                     chunk = read_chunk(
@@ -167,6 +173,7 @@ def read_range(
                         wanted=matcher,
                         identify=identifying,
                         carve=carve,
+                        reader=reader,
                     )
                 result.add(chunk)
         finally:
@@ -276,6 +283,7 @@ def read_evtx_ranges(
     progress: ProgressCallback | None = None,
     *,
     carve: bool = False,
+    reader: Reader = "auto",
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read one .evtx file range by range in this process (flat memory)."""
     name = str(path)
@@ -284,7 +292,9 @@ def read_evtx_ranges(
     results: list[RangeResult] = []
     computer = None
     for first, stop in ranges(size):
-        result = read_range(name, first, stop, matcher, identify=computer is None, carve=carve)
+        result = read_range(
+            name, first, stop, matcher, identify=computer is None, carve=carve, reader=reader
+        )
         computer = computer or result.computer
         results.append(result)
         if progress:
@@ -320,6 +330,7 @@ def read_all(
     read_other: Callable[[Path, ProviderMatcher], list[tuple[InputCoverage, list[EventRecord]]]],
     *,
     carve: bool = False,
+    reader: Reader = "auto",
 ) -> Iterator[tuple[InputCoverage, list[EventRecord]]]:
     """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
 
@@ -352,6 +363,7 @@ def read_all(
                         matcher,
                         identify=first == 0,
                         carve=carve,
+                        reader=reader,
                     ),
                 )
                 for first, stop in ranges(size)
@@ -372,7 +384,9 @@ def read_all(
                 result = future.result()
                 if computer is None and first != 0:
                     # The sequential reader would still be identifying here.
-                    result = read_range(name, first, stop, matcher, identify=True, carve=carve)
+                    result = read_range(
+                        name, first, stop, matcher, identify=True, carve=carve, reader=reader
+                    )
                 computer = computer or result.computer
                 results.append(result)
                 if progress:

@@ -37,6 +37,12 @@ class ProviderMatcher:
         folded = bytes(chunk).lower()
         return any(needle in folded for needle in self._needles)
 
+    def occurrences(self, chunk: bytes | memoryview) -> int:
+        """How often our names appear in the chunk: about how many of its records may be
+        ours when each record carries its provider name (a template may hold it once)."""
+        folded = bytes(chunk).lower()
+        return sum(folded.count(needle) for needle in self._needles)
+
 
 class AllProviders(ProviderMatcher):
     """Matches every provider and every chunk: a full read, the prefilter's yardstick."""
@@ -49,3 +55,6 @@ class AllProviders(ProviderMatcher):
 
     def chunk_may_hold(self, chunk: bytes | memoryview) -> bool:
         return True
+
+    def occurrences(self, chunk: bytes | memoryview) -> int:
+        return len(chunk)  # every record is wanted
