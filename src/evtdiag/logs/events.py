@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from sys import intern
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from lxml import etree
 
@@ -96,29 +96,35 @@ def provider_names(event: Element) -> tuple[str, ...]:
     return provider_names_from(_find(_find(event, "System"), "Provider"), TreeReader())
 
 
-@dataclass(frozen=True)
-class FieldNodes:
-    """Where the fields evtdiag reads sit in an event tree.
+Node = TypeVar("Node")
+"""What a reader reads a field from: an :class:`Element` of a decoded tree or of a
+template, or whatever another reader locates its fields as."""
 
-    Locating is separate from reading so that the same rules serve a decoded tree and
-    a template whose text is still substitutions (:class:`TemplateFields`).
+
+@dataclass(frozen=True)
+class FieldNodes(Generic[Node]):
+    """Where the fields evtdiag reads sit in an event.
+
+    Locating is separate from reading so that the same rules serve a decoded tree, a
+    template whose text is still substitutions (:class:`TemplateFields`) and the Rust
+    parser's text (:mod:`~evtdiag.logs.rust_backend`).
     """
 
-    provider: Element | None
-    event_id: Element | None
-    time_created: Element | None
-    record_id: Element | None
-    level: Element | None
-    channel: Element | None
-    computer: Element | None
-    data: tuple[Element, ...]
-    """EventData/Data elements, or the leaves of UserData, in document order."""
+    provider: Node | None
+    event_id: Node | None
+    time_created: Node | None
+    record_id: Node | None
+    level: Node | None
+    channel: Node | None
+    computer: Node | None
+    data: tuple[Node, ...]
+    """EventData/Data nodes, or the leaves of UserData, in document order."""
     named_data: bool
     """True for EventData (names in ``@Name``), False for UserData (the leaf's name)."""
-    message: Element | None
+    message: Node | None
 
 
-def locate_fields(event: Element) -> FieldNodes:
+def locate_fields(event: Element) -> FieldNodes[Element]:
     """Find the field nodes by local name (the first of each name), as Windows lays
     them out; works on a template too, whose nodes hold substitutions."""
     system = _children(_find(event, "System"))
@@ -157,12 +163,14 @@ def _user_data_leaves(user_data: Element | None) -> list[Element]:
     return leaves
 
 
-class Reader(Protocol):
+class Reader(Protocol[Node]):
     """Reads the text and the attributes of located nodes."""
 
-    def text(self, element: Element) -> str: ...
+    def text(self, element: Node) -> str: ...
 
-    def attribute(self, element: Element, name: str) -> str | None: ...
+    def attribute(self, element: Node, name: str) -> str | None: ...
+
+    def name(self, element: Node) -> str: ...
 
 
 class TreeReader:
@@ -174,8 +182,11 @@ class TreeReader:
     def attribute(self, element: Element, name: str) -> str | None:
         return element.attribute(name)
 
+    def name(self, element: Element) -> str:
+        return element.name
 
-def provider_names_from(provider: Element | None, read: Reader) -> tuple[str, ...]:
+
+def provider_names_from(provider: Node | None, read: Reader[Node]) -> tuple[str, ...]:
     """``Name`` and, if any, ``EventSourceName`` of a located Provider node."""
     if provider is None:
         return ()
@@ -184,8 +195,8 @@ def provider_names_from(provider: Element | None, read: Reader) -> tuple[str, ..
 
 
 def read_fields(
-    nodes: FieldNodes,
-    read: Reader,
+    nodes: FieldNodes[Node],
+    read: Reader[Node],
     *,
     place: Place,
     xml: str | XmlSource,
@@ -213,7 +224,7 @@ def read_fields(
     if nodes.named_data:
         names = tuple(read.attribute(item, "Name") or "" for item in nodes.data)
     else:
-        names = tuple(_local(leaf.name) for leaf in nodes.data)
+        names = tuple(_local(read.name(leaf)) for leaf in nodes.data)
     return EventRecord(
         source=place.file,
         record_id=record_id if record_id is not None else (place.record_id or 0),

@@ -51,7 +51,7 @@ from evtdiag.logs.binxml import (
     Element,
     Substitution,
 )
-from evtdiag.logs.events import NOT_XML_CHAR, _int, parse_system_time
+from evtdiag.logs.events import NOT_XML_CHAR, FieldNodes, provider_names_from, read_fields
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.template_fields import TemplateFields, TemplateValues, TemplateXml
 from evtdiag.model import EventRecord, Place
@@ -153,8 +153,11 @@ leaves. Anything else (UserData, RenderingInfo, nested or prefixed elements) is 
 our decoder."""
 _SYSTEM_CHILD = re.compile(rf"<({_NAME})({_ATTRIBUTES})>([^<]*)</\1>")
 _ATTRIBUTE_TEXT = re.compile(rf' ({_NAME})="([^"]*)"')
-_DATA = re.compile(r'<Data(?: Name="([^"]*)")?>([^<]*)</Data>')
+_DATA = re.compile(r'<Data((?: Name="[^"]*")?)>([^<]*)</Data>')
 _ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
+
+Leaf = tuple[str, str]
+"""A leaf element of the Rust text: its attributes as written, and its text."""
 
 
 def _unescape(text: str) -> str:
@@ -166,26 +169,23 @@ def _unescape(text: str) -> str:
     return text
 
 
-class _System:
-    """The System block's leaves by name (the first of each name, as our reader does)."""
+class _LeafReader:
+    """Reads the leaves of the Rust text for :func:`~evtdiag.logs.events.read_fields`."""
 
-    def __init__(self, block: str) -> None:
-        self._leaves: dict[str, tuple[str, str]] = {}
-        for name, attributes, text in _SYSTEM_CHILD.findall(block):
-            self._leaves.setdefault(name, (attributes, text))
+    def text(self, element: Leaf) -> str:
+        return _unescape(element[1])
 
-    def text(self, name: str) -> str | None:
-        leaf = self._leaves.get(name)
-        return _unescape(leaf[1]).strip() if leaf is not None else None
-
-    def attribute(self, name: str, attribute: str) -> str | None:
-        leaf = self._leaves.get(name)
-        if leaf is None:
-            return None
-        for key, value in _ATTRIBUTE_TEXT.findall(leaf[0]):
-            if key == attribute:
+    def attribute(self, element: Leaf, name: str) -> str | None:
+        for key, value in _ATTRIBUTE_TEXT.findall(element[0]):
+            if key == name:
                 return _unescape(value)
         return None
+
+    def name(self, element: Leaf) -> str:  # pragma: no cover - only EventData is trusted
+        raise AssertionError("UserData is left to our decoder")
+
+
+_LEAVES = _LeafReader()
 
 
 def _event(
@@ -196,33 +196,35 @@ def _event(
     header_time: datetime | None,
     unverified: bool,
 ) -> tuple[EventRecord, tuple[str, ...]] | None:
-    """The record :func:`~evtdiag.logs.events.read_fields` would build and the provider's
-    names, or None when the Rust XML is not of the shape trusted here."""
+    """The record :func:`~evtdiag.logs.events.read_fields` builds from the Rust text,
+    and the provider's names, or None when the text is not of the shape trusted here."""
     match = _EVENT.fullmatch(xml)
     if match is None or "\ufffd" in xml:
         return None
-    system = _System(match.group(1))
-    data = _DATA.findall(match.group(3) or "")
-    both = (system.attribute("Provider", "Name"), system.attribute("Provider", "EventSourceName"))
-    names = tuple(name for name in both if name)
-    system_time = system.attribute("TimeCreated", "SystemTime")
-    record_id = _int(system.text("EventRecordID"))
-    return EventRecord(
-        source=place.file,
-        record_id=record_id if record_id is not None else (place.record_id or 0),
-        time_created=(parse_system_time(system_time) if system_time else None) or header_time,
-        provider=names[0] if names else "",
-        event_id=(_int(system.text("EventID")) or 0) & 0xFFFF,
-        qualifiers=_int(system.attribute("EventID", "Qualifiers")),
-        level=_int(system.text("Level")),
-        channel=system.text("Channel") or "",
-        computer=system.text("Computer") or "",
-        data=tuple(_unescape(text) for _, text in data),
-        data_names=tuple(_unescape(name) for name, _ in data),
-        xml_source=xml_source,
+    system: dict[str, Leaf] = {}
+    for name, attributes, text in _SYSTEM_CHILD.findall(match.group(1)):
+        system.setdefault(name, (attributes, text))  # the first of each name, as in a tree
+    nodes = FieldNodes(
+        provider=system.get("Provider"),
+        event_id=system.get("EventID"),
+        time_created=system.get("TimeCreated"),
+        record_id=system.get("EventRecordID"),
+        level=system.get("Level"),
+        channel=system.get("Channel"),
+        computer=system.get("Computer"),
+        data=tuple(_DATA.findall(match.group(3) or "")),
+        named_data=True,
+        message=None,
+    )
+    record = read_fields(
+        nodes,
+        _LEAVES,
         place=place,
+        xml=xml_source,
+        header_time=header_time,
         unverified=unverified,
-    ), names
+    )
+    return record, provider_names_from(nodes.provider, _LEAVES)
 
 
 _EMPTY_ELEMENT = re.compile(r"(<[^/>][^>]*)></[^>]*>")

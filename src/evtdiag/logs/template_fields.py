@@ -101,6 +101,9 @@ class TemplateValues:
             return self._text_of(parts[0]) or ""  # type: ignore[arg-type]
         return "".join(self._join(parts))
 
+    def name(self, element: Element) -> str:
+        return element.name
+
     def attribute(self, element: Element, name: str) -> str | None:
         parts = self._fields.attribute_parts.get((id(element), name))
         if parts is None:
