@@ -8,10 +8,45 @@ stage can be tested with hand-made values.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+Item = TypeVar("Item")
+Key = TypeVar("Key", bound=Hashable)
+
+
+def _first_by(items: Iterable[Item] | None, key: Callable[[Item], Key]) -> dict[Key, Item]:
+    """Each key's first item, in the items' order.
+
+    Looking a key up here finds what a scan that stops at the first match would find,
+    without the scan: the diagnosis asks once per failure group, and passwd files (NIS
+    dumps) hold tens of thousands of accounts.
+    """
+    index: dict[Key, Item] = {}
+    for item in items or ():
+        index.setdefault(key(item), item)
+    return index
+
+
+def _keep_index(owner: object, name: str, index: object) -> None:
+    """Store an index derived from a frozen dataclass's fields on the instance itself.
+
+    Built once in ``__post_init__`` (so ``dataclasses.replace`` rebuilds it), in a field
+    declared ``init=False, repr=False, compare=False``: equality, hashing and the repr
+    still see only the real fields.
+    """
+    object.__setattr__(owner, name, index)
+
+
+def _name(entry: PasswdEntry | ShadowEntry | AixUserAttrs) -> str:
+    return entry.name
+
+
+def _folded_name(entry: PasswdEntry | ShadowEntry) -> str:
+    return entry.name.casefold()
 
 
 def _by_fields(value: object) -> tuple:
@@ -278,6 +313,38 @@ class SyncDecision:
 
 
 @dataclass(frozen=True)
+class SyncUsersIndex:
+    """The SYNC_USERS entries :meth:`SsoConf.decide` looks for, by the name they compare
+    as; each the first of its kind in the list, as the rules read it in order."""
+
+    excluding: dict[str, SyncUserEntry]
+    """``-name`` entries."""
+    including: dict[str, SyncUserEntry]
+    """``+name`` and bare-name entries, ``ALL`` aside."""
+    everyone: SyncUserEntry | None
+    """The bare ``ALL`` entry."""
+    lists_includes: bool
+    """Whether any entry is ``+``/bare (``ALL`` included)."""
+    case_variants: dict[str, SyncUserEntry]
+    """Entries other than ``-name`` by case-folded name, to point out near misses."""
+
+    @classmethod
+    def of(cls, entries: Iterable[SyncUserEntry], fold: Callable[[str], str]) -> SyncUsersIndex:
+        """Index ``entries`` with names compared as ``fold`` says (CASE_IGNORE_NAME)."""
+        entries = tuple(entries)
+        include = [e for e in entries if e.sign in ("+", "")]
+        return cls(
+            excluding=_first_by((e for e in entries if e.sign == "-"), lambda e: fold(e.name)),
+            including=_first_by((e for e in include if e.name != "ALL"), lambda e: fold(e.name)),
+            everyone=next((e for e in include if e.sign == "" and e.name == "ALL"), None),
+            lists_includes=bool(include),
+            case_variants=_first_by(
+                (e for e in entries if e.sign != "-"), lambda e: e.name.casefold()
+            ),
+        )
+
+
+@dataclass(frozen=True)
 class SsoConf:
     """A parsed sso.conf. :meth:`decide` models SYNC_USERS (see :mod:`evtdiag.hosts.ssoconf`)."""
 
@@ -292,6 +359,15 @@ class SsoConf:
     """CASE_IGNORE_NAME; Microsoft documents 1 (True) as the default."""
     case_ignore_place: Place | None
     warnings: tuple[ConfigWarning, ...] = ()
+    _sync_users: SyncUsersIndex = field(init=False, repr=False, compare=False)
+    """:attr:`sync_users` indexed for :meth:`decide`."""
+
+    def __post_init__(self) -> None:
+        _keep_index(self, "_sync_users", SyncUsersIndex.of(self.sync_users or (), self._compared))
+
+    def _compared(self, name: str) -> str:
+        """``name`` as SYNC_USERS names compare with it (CASE_IGNORE_NAME)."""
+        return name.casefold() if self.case_ignore_name else name
 
     def get(self, key: str) -> SsoSetting | None:
         """The effective setting for ``key``, or None when the file does not set it."""
@@ -309,7 +385,6 @@ class SsoConf:
         means "only those"; a list of only ``-`` entries includes everyone else; no
         SYNC_USERS at all means everyone. Names compare as CASE_IGNORE_NAME says.
         """
-        fold = str.casefold if self.case_ignore_name else str
         setting = self.get("SYNC_USERS")
         where = setting.place if setting else None
         case_note = "" if self.case_ignore_name else " (CASE_IGNORE_NAME=0: case matters)"
@@ -323,36 +398,37 @@ class SsoConf:
                 f"SYNC_USERS is {what}; assumed to synchronize every user "
                 "(Microsoft does not document the default)",
             )
-        target = fold(user)
-        entries = self.sync_users
-        for e in entries:
-            if e.sign == "-" and fold(e.name) == target:
-                return SyncDecision(
-                    False,
-                    e,
-                    e.place,
-                    "documented",
-                    f"SYNC_USERS excludes {e}{case_note}; an explicit '-' entry always wins "
-                    "(note: SFU 2.0 ignored '-', KB Q296680)",
-                )
-        for e in entries:
-            if e.sign in ("+", "") and e.name != "ALL" and fold(e.name) == target:
-                basis = "documented" if e.sign == "+" else "inferred"
-                how = "includes" if e.sign == "+" else "lists (bare name assumed to include)"
-                return SyncDecision(True, e, e.place, basis, f"SYNC_USERS {how} {e}{case_note}")
-        for e in entries:
-            if e.sign == "" and e.name == "ALL":
-                return SyncDecision(
-                    True,
-                    e,
-                    e.place,
-                    "inferred",
-                    "SYNC_USERS contains ALL and no '-' entry for this user; "
-                    "ALL assumed to include everyone not excluded",
-                )
-        if any(e.sign in ("+", "") for e in entries):
-            near = [e for e in entries if e.sign != "-" and e.name.casefold() == user.casefold()]
-            extra = f"; {near[0]} differs only in case" if near else ""
+        target = self._compared(user)
+        index = self._sync_users
+        excluded = index.excluding.get(target)
+        if excluded is not None:
+            return SyncDecision(
+                False,
+                excluded,
+                excluded.place,
+                "documented",
+                f"SYNC_USERS excludes {excluded}{case_note}; an explicit '-' entry always wins "
+                "(note: SFU 2.0 ignored '-', KB Q296680)",
+            )
+        included = index.including.get(target)
+        if included is not None:
+            basis = "documented" if included.sign == "+" else "inferred"
+            how = "includes" if included.sign == "+" else "lists (bare name assumed to include)"
+            return SyncDecision(
+                True, included, included.place, basis, f"SYNC_USERS {how} {included}{case_note}"
+            )
+        if index.everyone is not None:
+            return SyncDecision(
+                True,
+                index.everyone,
+                index.everyone.place,
+                "inferred",
+                "SYNC_USERS contains ALL and no '-' entry for this user; "
+                "ALL assumed to include everyone not excluded",
+            )
+        if index.lists_includes:
+            near = index.case_variants.get(user.casefold())
+            extra = "" if near is None else f"; {near} differs only in case"
             return SyncDecision(
                 False,
                 None,
@@ -434,6 +510,11 @@ class UnixPolicy:
 
     settings: tuple[PolicySetting, ...] = ()
     aix_users: tuple[AixUserAttrs, ...] = ()
+    _stanzas: dict[str, AixUserAttrs] = field(init=False, repr=False, compare=False)
+    """The first stanza of each name, ``default`` included."""
+
+    def __post_init__(self) -> None:
+        _keep_index(self, "_stanzas", _first_by(self.aix_users, _name))
 
     def get(self, name: str) -> PolicySetting | None:
         """The setting called ``name`` (the last one when a file repeats it)."""
@@ -441,17 +522,14 @@ class UnixPolicy:
         return found[-1] if found else None
 
     def aix_user(self, user: str) -> AixUserAttrs | None:
-        """The user's own AIX stanza, or None."""
-        for a in self.aix_users:
-            if a.name == user and a.name != "default":
-                return a
-        return None
+        """The user's own AIX stanza (the first of that name), or None."""
+        return None if user == "default" else self._stanzas.get(user)
 
     def min_length_for(self, user: str | None = None) -> PolicySetting | None:
         """The effective minimum length for ``user``: the AIX stanza (own, else
         ``default``), else pwquality ``minlen``, else login.defs PASS_MIN_LEN."""
         stanzas = [self.aix_user(user)] if user else []
-        stanzas.append(next((a for a in self.aix_users if a.name == "default"), None))
+        stanzas.append(self._stanzas.get("default"))
         for a in stanzas:
             if a is not None and a.minlen is not None:
                 return PolicySetting(
@@ -477,6 +555,17 @@ class HostConfig:
     """From shadow, or from AIX security/passwd; None when neither was supplied."""
     policy: UnixPolicy
     warnings: tuple[ConfigWarning, ...] = ()
+    _accounts: dict[str, PasswdEntry] = field(init=False, repr=False, compare=False)
+    """The first passwd entry of each name."""
+    _folded_accounts: dict[str, PasswdEntry] = field(init=False, repr=False, compare=False)
+    """The first passwd entry of each case-folded name."""
+    _folded_shadow: dict[str, ShadowEntry] = field(init=False, repr=False, compare=False)
+    """The first shadow entry of each case-folded name."""
+
+    def __post_init__(self) -> None:
+        _keep_index(self, "_accounts", _first_by(self.passwd, _name))
+        _keep_index(self, "_folded_accounts", _first_by(self.passwd, _folded_name))
+        _keep_index(self, "_folded_shadow", _first_by(self.shadow, _folded_name))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -488,11 +577,16 @@ class HostConfig:
         return next((f for f in self.files if f.name == name), None)
 
     def account(self, user: str, case_ignore: bool = True) -> PasswdEntry | None:
-        """The passwd entry for ``user`` (case-insensitive unless told otherwise)."""
-        for p in self.passwd or ():
-            if p.name == user or (case_ignore and p.name.casefold() == user.casefold()):
-                return p
-        return None
+        """The passwd entry for ``user`` (case-insensitive unless told otherwise); the
+        first in file order when several match."""
+        if case_ignore:
+            return self._folded_accounts.get(user.casefold())
+        return self._accounts.get(user)
+
+    def shadow_entry(self, user: str) -> ShadowEntry | None:
+        """The shadow entry for ``user``, case-insensitive; the first in file order when
+        several match."""
+        return self._folded_shadow.get(user.casefold())
 
 
 @dataclass(frozen=True)
@@ -527,11 +621,15 @@ class GroupMembers:
     place: Place | None = None
     format: str = ""
     """``net``, ``csv``, ``lines``."""
+    _keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    """The :func:`account_key` of every member."""
+
+    def __post_init__(self) -> None:
+        _keep_index(self, "_keys", frozenset(map(account_key, self.members)))
 
     def contains(self, user: str) -> bool:
         """Case-insensitive; ``CORP\\alice`` and ``alice@corp.example.com`` are ``alice``."""
-        target = account_key(user)
-        return any(account_key(m) == target for m in self.members)
+        return account_key(user) in self._keys
 
 
 def account_key(name: str) -> str:
@@ -544,6 +642,10 @@ def account_key(name: str) -> str:
     return name.casefold()
 
 
+def _folded_group(members: GroupMembers) -> str:
+    return members.group.casefold()
+
+
 @dataclass(frozen=True)
 class WindowsSide:
     """What the admin saved on a DC: PSync groups, admin groups, password policy."""
@@ -552,13 +654,16 @@ class WindowsSide:
     policy: tuple[PolicySetting, ...]
     policy_supplied: bool
     warnings: tuple[ConfigWarning, ...] = ()
+    _by_group: dict[str, GroupMembers] = field(init=False, repr=False, compare=False)
+    """The first group of each case-folded name."""
+
+    def __post_init__(self) -> None:
+        _keep_index(self, "_by_group", _first_by(self.groups, _folded_group))
 
     def group(self, name: str) -> GroupMembers:
         """The group called ``name`` (always present, ``supplied=False`` when not given)."""
-        for g in self.groups:
-            if g.group.casefold() == name.casefold():
-                return g
-        return GroupMembers(name, supplied=False, exists=None)
+        found = self._by_group.get(name.casefold())
+        return GroupMembers(name, supplied=False, exists=None) if found is None else found
 
     def policy_value(self, name: str) -> PolicySetting | None:
         return next((p for p in self.policy if p.name == name), None)

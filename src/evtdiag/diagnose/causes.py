@@ -42,11 +42,6 @@ def _shadow_evidence(entry: ShadowEntry) -> Evidence:
     )
 
 
-def _shadow_entry(host: HostConfig, user: str) -> ShadowEntry | None:
-    target = user.casefold()
-    return next((s for s in host.shadow or () if s.name.casefold() == target), None)
-
-
 # -- what the event itself lacks ---------------------------------------------------------
 
 
@@ -510,7 +505,7 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     if host is None or user is None:
         return None
     basis = "documented" if ctx.group.kind == "account-disabled" else "inferred"
-    entry = _shadow_entry(host, user)
+    entry = host.shadow_entry(user)
     if entry is not None and entry.status in ("locked", "never-set"):
         return Finding((_shadow_evidence(entry),), basis=basis)
     last = max((e.time for e in ctx.group.events if e.time), default=None)
