@@ -264,7 +264,10 @@ def test_no_secret_in_any_format(tmp_path: Path, redact: bool) -> None:
 
 
 def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> None:
-    from evtdiag.render.json_report import PRETTY_LIMIT, dump_document
+    from evtdiag.render.json_report import PRETTY_LIMIT, document_parts
+
+    def dump_document(document: dict) -> str:
+        return "".join(document_parts(document))
 
     assert dump_document(document).startswith('{\n  "schema": "evtdiag/1"')
     big = dict(document, events=dict(document["events"], total=PRETTY_LIMIT + 1))
@@ -281,9 +284,12 @@ def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
 
     items = [dict(e, user=f"{e['user']}-ü{i}") for i, e in enumerate(document["events"]["items"])]
     many = (items * (3 * ITEMS_PER_PART // len(items) + 2))[: 3 * ITEMS_PER_PART + 7]
+    # One problem explaining most events: its short list of long items is split too.
+    crowded = dict(document["problems"][0], events=[{"ref": "é" * 1000}] * (ITEMS_PER_PART - 1))
     big = dict(
         document,
         events=dict(document["events"], total=PRETTY_LIMIT + 1, items=many, by_id={}),
+        problems=[crowded, *document["problems"][1:]],
         run={"numbers": {1: "a key that is not a string"}, "empty": [], "none": None},
     )
     parts = list(document_parts(big))

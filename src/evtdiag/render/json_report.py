@@ -89,13 +89,9 @@ small (a problem's evidence holds event XML), many enough that calls cost nothin
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def dump_document(document: dict[str, Any]) -> str:
-    """The document as JSON text (UTF-8 characters kept as they are)."""
-    return "".join(document_parts(document))
-
-
 def document_parts(document: dict[str, Any]) -> Iterator[str]:
-    """The text of :func:`dump_document` in parts, to be written one after the other.
+    """The document as JSON text (indented up to :data:`PRETTY_LIMIT` events), in parts
+    to be written one after the other (UTF-8 characters kept as they are).
 
     A large report's text is hundreds of megabytes: writing it in parts never holds it
     whole (nor its list of encoder chunks, nor its encoded bytes) next to the document.
@@ -108,9 +104,13 @@ def document_parts(document: dict[str, Any]) -> Iterator[str]:
 
 
 def _compact_parts(value: Any) -> Iterator[str]:
-    """``value`` as compact JSON, the same text as one ``json.dumps``: dicts are opened key
-    by key and long lists encoded a slice at a time (the C encoder writes a slice as its
-    items between brackets), so no part is larger than :data:`ITEMS_PER_PART` items."""
+    """``value`` as compact JSON, the same text as one ``json.dumps``.
+
+    Dicts are opened key by key and short lists item by item, so that one problem
+    holding most events (its event references, its evidence) is not one part; long
+    lists are encoded a slice of :data:`ITEMS_PER_PART` items at a time (the C encoder
+    writes a slice as its items between brackets).
+    """
     if isinstance(value, dict) and value and all(isinstance(key, str) for key in value):
         opening = "{"
         for key, item in value.items():
@@ -123,6 +123,13 @@ def _compact_parts(value: Any) -> Iterator[str]:
         for start in range(0, len(value), ITEMS_PER_PART):
             items = _COMPACT.encode(value[start : start + ITEMS_PER_PART])[1:-1]
             yield items if start == 0 else "," + items
+        yield "]"
+    elif isinstance(value, list) and value:
+        opening = "["
+        for item in value:
+            yield opening
+            opening = ","
+            yield from _compact_parts(item)
         yield "]"
     else:
         yield _COMPACT.encode(value)

@@ -37,12 +37,11 @@ def write_report(
             out.writelines(parts)
         os.chmod(temporary, mode)
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {error.strerror}") from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        if isinstance(error, OSError) and error.filename in (None, temporary, str(path)):
+            raise UsageError(f"cannot write {path}: {error.strerror}") from error
+        raise  # not a failure to write (rendering a part failed): shown as it is
 
 
 def default_report_name(now: datetime | None = None, suffix: str = "html") -> Path:
