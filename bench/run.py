@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build
+from evtdiag.logs import rust_backend
 
 EVTDIAG = ["report", "--format", "json", "-q"]
 """The measured command: the whole diagnosis, JSON to standard output (discarded)."""
@@ -128,20 +129,12 @@ def evtdiag(files: list[Path], jobs: int, repeat: int, reader: str = "builtin") 
                     "--reader", reader, *map(str, files)], repeat)  # fmt: skip
 
 
-def rust_installed() -> bool:
-    try:
-        import evtx  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def raw_scan(files: list[Path], repeat: int) -> Run:
     return measure([sys.executable, "-c", RAW_SCAN, PROVIDER, *map(str, files)], repeat)
 
 
 def rust(files: list[Path]) -> Run | None:
-    if not rust_installed():
+    if not rust_backend.available():
         return None
     return measure([sys.executable, "-c", RUST, *map(str, files)])
 
@@ -212,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         raw = raw_scan(files, args.repeat)
         py_rate, py_failed = python_evtx_rate(files, args.sample)
         theirs = rust(files)
-        readers = ["builtin", "auto"] if "dense" in label and theirs else ["builtin"]
+        # auto hands only template-less records to the Rust parser: one more row there
+        readers = ["builtin", "auto"] if label == "dense, template-less" and theirs else ["builtin"]
         for reader in readers:
             ours = evtdiag(files, jobs, repeat, reader)
             rows.append(

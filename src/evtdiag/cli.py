@@ -31,7 +31,7 @@ from evtdiag.hosts.collector import collect_script
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import REFUSED
-from evtdiag.logs.rust_backend import READERS, Reader
+from evtdiag.logs.rust_backend import READERS, ReaderChoice
 from evtdiag.logs.rust_backend import available as rust_available
 from evtdiag.model import InputCoverage
 from evtdiag.progress import ProgressLine, speed_text
@@ -153,7 +153,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         success_ids: tuple[int, ...],
         carve: bool,
         csv_date_format: str | None,
-        reader: Reader,
+        reader: ReaderChoice,
         quiet: bool,
         jobs: int | None,
         **rest: Any,

@@ -5,21 +5,28 @@ everything reads as before."""
 
 from __future__ import annotations
 
+import json
 import pickle
+import struct
+import subprocess
+import sys
+import zlib
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evtdiag.cli import cli
-from evtdiag.logs import ProviderMatcher, read_logs, rust_backend
+from evtdiag.logs import ProviderMatcher, binxml, read_logs, rust_backend
 from evtdiag.logs.evtx import CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.providers import AllProviders
 from evtdiag.model import EventRecord
 from tests.conftest import CORPUS, SAMPLE_LOGS, needs_corpus
-from tests.evtx_writer import WriterEvent, write_evtx_file
+from tests.evtx_writer import WriterEvent, write_evtx, write_evtx_file
 from tests.logs.test_evtx_reader import START
 from tests.test_bench import _build_module
 
@@ -35,7 +42,7 @@ def _view(event: EventRecord) -> tuple:
     return (*(getattr(event, f.name) for f in fields(event) if f.name != "xml_source"), event.xml)
 
 
-def _compare(path: Path, reader: rust_backend.Reader = "rust") -> int:
+def _compare(path: Path, reader: rust_backend.ReaderChoice = "rust") -> int:
     """Read every chunk with ``reader`` and our decoder; return the records Rust built.
 
     A chunk in which Rust built nothing went through our decoder alone, so only the
@@ -144,3 +151,123 @@ def test_cli_reader_option_gives_the_same_output(runner, tmp_path: Path) -> None
     }
     assert {r.exit_code for r in outputs.values()} == {0}
     assert len({r.stdout for r in outputs.values()}) == 1
+
+
+def _patched_log(tmp_path: Path, patch) -> Path:
+    """A template-less PSync log whose first chunk ``patch`` alters; CRCs made right."""
+    events = [
+        WriterEvent(PSYNC, 12294, START, i, "DC01", data=(("ruser", "bob"),)) for i in range(3)
+    ]
+    path = write_evtx_file(tmp_path / "log.evtx", events, templated=False)
+    data = bytearray(path.read_bytes())
+    chunk = memoryview(data)[FILE_HEADER_SIZE : FILE_HEADER_SIZE + CHUNK_SIZE]
+    patch(chunk)
+    free = struct.unpack_from("<I", chunk, 48)[0]
+    struct.pack_into("<I", chunk, 52, zlib.crc32(chunk[512:free]))
+    struct.pack_into("<I", chunk, 124, zlib.crc32(bytes(chunk[:120]) + bytes(chunk[128:512])))
+    path.write_bytes(data)
+    return path
+
+
+def _events_output(path: Path, reader: str) -> str:
+    """``evtdiag events`` in a subprocess: a parser that loops forever fails the test."""
+    done = subprocess.run(
+        [sys.executable, "-m", "evtdiag", "events", str(path), "-q", "--format", "json",
+         "-j", "1", "--reader", reader],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _string_table_cycle(chunk: memoryview) -> None:
+    """Two strings of the common-string table pointing at each other."""
+    first, second = [o for o in struct.unpack_from("<64I", chunk, 128) if o][:2]
+    struct.pack_into("<I", chunk, first, second)
+    struct.pack_into("<I", chunk, second, first)
+
+
+def _name_with_a_trailing_nul(chunk: memoryview) -> None:
+    """ "Task" stored as "Tas\\0", its character count still 4."""
+    chunk[bytes(chunk).find("Task".encode("utf-16-le")) + 6] = 0
+
+
+@needs_rust
+@pytest.mark.parametrize("patch", [_string_table_cycle, _name_with_a_trailing_nul])
+def test_hostile_tables_and_names_read_the_same_with_every_reader(tmp_path: Path, patch) -> None:
+    """A string-table cycle made the Rust parser loop forever; a name cut by a NUL made our
+    decoder skip its string by the shorter decoded length (found by review fuzzing)."""
+    path = _patched_log(tmp_path, patch)
+    outputs = {reader: _events_output(path, reader) for reader in rust_backend.READERS}
+    assert len(set(outputs.values())) == 1, outputs
+    assert len(json.loads(outputs["builtin"])["events"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("vtype", "size", "fits"),
+    [
+        (binxml.TYPE_HEX_INT64, 4, False),  # the Rust parser would read 8 and shift the rest
+        (binxml.TYPE_HEX_INT64, 8, True),
+        (binxml.TYPE_GUID, 4, False),
+        (binxml.TYPE_FILETIME, 8, True),
+        (binxml.TYPE_NULL, 2, False),
+        (binxml.TYPE_STRING, 3, False),
+        (binxml.TYPE_SIZE_T, 8, True),
+        (binxml.TYPE_SIZE_T, 2, False),
+    ],
+)
+def test_values_whose_size_disagrees_with_their_type_are_not_trusted(
+    vtype: int, size: int, fits: bool
+) -> None:
+    assert rust_backend._size_fits(bytes(16), 0, size, vtype) is fits
+
+
+def test_a_sid_must_be_as_long_as_its_sub_authorities_say() -> None:
+    sid = bytes([1, 2]) + bytes(6) + bytes(8)  # two sub-authorities: 16 bytes
+    assert rust_backend._size_fits(sid, 0, 16, binxml.TYPE_SID)
+    assert not rust_backend._size_fits(sid, 0, 12, binxml.TYPE_SID)
+
+
+def _with_good_crcs(chunk: bytearray) -> bytes:
+    free = struct.unpack_from("<I", chunk, 48)[0]
+    if 512 <= free <= CHUNK_SIZE:
+        struct.pack_into("<I", chunk, 52, zlib.crc32(chunk[512:free]))
+    struct.pack_into("<I", chunk, 124, zlib.crc32(bytes(chunk[:120]) + bytes(chunk[128:512])))
+    return bytes(chunk)
+
+
+def _seed_chunk(templated: bool) -> bytes:
+    events = [*_odd_events()[:2], *(e for e in _odd_events()[4:6])]
+    data = write_evtx(events, templated=templated)
+    return data[FILE_HEADER_SIZE : FILE_HEADER_SIZE + CHUNK_SIZE]
+
+
+@needs_rust
+@pytest.mark.parametrize("templated", [True, False])
+def test_mutated_chunks_with_good_checksums_read_the_same_with_every_reader(
+    templated: bool,
+) -> None:
+    """Damage the checksums do not reveal (they are recomputed) must never make the Rust
+    path differ from our decoder: it may only fall back. How the four defects a review
+    found by this kind of fuzzing (a table cycle, value sizes, a cut name, a repeated
+    attribute) would have shown."""
+    seed = _seed_chunk(templated)
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(
+        changes=st.lists(
+            st.tuples(st.integers(512, 4000), st.integers(0, 255)), min_size=1, max_size=4
+        )
+    )
+    def run(changes: list[tuple[int, int]]) -> None:
+        chunk = bytearray(seed)
+        for offset, value in changes:
+            chunk[offset] = value
+        data = _with_good_crcs(chunk)
+        args = {"path": "x", "index": 0, "wanted": AllProviders()}
+        fast = read_chunk(data, **args, reader="rust")
+        ours = read_chunk(data, **args, reader="builtin")
+        assert [_view(e) for e in fast.events] == [_view(e) for e in ours.events]
+        assert (fast.records, fast.skipped) == (ours.records, ours.skipped)
+
+    run()

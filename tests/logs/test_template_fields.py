@@ -4,17 +4,18 @@ filled tree: every field, and the XML kept for evidence."""
 from __future__ import annotations
 
 import pickle
+import struct
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-from evtdiag.logs.binxml import ChunkDecoder, fill_template
+from evtdiag.logs.binxml import TYPE_STRING, ChunkDecoder, Element, Substitution, fill_template
 from evtdiag.logs.events import event_record
 from evtdiag.logs.inputs import read_input
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.template_fields import TemplateFields, TemplateXml
-from evtdiag.model import EventRecord
+from evtdiag.model import EventRecord, Place
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
 from tests.evtx_writer import WriterEvent, write_evtx
 
@@ -99,3 +100,41 @@ def test_kept_xml_holds_only_the_value_array(tmp_path: Path) -> None:
     assert len(record.xml_source.values) < 200
     values, _ = ChunkDecoder(record.xml_source.values).substitutions(0)
     assert "x" * 10 in [value.text for value in values]
+
+
+def _value_array(values: list[tuple[int, bytes]]) -> bytes:
+    """A substitution array: count, (size, type) descriptors, then the values."""
+    head = struct.pack("<I", len(values))
+    head += b"".join(struct.pack("<HBx", len(data), vtype) for vtype, data in values)
+    return head + b"".join(data for _, data in values)
+
+
+def _both_ways(template: Element, values: list[tuple[int, bytes]]) -> tuple:
+    """The record read from the values, and the one read from the filled tree."""
+    raw = _value_array(values)
+    decoder = ChunkDecoder(raw)
+    spans, _ = decoder.substitution_spans(0)
+    fields = TemplateFields(template)
+    where = {"place": Place("x"), "header_time": None, "unverified": False}
+    fast = fields.record(fields.values(decoder, spans), raw, **where)
+    reference = _through_tree(fields, fields.values(decoder, spans), raw, **where)
+    return fast, reference
+
+
+@pytest.mark.parametrize("present_first", [True, False])
+def test_of_repeated_attributes_the_first_left_after_filling_counts(present_first: bool) -> None:
+    """An attribute whose value is an empty optional substitution is dropped when the
+    template is filled; the next of the same name is then the one a reader sees."""
+    name, empty = [Substitution(0, False)], [Substitution(1, True)]
+    first, second = (name, empty) if present_first else (empty, name)
+    template = Element("Event", [], [
+        Element("System", [], [
+            Element("Provider", [("Name", first), ("Name", second)]),
+            Element("EventID", [], ["12294"]),
+        ]),
+        Element("EventData", [], [Element("Data", [("Name", second), ("Name", first)], ["bob"])]),
+    ])  # fmt: skip
+    psync = "Microsoft-Windows-IDMU-PSync"
+    fast, reference = _both_ways(template, [(TYPE_STRING, psync.encode("utf-16-le")), (0, b"")])
+    assert _fields(fast) == _fields(reference)
+    assert fast.provider == psync and fast.data_names == (psync,)

@@ -71,7 +71,7 @@ _INTEGER_FORMATS: dict[int, str] = {
     0x0B: "<f",
     0x0C: "<d",
 }
-_FIXED_SIZES: dict[int, int] = {
+FIXED_SIZES: dict[int, int] = {
     **{vtype: struct.calcsize(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
     TYPE_BOOL: 4,
     TYPE_GUID: 16,
@@ -214,13 +214,17 @@ class ChunkDecoder:
             self._names[offset] = cached
         return cached
 
-    def _name_at(self, pos: int) -> tuple[str, int]:
-        """Read a name reference at ``pos``; skip the string when it is stored inline."""
+    def name_at(self, pos: int) -> tuple[str, int]:
+        """Read a name reference at ``pos``; skip the string when it is stored inline.
+
+        The string is skipped by its stored length, not by the decoded name's (which
+        loses trailing NULs, and counts a surrogate pair as one character).
+        """
         offset = self._u32(pos)
         pos += 4
         name = self.name(offset)
         if offset == pos:  # defined right here, the first time this chunk uses it
-            pos += _NAME_HEADER.size + 2 * len(name) + 2
+            pos += _NAME_HEADER.size + 2 * self._u16(offset + 6) + 2
         return name, pos
 
     # -- records -----------------------------------------------------------------
@@ -318,13 +322,13 @@ class ChunkDecoder:
         if in_template:
             pos += 2  # dependency id: only element tokens inside templates carry it
         pos += 4  # data size
-        name, pos = self._name_at(pos)
+        name, pos = self.name_at(pos)
         element = Element(name)
         if token & FLAG_MORE:
             pos += 4  # attribute list size
             while chunk[pos] & TOKEN_MASK == TOKEN_ATTRIBUTE:
                 pos += 1
-                attribute_name, pos = self._name_at(pos)
+                attribute_name, pos = self.name_at(pos)
                 parts, pos = self._content(pos, end, in_template, depth, attribute=True)
                 # Inside a template the parts may hold Substitution placeholders that
                 # fill_template() resolves; elsewhere they are plain text already.
@@ -370,14 +374,14 @@ class ChunkDecoder:
                 parts.append(chr(self._u16(pos + 1)))
                 pos += 3
             elif base == TOKEN_ENTITY_REF:
-                entity, pos = self._name_at(pos + 1)
+                entity, pos = self.name_at(pos + 1)
                 parts.append(_ENTITIES.get(entity, f"&{entity};"))
             elif base == TOKEN_CDATA:
                 count = self._u16(pos + 1)
                 parts.append(self._utf16(pos + 3, count))
                 pos += 3 + 2 * count
             elif base == TOKEN_PI_TARGET:
-                _, pos = self._name_at(pos + 1)  # processing instructions carry no event data
+                _, pos = self.name_at(pos + 1)  # processing instructions carry no event data
             elif base == TOKEN_PI_DATA:
                 pos += 3 + 2 * self._u16(pos + 1)
             else:
@@ -395,7 +399,7 @@ class ChunkDecoder:
             count = self._u16(pos)
             self._need(pos + 2, count)
             return decode_ansi(bytes(self.chunk[pos + 2 : pos + 2 + count])), pos + 2 + count
-        size = _FIXED_SIZES.get(vtype)
+        size = FIXED_SIZES.get(vtype)
         if size is None:
             raise BinXmlError(f"value token of unsupported type {vtype:#04x}", pos)
         self._need(pos, size)
@@ -556,7 +560,7 @@ def render_value(vtype: int, data: bytes) -> str:
 def _render_array(vtype: int, data: bytes) -> str:
     if vtype == TYPE_STRING:
         return ", ".join(part for part in decode_utf16(data).split("\x00") if part)
-    size = _FIXED_SIZES.get(vtype)
+    size = FIXED_SIZES.get(vtype)
     if size is None:
         return data.hex().upper()
     return ", ".join(

@@ -1,9 +1,11 @@
-"""Turn a decoded event (an :class:`~evtdiag.logs.binxml.Element` tree) into an
-:class:`~evtdiag.model.EventRecord`, and render it back to XML for evidence.
+"""Turn an event into an :class:`~evtdiag.model.EventRecord`, and render it to XML.
 
-Every reader (binary EVTX, the python-evtx fallback, XML exports) ends here, so the
-rules for reading the ``System`` block and the event data live in one place. The
-fields are read by element name, ignoring namespaces, because exports differ in
+Every reader (binary EVTX, the python-evtx fallback, the Rust backend, XML and CSV
+exports) ends here, so the rules for reading the ``System`` block and the event data
+live in one place: :func:`locate_fields` finds the nodes that hold the fields (in a
+decoded :class:`~evtdiag.logs.binxml.Element` tree, or in a template whose text is
+still substitutions), and :func:`read_fields` reads them through a :class:`Reader`.
+The fields are found by element name, ignoring namespaces, because exports differ in
 whether they keep the ``xmlns`` of the event schema.
 """
 
@@ -24,7 +26,6 @@ _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
 )
 NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-"""Characters XML 1.0 forbids: :func:`to_xml` shows them as U+FFFD."""
 """Characters XML 1.0 forbids: :func:`to_xml` shows them as U+FFFD."""
 _NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
 

@@ -4,9 +4,12 @@ The file header's chunk count is not trusted (logs copied from a live system
 undercount): every 64 KiB slot after the 4 KiB header is examined. Each chunk is
 verified (magic, header CRC, data CRC) and walked record frame by record frame.
 A chunk whose bytes do not contain one of the wanted provider names is only counted;
-in the others, a record's provider and event id are read from the template's
-substitutions and the full event is built only for wanted records. Damage is
-recorded as :class:`~evtdiag.model.Skipped` with its place, and reading goes on.
+in the others, a record's provider is read first (for a template instance, from the
+one substitution that holds it) and the event is built only for wanted records:
+template records from their values (:mod:`.template_fields`), template-less ones from
+their decoded tree or, with the ``fast`` extra, from the Rust parser's text
+(:mod:`.rust_backend`). Damage is recorded as :class:`~evtdiag.model.Skipped` with its
+place, and reading goes on.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from evtdiag.logs.binxml import (
 )
 from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import Reader, RustChunk
+from evtdiag.logs.rust_backend import ReaderChoice, RustChunk
 from evtdiag.logs.template_fields import TemplateFields
 from evtdiag.model import EventRecord, Place, Skipped
 
@@ -110,7 +113,7 @@ def read_chunk(
     identify: bool = False,
     candidate: bool | None = None,
     carve: bool = False,
-    reader: Reader = "auto",
+    reader: ReaderChoice = "auto",
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
@@ -195,7 +198,8 @@ def read_chunk(
     if not (candidate or identify) or not frames:
         return result
     decoder = ChunkDecoder(chunk)
-    clean = candidate and not (unverified or result.skipped or slack)
+    # The Rust parser, like python-evtx, loops forever on a cycle in the string table.
+    clean = candidate and not (unverified or result.skipped or slack) and _tables_walkable(chunk)
     rust = RustChunk.for_chunk(chunk, decoder, len(frames), wanted, reader) if clean else None
     for position, frame in enumerate(frames):
         first = identify and position == 0
@@ -389,8 +393,8 @@ _TEMPLATE_TABLE = (0x180, 32)
 def _tables_walkable(chunk: bytes) -> bool:
     """True when the chunk's string and template hash chains end, inside the chunk.
 
-    python-evtx follows these chains with ``while offset > 0`` and loops forever on a
-    cycle (found by fuzzing), so a chunk that fails this check is not given to it.
+    python-evtx and the Rust parser follow these chains and loop forever on a cycle
+    (found by fuzzing), so a chunk that fails this check is given to neither.
     """
     for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
         for bucket in range(buckets):

@@ -24,7 +24,7 @@ from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
 from evtdiag.logs.parallel import auto_jobs, read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import Reader
+from evtdiag.logs.rust_backend import ReaderChoice
 from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
 
@@ -212,7 +212,7 @@ def read_evtx(
     progress: ProgressCallback | None = None,
     *,
     carve: bool = False,
-    reader: Reader = "auto",
+    reader: ReaderChoice = "auto",
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read every physical chunk of an .evtx file (range by range: flat memory)."""
     return read_evtx_ranges(path, matcher, progress, carve=carve, reader=reader)

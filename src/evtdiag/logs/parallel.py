@@ -48,7 +48,7 @@ from evtdiag.logs.evtx import (
 )
 from evtdiag.logs.prefilter import candidate_chunks
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import Reader
+from evtdiag.logs.rust_backend import ReaderChoice
 from evtdiag.model import EventRecord, InputCoverage, Skipped
 
 RANGE_CHUNKS = 256
@@ -87,11 +87,9 @@ class RangeResult:
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
-    rust_records: int = 0
 
     def add(self, chunk: ChunkResult) -> None:
         self.records += chunk.records
-        self.rust_records += chunk.rust_records
         self.events.extend(chunk.events)
         self.skipped.extend(chunk.skipped)
         self.computer = self.computer or chunk.first_computer
@@ -120,7 +118,7 @@ def read_range(
     *,
     identify: bool = False,
     carve: bool = False,
-    reader: Reader = "auto",
+    reader: ReaderChoice = "auto",
 ) -> RangeResult:
     """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
 
@@ -283,7 +281,7 @@ def read_evtx_ranges(
     progress: ProgressCallback | None = None,
     *,
     carve: bool = False,
-    reader: Reader = "auto",
+    reader: ReaderChoice = "auto",
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read one .evtx file range by range in this process (flat memory)."""
     name = str(path)
@@ -330,7 +328,7 @@ def read_all(
     read_other: Callable[[Path, ProviderMatcher], list[tuple[InputCoverage, list[EventRecord]]]],
     *,
     carve: bool = False,
-    reader: Reader = "auto",
+    reader: ReaderChoice = "auto",
 ) -> Iterator[tuple[InputCoverage, list[EventRecord]]]:
     """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
 

@@ -1,19 +1,21 @@
 """Read the wanted records of a clean chunk through the Rust ``evtx`` parser (optional).
 
-With the ``fast`` extra installed, a candidate chunk that passed every check is handed
-to the Rust parser once, and its compact XML is turned into the same
-:class:`~evtdiag.model.EventRecord` our decoder builds, which is cheaper than decoding
-a template-less record into a tree in Python. The Rust output is only trusted where it cannot differ
-from ours; a record it did not return, returned with an error, or that falls outside
-what is checked here goes through our decoder, so the result never changes:
+With the ``fast`` extra installed, a candidate chunk that passed every check (both CRCs,
+clean framing, string and template tables without cycles, on which the Rust parser
+loops forever) is handed to the Rust parser once, and its compact XML is turned into
+the same :class:`~evtdiag.model.EventRecord` our decoder builds, which is cheaper than
+decoding a template-less record into a tree in Python. The Rust output is only
+trusted where it cannot differ from ours; a record it did not return, returned with
+an error, or that falls outside what is checked here goes through our decoder:
 
 * the event must have the usual shape (``System`` of leaf elements, ``EventData`` of
   ``Data`` leaves, nothing else) and no U+FFFD (text that did not decode);
-* the Rust parser cuts a string at its first NUL and renders some types differently
-  (``bool``, GUID without braces, arrays expanded into elements), which its output does
-  not show, so the record's own bytes are checked: for a template instance the types
-  and strings of the values the fields are read from, for a template-less record every
-  token (elements, attributes and non-empty UTF-16 text only).
+* the Rust parser cuts a string at its first NUL, reads fixed-size values by their
+  type rather than their stated size, and renders some types differently (``bool``,
+  GUID without braces, arrays expanded into elements), none of which its output
+  shows, so the record's own bytes are checked: for a template instance the types and
+  sizes of every value and the strings the fields are read from, for a template-less
+  record every token (elements, attributes and non-empty UTF-16 text only).
 
 A template record keeps its XML as our :class:`~evtdiag.logs.template_fields.TemplateXml`
 (smaller than text); a template-less one keeps the Rust text put into our
@@ -28,9 +30,11 @@ import struct
 import warnings
 import zlib
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from evtdiag.logs.binxml import (
+    FIXED_SIZES,
     FLAG_MORE,
     TOKEN_ATTRIBUTE,
     TOKEN_CLOSE_EMPTY_ELEMENT,
@@ -44,6 +48,7 @@ from evtdiag.logs.binxml import (
     TYPE_HEX_INT32,
     TYPE_HEX_INT64,
     TYPE_NULL,
+    TYPE_SID,
     TYPE_SIZE_T,
     TYPE_STRING,
     BinXmlError,
@@ -53,7 +58,12 @@ from evtdiag.logs.binxml import (
 )
 from evtdiag.logs.events import NOT_XML_CHAR, FieldNodes, provider_names_from, read_fields
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.template_fields import TemplateFields, TemplateValues, TemplateXml
+from evtdiag.logs.template_fields import (
+    TemplateFields,
+    TemplateValues,
+    TemplateXml,
+    substitution_indices,
+)
 from evtdiag.model import EventRecord, Place
 
 try:
@@ -61,8 +71,8 @@ try:
 except ImportError:  # the optional `fast` extra is not installed
     PyEvtxParser = None
 
-Reader = Literal["auto", "builtin", "rust"]
-READERS: tuple[Reader, ...] = ("auto", "builtin", "rust")
+ReaderChoice = Literal["auto", "builtin", "rust"]
+READERS: tuple[ReaderChoice, ...] = ("auto", "builtin", "rust")
 """``auto``: the Rust parser for the template-less records of dense chunks, when it is
 installed; ``builtin``: never; ``rust``: for every record of a clean candidate chunk.
 
@@ -128,7 +138,9 @@ def render_chunk(chunk: bytes, records: int) -> dict[int, str]:
                 if number in found:
                     repeated.add(number)
                 found[number] = xml
-    except Exception:  # the parser of untrusted bytes may fail in many ways
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # untrusted bytes: any failure, a Rust panic (a BaseException) too
         return {}
     for number in repeated:
         del found[number]
@@ -277,7 +289,12 @@ class _TemplateChecks:
     def __init__(self, fields: TemplateFields) -> None:
         parts = [
             *fields.text_parts.values(),
-            *(v for (_, name), v in fields.attribute_parts.items() if name in _READ_ATTRIBUTES),
+            *(
+                parts
+                for (_, name), every in fields.attribute_parts.items()
+                if name in _READ_ATTRIBUTES
+                for parts in every
+            ),
         ]
         self.read = frozenset(
             p.index for group in parts for p in group if isinstance(p, Substitution)
@@ -290,13 +307,13 @@ class _TemplateChecks:
             if isinstance(p, str)
         )
         self.names_clean = _names_clean(fields.template)
-        self.largest = max(_substitution_indices(fields.template), default=-1)
+        self.largest = max(substitution_indices(fields.template), default=-1)
 
     def trusted(self, chunk: bytes, spans: list[tuple[int, int, int]]) -> bool:
         if not (self.literals_clean and self.names_clean) or self.largest >= len(spans):
             return False
         for index, (offset, size, vtype) in enumerate(spans):
-            if vtype not in _SCALAR_TYPES:
+            if vtype not in _SCALAR_TYPES or not _size_fits(chunk, offset, size, vtype):
                 return False
             if index in self.read:
                 if vtype not in _EXACT_TYPES:
@@ -306,25 +323,37 @@ class _TemplateChecks:
         return True
 
 
+@lru_cache(maxsize=4096)
+def _plain_name(name: str) -> bool:
+    """A name the Rust parser cannot write differently from us (it cuts one at a NUL)."""
+    return _NAME_STRING.fullmatch(name) is not None
+
+
+def _size_fits(chunk: bytes, offset: int, size: int, vtype: int) -> bool:
+    """True when a value's descriptor size is the one its type implies: the Rust parser
+    reads fixed-size types by their type, so a shorter size would shift every later
+    value (our decoder reads by the size)."""
+    fixed = FIXED_SIZES.get(vtype)
+    if fixed is not None:
+        return size == fixed
+    if vtype == TYPE_NULL:
+        return size == 0
+    if vtype == TYPE_STRING:
+        return size % 2 == 0
+    if vtype == TYPE_SIZE_T:
+        return size in (4, 8)
+    if vtype == TYPE_SID:
+        return size >= 8 and size == 8 + 4 * chunk[offset + 1]
+    return True  # ANSI text and binary: read by their size
+
+
 def _names_clean(element: Element) -> bool:
     """True when every element and attribute name is a plain ASCII name, which the Rust
     parser cannot write differently (it would cut one at a NUL)."""
     names = [element.name, *(name for name, _ in element.attributes)]
-    return all(_NAME_STRING.fullmatch(name) for name in names) and all(
+    return all(map(_plain_name, names)) and all(
         _names_clean(child) for child in element.children if isinstance(child, Element)
     )
-
-
-def _substitution_indices(element: Element) -> set[int]:
-    found: set[int] = set()
-    for _, parts in element.attributes:
-        found.update(p.index for p in parts if isinstance(p, Substitution))
-    for child in element.children:
-        if isinstance(child, Substitution):
-            found.add(child.index)
-        elif isinstance(child, Element):
-            found |= _substitution_indices(child)
-    return found
 
 
 _U16 = struct.Struct("<H").unpack_from
@@ -346,21 +375,13 @@ class _PlainWalk:
     def __init__(self, decoder: ChunkDecoder) -> None:
         self._decoder = decoder
         self._chunk = decoder.chunk
-        self._names: dict[int, bool] = {}
 
     def _name(self, pos: int) -> int:
         """Skip a name reference at ``pos`` (and the name, when it is defined inline)."""
-        offset = _U32(self._chunk, pos)[0]
-        trusted = self._names.get(offset)
-        if trusted is None:
-            trusted = _NAME_STRING.fullmatch(self._decoder.name(offset)) is not None
-            self._names[offset] = trusted
-        if not trusted:
-            raise BinXmlError("name not trusted", offset)
-        pos += 4
-        if offset == pos:
-            pos += 8 + 2 * _U16(self._chunk, pos + 6)[0] + 2
-        return pos
+        name, after = self._decoder.name_at(pos)
+        if not _plain_name(name):
+            raise BinXmlError("name not trusted", pos)
+        return after
 
     def _string(self, pos: int) -> int:
         """Skip a non-empty UTF-16 value token at ``pos``."""
@@ -451,7 +472,7 @@ class RustChunk:
         decoder: ChunkDecoder,
         frames: int,
         wanted: ProviderMatcher,
-        reader: Reader,
+        reader: ReaderChoice,
     ) -> RustChunk | None:
         """The Rust reader for a clean candidate chunk, if ``reader`` asks for it here."""
         if reader == "builtin" or not available() or not frames:

@@ -64,9 +64,11 @@ class TemplateValues:
         self._texts: dict[int, str] = {}
 
     def raw(self, offset: int, size: int) -> bytes:
+        """The bytes of a value (for the FILETIME read straight from them)."""
         return self._decoder.raw(offset, size)
 
     def all(self) -> list[Value]:
+        """Every value decoded, to fill the template when a tree is needed."""
         return [self._decoder.value(span) for span in self.spans]
 
     def _text_of(self, part: Substitution) -> str | None:
@@ -102,14 +104,15 @@ class TemplateValues:
         return "".join(self._join(parts))
 
     def name(self, element: Element) -> str:
+        """A node's name: template names are not substituted."""
         return element.name
 
     def attribute(self, element: Element, name: str) -> str | None:
-        parts = self._fields.attribute_parts.get((id(element), name))
-        if parts is None:
-            return None
-        texts = self._join(parts)
-        return "".join(texts) if texts else None
+        for parts in self._fields.attribute_parts.get((id(element), name), ()):
+            texts = self._join(parts)
+            if texts:  # as filled: the first attribute of the name left with a part
+                return "".join(texts)
+        return None
 
 
 class TemplateXml:
@@ -127,6 +130,9 @@ class TemplateXml:
 
     def __reduce__(self) -> tuple:
         return TemplateXml, (self.template, self.values)
+
+    def __repr__(self) -> str:
+        return f"TemplateXml(<{self.template.name}>, {len(self.values)} bytes of values)"
 
     def render(self) -> str:
         values, _ = ChunkDecoder(self.values).substitutions(0)
@@ -160,13 +166,17 @@ class TemplateFields:
         ]
         located = [node for node in nodes if node is not None]
         self.text_parts: dict[int, Parts] = {id(node): _text_parts(node) for node in located}
-        self.attribute_parts: dict[tuple[int, str], Parts] = {
-            (id(node), name): tuple(parts) for node in located for name, parts in node.attributes
-        }
-        self._content_substitutions = tuple(sorted(_content_substitutions(template)))
+        self.attribute_parts: dict[tuple[int, str], list[Parts]] = {}
+        """Every attribute of a name on a node, in order: one whose value is an empty
+        optional substitution is dropped when filled, and the next of that name counts."""
+        for node in located:
+            for name, parts in node.attributes:
+                self.attribute_parts.setdefault((id(node), name), []).append(tuple(parts))
+        self._content_substitutions = tuple(sorted(substitution_indices(template, False)))
         self._time_index = _lone_substitution(self.nodes.time_created, "SystemTime")
 
     def values(self, decoder: ChunkDecoder, spans: list[Span]) -> TemplateValues:
+        """A record's values, to read this template's fields from."""
         return TemplateValues(decoder, spans, self)
 
     def provider_names(self, values: TemplateValues) -> tuple[str, ...]:
@@ -229,22 +239,27 @@ def _text_parts(element: Element) -> Parts:
     return tuple(parts)
 
 
-def _content_substitutions(element: Element) -> set[int]:
-    """Indices of the substitutions that stand in element content (not in attributes)."""
+def substitution_indices(element: Element, in_attributes: bool = True) -> set[int]:
+    """Indices of the substitutions in the template (only those in element content
+    unless ``in_attributes``)."""
     found: set[int] = set()
+    if in_attributes:
+        for _, parts in element.attributes:
+            found.update(p.index for p in parts if p.__class__ is Substitution)
     for child in element.children:
         if child.__class__ is Substitution:
             found.add(child.index)  # type: ignore[union-attr]
         elif child.__class__ is Element:
-            found |= _content_substitutions(child)  # type: ignore[arg-type]
+            found |= substitution_indices(child, in_attributes)  # type: ignore[arg-type]
     return found
 
 
 def _lone_substitution(element: Element | None, attribute: str) -> int | None:
-    """The index of the substitution that is the whole of ``attribute``, if it is."""
+    """The index of the substitution that is the whole of ``attribute``, when the
+    element has that attribute once (with several, which one counts depends on values)."""
     if element is None:
         return None
-    for key, parts in element.attributes:
-        if key == attribute and len(parts) == 1 and parts[0].__class__ is Substitution:
-            return parts[0].index  # type: ignore[union-attr]
+    found = [parts for key, parts in element.attributes if key == attribute]
+    if len(found) == 1 and len(found[0]) == 1 and found[0][0].__class__ is Substitution:
+        return found[0][0].index  # type: ignore[union-attr]
     return None
