@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from evtdiag.logs import rust_backend
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build
-from evtdiag.logs import rust_backend
 
 EVTDIAG = ["report", "--format", "json", "-q"]
 """The measured command: the whole diagnosis, JSON to standard output (discarded)."""
