@@ -12,6 +12,7 @@ whether they keep the ``xmlns`` of the event schema.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from sys import intern
@@ -134,6 +135,18 @@ def locate_fields(event: Element) -> FieldNodes[Element]:
         data = tuple(child for child in event_data.elements() if _local(child.name) == "Data")
     else:
         data = tuple(_user_data_leaves(_find(event, "UserData")))
+    return fields_of(
+        system,
+        data=data,
+        named_data=event_data is not None,
+        message=_find(_find(event, "RenderingInfo"), "Message"),
+    )
+
+
+def fields_of(
+    system: Mapping[str, Node], *, data: tuple[Node, ...], named_data: bool, message: Node | None
+) -> FieldNodes[Node]:
+    """The field nodes, given the ``System`` children by local name (the first of each)."""
     return FieldNodes(
         provider=system.get("Provider"),
         event_id=system.get("EventID"),
@@ -143,8 +156,8 @@ def locate_fields(event: Element) -> FieldNodes[Element]:
         channel=system.get("Channel"),
         computer=system.get("Computer"),
         data=data,
-        named_data=event_data is not None,
-        message=_find(_find(event, "RenderingInfo"), "Message"),
+        named_data=named_data,
+        message=message,
     )
 
 

@@ -56,7 +56,7 @@ from evtdiag.logs.binxml import (
     Element,
     Substitution,
 )
-from evtdiag.logs.events import NOT_XML_CHAR, FieldNodes, provider_names_from, read_fields
+from evtdiag.logs.events import NOT_XML_CHAR, fields_of, provider_names_from, read_fields
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.template_fields import (
     TemplateFields,
@@ -216,17 +216,8 @@ def _event(
     system: dict[str, Leaf] = {}
     for name, attributes, text in _SYSTEM_CHILD.findall(match.group(1)):
         system.setdefault(name, (attributes, text))  # the first of each name, as in a tree
-    nodes = FieldNodes(
-        provider=system.get("Provider"),
-        event_id=system.get("EventID"),
-        time_created=system.get("TimeCreated"),
-        record_id=system.get("EventRecordID"),
-        level=system.get("Level"),
-        channel=system.get("Channel"),
-        computer=system.get("Computer"),
-        data=tuple(_DATA.findall(match.group(3) or "")),
-        named_data=True,
-        message=None,
+    nodes = fields_of(
+        system, data=tuple(_DATA.findall(match.group(3) or "")), named_data=True, message=None
     )
     record = read_fields(
         nodes,
