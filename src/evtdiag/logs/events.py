@@ -12,7 +12,7 @@ whether they keep the ``xmlns`` of the event schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from sys import intern
@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 from lxml import etree
 
-from evtdiag.logs.binxml import Element
+from evtdiag.logs.binxml import Element, Substitution
 from evtdiag.model import EventRecord, Place, XmlSource
 
 _SYSTEM_TIME = re.compile(
@@ -284,27 +284,56 @@ def _escape(text: str, quote: bool = False) -> str:
     return text.replace('"', "&quot;") if quote else text
 
 
-def to_xml(element: Element) -> str:
-    """Render the tree as XML text (well-formed: characters XML forbids become U+FFFD)."""
+Fill = Callable[[Substitution], "str | None"]
+"""A substitution's text, or None when filling the template leaves it out."""
+
+
+def to_xml(element: Element, fill: Fill | None = None) -> str:
+    """Render the tree as XML text (well-formed: characters XML forbids become U+FFFD).
+
+    With ``fill``, ``element`` is a template rendered as
+    ``to_xml(fill_template(element, values))`` would render it, without the copy: a
+    substitution left out disappears, an attribute left with no part is dropped, and
+    an element left with no child is written empty.
+    """
     out: list[str] = []
-    _write_xml(element, out)
+    _write_xml(element, out, fill)
     return "".join(out)
 
 
-def _write_xml(element: Element, out: list[str]) -> None:
+def _write_xml(element: Element, out: list[str], fill: Fill | None) -> None:
     out.append("<" + element.name)
     for name, value in element.attributes:
+        if value.__class__ is not str:  # a template's parts
+            texts = _filled(value, fill)  # type: ignore[arg-type]
+            if not texts:
+                continue
+            value = "".join(texts)  # type: ignore[arg-type]
         out.append(f' {name}="{_escape(value, quote=True)}"')
-    if not element.children:
+    children = element.children if fill is None else _filled(element.children, fill)
+    if not children:
         out.append("/>")
         return
     out.append(">")
-    for child in element.children:
+    for child in children:
         if child.__class__ is str:
             out.append(_escape(child))  # type: ignore[arg-type]
         else:
-            _write_xml(child, out)  # type: ignore[arg-type]
+            _write_xml(child, out, fill)  # type: ignore[arg-type]
     out.append(f"</{element.name}>")
+
+
+def _filled(parts: list, fill: Fill | None) -> list:
+    """The parts with each substitution's text put in, or left out."""
+    filled = []
+    for part in parts:
+        if part.__class__ is Substitution:
+            text = fill(part) if fill is not None else None
+            if text is not None:
+                filled.append(text)
+        else:
+            filled.append(part)
+    return filled
 
 
 def from_lxml(node: etree._Element) -> Element:

@@ -47,20 +47,13 @@ Parts = tuple[str | Substitution, ...]
 """A node's text or an attribute's value as literal text and substitutions, in order."""
 
 
-class TemplateValues:
-    """One record's substitution values, each decoded on first use.
+class SubstitutionTexts:
+    """One record's substitution values as text, each decoded on first use."""
 
-    Also a :class:`~evtdiag.logs.events.Reader` for the template's located nodes: text
-    and attributes are the template's parts with the values put in, as
-    :func:`~evtdiag.logs.binxml.fill_template` would (an empty optional value is left
-    out, and an attribute left with no part is absent).
-    """
-
-    def __init__(self, decoder: ChunkDecoder, spans: list[Span], fields: TemplateFields) -> None:
+    def __init__(self, decoder: ChunkDecoder, spans: list[Span]) -> None:
         self._decoder = decoder
         self._chunk = decoder.chunk  # the spans were checked to lie inside it
         self.spans = spans
-        self._fields = fields
         self._texts: dict[int, str] = {}
 
     def raw(self, offset: int, size: int) -> bytes:
@@ -71,16 +64,17 @@ class TemplateValues:
         """Every value decoded, to fill the template when a tree is needed."""
         return [self._decoder.value(span) for span in self.spans]
 
-    def _text_of(self, part: Substitution) -> str | None:
-        """The value's text, or None when fill_template would leave it out."""
+    def text_of(self, part: Substitution) -> str | None:
+        """The value's text, or None when fill_template would leave it out (a missing
+        value, or an empty optional one)."""
         index = part.index
         if index >= len(self.spans):
             return None
+        offset, size, vtype = self.spans[index]
+        if vtype == TYPE_NULL and part.optional:
+            return None
         text = self._texts.get(index)
         if text is None:
-            offset, size, vtype = self.spans[index]
-            if vtype == TYPE_NULL and part.optional:
-                return None
             if vtype == TYPE_STRING:  # most values: decoded here, without a Value
                 text = decode_utf16(self._chunk[offset : offset + size])
             else:
@@ -93,14 +87,25 @@ class TemplateValues:
         for part in parts:
             if part.__class__ is str:
                 texts.append(part)
-            elif (text := self._text_of(part)) is not None:  # type: ignore[arg-type]
+            elif (text := self.text_of(part)) is not None:  # type: ignore[arg-type]
                 texts.append(text)
         return texts
+
+
+class TemplateValues(SubstitutionTexts):
+    """A :class:`~evtdiag.logs.events.Reader` of a template's located nodes for one
+    record: text and attributes are the template's parts with the values put in, as
+    :func:`~evtdiag.logs.binxml.fill_template` would (an empty optional value is left
+    out, and of the attributes of a name the first left with a part counts)."""
+
+    def __init__(self, decoder: ChunkDecoder, spans: list[Span], fields: TemplateFields) -> None:
+        super().__init__(decoder, spans)
+        self._fields = fields
 
     def text(self, element: Element) -> str:
         parts = self._fields.text_parts[id(element)]
         if len(parts) == 1 and parts[0].__class__ is Substitution:  # the common case
-            return self._text_of(parts[0]) or ""  # type: ignore[arg-type]
+            return self.text_of(parts[0]) or ""  # type: ignore[arg-type]
         return "".join(self._join(parts))
 
     def name(self, element: Element) -> str:
@@ -135,8 +140,9 @@ class TemplateXml:
         return f"TemplateXml(<{self.template.name}>, {len(self.values)} bytes of values)"
 
     def render(self) -> str:
-        values, _ = ChunkDecoder(self.values).substitutions(0)
-        return to_xml(fill_template(self.template, values))
+        decoder = ChunkDecoder(self.values)
+        spans, _ = decoder.substitution_spans(0)
+        return to_xml(self.template, SubstitutionTexts(decoder, spans).text_of)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TemplateXml | str):
