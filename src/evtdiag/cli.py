@@ -40,7 +40,7 @@ from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.formats import REPORT_FORMATS, render_document
 from evtdiag.render.json_report import load_document, report_document
-from evtdiag.render.output import default_report_name, write_report
+from evtdiag.render.output import default_report_name, exists, write_report
 from evtdiag.render.redact import (
     Redactor,
     load_key,
@@ -398,7 +398,7 @@ def _targets(
             else default_report_name(suffix="redaction.json")
         )
     for path, hint in ((output, "--output"), (mapping, "--redact")):
-        if path is not None and path.exists() and not force:
+        if path is not None and exists(path) and not force:
             raise click.BadParameter(
                 f"{path} already exists; use --force to overwrite it", param_hint=hint
             )
@@ -647,7 +647,7 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
 
 YOUNG_OBJECTS_PER_COLLECTION = 50_000
 """Allocations between two collections of the youngest generation (Python's default
-is 700), with full collections ten times rarer than by default. Reading a log of
+is 700), and a full collection every 2,000 of those instead of every 100. Reading a log of
 200,000 PSync events keeps every event alive, and the default thresholds made the
 collector traverse them again and again: 15 to 20 % of the reading time
 (``bench/out/dense-templated.evtx``, one run). Cycles are still collected: the

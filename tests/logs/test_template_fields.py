@@ -9,12 +9,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from evtdiag.logs.binxml import TYPE_STRING, ChunkDecoder, Element, Substitution, fill_template
-from evtdiag.logs.events import event_record
+from evtdiag.logs.events import event_record, to_xml
 from evtdiag.logs.inputs import read_input
 from evtdiag.logs.providers import AllProviders
-from evtdiag.logs.template_fields import TemplateFields, TemplateXml
+from evtdiag.logs.template_fields import SubstitutionTexts, TemplateFields, TemplateXml
 from evtdiag.model import EventRecord, Place
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
 from tests.evtx_writer import WriterEvent, write_evtx
@@ -138,3 +140,52 @@ def test_of_repeated_attributes_the_first_left_after_filling_counts(present_firs
     fast, reference = _both_ways(template, [(TYPE_STRING, psync.encode("utf-16-le")), (0, b"")])
     assert _fields(fast) == _fields(reference)
     assert fast.provider == psync and fast.data_names == (psync,)
+
+
+_CHARACTERS = st.sampled_from([*"ab &<>\"'\x00\x01\x1f\t\n\r\ufffe\uffff\u00e9", "\ud83d"])
+_TEXTS = st.text(alphabet=_CHARACTERS, max_size=4)
+_VALUES = st.lists(
+    st.one_of(
+        st.just((0x00, b"")),
+        st.just((0x00, b"ab")),  # a NULL that has bytes
+        _TEXTS.map(lambda s: (TYPE_STRING, s.encode("utf-16-le", "surrogatepass"))),
+        st.binary(max_size=3).map(lambda b: (TYPE_STRING, b)),  # odd-sized
+        st.binary(max_size=4).map(lambda b: (0x02, b)),  # ANSI
+        st.binary(max_size=4).map(lambda b: (0x0E, b)),  # binary
+        st.binary(min_size=4, max_size=4).map(lambda b: (0x08, b)),
+        st.binary(max_size=3).map(lambda b: (0x08, b)),  # a short integer
+        st.binary(max_size=20).map(lambda b: (0x13, b)),  # SID
+        st.binary(max_size=8).map(lambda b: (0x81, b)),  # array of strings
+    ),
+    max_size=5,
+)
+_PARTS = st.one_of(_TEXTS, st.builds(Substitution, st.integers(0, 6), st.booleans()))
+_NAMES = st.sampled_from(["A", "B", "Data", "x:y"])
+
+
+def _elements(children: st.SearchStrategy) -> st.SearchStrategy:
+    attributes = st.lists(st.tuples(_NAMES, st.lists(_PARTS, max_size=3)), max_size=3)
+    return st.builds(Element, _NAMES, attributes, children)
+
+
+_TEMPLATES = st.recursive(
+    _elements(st.lists(_PARTS, max_size=3)),
+    lambda inner: _elements(st.lists(st.one_of(_PARTS, inner), max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_TEMPLATES, _VALUES)
+@example(Element("X", [("a", [Substitution(0, True)])], [Substitution(0, True)]), [(0, b"")])
+@example(Element("X", [], [Substitution(0, False), Substitution(0, True)]), [(0, b"")])
+def test_kept_xml_renders_as_the_filled_template(template: Element, values: list) -> None:
+    """Rendering a template with its values put in (no copy) is rendering the filled
+    copy: left-out values, attributes left empty, elements left without children,
+    escaping; one value read both as optional and as plain (found by review)."""
+    raw = _value_array(values)
+    decoder = ChunkDecoder(raw)
+    expected = to_xml(fill_template(template, decoder.substitutions(0)[0]))
+    assert TemplateXml(template, raw).render() == expected
+    texts = SubstitutionTexts(decoder, decoder.substitution_spans(0)[0])
+    assert to_xml(template, texts.text_of) == to_xml(template, texts.text_of) == expected

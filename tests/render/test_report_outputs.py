@@ -316,6 +316,34 @@ def test_an_error_while_writing_parts_leaves_the_old_report_and_no_temporary_fil
     assert target.read_text() == "old report\n"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
+    def renderer_os_error():
+        yield "the start"
+        raise OSError(5, "a renderer's own error")  # not a failure to write the report
+
+    with pytest.raises(OSError, match="a renderer's own error"):
+        write_report(target, renderer_os_error(), force=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_a_file_name_with_undecodable_bytes_is_written_as_an_escape(tmp_path: Path) -> None:
+    """Python keeps a file name's undecodable bytes as lone surrogates; the report stays
+    UTF-8 (JSON reads the escape back as the same string)."""
+    from evtdiag.render.output import write_report
+
+    target = tmp_path / "report.json"
+    name = "/logs/bad\udcff.evtx"
+    write_report(target, [json.dumps({"path": name}, ensure_ascii=False)])
+    assert target.read_bytes() == b'{"path": "/logs/bad\\udcff.evtx"}'
+    assert json.loads(target.read_text())["path"] == name
+
+
+def test_an_output_name_the_system_refuses_is_a_usage_error(tmp_path: Path) -> None:
+    from evtdiag.errors import UsageError
+    from evtdiag.render.output import write_report
+
+    with pytest.raises(UsageError, match=r"cannot use .* as an output"):
+        write_report(tmp_path / ("a" * 300 + ".json"), ["{}"])
+
 
 def test_redaction_covers_every_windows_group_member(tmp_path: Path) -> None:
     from tests.diagnose.scenario import Scenario

@@ -198,7 +198,8 @@ def read_chunk(
     if not (candidate or identify) or not frames:
         return result
     decoder = ChunkDecoder(chunk)
-    # The Rust parser, like python-evtx, loops forever on a cycle in the string table.
+    # The Rust parser, like python-evtx, loops forever on a cycle in the string or
+    # template table.
     clean = candidate and not (unverified or result.skipped or slack) and _tables_walkable(chunk)
     rust = RustChunk.for_chunk(chunk, decoder, len(frames), wanted, reader) if clean else None
     for position, frame in enumerate(frames):

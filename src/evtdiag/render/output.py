@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,9 +23,12 @@ def write_report(
     (0600) and given ``mode`` before the rename, so a private file (a redaction key) is
     never readable by others, not even for a moment.
 
+    Text that UTF-8 cannot encode (a file name's undecodable bytes, kept by Python as
+    lone surrogates) is written as ``\\udcff`` escapes: in JSON that is the same string.
+
     :raises UsageError: when ``path`` exists and ``force`` is false, or cannot be written.
     """
-    if path.exists() and not force:
+    if exists(path) and not force:
         raise UsageError(f"{path} already exists; use --force to overwrite it")
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -33,15 +36,33 @@ def write_report(
     except OSError as error:
         raise UsageError(f"cannot write in {folder}: {error.strerror}") from error
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.writelines(parts)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException as error:
+        with os.fdopen(
+            handle, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
+        ) as out:
+            for part in parts:  # an error while rendering a part propagates as it is
+                _writing(path, out.write, part)
+            _writing(path, out.flush)
+        _writing(path, os.chmod, temporary, mode)
+        _writing(path, os.replace, temporary, path)
+    except BaseException:
         Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError) and error.filename in (None, temporary, str(path)):
-            raise UsageError(f"cannot write {path}: {error.strerror}") from error
-        raise  # not a failure to write (rendering a part failed): shown as it is
+        raise
+
+
+def _writing(path: Path, step: Callable[..., object], *args: object) -> None:
+    """Do one step of writing ``path``; a failure is a usage error that names it."""
+    try:
+        step(*args)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror}") from error
+
+
+def exists(path: Path) -> bool:
+    """Whether ``path`` exists; a name the system refuses (too long...) is a usage error."""
+    try:
+        return path.exists()
+    except OSError as error:
+        raise UsageError(f"cannot use {path} as an output: {error.strerror}") from error
 
 
 def default_report_name(now: datetime | None = None, suffix: str = "html") -> Path:
