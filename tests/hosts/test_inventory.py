@@ -169,3 +169,36 @@ def test_hosts_toml_with_a_bom_unknown_files_and_the_same_host_twice(tmp_path):
     assert "not a host folder nor a collector archive" in messages
     assert "may be the same host (web01)" in messages
     assert "hosts.toml not readable" not in messages
+
+
+def test_host_files_are_found_however_deep_they_were_archived_or_copied(tmp_path):
+    """A collector tarball of tmp/collect/web01/etc/..., and a folder copied one level
+    too deep (web02/web02/...), are read; the host's files are found by their names."""
+    make_tar(
+        tmp_path / "web01.tar.gz",
+        {
+            "tmp/collect/web01/etc/sso.conf": b"SYNC_USERS=+alice\n",
+            "tmp/collect/web01/etc/passwd": b"alice:x:1000:1000::/home/alice:/bin/sh\n",
+            "tmp/collect/web01/README": b"collected by hand\n",
+        },
+    )
+    write(tmp_path / "web02" / "web02" / "sso.conf", "SYNC_USERS=+bob\n")
+    write(tmp_path / "web02" / "web02" / "etc" / "passwd", "bob:x:1001:1001::/:/bin/sh\n")
+    inv = load_inventory(str(tmp_path))
+    web01, web02 = inv.hosts
+    assert web01.sso.sync_users[0].name == "alice" and web01.account("alice")
+    assert web01.file("sso.conf").path.endswith("web01.tar.gz:tmp/collect/web01/etc/sso.conf")
+    assert web02.sso.sync_users[0].name == "bob" and web02.account("bob")
+    assert web02.file("passwd").path == str(tmp_path / "web02" / "web02" / "etc" / "passwd")
+    assert inv.warnings == () and web01.warnings == () and web02.warnings == ()
+
+
+def test_an_archive_holding_several_hosts_is_not_guessed_from(tmp_path):
+    make_tar(
+        tmp_path / "both.tar.gz",
+        {"web01/etc/sso.conf": b"SYNC_USERS=+a\n", "web02/etc/sso.conf": b"SYNC_USERS=+b\n"},
+    )
+    (host,) = load_inventory(str(tmp_path)).hosts
+    assert host.sso is None and host.file("sso.conf").state == "absent"
+    (warning,) = host.warnings
+    assert "several folders ('web01/', 'web02/')" in warning.message

@@ -21,7 +21,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from evtdiag.hosts import accounts, policy
@@ -113,9 +113,26 @@ class Inventory:
         return HostMatch(rhost, None, tried)
 
 
+def _files_below(folder: str, depth: int = 4) -> list[str]:
+    """The files below ``folder`` (``/``-separated relative paths), ``depth`` levels at most."""
+    found: list[str] = []
+    for current, folders, files in os.walk(folder):
+        relative = os.path.relpath(current, folder)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        if prefix.count("/") >= depth:
+            folders.clear()
+        found.extend(prefix + name for name in files)
+    return found
+
+
 def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -> Reader:
+    prefix = _root_of(folder, _files_below(folder), warnings)
+    host_root = os.path.join(folder, *prefix.split("/")) if prefix is not None else None
+
     def read(rel: str) -> tuple[bytes | None, FileStatus]:
-        for base in (folder, os.path.join(folder, "etc")):
+        if host_root is None:
+            return None, FileStatus(rel, "absent")
+        for base in (host_root, os.path.join(host_root, "etc")):
             path = os.path.join(base, *rel.split("/"))
             if not os.path.lexists(path):
                 continue
@@ -191,11 +208,54 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
     return files
 
 
-def _archive_reader(path: str, files: dict[str, bytes]) -> Reader:
-    tops = {k.split("/", 1)[0] for k in files if "/" in k}
-    prefix = next(iter(tops)) + "/" if len(tops) == 1 else ""
+def config_root(paths: Iterable[str]) -> tuple[str, tuple[str, ...]]:
+    """Where a host's files lie among ``paths`` (relative, ``/``-separated): the
+    shallowest folder holding an expected file, directly or under ``etc/``.
+
+    Admins archive or copy a host's files from wherever they gathered them
+    (``tmp/collect/web01/etc/sso.conf``, ``web01/web01/sso.conf``), so the root is found
+    by the files, not assumed.
+
+    :returns: the folder as a prefix (``""`` or ending in ``/``), and the other folders
+        as shallow that also hold such files: then it is not known which host is meant.
+    """
+    roots: set[str] = set()
+    for path in paths:
+        for rel in EXPECTED:
+            for inner in (rel, "etc/" + rel):
+                if path == inner:
+                    roots.add("")
+                elif path.endswith("/" + inner):
+                    roots.add(path[: -len(inner)])
+    if not roots:
+        return "", ()
+    depth = min(root.count("/") for root in roots)
+    shallowest = sorted(root for root in roots if root.count("/") == depth)
+    return shallowest[0], tuple(shallowest[1:])
+
+
+def _root_of(source: str, paths: Iterable[str], warnings: list[ConfigWarning]) -> str | None:
+    """:func:`config_root`, with a warning (and nothing read) when it is ambiguous."""
+    root, others = config_root(paths)
+    if others:
+        found = ", ".join(repr(r or ".") for r in (root, *others))
+        warnings.append(
+            ConfigWarning(
+                Place(source),
+                f"host files found in several folders ({found}): not read, since it is not "
+                "known which belongs to this host; give each host its own folder or archive",
+            )
+        )
+        return None
+    return root
+
+
+def _archive_reader(path: str, files: dict[str, bytes], warnings: list[ConfigWarning]) -> Reader:
+    prefix = _root_of(path, files, warnings)
 
     def read(rel: str) -> tuple[bytes | None, FileStatus]:
+        if prefix is None:
+            return None, FileStatus(rel, "absent")
         for cand in (prefix + rel, prefix + "etc/" + rel):
             if cand in files:
                 return files[cand], FileStatus(rel, "present", f"{path}:{cand}", len(files[cand]))
@@ -354,7 +414,7 @@ def load_inventory(hosts_dir: str) -> Inventory:
         seen.add(name.casefold())
         host_warnings: list[ConfigWarning] = []
         if archive:
-            reader = _archive_reader(path, _archive_files(path, host_warnings))
+            reader = _archive_reader(path, _archive_files(path, host_warnings), host_warnings)
         else:
             reader = _folder_reader(root_real, path, host_warnings)
         hosts.append(load_host(name, path, reader, aliases.pop(name.casefold(), ()), host_warnings))
