@@ -88,7 +88,8 @@ class ChunkResult:
     last_time: datetime | None = None
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    first_computer: str | None = None
+    computer: str | None = None
+    """The computer of the chunk's first record, when asked to identify the log."""
     rust_records: int = 0
     """Events built from the Rust parser's output (:mod:`~evtdiag.logs.rust_backend`)."""
 
@@ -230,7 +231,7 @@ def read_chunk(
         if event is None:
             continue
         if first:
-            result.first_computer = event.computer or None
+            result.computer = event.computer or None
         if is_wanted:
             result.events.append(event)
     result.rust_records = rust.used if rust else 0

@@ -24,7 +24,6 @@ from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
 from evtdiag.logs.parallel import auto_jobs, read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import ReaderChoice
 from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
 
@@ -189,7 +188,9 @@ def read_input(
     kind = sniff(head)
     try:
         if kind == "evtx":
-            result = read_evtx(path, matcher, progress, carve=options.carve, reader=options.reader)
+            result = read_evtx_ranges(
+                path, matcher, progress, carve=options.carve, reader=options.reader
+            )
             return relabel(result, path, name) if name != str(path) else result
         if kind == "xml":
             return read_xml_export(path, matcher, name=name)
@@ -204,18 +205,6 @@ def read_input(
     else:
         reason = "not an event log (no EVTX, XML or CSV event export signature)"
     return InputCoverage(name, sha256_file(path), "skipped", size, note=reason), []
-
-
-def read_evtx(
-    path: Path,
-    matcher: ProviderMatcher,
-    progress: ProgressCallback | None = None,
-    *,
-    carve: bool = False,
-    reader: ReaderChoice = "auto",
-) -> tuple[InputCoverage, list[EventRecord]]:
-    """Read every physical chunk of an .evtx file (range by range: flat memory)."""
-    return read_evtx_ranges(path, matcher, progress, carve=carve, reader=reader)
 
 
 def _size(path: Path) -> int:

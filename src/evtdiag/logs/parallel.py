@@ -77,7 +77,7 @@ def auto_jobs(total_bytes: int) -> int:
 
 @dataclass
 class RangeResult:
-    """What one range of chunk slots yielded, in slot order."""
+    """What one range of chunk slots (or a whole file) yielded, in slot order."""
 
     first: int
     stop: int
@@ -88,15 +88,16 @@ class RangeResult:
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
 
-    def add(self, chunk: ChunkResult) -> None:
-        self.records += chunk.records
-        self.events.extend(chunk.events)
-        self.skipped.extend(chunk.skipped)
-        self.computer = self.computer or chunk.first_computer
-        if chunk.first_time and (self.first_time is None or chunk.first_time < self.first_time):
-            self.first_time = chunk.first_time
-        if chunk.last_time and (self.last_time is None or chunk.last_time > self.last_time):
-            self.last_time = chunk.last_time
+    def add(self, part: ChunkResult | RangeResult) -> None:
+        """Append what a following chunk or range yielded."""
+        self.records += part.records
+        self.events.extend(part.events)
+        self.skipped.extend(part.skipped)
+        self.computer = self.computer or part.computer
+        if part.first_time and (self.first_time is None or part.first_time < self.first_time):
+            self.first_time = part.first_time
+        if part.last_time and (self.last_time is None or part.last_time > self.last_time):
+            self.last_time = part.last_time
 
 
 def slot_count(size: int) -> int:
@@ -123,7 +124,7 @@ def read_range(
     """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
 
     :param identify: learn the log's computer name from the first record that can
-        be decoded, as :func:`evtdiag.logs.inputs.read_evtx` does.
+        be decoded, as :func:`read_evtx_ranges` does.
     :param carve: read stale records in chunk slack too (every chunk then goes through
         :func:`read_chunk`).
     :param reader: which reader builds events (:data:`evtdiag.logs.rust_backend.READERS`).
@@ -238,36 +239,25 @@ def evtx_coverage(
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Merge the range results of one file, in slot order, into its coverage."""
     header = read_file_header(header_bytes)
-    events: list[EventRecord] = []
-    skipped: list[Skipped] = []
-    records = 0
-    first = last = None
-    computer: str | None = None
+    whole = RangeResult(0, 0)
     for result in results:
-        records += result.records
-        events.extend(result.events)
-        skipped.extend(result.skipped)
-        computer = computer or result.computer
-        if result.first_time and (first is None or result.first_time < first):
-            first = result.first_time
-        if result.last_time and (last is None or result.last_time > last):
-            last = result.last_time
-    computers = {event.computer for event in events if event.computer}
-    if computer:
-        computers.add(computer)
+        whole.add(result)
+    computers = {event.computer for event in whole.events if event.computer}
+    if whole.computer:
+        computers.add(whole.computer)
     return InputCoverage(
         path=name,
         sha256=digest,
         format="evtx",
         size=size,
-        records=records,
-        psync_events=len(events),
-        skipped=tuple(skipped),
+        records=whole.records,
+        psync_events=len(whole.events),
+        skipped=tuple(whole.skipped),
         dirty=header.dirty or not header.valid,
-        first_time=first,
-        last_time=last,
+        first_time=whole.first_time,
+        last_time=whole.last_time,
         computers=tuple(sorted(computers, key=str.lower)),
-    ), events
+    ), whole.events
 
 
 def _head(path: Path) -> bytes:
