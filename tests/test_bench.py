@@ -62,3 +62,16 @@ def test_bench_says_clearly_when_the_corpus_is_missing(tmp_path: Path) -> None:
         assert "shared/evtx-samples" in str(error)
     else:
         raise AssertionError("no error")
+
+
+def test_stage_timing_script_runs_every_stage_on_a_log(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("bench_stages", REPO / "bench" / "stages.py")
+    assert spec and spec.loader
+    stages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(stages)
+    log = REPO / "sample_logs" / "DC01-Application.evtx"
+    assert stages.main([str(log), "--jobs", "1"]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith("279 PSync events")
+    for stage in ("read", "extract", "diagnose", "document", "write", "total"):
+        assert f"{stage} " in line

@@ -1,0 +1,70 @@
+"""Where the time of one report goes: each stage of ``evtdiag report --format json``,
+timed in one process.
+
+    python bench/stages.py LOG... [--jobs N] [--reader auto|builtin|rust]
+
+The stages are those the CLI wires (read, extract, diagnose, build the JSON document,
+write it); the cycle collector is set as the CLI sets it. The JSON goes to /dev/null.
+Use it on the bench's inputs (``bench/out/dense-templated.evtx`` ...) to see which
+stage a change speeds up; one run, so compare runs made one after the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from evtdiag.cli import YOUNG_OBJECTS_PER_COLLECTION, cycle_collection_paused
+from evtdiag.diagnose import diagnose
+from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs.formats import ReadOptions
+from evtdiag.logs.rust_backend import READERS
+from evtdiag.psync import Catalogue, extract
+from evtdiag.render.json_report import document_parts, report_document
+
+
+def timed(label: str, step: Callable[[], Any], times: dict[str, float]) -> Any:
+    started = time.perf_counter()
+    result = step()
+    times[label] = time.perf_counter() - started
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("logs", nargs="+")
+    parser.add_argument("--jobs", type=int, default=None, help="reader processes (auto)")
+    parser.add_argument("--reader", choices=READERS, default="builtin")
+    args = parser.parse_args(argv)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, 20, 100)
+    try:
+        times: dict[str, float] = {}
+        options = ReadOptions(reader=args.reader)
+        read = timed(
+            "read",
+            lambda: read_logs(args.logs, ProviderMatcher(), options=options, jobs=args.jobs),
+            times,
+        )
+        events = timed("extract", lambda: extract(read.events, Catalogue()), times)
+        with cycle_collection_paused():
+            found = timed("diagnose", lambda: diagnose(events, read.inputs, None, None), times)
+            document = timed("document", lambda: report_document(found, run={}), times)
+            with open(os.devnull, "w", encoding="utf-8") as sink:
+                timed("write", lambda: sink.writelines(document_parts(document)), times)
+        print(
+            f"{len(events):,} PSync events, {len(found.problems):,} problems; "
+            + ", ".join(f"{label} {seconds:.2f} s" for label, seconds in times.items())
+            + f"; total {sum(times.values()):.2f} s (--reader {args.reader}, --jobs {args.jobs})"
+        )
+    finally:
+        gc.set_threshold(*thresholds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
