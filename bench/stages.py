@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from evtdiag.cli import YOUNG_OBJECTS_PER_COLLECTION, cycle_collection_paused
+from evtdiag.cli import cycle_collection_paused, tune_cycle_collector
 from evtdiag.diagnose import diagnose
 from evtdiag.logs import ProviderMatcher, read_logs
 from evtdiag.logs.formats import ReadOptions
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reader", choices=READERS, default="builtin")
     args = parser.parse_args(argv)
     thresholds = gc.get_threshold()
-    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, 20, 100)
+    tune_cycle_collector()
     try:
         times: dict[str, float] = {}
         options = ReadOptions(reader=args.reader)

@@ -654,9 +654,14 @@ collector traverse them again and again: 15 to 20 % of the reading time
 python-evtx fallback and exceptions do make some while reading."""
 
 
+def tune_cycle_collector() -> None:
+    """Collect cycles as a run of evtdiag needs (see :data:`YOUNG_OBJECTS_PER_COLLECTION`)."""
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, 20, 100)
+
+
 def main() -> None:
     """Console-script entry point."""
-    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, 20, 100)
+    tune_cycle_collector()
     cli(prog_name="evtdiag")
 
 

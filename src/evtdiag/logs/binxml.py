@@ -124,12 +124,6 @@ class Element:
                 return value
         return None
 
-    def child(self, name: str) -> Element | None:
-        for node in self.children:
-            if isinstance(node, Element) and node.name == name:
-                return node
-        return None
-
     def elements(self) -> list[Element]:
         return [node for node in self.children if isinstance(node, Element)]
 
@@ -154,10 +148,6 @@ class Value:
     vtype: int
     text: str
     tree: Element | None = None
-
-    @property
-    def is_null(self) -> bool:
-        return self.vtype == TYPE_NULL
 
 
 class ChunkDecoder:
@@ -236,19 +226,18 @@ class ChunkDecoder:
             raise BinXmlError("record holds no element", offset)
         return element
 
-    def template_instance(self, offset: int) -> tuple[int, int, int]:
+    def template_instance(self, offset: int) -> tuple[int, int]:
         """Parse a template instance token at ``offset``.
 
-        :returns: (template definition offset, offset of the substitution array,
-            template id)
+        :returns: (template definition offset, offset of the substitution array)
         """
-        _, template_id, definition = _TEMPLATE_INSTANCE.unpack_from(self.chunk, offset + 1)
+        definition = _TEMPLATE_INSTANCE.unpack_from(self.chunk, offset + 1)[2]
         pos = offset + 1 + _TEMPLATE_INSTANCE.size
         if definition == pos:  # the definition follows inline
             self._need(pos, _TEMPLATE_HEADER.size)
             size = _TEMPLATE_HEADER.unpack_from(self.chunk, pos)[2]
             pos += _TEMPLATE_HEADER.size + size
-        return definition, pos, template_id
+        return definition, pos
 
     def template(self, definition: int) -> Element:
         """The element tree of the template defined at ``definition`` (cached)."""
@@ -304,7 +293,7 @@ class ChunkDecoder:
             pos += 4
             token = self._u8(pos)
         if token == TOKEN_TEMPLATE_INSTANCE:
-            definition, pos, _ = self.template_instance(pos)
+            definition, pos = self.template_instance(pos)
             values, pos = self.substitutions(pos, depth + 1)
             return fill_template(self.template(definition), values), pos
         if token & TOKEN_MASK == TOKEN_OPEN_START_ELEMENT:

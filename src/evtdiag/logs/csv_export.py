@@ -31,7 +31,7 @@ from pathlib import Path
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.binxml import Element
-from evtdiag.logs.events import event_record, provider_names
+from evtdiag.logs.events import event_record
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
@@ -250,8 +250,7 @@ def read_event_csv(
             line=line,
             message=delimiter.join(row[5:]),
         )
-        if matcher.matches(provider_names(tree)):
-            events.append(event_record(tree, place=Place(name, line=line)))
+        events.append(event_record(tree, place=Place(name, line=line)))
     if body:
         skipped.append(
             Skipped(

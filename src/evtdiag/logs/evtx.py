@@ -370,7 +370,7 @@ def _decode_record(
         tree = decoder.record(start, end)
         is_wanted = wanted.matches(provider_names(tree))
         return (record.event(tree) if build_all or is_wanted else None), is_wanted
-    definition, array, _ = decoder.template_instance(pos)
+    definition, array = decoder.template_instance(pos)
     fields: TemplateFields = decoder.cached(
         ("fields", definition), lambda: TemplateFields(decoder.template(definition))
     )

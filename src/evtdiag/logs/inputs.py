@@ -13,7 +13,7 @@ import glob
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,13 +22,10 @@ from evtdiag.logs.archives import read_archive, relabel, relabel_all, spool
 from evtdiag.logs.csv_export import read_event_csv
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
-from evtdiag.logs.parallel import auto_jobs, read_all, read_evtx_ranges
+from evtdiag.logs.parallel import ProgressCallback, auto_jobs, read_all, read_evtx_ranges
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.xml_export import read_xml_export
 from evtdiag.model import EventRecord, InputCoverage
-
-ProgressCallback = Callable[[str, int, int], None]
-"""Called as ``progress(path, bytes_done_in_file, file_size)`` while reading."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +105,10 @@ def read_logs(
     for coverage, records in results:
         unique = []
         for record in records:
-            if record.identity in seen:
-                continue
-            seen.add(record.identity)
-            unique.append(record)
+            identity = record.identity
+            if identity not in seen:
+                seen.add(identity)
+                unique.append(record)
         duplicates = len(records) - len(unique)
         if duplicates:
             coverage = replace(coverage, psync_events=len(unique), duplicates=duplicates)

@@ -28,6 +28,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from evtdiag.logs.binxml import filetime_to_datetime
 from evtdiag.logs.digest import sha256_file
@@ -56,9 +57,12 @@ RANGE_CHUNKS = 256
 enough to balance two workers on a single file and keep each map window small."""
 
 _U32_AT = struct.Struct("<I").unpack_from
-_HASH_BLOCK = 1 << 20
 
-ProgressCallback = Callable[..., None]
+
+class ProgressCallback(Protocol):
+    """Told while reading: the file, its bytes done, its size, and records since last call."""
+
+    def __call__(self, path: str, done_in_file: int, file_size: int, records: int = 0) -> None: ...
 
 
 def default_jobs() -> int:
@@ -293,10 +297,7 @@ def read_evtx_ranges(
 def _report(
     progress: ProgressCallback, name: str, done: int, size: int, result: RangeResult
 ) -> None:
-    try:
-        progress(name, done, size, records=result.records)
-    except TypeError:  # a callback of the plain (path, done, size) kind
-        progress(name, done, size)
+    progress(name, done, size, records=result.records)
 
 
 # -- many files and ranges in worker processes ---------------------------------------------

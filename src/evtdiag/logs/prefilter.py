@@ -64,12 +64,12 @@ def candidate_chunks(
     matcher: ProviderMatcher, buf: object, start: int, count: int
 ) -> set[int] | None:
     """Indices (0 .. count-1) of the full chunks at ``buf[start + i * 64 KiB]`` for which
-    ``matcher.chunk_may_hold`` is true; None for a matcher with its own test."""
-    if type(matcher).chunk_may_hold is not ProviderMatcher.chunk_may_hold:
+    ``matcher.chunk_may_hold`` is true; None when every chunk may hold a wanted record."""
+    if matcher.needles is None:
         return None
     found: set[int] = set()
     end = start + count * CHUNK_SIZE
-    for needle in matcher._needles:
+    for needle in matcher.needles:
         compiled = needle_pattern(needle)
         if compiled is None:
             continue

@@ -21,7 +21,11 @@ class ProviderMatcher:
     def __init__(self, names: Iterable[str] = DEFAULT_PROVIDERS) -> None:
         self.names = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
         self._folded = frozenset(name.lower() for name in self.names)
-        self._needles = tuple(name.lower().encode("utf-16-le") for name in self.names)
+        self.needles: tuple[bytes, ...] | None = tuple(
+            name.lower().encode("utf-16-le") for name in self.names
+        )
+        """The names as lower-case UTF-16LE, searched for in raw chunk bytes; None when
+        every chunk may hold a wanted record."""
 
     def matches(self, names: Iterable[str]) -> bool:
         """True when any of the record's provider names is one of ours."""
@@ -34,14 +38,18 @@ class ProviderMatcher:
         UTF-16LE text (a substitution value, template text or inline element text);
         it is not always in the record's own bytes, so this test is per chunk only.
         """
+        if self.needles is None:
+            return True
         folded = bytes(chunk).lower()
-        return any(needle in folded for needle in self._needles)
+        return any(needle in folded for needle in self.needles)
 
     def occurrences(self, chunk: bytes | memoryview) -> int:
         """How often our names appear in the chunk: about how many of its records may be
         ours when each record carries its provider name (a template may hold it once)."""
+        if self.needles is None:
+            return len(chunk)  # every record is wanted
         folded = bytes(chunk).lower()
-        return sum(folded.count(needle) for needle in self._needles)
+        return sum(folded.count(needle) for needle in self.needles)
 
 
 class AllProviders(ProviderMatcher):
@@ -49,12 +57,7 @@ class AllProviders(ProviderMatcher):
 
     def __init__(self) -> None:
         super().__init__(())
+        self.needles = None
 
     def matches(self, names: Iterable[str]) -> bool:
         return True
-
-    def chunk_may_hold(self, chunk: bytes | memoryview) -> bool:
-        return True
-
-    def occurrences(self, chunk: bytes | memoryview) -> int:
-        return len(chunk)  # every record is wanted
