@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -152,6 +154,16 @@ def test_time_zone_changes_text_times_not_json(runner) -> None:
     assert bad.exit_code == 2 and "unknown time zone" in bad.stderr
 
 
+def test_json_times_are_utc_whatever_the_time_zone(runner) -> None:
+    args = ["report", *SAMPLE_ARGS, "--format", "json", "--since", "2026-10-01T08:00:00+02:00"]
+    utc = json.loads(runner.invoke(cli, args).stdout)
+    paris = json.loads(runner.invoke(cli, [*args, "--tz", "Europe/Paris"]).stdout)
+    assert utc["run"]["since"] == paris["run"]["since"] == "2026-10-01T06:00:00.000000Z"
+    times = [event["time"] for event in utc["events"]["items"]]
+    assert times and all(t.endswith("Z") for t in times)
+    assert [event["time"] for event in paris["events"]["items"]] == times
+
+
 def test_since_and_until_limit_the_events(runner) -> None:
     result = runner.invoke(
         cli,
@@ -266,3 +278,22 @@ def test_local_time_zone_follows_daylight_saving(runner, monkeypatch) -> None:
         time_module.tzset()
     assert "2026-09-01 12:48:54" in result.stdout  # CEST (+2) in September, not today's +1
     assert "(local: CET/CEST)" in result.stdout
+
+
+def test_a_file_name_with_undecodable_bytes_gives_the_same_utf8_report_on_stdout_and_in_a_file(
+    runner, tmp_path: Path
+) -> None:
+    """Python keeps the bytes as lone surrogates; both outputs escape them alike, so the
+    JSON on standard output stays UTF-8 that `evtdiag render` can read back."""
+    odd = tmp_path / os.fsdecode(b"dc\xff.evtx")
+    shutil.copyfile(SAMPLE_LOGS / "DC01-Application.evtx", odd)
+    target = tmp_path / "report.json"
+    to_file = runner.invoke(cli, ["report", str(odd), "--format", "json", "-q", "-o", str(target)])
+    to_stdout = runner.invoke(cli, ["report", str(odd), "--format", "json", "-q"])
+    assert to_file.exit_code == to_stdout.exit_code == 1, to_stdout.output
+    piped = to_stdout.stdout_bytes
+    assert json.loads(piped.decode("utf-8"))["inputs"][0]["path"] == str(odd)
+    written = json.loads(target.read_bytes().decode("utf-8"))
+    assert written["inputs"] == json.loads(piped)["inputs"]
+    events = runner.invoke(cli, ["events", str(odd), "--format", "json", "-q"])
+    assert json.loads(events.stdout_bytes.decode("utf-8"))["events"][0]["source"] == str(odd)

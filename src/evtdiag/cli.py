@@ -38,9 +38,10 @@ from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, extract, within
 from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+from evtdiag.render.fields import iso
 from evtdiag.render.formats import REPORT_FORMATS, render_document
 from evtdiag.render.json_report import load_document, report_document
-from evtdiag.render.output import default_report_name, exists, write_report
+from evtdiag.render.output import default_report_name, exists, write_report, write_stdout
 from evtdiag.render.redact import (
     Redactor,
     load_key,
@@ -274,11 +275,11 @@ def events(source: LogSource, output_format: str) -> None:
     result, elapsed = source.read()
     found = extract(result.events, source.catalogue)
     if output_format == "json":
-        click.echo(events_json(found, result.inputs), nl=False)
+        write_stdout([events_json(found, result.inputs)])
     elif output_format == "csv":
-        click.echo(events_csv(found), nl=False)
+        write_stdout([events_csv(found)])
     else:
-        click.echo(events_table(found), nl=False)
+        write_stdout([events_table(found)])
     click.echo(coverage_text(result.inputs), err=True, nl=False)
     click.echo(speed_text(result.inputs, elapsed), err=True)
     if _refused_inputs(result):
@@ -426,8 +427,7 @@ class ReportOutput:
             document, redactor = redact_document(document, key)
         parts = render_document(document, self.output_format, self.times)
         if self.output is None:
-            for part in parts:
-                click.echo(part, nl=False)
+            write_stdout(parts)
         else:
             write_report(self.output, parts, force=self.force)
             click.echo(f"Report written to {self.output}", err=True)
@@ -500,8 +500,8 @@ def report(
     run = {
         "command": ["evtdiag", *sys.argv[1:]],
         "time_zone": out.times.zone_name,
-        "since": since.isoformat() if since else None,
-        "until": until.isoformat() if until else None,
+        "since": iso(since),
+        "until": iso(until),
     }
     with cycle_collection_paused():
         diagnosis = diagnose(

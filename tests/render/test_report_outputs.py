@@ -222,6 +222,17 @@ def test_render_redacts_a_saved_report(findings: Path, tmp_path: Path) -> None:
     assert "frank" not in out.read_text() and (tmp_path / "red.txt.redaction.json").is_file()
 
 
+def test_a_redacted_report_is_not_redacted_again(findings: Path, tmp_path: Path) -> None:
+    """Its pseudonyms would be taken for names and the new mapping lead only to them."""
+    once = tmp_path / "red.json"
+    code, _, err = run("render", str(findings), "--format", "json", "--redact", "-o", str(once))
+    assert code == 0, err
+    twice = tmp_path / "twice.json"
+    code, _, err = run("render", str(once), "--format", "json", "--redact", "-o", str(twice))
+    assert code == 2 and "redacted already" in err
+    assert not twice.exists() and not (tmp_path / "twice.json.redaction.json").exists()
+
+
 def test_redaction_is_keyed_and_stable(document: dict) -> None:
     a, ra = redact_document(document, b"k" * 32)
     b, rb = redact_document(document, b"k" * 32)

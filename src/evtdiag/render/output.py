@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
 from evtdiag.errors import UsageError
+
+UNENCODABLE = "backslashreplace"
+"""What becomes of text UTF-8 cannot encode (a file name's undecodable bytes, kept by
+Python as lone surrogates): ``\\udcff`` escapes, which JSON reads back as the same
+string."""
 
 
 def write_report(
@@ -36,9 +42,7 @@ def write_report(
     except OSError as error:
         raise UsageError(f"cannot write in {folder}: {error.strerror}") from error
     try:
-        with os.fdopen(
-            handle, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
-        ) as out:
+        with os.fdopen(handle, "w", encoding="utf-8", errors=UNENCODABLE, newline="\n") as out:
             for part in parts:  # an error while rendering a part propagates as it is
                 _writing(path, out.write, part)
             _writing(path, out.flush)
@@ -47,6 +51,15 @@ def write_report(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_stdout(parts: Iterable[str]) -> None:
+    """Write text ``parts`` to standard output, encoded as :func:`write_report` encodes
+    a file, so that a report piped elsewhere is the same bytes as one written with -o."""
+    stream = sys.stdout.buffer
+    for part in parts:
+        stream.write(part.encode("utf-8", UNENCODABLE))
+    stream.flush()
 
 
 def _writing(path: Path, step: Callable[..., object], *args: object) -> None:

@@ -330,7 +330,13 @@ def _ips(value: Any) -> Iterator[str]:
 
 
 def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any], Redactor]:
-    """The redacted copy of ``document`` and the redactor (its key and mapping)."""
+    """The redacted copy of ``document`` and the redactor (its key and mapping).
+
+    :raises UsageError: when the document is redacted already: its pseudonyms would be
+        taken for names, and the new mapping would lead back to the old pseudonyms only.
+    """
+    if "redaction" in document:
+        raise UsageError("the report is redacted already; redact the original JSON report")
     redactor = Redactor(key)
     order = {"dc": 0, "ip": 1, "host": 2, "domain": 3, "user": 4}
     names = sorted(set(collect_names(document)), key=lambda kn: (order[kn[0]], kn[1]))
