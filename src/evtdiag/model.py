@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import Enum
+from functools import cached_property
 from typing import Protocol, TypeVar
 
 Item = TypeVar("Item")
@@ -29,16 +30,6 @@ def _first_by(items: Iterable[Item] | None, key: Callable[[Item], Key]) -> dict[
     for item in items or ():
         index.setdefault(key(item), item)
     return index
-
-
-def _keep_index(owner: object, name: str, index: object) -> None:
-    """Store an index derived from a frozen dataclass's fields on the instance itself.
-
-    Built once in ``__post_init__`` (so ``dataclasses.replace`` rebuilds it), in a field
-    declared ``init=False, repr=False, compare=False``: equality, hashing and the repr
-    still see only the real fields.
-    """
-    object.__setattr__(owner, name, index)
 
 
 def _name(entry: PasswdEntry | ShadowEntry | AixUserAttrs) -> str:
@@ -359,11 +350,13 @@ class SsoConf:
     """CASE_IGNORE_NAME; Microsoft documents 1 (True) as the default."""
     case_ignore_place: Place | None
     warnings: tuple[ConfigWarning, ...] = ()
-    _sync_users: SyncUsersIndex = field(init=False, repr=False, compare=False)
-    """:attr:`sync_users` indexed for :meth:`decide`."""
 
-    def __post_init__(self) -> None:
-        _keep_index(self, "_sync_users", SyncUsersIndex.of(self.sync_users or (), self._compared))
+    @cached_property
+    def _sync_users(self) -> SyncUsersIndex:
+        """:attr:`sync_users` indexed for :meth:`decide`, built on first use (a cached
+        property of a frozen dataclass: not a field, so equality, repr and
+        ``dataclasses.replace`` see only the real fields)."""
+        return SyncUsersIndex.of(self.sync_users or (), self._compared)
 
     def _compared(self, name: str) -> str:
         """``name`` as SYNC_USERS names compare with it (CASE_IGNORE_NAME)."""
@@ -510,11 +503,11 @@ class UnixPolicy:
 
     settings: tuple[PolicySetting, ...] = ()
     aix_users: tuple[AixUserAttrs, ...] = ()
-    _stanzas: dict[str, AixUserAttrs] = field(init=False, repr=False, compare=False)
-    """The first stanza of each name, ``default`` included."""
 
-    def __post_init__(self) -> None:
-        _keep_index(self, "_stanzas", _first_by(self.aix_users, _name))
+    @cached_property
+    def _stanzas(self) -> dict[str, AixUserAttrs]:
+        """The first stanza of each name, ``default`` included."""
+        return _first_by(self.aix_users, _name)
 
     def get(self, name: str) -> PolicySetting | None:
         """The setting called ``name`` (the last one when a file repeats it)."""
@@ -555,17 +548,21 @@ class HostConfig:
     """From shadow, or from AIX security/passwd; None when neither was supplied."""
     policy: UnixPolicy
     warnings: tuple[ConfigWarning, ...] = ()
-    _accounts: dict[str, PasswdEntry] = field(init=False, repr=False, compare=False)
-    """The first passwd entry of each name."""
-    _folded_accounts: dict[str, PasswdEntry] = field(init=False, repr=False, compare=False)
-    """The first passwd entry of each case-folded name."""
-    _folded_shadow: dict[str, ShadowEntry] = field(init=False, repr=False, compare=False)
-    """The first shadow entry of each case-folded name."""
 
-    def __post_init__(self) -> None:
-        _keep_index(self, "_accounts", _first_by(self.passwd, _name))
-        _keep_index(self, "_folded_accounts", _first_by(self.passwd, _folded_name))
-        _keep_index(self, "_folded_shadow", _first_by(self.shadow, _folded_name))
+    @cached_property
+    def _accounts(self) -> dict[str, PasswdEntry]:
+        """The first passwd entry of each name."""
+        return _first_by(self.passwd, _name)
+
+    @cached_property
+    def _folded_accounts(self) -> dict[str, PasswdEntry]:
+        """The first passwd entry of each case-folded name."""
+        return _first_by(self.passwd, _folded_name)
+
+    @cached_property
+    def _folded_shadow(self) -> dict[str, ShadowEntry]:
+        """The first shadow entry of each case-folded name."""
+        return _first_by(self.shadow, _folded_name)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -621,11 +618,11 @@ class GroupMembers:
     place: Place | None = None
     format: str = ""
     """``net``, ``csv``, ``lines``."""
-    _keys: frozenset[str] = field(init=False, repr=False, compare=False)
-    """The :func:`account_key` of every member."""
 
-    def __post_init__(self) -> None:
-        _keep_index(self, "_keys", frozenset(map(account_key, self.members)))
+    @cached_property
+    def _keys(self) -> frozenset[str]:
+        """The :func:`account_key` of every member."""
+        return frozenset(map(account_key, self.members))
 
     def contains(self, user: str) -> bool:
         """Case-insensitive; ``CORP\\alice`` and ``alice@corp.example.com`` are ``alice``."""
@@ -654,11 +651,11 @@ class WindowsSide:
     policy: tuple[PolicySetting, ...]
     policy_supplied: bool
     warnings: tuple[ConfigWarning, ...] = ()
-    _by_group: dict[str, GroupMembers] = field(init=False, repr=False, compare=False)
-    """The first group of each case-folded name."""
 
-    def __post_init__(self) -> None:
-        _keep_index(self, "_by_group", _first_by(self.groups, _folded_group))
+    @cached_property
+    def _by_group(self) -> dict[str, GroupMembers]:
+        """The first group of each case-folded name."""
+        return _first_by(self.groups, _folded_group)
 
     def group(self, name: str) -> GroupMembers:
         """The group called ``name`` (always present, ``supplied=False`` when not given)."""
