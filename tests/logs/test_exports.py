@@ -101,6 +101,12 @@ def expected(written, tmp_path_factory) -> set:
     return rows
 
 
+def _span(written: list[WriterEvent]) -> tuple:
+    """The first and last time of every written event, PSync or not (as .evtx reports)."""
+    times = [event.time_created for event in written]
+    return min(times), max(times)
+
+
 def _short(rows: set) -> set:
     return {row[:5] for row in rows}
 
@@ -133,6 +139,7 @@ def test_xml_export_gives_the_same_events(
     (coverage,) = result.inputs
     assert (coverage.format, coverage.records, coverage.skipped) == ("xml", len(written), ())
     assert coverage.computers == ("DC01.corp.example.com",)
+    assert (coverage.first_time, coverage.last_time) == _span(written)  # every event's
     event = result.events[0]
     assert event.place.line and "<EventRecordID>" in event.xml
     assert (event.message is not None) == rendering
@@ -154,6 +161,7 @@ def test_csv_export_gives_the_same_events(
     assert all(e.message_derived for e in found if e.user or e.host)
     (coverage,) = result.inputs
     assert coverage.format == "csv" and coverage.records == len(written)
+    assert (coverage.first_time, coverage.last_time) == _span(written)
     assert any("line numbers" in s.reason and not s.lost for s in coverage.skipped)
     assert all(e.record.record_id == e.record.place.line for e in found)
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,7 +28,13 @@ from lxml import etree
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.digest import sha256_file
-from evtdiag.logs.events import SAFE_PARSER_OPTIONS, event_record, from_lxml, provider_names
+from evtdiag.logs.events import (
+    SAFE_PARSER_OPTIONS,
+    event_record,
+    from_lxml,
+    parse_system_time,
+    provider_names,
+)
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
@@ -85,11 +93,9 @@ def read_xml_export(
     """
     name = name or str(path)
     parser = etree.XMLPullParser(events=("end",), **SAFE_PARSER_OPTIONS)
-    events: list[EventRecord] = []
+    found = _Found()
     skipped: list[Skipped] = []
     records = 0
-    first = last = None
-    computers: set[str] = set()
     size = path.stat().st_size
     with path.open("rb") as handle:
         encoding = encoding_of(handle.read(4))
@@ -118,15 +124,15 @@ def read_xml_export(
                 encoded = text.encode("utf-8")
                 for piece in range(0, len(encoded), FEED_SIZE):
                     parser.feed(encoded[piece : piece + FEED_SIZE])
-                    records += _drain(parser, name, matcher, events, computers)
+                    records += _drain(parser, name, matcher, found)
             if started:
                 parser.feed(f"</{_ROOT}>".encode())
-                records += _drain(parser, name, matcher, events, computers)
+                records += _drain(parser, name, matcher, found)
                 parser.close()
         except etree.XMLSyntaxError as error:
             line = error.lineno if error.lineno else None
-            records += _drain(parser, name, matcher, events, computers)
-            if records == 0 and not events:
+            records += _drain(parser, name, matcher, found)
+            if records == 0 and not found.events:
                 raise InputFormatError(
                     f"{name}: not well-formed XML at line {line}: {error.msg}. "
                     "Export the log again (Event Viewer: Save All Events As... > XML)"
@@ -137,33 +143,38 @@ def read_xml_export(
                     f"XML not well-formed here ({error.msg}): the rest of the file not read",
                 )
             )
-    for event in events:
-        if event.time_created and (first is None or event.time_created < first):
-            first = event.time_created
-        if event.time_created and (last is None or event.time_created > last):
-            last = event.time_created
     return InputCoverage(
         path=name,
         sha256=sha256_file(path),
         format=FORMAT,
         size=size,
         records=records,
-        psync_events=len(events),
+        psync_events=len(found.events),
         skipped=tuple(skipped),
         dirty=None,
-        first_time=first,
-        last_time=last,
-        computers=tuple(sorted(computers, key=str.lower)),
-    ), events
+        first_time=found.first_time,
+        last_time=found.last_time,
+        computers=tuple(sorted(found.computers, key=str.lower)),
+    ), found.events
 
 
-def _drain(
-    parser: etree.XMLPullParser,
-    name: str,
-    matcher: ProviderMatcher,
-    events: list[EventRecord],
-    computers: set[str],
-) -> int:
+@dataclass
+class _Found:
+    """The wanted records so far, their computers, and the time span of every event
+    (wanted or not, as the other formats report it)."""
+
+    events: list[EventRecord] = field(default_factory=list)
+    computers: set[str] = field(default_factory=set)
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+
+    def saw(self, moment: datetime | None) -> None:
+        if moment is not None:
+            self.first_time = min(moment, self.first_time or moment)
+            self.last_time = max(moment, self.last_time or moment)
+
+
+def _drain(parser: etree.XMLPullParser, name: str, matcher: ProviderMatcher, found: _Found) -> int:
     """Turn the ``Event`` elements parsed so far into records; free them. Returns the count."""
     count = 0
     for _, node in parser.read_events():
@@ -173,12 +184,14 @@ def _drain(
         if parent is None or etree.QName(parent).localname not in (_ROOT, "Events"):
             continue  # an element called Event nested inside an event's data
         count += 1
+        created = node.find("{*}System/{*}TimeCreated")
+        found.saw(parse_system_time(created.get("SystemTime", "")) if created is not None else None)
         tree = from_lxml(node)
         if matcher.matches(provider_names(tree)):
             record = event_record(tree, place=Place(name, line=node.sourceline))
-            events.append(record)
+            found.events.append(record)
             if record.computer:
-                computers.add(record.computer)
+                found.computers.add(record.computer)
         # Bound memory: drop this event and everything parsed before it.
         node.clear()
         while node.getprevious() is not None:
