@@ -70,6 +70,7 @@ def test_sample_logs_same_with_any_number_of_jobs() -> None:
 def test_corpus_same_as_plain_reader() -> None:
     # Providers found in some chunks only, so that both paths (count, decode) are taken.
     matcher = ProviderMatcher(["Service Control Manager", "Microsoft-Windows-Eventlog"])
+    assert corpus_counts(), "the corpus has no counts.json: nothing would be compared"
     for relative in sorted(corpus_counts()):
         _same(CORPUS / relative, matcher, (1,))
     # every file at once, with workers

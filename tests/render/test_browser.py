@@ -7,7 +7,6 @@ Set ``EVTDIAG_SCREENSHOT_DIR`` to keep the screenshots (the README's comes from 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -232,8 +231,3 @@ def test_hostile_names_do_not_run(
             browser.screenshot(shots / "hostile.png", full_page=False)
     finally:
         browser.call("Emulation.setScriptExecutionDisabled", {"value": False}, session=True)
-
-
-def test_no_browser_message() -> None:
-    """The skip reason names the fix (this test runs only when Chromium is present)."""
-    assert BROWSER is not None and shutil.which(Path(BROWSER).name)
