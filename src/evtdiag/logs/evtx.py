@@ -207,11 +207,7 @@ def read_chunk(
         first = identify and position == 0
         if not (candidate or first):
             break
-        record = _RecordAt(
-            Place(path, chunk=index, offset=base + frame.offset, record_id=frame.number),
-            filetime_to_datetime(frame.written),
-            unverified or frame.offset >= limit,
-        )
+        record = _RecordAt(path, index, base, frame, unverified or frame.offset >= limit)
         try:
             event, is_wanted = _decode_record(
                 decoder, chunk, frame, wanted, record, build_all=first, rust=rust
@@ -325,17 +321,33 @@ def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
     return None
 
 
-@dataclass(frozen=True)
 class _RecordAt:
-    """What the frame says about a record: where it is, its header time, its doubts."""
+    """What the frame says about a record: where it is, its header time, its doubts.
 
-    place: Place
-    header_time: datetime
-    unverified: bool
+    Made for every frame of a candidate chunk, most of whose records are not wanted:
+    the place and the time are only built when an event is.
+    """
+
+    __slots__ = ("_base", "_frame", "_index", "_path", "unverified")
+
+    def __init__(self, path: str, index: int, base: int, frame: _Frame, unverified: bool) -> None:
+        self._path, self._index, self._base, self._frame = path, index, base, frame
+        self.unverified = unverified
+
+    @property
+    def place(self) -> Place:
+        frame = self._frame
+        return Place(
+            self._path, chunk=self._index, offset=self._base + frame.offset, record_id=frame.number
+        )
 
     def fields(self) -> dict:
         """The record's place, header time and doubts, as keyword arguments."""
-        return {"place": self.place, "header_time": self.header_time, "unverified": self.unverified}
+        return {
+            "place": self.place,
+            "header_time": filetime_to_datetime(self._frame.written),
+            "unverified": self.unverified,
+        }
 
     def event(self, tree: Element) -> EventRecord:
         return event_record(tree, **self.fields())
