@@ -23,6 +23,7 @@ import os
 import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from evtdiag.hosts import accounts, policy
 from evtdiag.hosts._text import decode
@@ -93,24 +94,40 @@ class Inventory:
         """Find the host an event's ``rhost`` names; never guess between several."""
         full, short = _norm(rhost), _short(rhost)
         tried = (full,) if short == full else (full, short)
-        tiers: list[tuple[str, Callable[[HostConfig], bool]]] = [
-            ("exact", lambda h: _norm(h.name) == full),
-            ("alias", lambda h: any(_norm(a) == full for a in h.aliases)),
-        ]
+        tiers = [("exact", self._by_name.get(full)), ("alias", self._by_alias.get(full))]
         if not _is_ip(full):
-            tiers.append(
-                (
-                    "short-name",
-                    lambda h: any(not _is_ip(_norm(n)) and _short(n) == short for n in h.names),
-                )
-            )
-        for how, test in tiers:
-            found = [h for h in self.hosts if test(h)]
-            if len(found) == 1:
+            tiers.append(("short-name", self._by_short_name.get(short)))
+        for how, found in tiers:
+            if found and len(found) == 1:
                 return HostMatch(rhost, found[0], tried, (found[0].name,), how)
-            if len(found) > 1:
+            if found:
                 return HostMatch(rhost, None, tried, tuple(h.name for h in found), how)
         return HostMatch(rhost, None, tried)
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[HostConfig]]:
+        """Hosts by normalised name: looked up once per event spelling, for many hosts."""
+        return _index(self.hosts, lambda h: (_norm(h.name),))
+
+    @cached_property
+    def _by_alias(self) -> dict[str, list[HostConfig]]:
+        return _index(self.hosts, lambda h: {_norm(a) for a in h.aliases})
+
+    @cached_property
+    def _by_short_name(self) -> dict[str, list[HostConfig]]:
+        """Hosts by the first label of a name or alias that is not an IP address."""
+        return _index(self.hosts, lambda h: {_short(n) for n in h.names if not _is_ip(_norm(n))})
+
+
+def _index(
+    hosts: Iterable[HostConfig], keys: Callable[[HostConfig], Iterable[str]]
+) -> dict[str, list[HostConfig]]:
+    """Each key's hosts, in the inventory's order."""
+    index: dict[str, list[HostConfig]] = {}
+    for host in hosts:
+        for key in keys(host):
+            index.setdefault(key, []).append(host)
+    return index
 
 
 def _files_below(folder: str, depth: int = 4) -> list[str]:
