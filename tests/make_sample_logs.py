@@ -111,7 +111,7 @@ def outcome(user: User, host: Host, dc: str, when: datetime) -> int:
         return DENIED
     if host.key == "fin04" and dc == DC02:
         return DENIED
-    if host.key == "app03" and user.unix not in ("alice", "bob", "grace"):
+    if host.key == "app03" and user.unix != "alice":
         return DENIED
     if host.key == "mail05" and user.windows == "KSmith":
         return DENIED
@@ -805,8 +805,8 @@ def host_files(rng: random.Random) -> dict[str, bytes]:
         host="app03",
         sync_hosts=BOTH_DCS,
         key=GOOD_KEY,
-        sync_users="+alice +bob +grace -root",
-        note="Only the application team's accounts are synchronized here.",
+        sync_users="+alice -root",
+        note="Only the application's own account is synchronized here.",
     )
     files["app03/etc/sso.conf"] = conf.replace("\n", "\r\n").encode("ascii")
     files["app03/etc/passwd"] = passwd_text(app_accounts)

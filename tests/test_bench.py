@@ -72,6 +72,6 @@ def test_stage_timing_script_runs_every_stage_on_a_log(capsys) -> None:
     log = REPO / "sample_logs" / "DC01-Application.evtx"
     assert stages.main([str(log), "--jobs", "1"]) == 0
     line = capsys.readouterr().out
-    assert line.startswith("279 PSync events")
+    assert line.startswith("284 PSync events")
     for stage in ("read", "extract", "diagnose", "document", "write", "total"):
         assert f"{stage} " in line

@@ -22,7 +22,7 @@ def test_table_lists_the_sample_events_and_coverage_goes_to_stderr(runner) -> No
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split()[:4] == ["time", "(UTC)", "DC", "id"]
-    assert len(lines) == 1 + 541
+    assert len(lines) == 1 + 555
     assert "user-denied" in result.stdout and "success" in result.stdout
     assert "Coverage:" in result.stderr and "Coverage:" not in result.stdout
     assert "DC02-Application.evtx" in result.stderr and "dirty yes" in result.stderr
@@ -33,12 +33,12 @@ def test_json_has_events_and_contract_inputs(runner) -> None:
     result = run(runner, *map(str, SAMPLE_EVTX), "--format", "json", "--success-id", "12291")
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert len(document["events"]) == 541
+    assert len(document["events"]) == 555
     kinds = {e["kind"] for e in document["events"]}
     assert {"user-denied", "success", "key-mismatch", "account-disabled", "deny-group"} <= kinds
     first = document["inputs"][0]
     assert set(first) >= CONTRACT_INPUT_KEYS
-    assert sum(i["psync_events"] for i in document["inputs"]) == 541
+    assert sum(i["psync_events"] for i in document["inputs"]) == 555
     assert document["events"][0]["time"].endswith("Z")
 
 
@@ -85,7 +85,7 @@ def test_jobs_do_not_change_the_output_and_a_speed_summary_ends_stderr(runner) -
     assert outputs[0].exit_code == outputs[1].exit_code == 0
     assert outputs[0].stdout == outputs[1].stdout
     last = outputs[1].stderr.strip().splitlines()[-1]
-    assert last.startswith("Read 4,969 records") and "records/s" in last and "MB/s" in last
+    assert last.startswith("Read 4,984 records") and "records/s" in last and "MB/s" in last
 
 
 def test_progress_line_counts_records_and_stays_silent_off_a_terminal() -> None:

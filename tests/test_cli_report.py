@@ -21,9 +21,9 @@ EXPECTED_PROBLEMS = [
     ("host", None, "legacy07.corp.example.com", None, "unknown-host"),
     ("host", None, "legacy07.corp.example.com", None, "no-host-config"),
     ("account", "frank", None, None, "sync-users-excluded"),
-    ("account", "svc_backup", None, None, "windows-deny-group"),
     ("account", "erin", None, None, "windows-not-in-allow-group"),
     ("account", "root", None, None, "superuser"),
+    ("account", "svc_backup", None, None, "windows-deny-group"),
     ("dc", None, "FIN04", "DC02.corp.example.com", "dc-not-in-sync-hosts"),
     ("pair", "carol", "db02.corp.example.com", None, "unix-account-missing"),
     ("pair", "KSmith", "mail05.corp.example.com", None, "name-case-mismatch"),
@@ -80,15 +80,15 @@ def test_json_contract_fields(sample_json: dict) -> None:
     assert sample_json["schema"] == "evtdiag/1"
     assert sample_json["tool"]["name"] == "evtdiag"
     assert sample_json["generated_at"].endswith("Z")
-    assert sample_json["events"]["total"] == 541
+    assert sample_json["events"]["total"] == 555
     assert sample_json["events"]["by_id"] == {
-        "8200": 55,
-        "8203": 102,
+        "8200": 59,
+        "8203": 98,
         "8204": 11,
         "12289": 4,
         "12290": 3,
-        "12291": 114,
-        "12294": 252,
+        "12291": 104,
+        "12294": 276,
     }
     problem_keys = {
         "id",
@@ -104,9 +104,15 @@ def test_json_contract_fields(sample_json: dict) -> None:
         "last_seen",
         "evidence",
         "remediation",
+        "status",
+        "last_failure",
+        "resolved_at",
     }
     for problem in sample_json["problems"]:
         assert problem_keys <= set(problem)
+        assert problem["status"] in ("open", "resolved")
+        assert problem["last_failure"] == problem["last_seen"]
+        assert (problem["resolved_at"] is None) == (problem["status"] == "open")
         assert problem["scope"] in ("account", "host", "pair", "dc")
         assert problem["severity"] in ("error", "warning", "info")
         assert problem["basis"] in ("documented", "inferred")
@@ -250,7 +256,7 @@ def test_a_period_without_events_says_how_many_lie_outside(runner) -> None:
     )
     document = json.loads(result.stdout)
     assert document["verdict"] == "no-psync-events"
-    assert "the logs hold 541 outside it" in document["verdict_reasons"][0]
+    assert "the logs hold 555 outside it" in document["verdict_reasons"][0]
 
 
 def test_a_time_ago_too_far_back_is_a_usage_error(runner) -> None:
@@ -258,11 +264,11 @@ def test_a_time_ago_too_far_back_is_a_usage_error(runner) -> None:
     assert result.exit_code == 2 and "too far into the past" in result.stderr
 
 
-def test_without_success_id_the_verdict_names_the_likely_success_id(runner) -> None:
+def test_without_success_id_or_inference_the_verdict_names_the_likely_success_id(runner) -> None:
     args = [a for a in SAMPLE_ARGS if a not in ("--success-id", "12291")]
-    result = runner.invoke(cli, ["report", *args, "--format", "json"])
+    result = runner.invoke(cli, ["report", *args, "--no-success-inference", "--format", "json"])
     reasons = " ".join(json.loads(result.stdout)["verdict_reasons"])
-    assert "114 PSync event(s) with id 12291 name a user and a host" in reasons
+    assert "104 PSync event(s) with id 12291 name a user and a host" in reasons
     assert "rerun with --success-id 12291" in reasons
 
 

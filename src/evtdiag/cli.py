@@ -25,6 +25,7 @@ import jinja2
 
 from evtdiag import __version__
 from evtdiag.diagnose import diagnose
+from evtdiag.diagnose.verdict import counted
 from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, UsageError
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
@@ -33,9 +34,9 @@ from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import REFUSED
 from evtdiag.logs.rust_backend import READERS, ReaderChoice
 from evtdiag.logs.rust_backend import available as rust_available
-from evtdiag.model import InputCoverage
+from evtdiag.model import EventRecord, InputCoverage, PsyncEvent, SuccessIdentification
 from evtdiag.progress import ProgressLine, speed_text
-from evtdiag.psync import Catalogue, extract, within
+from evtdiag.psync import Catalogue, check_success_ids, extract, identify_successes, within
 from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.fields import iso
@@ -75,7 +76,7 @@ def cli() -> None:
 
     \b
     Example:
-        evtdiag events sample_logs/ --success-id 12291
+        evtdiag events sample_logs/
     """
 
 
@@ -93,7 +94,8 @@ class LogSource:
     logs: tuple[str, ...]
     providers: tuple[str, ...]
     success_ids: tuple[int, ...]
-    catalogue: Catalogue
+    infer_successes: bool
+    """False with ``--no-success-inference``: only given ids (and the text) make successes."""
     quiet: bool
     jobs: int | None
     options: ReadOptions
@@ -120,6 +122,17 @@ class LogSource:
         if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
             raise NoUsableInput(_nothing_readable(result.inputs))
         return result, time.monotonic() - started
+
+    def psync_events(
+        self, records: Sequence[EventRecord]
+    ) -> tuple[list[PsyncEvent], SuccessIdentification]:
+        """The PSync events of ``records`` and how their successes were identified.
+
+        The success id is inferred from every record read, so this runs after
+        :meth:`read`, never per input: one log alone could make a different guess.
+        """
+        successes = identify_successes(records, self.success_ids, infer=self.infer_successes)
+        return extract(records, Catalogue.identified(successes)), successes
 
 
 def _nothing_readable(inputs: Sequence[InputCoverage]) -> str:
@@ -152,6 +165,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         logs: tuple[str, ...],
         providers: tuple[str, ...],
         success_ids: tuple[int, ...],
+        no_success_inference: bool,
         carve: bool,
         csv_date_format: str | None,
         reader: ReaderChoice,
@@ -164,8 +178,9 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 "the Rust evtx parser is not installed (pip install 'evtdiag[fast]')",
                 param_hint="--reader",
             )
+        _check_success_ids(success_ids)
         options = ReadOptions(carve=carve, csv_date_format=csv_date_format, reader=reader)
-        source = LogSource(logs, providers, success_ids, _catalogue(success_ids), quiet, jobs,
+        source = LogSource(logs, providers, success_ids, not no_success_inference, quiet, jobs,
                            options)  # fmt: skip
         return command(source=source, **rest)
 
@@ -186,8 +201,16 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             multiple=True,
             type=click.IntRange(0, 0xFFFF),
             metavar="ID",
-            help="Event id of 'Successfully changed password' (Microsoft does "
-            "not document it). Repeatable.",
+            help="Event id of 'Successfully changed password'. Without it evtdiag infers it "
+            "(see --no-success-inference); give it to confirm the id the report names, or when "
+            "nothing was inferred. Microsoft does not document it. Repeatable.",
+        ),
+        click.option(
+            "--no-success-inference",
+            is_flag=True,
+            help="Do not infer the success id from the logs (the one undocumented PSync id "
+            "logged at Information level with a user and a host): without --success-id, only "
+            "exports whose rendered text reads 'Successfully changed password' show successes.",
         ),
         click.option(
             "--carve",
@@ -240,9 +263,10 @@ def _size(path: os.PathLike[str]) -> int:
         return 0
 
 
-def _catalogue(success_ids: tuple[int, ...]) -> Catalogue:
+def _check_success_ids(success_ids: tuple[int, ...]) -> None:
+    """Refuse a failure id before any log is read, as a usage error."""
     try:
-        return Catalogue(success_ids)
+        check_success_ids(success_ids)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--success-id") from error
 
@@ -261,7 +285,8 @@ def events(source: LogSource, output_format: str) -> None:
     """List the PSync events found in LOGS (files, folders or globs).
 
     Prints one line per event (time in UTC, DC, event id, kind, user, host,
-    source file, EventRecordID), then on stderr what was read from each input.
+    source file, EventRecordID), then on stderr what was read from each input
+    and which id was taken as the success event when it was inferred.
     LOGS may be .evtx files, Event Viewer XML or CSV/TXT exports, .zip/.gz/.tar.gz
     archives of those, or - for standard input; formats are recognised by content.
     An input that cannot be read is reported and the others go on; the exit status
@@ -269,11 +294,11 @@ def events(source: LogSource, output_format: str) -> None:
 
     \b
     Example:
-        evtdiag events sample_logs/ --success-id 12291
+        evtdiag events sample_logs/
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
     result, elapsed = source.read()
-    found = extract(result.events, source.catalogue)
+    found, successes = source.psync_events(result.events)
     if output_format == "json":
         write_stdout([events_json(found, result.inputs)])
     elif output_format == "csv":
@@ -281,6 +306,8 @@ def events(source: LogSource, output_format: str) -> None:
     else:
         write_stdout([events_table(found)])
     click.echo(coverage_text(result.inputs), err=True, nl=False)
+    for sentence in (*successes.notes, *successes.warnings):
+        click.echo(printable(sentence), err=True)
     click.echo(speed_text(result.inputs, elapsed), err=True)
     if _refused_inputs(result):
         raise SystemExit(ExitCode.NO_USABLE_INPUT)
@@ -482,7 +509,7 @@ def report(
     \b
     Example:
         evtdiag report sample_logs/*.evtx --hosts sample_logs/hosts \\
-            --windows sample_logs/windows --success-id 12291 -o report.html
+            --windows sample_logs/windows -o report.html
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
     if since is not None and until is not None and since >= until:
@@ -493,7 +520,7 @@ def report(
     result, elapsed = source.read()
     if not source.quiet:
         click.echo(speed_text(result.inputs, elapsed), err=True)
-    found = extract(result.events, source.catalogue)
+    found, successes = source.psync_events(result.events)
     events = within(found, since, until)
     inventory = load_inventory(os.fspath(hosts_dir)) if hosts_dir else None
     windows = load_windows(os.fspath(windows_dir)) if windows_dir else None
@@ -505,13 +532,19 @@ def report(
     }
     with cycle_collection_paused():
         diagnosis = diagnose(
-            events, result.inputs, inventory, windows, source.success_ids, len(found) - len(events)
+            events,
+            result.inputs,
+            inventory,
+            windows,
+            source.success_ids,
+            len(found) - len(events),
+            successes=successes,
         )
         document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
         out.publish(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
-    sys.exit(int(ExitCode.PROBLEMS_FOUND if diagnosis.problems else ExitCode.OK))
+    sys.exit(int(ExitCode.PROBLEMS_FOUND if counted(diagnosis.problems) else ExitCode.OK))
 
 
 @contextlib.contextmanager

@@ -209,6 +209,40 @@ class PsyncEvent:
     """True when user and host were taken from rendered message text (CSV exports)."""
 
 
+@dataclass(frozen=True)
+class SuccessSource:
+    """One event id read as "Successfully changed password", and on what grounds.
+
+    Microsoft documents the message but not its id, so the id is either given by the
+    user, inferred from the logs, or recognised by the rendered message text.
+    """
+
+    event_id: int
+    basis: str
+    """``given`` (``--success-id``), ``inferred`` (see :func:`evtdiag.psync.identify_successes`)
+    or ``message`` (an export's rendered text reads "Successfully changed password")."""
+    events: int = 0
+    """How many events of the inputs carry this id."""
+
+
+@dataclass(frozen=True)
+class SuccessIdentification:
+    """Which ids are successes, the ids that could have been (but were not taken), and
+    what the report must say about it."""
+
+    sources: tuple[SuccessSource, ...] = ()
+    candidates: tuple[int, ...] = ()
+    """Ids that look like the success event but were not taken (ambiguity)."""
+    notes: tuple[str, ...] = ()
+    """Sentences for the verdict: what was inferred and how to confirm or turn it off."""
+    warnings: tuple[str, ...] = ()
+    """Disagreements (e.g. the inferred id's rendered messages are not the success text)."""
+
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return tuple(sorted(s.event_id for s in self.sources))
+
+
 # --- Stage 3: host configurations ---
 #
 # Built by :mod:`evtdiag.hosts`. Secrets never reach these classes: an ENCRYPT_KEY is
@@ -785,6 +819,16 @@ class Problem:
     """Every host (as Windows named it) whose failures this problem explains."""
     scope_reason: str = ""
     """Why this scope: the pattern (or the cause's nature) that put it there."""
+    status: str = "open"
+    """``open``, or ``resolved`` when the same scope succeeded after the last failure."""
+    last_failure: datetime | None = None
+    resolved_at: datetime | None = None
+    """The first success in the problem's scope after its last failure."""
+    verified_by: Evidence | None = None
+    """That success, as evidence: what showed the fix."""
+    subject: tuple[str, str, str, str] = ("", "", "", "")
+    """Scope, account, host and DC identities (case-folded; ``""`` when not part of the
+    scope): what ``compare`` matches problems of two reports by."""
 
     @property
     def cause(self) -> Cause:
@@ -792,7 +836,8 @@ class Problem:
 
     @property
     def severity(self) -> str:
-        return self.cause.severity
+        """The cause's severity while open; a resolved problem is history (info)."""
+        return "info" if self.status == "resolved" else self.cause.severity
 
 
 @dataclass(frozen=True)
@@ -833,3 +878,8 @@ class Diagnosis:
     counts: dict[str, int] = field(default_factory=dict)
     """Accounts and hosts (all, and failing) counted by identity, not by spelling:
     ``KSmith``/``CORP\\ksmith`` are one account, ``web01``/``WEB01.corp`` one host."""
+    successes: SuccessIdentification = field(default_factory=SuccessIdentification)
+    """How successes were recognised (given, inferred or by message text)."""
+    host_ids: dict[str, str] = field(default_factory=dict)
+    """The identity of every host spelling in the events (configuration name, else the
+    folded short name): how ``compare`` finds a problem's host in another report."""

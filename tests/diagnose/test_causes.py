@@ -173,7 +173,8 @@ def test_dc_in_sync_hosts_by_short_name(sc: Scenario) -> None:
 
 def test_no_host_config_names_the_names_tried(sc: Scenario) -> None:
     sc.host("web01")
-    sc.attempt("alice", "legacy07.corp.example.com")
+    for user in ("alice", "bob"):  # two accounts refused: the pattern makes it the host's
+        sc.attempt(user, "legacy07.corp.example.com")
     _, doc = sc.run()
     problem = only(doc, cause="no-host-config")
     assert (problem["scope"], problem["host"]) == ("host", "legacy07.corp.example.com")
@@ -268,7 +269,7 @@ def test_unexplained_walks_through_the_checklist(sc: Scenario) -> None:
     )
 
 
-def test_without_hosts_every_host_lacks_a_config(tmp_path) -> None:
+def test_without_hosts_a_refusal_is_unexplained_and_the_fix_is_to_collect(tmp_path) -> None:
     from click.testing import CliRunner
 
     from evtdiag.cli import cli
@@ -279,9 +280,10 @@ def test_without_hosts_every_host_lacks_a_config(tmp_path) -> None:
     import json
 
     doc = json.loads(result.stdout)
-    assert only(doc, cause="no-host-config")["evidence"][0]["text"] == (
-        "no host configurations supplied (--hosts)"
-    )
+    assert not problems(doc, cause="no-host-config")  # none was looked for
+    problem = only(doc, cause="unexplained")
+    assert problem["evidence"][0]["text"] == "no host configurations supplied (--hosts)"
+    assert "collect-script" in problem["remediation"] and "--hosts" in problem["remediation"]
     assert any("--hosts" in note for note in doc["notes"])
 
 

@@ -76,17 +76,16 @@ def test_an_account_refused_everywhere_is_one_account_problem(sc: Scenario) -> N
 
 
 def test_host_and_account_problems_overlap_and_each_event_is_explained_once(sc: Scenario) -> None:
-    # app03 lists only alice and bob: a host problem. frank is excluded on every other
-    # host: an account problem. frank on app03 belongs to the host problem.
+    # app03 lists only alice: it refuses nearly everyone, a host problem. frank is
+    # excluded on every other host: an account problem. frank on app03 belongs to the
+    # host problem (the events show no account cause there).
     excluded = DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -frank")
-    sc.host(
-        "app03", sso=listed_only("alice", "bob"), users=("alice", "bob", "carol", "dave", "frank")
-    )
+    sc.host("app03", sso=listed_only("alice"), users=("alice", "bob", "carol", "dave", "frank"))
     for host in ("web01", "db02"):
         sc.host(host, sso=excluded, users=("alice", "bob", "carol", "dave", "frank"))
     for user in ("alice", "bob", "carol", "dave", "frank"):
         for host in ("app03", "web01", "db02"):
-            refused = user == "frank" or (host == "app03" and user in ("carol", "dave"))
+            refused = user == "frank" or (host == "app03" and user != "alice")
             sc.attempt(user, host, ok=not refused)
     _, doc = sc.run()
     host = only(doc, scope="host")
@@ -94,7 +93,7 @@ def test_host_and_account_problems_overlap_and_each_event_is_explained_once(sc: 
     assert (host["host"], host["cause"], host["accounts"]) == (
         "app03",
         "sync-users-not-listed",
-        ["carol", "dave", "frank"],
+        ["bob", "carol", "dave", "frank"],
     )
     assert (account["account"], account["cause"]) == ("frank", "sync-users-excluded")
     assert account["hosts"] == ["db02", "web01"]
@@ -128,9 +127,11 @@ def test_problem_ids_are_stable(sc: Scenario) -> None:
 def test_problems_are_ordered_by_scope(sc: Scenario) -> None:
     sc.host("app03", sso=listed_only("alice"))
     sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -bob"))
+    sc.host("db02")
     for user in ("bob", "carol"):
         sc.attempt(user, "app03")
     sc.attempt("bob", "web01")
+    sc.attempt("bob", "db02", ok=True)  # bob works somewhere: web01's refusal is a pair
     sc.attempt("alice", "web01", ok=True)
     sc.event(12289, "svc", level=3)
     _, doc = sc.run()
@@ -138,18 +139,25 @@ def test_problems_are_ordered_by_scope(sc: Scenario) -> None:
     assert problems(doc, scope="pair")[0]["cause"] == "sync-users-excluded"
 
 
-def test_an_account_refused_everywhere_for_different_reasons_stays_pairs(sc: Scenario) -> None:
+def test_an_account_refused_everywhere_for_different_reasons_is_one_problem_per_cause(
+    sc: Scenario,
+) -> None:
+    # The pattern (bob refused by every host he was sent to) decides the scope; the
+    # configurations give two causes, so the account scope holds one problem per cause.
     sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -bob"))
     sc.host("web02", users=("alice",))  # no bob here
     for host in ("web01", "web02"):
         sc.attempt("bob", host)
         sc.attempt("alice", host, ok=True)
     _, doc = sc.run()
-    found = sorted((p["scope"], p["host"], p["cause"]) for p in doc["problems"])
+    found = sorted((p["scope"], p["account"], p["hosts"], p["cause"]) for p in doc["problems"])
     assert found == [
-        ("pair", "web01", "sync-users-excluded"),
-        ("pair", "web02", "unix-account-missing"),
+        ("account", "bob", ["web01"], "sync-users-excluded"),
+        ("account", "bob", ["web02"], "unix-account-missing"),
     ]
+    assert {p["scope_reason"] for p in doc["problems"]} == {
+        "refused by 2 of the 2 hosts it was sent to"
+    }
 
 
 def test_excluded_accounts_that_happen_to_use_one_dc_are_not_a_dc_problem(sc: Scenario) -> None:

@@ -20,6 +20,8 @@ from evtdiag.model import (
     InputCoverage,
     Outcome,
     PsyncEvent,
+    SuccessIdentification,
+    SuccessSource,
     WindowsSide,
     account_key,
 )
@@ -34,13 +36,22 @@ def diagnose(
     windows: WindowsSide | None,
     success_ids: Sequence[int] = (),
     outside_period: int = 0,
+    successes: SuccessIdentification | None = None,
 ) -> Diagnosis:
-    """The whole diagnosis of ``events`` against the supplied configurations."""
+    """The whole diagnosis of ``events`` against the supplied configurations.
+
+    ``successes`` says how the success events were recognised; without it the
+    ``success_ids`` are taken as given by the user.
+    """
+    if successes is None:
+        successes = SuccessIdentification(
+            tuple(SuccessSource(i, "given") for i in sorted(set(success_ids)))
+        )
     resolver = HostResolver(inventory)
     explained = explain_all(failure_groups(events, resolver), inventory, windows)
     problems = classify(explained, events, resolver)
     audit = run_audit(AuditContext(inventory, windows, events, resolver))
-    state, reasons = verdict(events, success_ids, outside_period)
+    state, reasons = verdict(events, problems, successes, outside_period)
     return Diagnosis(
         verdict=state,
         verdict_reasons=reasons,
@@ -50,10 +61,12 @@ def diagnose(
         inputs=tuple(inputs),
         unmatched_hosts=_unmatched(events, resolver),
         unreferenced_hosts=_unreferenced(events, inventory, resolver),
-        success_ids=tuple(sorted(success_ids)),
+        success_ids=successes.ids,
         config_warnings=_warnings(inventory, windows),
-        notes=_notes(inputs, inventory, windows),
+        notes=(*_notes(inputs, inventory, windows), *successes.warnings),
         counts=_counts(events, resolver),
+        successes=successes,
+        host_ids={e.host: resolver.host_id(e.host) or "" for e in events if e.host},
     )
 
 

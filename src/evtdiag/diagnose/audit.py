@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from evtdiag.diagnose.causes import file_mismatch
 from evtdiag.diagnose.context import HostResolver, absence, config_evidence, event_evidence
 from evtdiag.diagnose.registry import Finding, Registry
+from evtdiag.diagnose.windows_groups import ADMIN_GROUPS, accounts_of
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.model import (
     AuditFinding,
@@ -125,11 +126,11 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
         return []
     windows = ctx.windows
     deny = windows.group("PasswordPropDeny")
-    blocked = {account_key(a) for a, _ in _accounts_of(windows, "PasswordPropDeny")}
+    blocked = {account_key(a) for a, _ in accounts_of(windows, "PasswordPropDeny")}
     missing: dict[str, list[Evidence]] = {}
     unexpanded: set[str] = set()
     for name in ADMIN_GROUPS:
-        for account, via in _accounts_of(windows, name, unexpanded):
+        for account, via in accounts_of(windows, name, unexpanded):
             if account_key(account) in blocked:
                 continue
             group = windows.group(via)
@@ -152,40 +153,6 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
         for group in sorted(unexpanded, key=str.casefold)
     )
     return [(None, Finding(tuple(evidence), detail=f"{len(missing)} account(s) concerned."))]
-
-
-ADMIN_GROUPS = ("Administrators", "Domain Admins")
-_WELL_KNOWN_GROUPS = frozenset({
-    "administrators", "domain admins", "enterprise admins", "schema admins", "domain users",
-    "account operators", "backup operators", "server operators", "group policy creator owners",
-})  # fmt: skip
-
-
-def _accounts_of(
-    windows: WindowsSide, group_name: str, unexpanded: set[str] | None = None
-) -> list[tuple[str, str]]:
-    """(account, the group that lists it) for every account in ``group_name``, following
-    nested groups whose files were supplied; groups that were not are added to
-    ``unexpanded``."""
-    found: list[tuple[str, str]] = []
-    seen: set[str] = set()
-    pending = [group_name]
-    while pending:
-        name = pending.pop(0)
-        if name.casefold() in seen:
-            continue
-        seen.add(name.casefold())
-        group = windows.group(name)
-        for member in group.members:
-            nested = windows.group(account_key(member))
-            if nested.supplied:
-                pending.append(nested.group)
-            elif account_key(member) in _WELL_KNOWN_GROUPS:
-                if unexpanded is not None:
-                    unexpanded.add(member)
-            else:
-                found.append((member, group.group))
-    return found
 
 
 @audits(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from evtdiag.diagnose.context import RuleContext, absence, config_evidence, event_kind
 from evtdiag.diagnose.registry import Finding, Registry
+from evtdiag.diagnose.windows_groups import administrator_group, looks_like_service_account
 from evtdiag.hosts.accounts import NIS_INCLUDE
 from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf, account_key
 
@@ -40,6 +41,13 @@ def _shadow_evidence(entry: ShadowEntry) -> Evidence:
     return config_evidence(
         entry.place, f"{entry.name}: password {entry.status} ({entry.scheme} hash){changed}"
     )
+
+
+COLLECT_STEP = (
+    "Collect the UNIX side: run 'evtdiag collect-script' as root on the host (it writes "
+    "sso.conf, passwd and shadow without keys or hashes) and rerun evtdiag with --hosts "
+    "(and --windows for the group settings) to find the cause."
+)
 
 
 # -- what the event itself lacks ---------------------------------------------------------
@@ -75,6 +83,8 @@ def incomplete_event(ctx: RuleContext) -> Finding | None:
     kinds=("unknown-host",),
     remediation="Check that the host name in the IDMU host list is right and resolves "
     "(nslookup, ping) from every DC; correct DNS or the host list.",
+    scope="host",
+    documented_by=("unknown-host",),
 )
 def unknown_host(ctx: RuleContext) -> Finding | None:
     """Event 8200: the host name in the Password Synchronization host list does not
@@ -91,15 +101,14 @@ def unknown_host(ctx: RuleContext) -> Finding | None:
     remediation="Collect this host's sso.conf, passwd and shadow (evtdiag collect-script) "
     "and add them to --hosts, or add its other names to hosts.toml. If the host "
     "was decommissioned, remove it from the IDMU host list on every DC.",
+    scope="host",
 )
 def no_host_config(ctx: RuleContext) -> Finding | None:
     """The host named in the event matches none of the supplied host configurations,
     so nothing on the UNIX side can be checked."""
     group = ctx.group
-    if group.rhost is None or group.host is not None:
-        return None
-    if ctx.inventory is None:
-        return Finding((absence(None, "no host configurations supplied (--hosts)"),))
+    if group.rhost is None or group.host is not None or ctx.inventory is None:
+        return None  # without any configuration, ``unexplained`` says what to collect
     match = group.match
     tried = ", ".join(match.tried) if match else group.rhost
     if match and match.ambiguous:
@@ -124,11 +133,29 @@ def no_host_config(ctx: RuleContext) -> Finding | None:
     remediation="If this account's password should reach UNIX, remove it from "
     "PasswordPropDeny (directly or through a nested group). If it is a privileged or "
     "service account, the refusal is intended.",
+    scope="account",
+    documented_by=("deny-group",),
 )
 def windows_deny_group(ctx: RuleContext) -> Finding | None:
     """Event 12289: the DC refused to send the password because the account is a member
     of PasswordPropDeny. No UNIX host was contacted."""
-    return Finding(_group_evidence(ctx, "PasswordPropDeny", expect_member=True))
+    evidence = _group_evidence(ctx, "PasswordPropDeny", expect_member=True)
+    user = ctx.group.account or ""
+    admins = administrator_group(ctx.windows, user)
+    if admins is not None:
+        reason = f"{user} is a member of {admins}"
+    elif looks_like_service_account(user):
+        reason = f"{user} is named like a service account (an inference from the name)"
+    else:
+        return Finding(evidence)
+    return Finding(
+        evidence,
+        severity="info",
+        detail=f"{reason}: keeping it in PasswordPropDeny is the intended protection, so "
+        "its passwords never travel to UNIX hosts.",
+        remediation="Nothing to fix: the refusal protects a privileged or service account. "
+        "Remove it from PasswordPropDeny only if its password must reach UNIX.",
+    )
 
 
 @causes(
@@ -139,6 +166,8 @@ def windows_deny_group(ctx: RuleContext) -> Finding | None:
     kinds=("not-in-allow-group",),
     remediation="Add the account to PasswordPropAllow, or delete the group if every "
     "account should be synchronized (no Allow group means everyone is allowed).",
+    scope="account",
+    documented_by=("not-in-allow-group",),
 )
 def windows_not_in_allow_group(ctx: RuleContext) -> Finding | None:
     """Event 12290: PasswordPropAllow exists and the account is not a member, so the DC
@@ -177,6 +206,8 @@ def _group_evidence(ctx: RuleContext, name: str, *, expect_member: bool) -> tupl
     remediation="Set the same encryption key in the IDMU console (default or this host's "
     "entry) and in the host's sso.conf (ENCRYPT_KEY, or the key in this DC's SYNC_HOSTS "
     "entry), then restart ssod.",
+    scope="host",
+    documented_by=("key-mismatch", "protocol-error"),
 )
 def encryption_key_mismatch(ctx: RuleContext) -> Finding | None:
     """Events 8203 (and 8217): the host could not decrypt what the DC sent, which Microsoft
@@ -205,6 +236,8 @@ def encryption_key_mismatch(ctx: RuleContext) -> Finding | None:
     severity="error",
     kinds=("untrusted-host",),
     remediation="Add the UNIX host to the Password Synchronization host list on every DC.",
+    scope="host",
+    documented_by=("untrusted-host",),
 )
 def untrusted_host(ctx: RuleContext) -> Finding | None:
     """Event 8226: a UNIX host sent a password change but is not in the DC's list of
@@ -220,6 +253,8 @@ def untrusted_host(ctx: RuleContext) -> Finding | None:
     kinds=("unrecognized-password",),
     remediation="Make sure the right ssod/pam_sso version is installed and that all DCs "
     "are configured identically (hosts, default key, port).",
+    scope="account",
+    documented_by=("unrecognized-password",),
 )
 def unrecognized_password(ctx: RuleContext) -> Finding | None:
     """Event 8230: a password arrived incomplete or unreadable (UNIX-to-Windows)."""
@@ -234,6 +269,8 @@ def unrecognized_password(ctx: RuleContext) -> Finding | None:
     kinds=("weak-key-policy",),
     remediation="Generate a new key in the IDMU console (16 to 21 characters, three of "
     "upper case, lower case, digits and punctuation) and put it in every sso.conf.",
+    scope="dc",
+    documented_by=("weak-key-policy",),
 )
 def encryption_key_policy(ctx: RuleContext) -> Finding | None:
     """Event 12296: the key is shorter than the 2008 R2 policy allows or uses too few
@@ -253,6 +290,7 @@ AIX_SHADOW = "/etc/security/passwd"
     remediation="Make FILE_PATH name the file that holds the hashes and USE_SHADOW agree "
     "with it: /etc/shadow with USE_SHADOW=1, /etc/passwd with USE_SHADOW=0 (AIX: "
     "/etc/security/passwd with USE_SHADOW=1). Restart ssod.",
+    scope="host",
 )
 def password_file_mismatch(ctx: RuleContext) -> Finding | None:
     """sso.conf's FILE_PATH must name the passwd or shadow file that holds the encrypted
@@ -308,6 +346,7 @@ def _is_address(name: str) -> bool:
     kinds=HOST_EVENTS,
     remediation="Add this DC to SYNC_HOSTS in the host's sso.conf (every DC that runs "
     "Password Synchronization sends changes) and restart ssod.",
+    scope="dc",
 )
 def dc_not_in_sync_hosts(ctx: RuleContext) -> Finding | None:
     """SYNC_HOSTS lists the Windows servers ssod accepts passwords from; the DC that logged
@@ -345,6 +384,7 @@ def dc_not_in_sync_hosts(ctx: RuleContext) -> Finding | None:
     remediation="Nothing to fix if this is intended: superuser passwords should not be "
     "synchronized. Add the account to PasswordPropDeny so the DC stops trying, and keep "
     "'-root' in SYNC_USERS.",
+    scope="account",
 )
 def superuser(ctx: RuleContext) -> Finding | None:
     """The account is the UNIX superuser (root, or uid 0). Refusing it is the intended
@@ -396,6 +436,7 @@ def sync_users_excluded(ctx: RuleContext) -> Finding | None:
     kinds=UNIX_DENIED,
     remediation="Add '+<account>' to SYNC_USERS in this host's sso.conf (or replace the "
     "list by an explicit policy that includes it) and restart ssod.",
+    scope="host",
 )
 def sync_users_not_listed(ctx: RuleContext) -> Finding | None:
     """SYNC_USERS holds an explicit list of included accounts ('+name') and this account
@@ -495,6 +536,7 @@ def unix_account_missing(ctx: RuleContext) -> Finding | None:
     remediation="Unlock the account on the UNIX host (passwd -u, or chuser "
     "account_locked=false on AIX) if it should be used; otherwise stop synchronizing it "
     "(PasswordPropDeny, or '-<account>' in SYNC_USERS).",
+    documented_by=("account-disabled",),
 )
 def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     """The UNIX account cannot log in with a password: it is locked (a '!' or '*LK*'
@@ -502,9 +544,10 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     before the failure. Microsoft documents event 8204 "logon account disabled" but not
     what ssod counts as disabled; these are the usual meanings."""
     host, user = ctx.group.host, ctx.group.account
+    documented = ctx.group.kind == "account-disabled"
     if host is None or user is None:
-        return None
-    basis = "documented" if ctx.group.kind == "account-disabled" else "inferred"
+        return Finding(()) if documented else None
+    basis = "documented" if documented else "inferred"
     entry = host.shadow_entry(user)
     if entry is not None and entry.status in ("locked", "never-set"):
         return Finding((_shadow_evidence(entry),), basis=basis)
@@ -520,12 +563,20 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
         return Finding(
             (config_evidence(aix.place, f"{aix.name}: account_locked = true"),), basis=basis
         )
-    return None
+    if not documented:
+        return None
+    now = (_shadow_evidence(entry),) if entry is not None else ()
+    return Finding(
+        now,
+        detail="The event documents a disabled account, but the configuration collected no "
+        "longer shows a lock: the account looks unlocked now (after the failure, or the "
+        "files were collected later). Check whether later password changes succeeded.",
+    )
 
 
 @causes(
     "unexplained",
-    title="No cause found in the supplied configuration",
+    title="No cause found in what was supplied",
     basis="inferred",
     severity="warning",
     kinds=HOST_EVENTS,
@@ -538,10 +589,18 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     "is the one ssod was running with.",
 )
 def unexplained(ctx: RuleContext) -> Finding | None:
-    """The host's configuration was supplied and none of evtdiag's rules explains the
-    failure. Microsoft notes that 12294 typically originates on the UNIX side, and
-    otherwise points at the Windows side and consistent password policies."""
+    """None of evtdiag's rules explains the failure: the host's configuration was supplied
+    and nothing in it does, or no configuration was supplied at all. Microsoft notes that
+    12294 typically originates on the UNIX side, and otherwise points at the Windows side
+    and consistent password policies."""
     host = ctx.group.host
+    if ctx.inventory is None:
+        return Finding(
+            (absence(None, "no host configurations supplied (--hosts)"),),
+            detail="No configuration was supplied, so only the pattern of failures and "
+            "successes (the scope above) is known.",
+            remediation=COLLECT_STEP,
+        )
     if host is None:
         return None
     missing = [

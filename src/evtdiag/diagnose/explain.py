@@ -51,9 +51,10 @@ def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
     ``rules`` are the registered rules that can explain the group's kind
     (:func:`rules_for`), selected by the caller once per kind rather than per group.
 
-    ``unexplained`` is tried only when no other rule applies; when even it does not
-    (no configuration to look at), the failure is still reported under the event's
-    own meaning.
+    A cause documented by the group's event id comes first whatever else applies (the
+    configurations only add evidence to it). ``unexplained`` is tried only when no other
+    rule applies; when even it does not, the failure is still reported under the
+    event's own meaning.
     """
     found = []
     fallback = None
@@ -64,6 +65,8 @@ def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
         cause = _cause(rule, finding, context)
         if rule.code == FALLBACK:
             fallback = cause
+        elif context.group.kind in rule.documented_by:
+            found.insert(0, cause)  # the event id itself documents this cause
         else:
             found.append(cause)
     if found:
@@ -84,10 +87,10 @@ def _cause(rule: Rule, finding: Finding | None, context: RuleContext) -> Cause:
     return Cause(
         code=rule.code,
         basis=basis,
-        severity=rule.severity,
+        severity=(finding.severity if finding is not None else None) or rule.severity,
         title=rule.title,
         explanation=rule.explanation,
-        remediation=rule.remediation,
+        remediation=(finding.remediation if finding is not None else None) or rule.remediation,
         evidence=finding.evidence if finding is not None else (),
         doc_url=kind.doc_url if kind is not None else None,
         detail=finding.detail if finding is not None else "",

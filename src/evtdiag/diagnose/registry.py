@@ -13,6 +13,9 @@ from typing import Generic, TypeVar
 
 from evtdiag.model import Evidence
 
+SCOPES = ("host", "account", "dc", "pair")
+"""The scopes of a problem, widest first."""
+
 Context = TypeVar("Context")
 Result = TypeVar("Result")
 
@@ -26,6 +29,11 @@ class Finding:
     """Overrides the rule's default basis (e.g. documented for one event id only)."""
     detail: str = ""
     """A sentence specific to this case, added to the rule's explanation."""
+    severity: str | None = None
+    """Overrides the rule's severity (e.g. a deny-group refusal that is the intended
+    protection of an administrator is info, not an error)."""
+    remediation: str | None = None
+    """Overrides the rule's remediation when this case needs another step."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,12 @@ class Rule(Generic[Context, Result]):
     check: Callable[[Context], Result]
     kinds: frozenset[str] = field(default_factory=frozenset)
     """The event kinds the rule can explain; empty means any (audit rules)."""
+    scope: str = "pair"
+    """The cause's natural scope (``host``, ``account``, ``dc`` or ``pair``): what a setting
+    of this kind affects. It only breaks ties the event pattern leaves open."""
+    documented_by: frozenset[str] = field(default_factory=frozenset)
+    """The event kinds whose id documents this cause: for those events it is the cause,
+    whatever the configurations show now."""
 
 
 class Registry(Generic[Context, Result]):
@@ -56,11 +70,17 @@ class Registry(Generic[Context, Result]):
         severity: str,
         remediation: str,
         kinds: Sequence[str] = (),
+        scope: str = "pair",
+        documented_by: Sequence[str] = (),
     ) -> Callable[[Callable[[Context], Result]], Callable[[Context], Result]]:
         if basis not in ("documented", "inferred"):
             raise ValueError(f"{code}: basis must be documented or inferred")
         if severity not in ("error", "warning", "info"):
             raise ValueError(f"{code}: unknown severity {severity}")
+        if scope not in SCOPES:
+            raise ValueError(f"{code}: unknown scope {scope}")
+        if not set(documented_by) <= set(kinds):
+            raise ValueError(f"{code}: documented_by names kinds the rule does not explain")
 
         def register(check: Callable[[Context], Result]) -> Callable[[Context], Result]:
             if code in self._rules:
@@ -69,7 +89,16 @@ class Registry(Generic[Context, Result]):
             if not explanation:
                 raise ValueError(f"rule {code} needs a docstring: it is the report's explanation")
             self._rules[code] = Rule(
-                code, title, basis, severity, remediation, explanation, check, frozenset(kinds)
+                code,
+                title,
+                basis,
+                severity,
+                remediation,
+                explanation,
+                check,
+                frozenset(kinds),
+                scope,
+                frozenset(documented_by),
             )
             return check
 

@@ -1,252 +1,447 @@
-"""Sort the explained failure groups into host, DC, account and pair problems.
+"""Sort the explained failure groups into DC, host, account and pair problems.
 
-What an admin wants to know first is the *scope*: does one host refuse everybody,
-is one account refused everywhere, does one DC fail where the others work, or is it
-one pair? The rules (DESIGN.md, "Correlating"), applied in this order, each group of
-failures being claimed by exactly one problem:
+What an admin wants to know first is the *scope*: does one host refuse everybody, is one
+account refused everywhere, does one DC fail where the others work, or is it one pair?
+The scope is read from the pattern of failures and successes (:class:`Attempts`), never
+from the configurations, so the logs alone sort the failures as the logs with the
+configurations do; the configurations only explain them. Each failure group (one kind,
+account, host and DC) is placed by the first of :data:`STEPS` that claims it:
 
-1. **By the cause's nature.** A cause that is a setting of the host (encryption key,
-   FILE_PATH, no configuration, unknown host) is a host problem; a DC missing from
-   SYNC_HOSTS is a DC problem; a Windows group refusal is an account problem.
-2. **DC pattern.** Failures for a host come only through one DC while the host
-   accepts passwords through another: one DC problem (checked before the host
-   pattern: an account refused through one DC only is not refused by the host).
-3. **Host pattern.** The same cause refuses at least two accounts on one host, and
-   they are (nearly) every account tried there: one host problem. An explicit
-   SYNC_USERS list that leaves out two or more accounts is a host problem too (the
-   list is the host's setting).
-4. **Account pattern.** An account is refused by (nearly) every host it was sent to,
-   and one cause explains that on at least two hosts not already explained above:
-   one account problem per such cause (the other hosts stay pairs).
-5. What is left is a **pair** problem (one account on one host, all DCs together).
+1. **Windows side.** An event that names an account and no host (12289, 12290, 8230) was
+   decided by the DC before any host was contacted: an account problem. One that names
+   neither (12296) concerns the DC's own settings: a DC-wide problem.
+2. **DC-wide.** One DC fails on (nearly) every host it sends to, other DCs succeed on
+   those hosts, and the accounts concerned fail there only through that DC: one DC
+   problem with no host (the hosts are listed).
+3. **DC on one host.** A host refuses (nearly) every account sent through one DC, does not
+   refuse (nearly) every account sent through the others, and accepts at least one of the
+   same accounts through another DC: one DC problem bound to that host.
+4. **Host only.** An event that names a host and no account (8200, 8217, 8226) is a host
+   problem, or a DC problem on that host when only one DC logs it while the host accepts
+   passwords through another.
+5. **Host and account pattern.** The host refuses (nearly) every account tried there: a
+   host problem. The account is refused by (nearly) every host it was sent to: an account
+   problem. When both hold, the nature of the cause the events themselves show breaks the
+   tie (an account cause such as ``superuser`` goes to the account, anything else to
+   the host).
+6. **Nature, for a tie.** When only this account was sent to the host (the pattern cannot
+   tell host from pair) and the events' own cause is a setting of the host (8203, 8200),
+   a host problem; likewise an account sent to this host only, with an account cause.
+7. What is left is a **pair** problem (one account on one host, all DCs together).
 
-"Nearly every" is at least 80 %: a heuristic, labelled as such in the report.
+"Nearly every" is at least :data:`NEARLY_ALL` (80 %) of at least :data:`AT_LEAST`
+(two) accounts or hosts: a heuristic, labelled as such in the report. A cause's nature
+breaks ties only with the cause the events show without any configuration (the one an
+event id documents, or ``superuser`` for root), so dropping the configurations never
+moves a failure to another scope. Within one scope the failures are split by cause:
+the cause shared by most groups first.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from evtdiag.diagnose.attempts import Attempts
 from evtdiag.diagnose.causes import causes as cause_registry
-from evtdiag.diagnose.context import FailureGroup, HostResolver, sample_events
-from evtdiag.model import Cause, EventRef, Evidence, Outcome, Problem, PsyncEvent, account_key
+from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, sample_events
+from evtdiag.diagnose.explain import explain, rules_for
+from evtdiag.diagnose.registry import SCOPES
+from evtdiag.diagnose.status import settle
+from evtdiag.model import Cause, EventRef, Evidence, Problem, PsyncEvent
 
 NEARLY_ALL = 0.8
-HOST_NATURE = frozenset(
-    {
-        "encryption-key-mismatch",
-        "unknown-host",
-        "no-host-config",
-        "password-file-mismatch",
-        "untrusted-host",
-    }
-)
-DC_NATURE = frozenset({"dc-not-in-sync-hosts", "encryption-key-policy"})
-ACCOUNT_NATURE = frozenset(
-    {"windows-deny-group", "windows-not-in-allow-group", "unrecognized-password"}
-)
-HOST_LIST_CAUSES = frozenset({"sync-users-not-listed"})
-ACCOUNT_SPECIFIC = frozenset(
-    {
-        "sync-users-excluded",
-        "unix-account-missing",
-        "unix-account-disabled",
-        "name-case-mismatch",
-        "superuser",
-    }
-)
-"""Causes that depend on the account: they never make a DC problem (users change their
-passwords at their own site's DC, so one DC may simply carry other accounts)."""
-SCOPE_ORDER = {"host": 0, "account": 1, "dc": 2, "pair": 3}
+AT_LEAST = 2
+SCOPE_ORDER = {scope: index for index, scope in enumerate(SCOPES)}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+WINDOWS_SIDE = frozenset({"deny-group", "not-in-allow-group", "unrecognized-password"})
+"""Kinds the DC decides alone, before contacting a host: they name no host."""
+
+Explained = tuple[FailureGroup, tuple[Cause, ...]]
+
+
+@dataclass(frozen=True)
+class ScopeKey:
+    """Where a failure group belongs: the scope and its subject (identities)."""
+
+    scope: str
+    account: str | None = None
+    host: str | None = None
+    dc: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    key: ScopeKey
+    reason: str
+
+
+def _count_without(items: set[str], item: str) -> int:
+    """``len(items - {item})`` without copying a set of maybe thousands."""
+    return len(items) - (item in items)
+
+
+def _nearly_all(part: int, whole: int) -> bool:
+    return part >= AT_LEAST and part >= NEARLY_ALL * whole
+
+
+def _names(values: Iterable[str], limit: int = 5) -> str:
+    ordered = sorted(values)
+    shown = ", ".join(ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+class Pattern:
+    """The pattern of failures and successes, read once for every failure group."""
+
+    def __init__(self, groups: Sequence[FailureGroup], attempts: Attempts) -> None:
+        self.attempts = attempts
+        self.dc_claims: dict[tuple[str, str, str], Placement] = {}
+        self._claim_dcs()
+        self.failing_accounts_on: dict[str, set[str]] = defaultdict(set)
+        self.failing_hosts_of: dict[str, set[str]] = defaultdict(set)
+        self.hostless_dcs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for group in groups:
+            account, host, dc = group.account_id, group.host_id, group.dc.casefold()
+            if host and not account:
+                self.hostless_dcs[(host, group.kind)].add(dc)
+            if account and host and (account, host, dc) not in self.dc_claims:
+                self.failing_accounts_on[host].add(account)
+                self.failing_hosts_of[account].add(host)
+        self._natures: dict[tuple, str] = {}
+        self._reasons: dict[tuple[str, str], str] = {}
+        """Host and account reasons, built once (a host problem may hold many groups)."""
+
+    # -- DC patterns (steps 2 and 3) ---------------------------------------------------
+
+    def _claim_dcs(self) -> None:
+        attempts = self.attempts
+        rows: dict[str, dict[str, _HostThroughDc]] = defaultdict(dict)
+        for host in attempts.tried:
+            for dc in attempts.dcs_on(host):
+                rows[dc][host] = _HostThroughDc.of(attempts, host, dc)
+        for dc, by_host in rows.items():
+            if not self._claim_dc_wide(dc, by_host):
+                self._claim_dc_bound(dc, by_host)
+
+    def _claim_dc_wide(self, dc: str, by_host: dict[str, _HostThroughDc]) -> bool:
+        refusing_all = {h for h, row in by_host.items() if row.dc_fails and row.others_fail}
+        considered = set(by_host) - refusing_all
+        failing = {h for h in considered if by_host[h].dc_fails and by_host[h].only_here}
+        accounts = set().union(*(by_host[h].only_here for h in failing)) if failing else set()
+        if not (
+            _nearly_all(len(failing), len(considered))
+            and len(accounts) >= AT_LEAST
+            and any(by_host[h].others_accept for h in failing)
+        ):
+            return False
+        name = self.attempts.dc_names.get(dc, dc)
+        others = {
+            self.attempts.dc_names.get(d, d)
+            for h in failing
+            for d in self.attempts.dcs_on(h) - {dc}
+            if self.attempts.accounts_succeeded(h, [d])
+        }
+        reason = (
+            f"{name} failed on {len(failing)} of the {len(considered)} hosts it sent to "
+            f"({_names(failing)}) for {len(accounts)} account(s) that fail there through no "
+            f"other DC, while {_names(others)} succeed(s) on them"
+        )
+        placement = Placement(ScopeKey("dc", dc=dc), reason)
+        for host in failing:
+            for account in by_host[host].only_here:
+                self.dc_claims[(account, host, dc)] = placement
+        return True
+
+    def _claim_dc_bound(self, dc: str, by_host: dict[str, _HostThroughDc]) -> None:
+        name = self.attempts.dc_names.get(dc, dc)
+        for host, row in by_host.items():
+            if not (row.dc_fails and not row.others_fail and len(row.only_here) >= AT_LEAST):
+                continue
+            if not row.confirmed:
+                continue
+            others = _names(self.attempts.dc_names.get(d, d) for d in row.other_dcs)
+            reason = (
+                f"{len(row.only_here)} account(s) fail on this host only through {name}, "
+                f"which fails for {len(row.failed)} of the {len(row.tried)} accounts it sent "
+                f"there; {len(row.confirmed)} of them get through {others}"
+            )
+            placement = Placement(ScopeKey("dc", host=host, dc=dc), reason)
+            for account in row.only_here:
+                self.dc_claims[(account, host, dc)] = placement
+
+    # -- what the events alone say ----------------------------------------------------------
+
+    def nature(self, group: FailureGroup) -> str:
+        """The natural scope of the cause the events show without any configuration."""
+        key = (group.kind, group.account_id, bool(group.rhost), bool(group.account))
+        found = self._natures.get(key)
+        if found is None:
+            bare = replace(group, match=None)
+            code = explain(RuleContext(bare, None, None), rules_for(group.kind))[0].code
+            found = self._natures[key] = cause_registry.get(code).scope
+        return found
+
+    def host_refuses_nearly_all(self, host: str) -> bool:
+        tried = self.attempts.accounts_tried(host)
+        return _nearly_all(len(self.failing_accounts_on.get(host, ())), len(tried))
+
+    def account_refused_nearly_everywhere(self, account: str) -> bool:
+        tried = self.attempts.hosts_of.get(account, set())
+        return _nearly_all(len(self.failing_hosts_of.get(account, ())), len(tried))
+
+    def host_reason(self, host: str) -> str:
+        found = self._reasons.get(("host", host))
+        if found is None:
+            found = self._reasons[("host", host)] = self._host_reason(host)
+        return found
+
+    def _host_reason(self, host: str) -> str:
+        tried = self.attempts.accounts_tried(host)
+        refused = self.failing_accounts_on.get(host, set())
+        accepted = self.attempts.accounts_succeeded(host)
+        others = len(accepted) - sum(1 for account in refused if account in accepted)
+        text = f"this host refused {len(refused)} of the {len(tried)} accounts sent to it"
+        return text + (f"; it accepted {others} other(s)" if others else "")
+
+    def account_reason(self, account: str) -> str:
+        found = self._reasons.get(("account", account))
+        if found is None:
+            found = self._reasons[("account", account)] = self._account_reason(account)
+        return found
+
+    def _account_reason(self, account: str) -> str:
+        tried = self.attempts.hosts_of.get(account, set())
+        refused = self.failing_hosts_of.get(account, set())
+        accepted = self.attempts.successful_hosts_of.get(account, set()) - refused
+        text = f"refused by {len(refused)} of the {len(tried)} hosts it was sent to"
+        return text + (f" (accepted by {len(accepted)})" if accepted else "")
+
+    def pair_reason(self, account: str, host: str) -> str:
+        parts = []
+        other_hosts = _count_without(self.attempts.successful_hosts_of.get(account, set()), host)
+        other_accounts = _count_without(self.attempts.accounts_succeeded(host), account)
+        if other_hosts:
+            parts.append(f"the account was accepted by {other_hosts} other host(s)")
+        if other_accounts:
+            parts.append(f"the host accepted {other_accounts} other account(s)")
+        return "; ".join(parts) or "only this account on this host"
+
+
+@dataclass(frozen=True)
+class _HostThroughDc:
+    """What one DC's attempts on one host look like, next to the other DCs' attempts."""
+
+    tried: set[str]
+    failed: set[str]
+    other_dcs: set[str]
+    only_here: set[str]
+    """Accounts that fail on the host through this DC and through no other."""
+    confirmed: set[str]
+    """Of those, the accounts the host accepted through another DC."""
+    dc_fails: bool
+    others_fail: bool
+    others_accept: bool
+
+    @classmethod
+    def of(cls, attempts: Attempts, host: str, dc: str) -> _HostThroughDc:
+        others = attempts.dcs_on(host) - {dc}
+        tried, failed = attempts.accounts_tried(host, [dc]), attempts.accounts_failed(host, [dc])
+        tried_elsewhere = attempts.accounts_tried(host, others)
+        failed_elsewhere = attempts.accounts_failed(host, others)
+        accepted_elsewhere = attempts.accounts_succeeded(host, others)
+        only_here = failed - failed_elsewhere
+        return cls(
+            tried=tried,
+            failed=failed,
+            other_dcs=others,
+            only_here=only_here,
+            confirmed=only_here & accepted_elsewhere,
+            dc_fails=bool(failed) and len(failed) >= NEARLY_ALL * len(tried),
+            others_fail=bool(tried_elsewhere)
+            and len(failed_elsewhere) >= NEARLY_ALL * len(tried_elsewhere),
+            others_accept=bool(accepted_elsewhere),
+        )
+
+
+# -- the steps ------------------------------------------------------------------------------
+
+
+def _windows_side(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    if group.host_id is not None:
+        return None
+    if group.kind in WINDOWS_SIDE and group.account_id:
+        return Placement(
+            ScopeKey("account", account=group.account_id),
+            "the DC refused the account before contacting any UNIX host",
+        )
+    if not group.account_id and not group.rhost:
+        return Placement(
+            ScopeKey("dc", dc=group.dc.casefold()),
+            "the event names no account and no host: it concerns the DC's own settings",
+        )
+    return None
+
+
+def _dc_claimed(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    if not (group.account_id and group.host_id):
+        return None
+    return pattern.dc_claims.get((group.account_id, group.host_id, group.dc.casefold()))
+
+
+def _host_only(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    if group.account_id or not group.host_id:
+        return None
+    host, dc = group.host_id, group.dc.casefold()
+    logged_by = pattern.hostless_dcs.get((host, group.kind), set())
+    accepting = {
+        d
+        for d in pattern.attempts.dcs_on(host) - {dc}
+        if pattern.attempts.accounts_succeeded(host, [d])
+    }
+    if logged_by == {dc} and accepting:
+        names = _names(pattern.attempts.dc_names.get(d, d) for d in accepting)
+        return Placement(
+            ScopeKey("dc", host=host, dc=dc),
+            f"only {group.dc} logs this for the host, which accepts passwords through {names}",
+        )
+    return Placement(
+        ScopeKey("host", host=host), "the event names the host only: it concerns the host"
+    )
+
+
+def _host_or_account(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    account, host = group.account_id, group.host_id
+    if not (account and host):
+        return None
+    by_host = pattern.host_refuses_nearly_all(host)
+    by_account = pattern.account_refused_nearly_everywhere(account)
+    if by_host and by_account:
+        nature = pattern.nature(group)
+        both = f"{pattern.host_reason(host)}, and the account is {pattern.account_reason(account)}"
+        if nature == "account":
+            return Placement(
+                ScopeKey("account", account=account),
+                f"{both}; the cause the events show concerns the account",
+            )
+        return Placement(ScopeKey("host", host=host), both)
+    if by_host:
+        return Placement(ScopeKey("host", host=host), pattern.host_reason(host))
+    if by_account:
+        return Placement(ScopeKey("account", account=account), pattern.account_reason(account))
+    return None
+
+
+def _nature_breaks_tie(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    account, host = group.account_id, group.host_id
+    if not (account and host):
+        return None
+    nature = pattern.nature(group)
+    if nature == "host" and len(pattern.attempts.accounts_tried(host)) < AT_LEAST:
+        return Placement(
+            ScopeKey("host", host=host),
+            "only this account was sent to the host, so the pattern cannot tell the host "
+            "from the pair; the cause the event documents is a setting of the host",
+        )
+    if nature == "account" and len(pattern.attempts.hosts_of.get(account, ())) < AT_LEAST:
+        return Placement(
+            ScopeKey("account", account=account),
+            "the account was sent to this host only, so the pattern cannot tell the account "
+            "from the pair; the cause the events show concerns the account",
+        )
+    return None
+
+
+def _pair(group: FailureGroup, pattern: Pattern) -> Placement | None:
+    if not group.account_id or not group.host_id:
+        reason = "a single failure source"
+    else:
+        reason = pattern.pair_reason(group.account_id, group.host_id)
+    return Placement(ScopeKey("pair", account=group.account_id, host=group.host_id), reason)
+
+
+STEPS: tuple[Callable[[FailureGroup, Pattern], Placement | None], ...] = (
+    _windows_side,
+    _dc_claimed,
+    _host_only,
+    _host_or_account,
+    _nature_breaks_tie,
+    _pair,
+)
+"""The scope rules in order (see the module docstring); the last one always places."""
+
+
+def place(group: FailureGroup, pattern: Pattern) -> Placement:
+    """The first step's placement of ``group``."""
+    for step in STEPS:
+        found = step(group, pattern)
+        if found is not None:
+            return found
+    raise AssertionError("the pair step places every group")  # pragma: no cover
+
+
+# -- from placements to problems ------------------------------------------------------------
 
 
 @dataclass
 class _Draft:
-    scope: str
-    account_id: str | None
-    host_id: str | None
-    dc: str | None
+    key: ScopeKey
     cause: str
     reason: str
-    groups: list[tuple[FailureGroup, tuple[Cause, ...]]]
-
-
-class _Attempts:
-    """Who was tried where, from failures and successes: the denominators of "nearly every"."""
-
-    def __init__(self, events: Iterable[PsyncEvent], resolver: HostResolver) -> None:
-        self.hosts_of: dict[str, set[str]] = defaultdict(set)
-        self.accounts_on: dict[str, set[str]] = defaultdict(set)
-        self.failed_hosts_of: dict[str, set[str]] = defaultdict(set)
-        self.success_dcs: dict[str, set[str]] = defaultdict(set)
-        self.success_accounts_on: dict[str, set[str]] = defaultdict(set)
-        self.success_hosts_of: dict[str, set[str]] = defaultdict(set)
-        self.success_dcs_of_pair: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for event in events:
-            if event.user is None or event.host is None or event.outcome is Outcome.INFO:
-                continue
-            account, host = account_key(event.user), resolver.host_id(event.host)
-            if host is None:
-                continue
-            self.hosts_of[account].add(host)
-            self.accounts_on[host].add(account)
-            if event.outcome is Outcome.FAILURE:
-                self.failed_hosts_of[account].add(host)
-            else:
-                self.success_dcs[host].add(event.dc.casefold())
-                self.success_accounts_on[host].add(account)
-                self.success_hosts_of[account].add(host)
-                self.success_dcs_of_pair[(host, account)].add(event.dc.casefold())
+    groups: list[Explained]
 
 
 def classify(
-    explained: Sequence[tuple[FailureGroup, tuple[Cause, ...]]],
-    events: Sequence[PsyncEvent],
-    resolver: HostResolver,
+    explained: Sequence[Explained], events: Sequence[PsyncEvent], resolver: HostResolver
 ) -> list[Problem]:
     """Turn explained failure groups into problems; every group lands in exactly one."""
-    attempts = _Attempts(events, resolver)
-    drafts: dict[tuple, _Draft] = {}
-    pending = list(explained)
-
-    def claim(key: tuple, reason: str, items: list) -> None:
-        draft = drafts.get(key)
-        if draft is None:
-            draft = drafts[key] = _Draft(*key, reason=reason, groups=[])
-        draft.groups.extend(items)
-
-    # 1. by nature
-    rest = []
-    for item in pending:
-        group, found = item
-        code = found[0].code
-        if code in HOST_NATURE and group.host_id:
-            claim(
-                ("host", None, group.host_id, None, code),
-                "the cause is a setting of the host (or its absence), so it affects every "
-                "account sent there",
-                [item],
-            )
-        elif code in DC_NATURE:
-            claim(
-                ("dc", None, group.host_id, group.dc.casefold(), code),
-                f"the cause concerns what {group.dc} sends to this host",
-                [item],
-            )
-        elif code in ACCOUNT_NATURE and group.account_id:
-            claim(
-                ("account", group.account_id, None, None, code),
-                "the DC refused the account before contacting any UNIX host",
-                [item],
-            )
-        else:
-            rest.append(item)
-
-    # 2. DC pattern
-    by_host_dc: dict[tuple, list] = defaultdict(list)
-    for item in rest:
-        by_host_dc[(item[0].host_id, item[0].dc.casefold(), item[1][0].code)].append(item)
-    failing_dcs: dict[str, set[str]] = defaultdict(set)
-    for group, _ in rest:
-        if group.host_id:
-            failing_dcs[group.host_id].add(group.dc.casefold())
-    rest = []
-    for (host_id, dc, code), items in by_host_dc.items():
-        accounts = {g.account_id for g, _ in items if g.account_id}
-        other_ok = attempts.success_dcs.get(host_id or "", set()) - {dc, ""}
-        # The same accounts must get through another DC: otherwise the DC may just
-        # carry other people's changes.
-        same_accounts_ok = any(
-            attempts.success_dcs_of_pair.get((host_id or "", account), set()) - {dc, ""}
-            for account in accounts
-        )
-        if (
-            host_id
-            and dc
-            and code not in ACCOUNT_SPECIFIC
-            and len(accounts) >= 2
-            and same_accounts_ok
-            and failing_dcs[host_id] == {dc}
-        ):
-            claim(
-                ("dc", None, host_id, dc, code),
-                f"failures come only through {items[0][0].dc}, while the host accepts "
-                f"passwords through {', '.join(sorted(other_ok))}",
-                items,
-            )
-        else:
-            rest.extend(items)
-
-    # 3. host pattern
-    by_host_cause: dict[tuple, list] = defaultdict(list)
-    for item in rest:
-        by_host_cause[(item[0].host_id, item[1][0].code)].append(item)
-    rest = []
-    for (host_id, code), items in by_host_cause.items():
-        accounts = {g.account_id for g, _ in items if g.account_id}
-        tried = attempts.accounts_on.get(host_id or "", set())
-        share = len(accounts) / max(len(tried), 1)
-        if host_id and len(accounts) >= 2 and (code in HOST_LIST_CAUSES or share >= NEARLY_ALL):
-            reason = (
-                f"{len(accounts)} of the {len(tried)} accounts sent to this host were refused "
-                "for this reason"
-            )
-            accepted = attempts.success_accounts_on.get(host_id, set())
-            if accepted:
-                reason += f"; it accepted {len(accepted)} other account(s)"
-            claim(("host", None, host_id, None, code), reason, items)
-        else:
-            rest.extend(items)
-
-    # 4. account pattern
-    by_account: dict[tuple, list] = defaultdict(list)
-    for item in rest:
-        by_account[(item[0].account_id, item[1][0].code)].append(item)
-    rest = []
-    for (account_id, code), items in by_account.items():
-        hosts_here = {g.host_id for g, _ in items if g.host_id}
-        tried = attempts.hosts_of.get(account_id or "", set())
-        failed = attempts.failed_hosts_of.get(account_id or "", set())
-        if account_id and len(hosts_here) >= 2 and len(failed) >= NEARLY_ALL * max(len(tried), 1):
-            reason = (
-                f"refused for this reason by {len(hosts_here)} hosts, and refused by "
-                f"{len(failed)} of the {len(tried)} hosts it was sent to"
-            )
-            succeeded = attempts.success_hosts_of.get(account_id, set())
-            if succeeded:
-                reason += f" (accepted by {len(succeeded)})"
-            claim(("account", account_id, None, None, code), reason, items)
-        else:
-            rest.extend(items)
-
-    # 5. pairs
-    for item in rest:
-        group, found = item
-        reason = _pair_reason(group, attempts)
-        claim(("pair", group.account_id, group.host_id, None, found[0].code), reason, [item])
-
-    problems = [_problem(draft) for draft in drafts.values()]
+    attempts = Attempts(events, resolver)
+    pattern = Pattern([group for group, _ in explained], attempts)
+    by_key: dict[ScopeKey, list[Explained]] = {}
+    reasons: dict[int, str] = {}
+    """By the group's id(): hashing a group would hash its host's configuration."""
+    for item in explained:
+        placement = place(item[0], pattern)
+        by_key.setdefault(placement.key, []).append(item)
+        reasons[id(item[0])] = placement.reason
+    problems = [
+        _problem(_Draft(key, code, _commonest(reasons[id(g)] for g, _ in groups), groups), attempts)
+        for key, items in by_key.items()
+        for code, groups in split_by_cause(items)
+    ]
     problems.sort(
         key=lambda p: (SCOPE_ORDER[p.scope], SEVERITY_ORDER[p.severity], -len(p.events), p.id)
     )
     return problems
 
 
-def _pair_reason(group: FailureGroup, attempts: _Attempts) -> str:
-    if not group.account_id or not group.host_id:
-        return "a single failure source"
-    parts = []
-    other_hosts = attempts.success_hosts_of.get(group.account_id, set()) - {group.host_id}
-    other_accounts = attempts.success_accounts_on.get(group.host_id, set()) - {group.account_id}
-    if other_hosts:
-        parts.append(f"the account was accepted by {len(other_hosts)} other host(s)")
-    if other_accounts:
-        parts.append(f"the host accepted {len(other_accounts)} other account(s)")
-    return "; ".join(parts) or "only this account on this host"
+def split_by_cause(items: Sequence[Explained]) -> Iterable[tuple[str, list[Explained]]]:
+    """The groups of one scope by cause: the cause that explains the most groups first,
+    then the most of the rest... A group whose event id documents its cause keeps that one
+    (it is the cause of those events whatever else applies)."""
+    order = {code: index for index, code in enumerate(cause_registry.codes)}
+
+    def candidates(item: Explained) -> tuple[str, ...]:
+        group, found = item
+        if group.kind in cause_registry.get(found[0].code).documented_by:
+            return (found[0].code,)
+        return tuple(cause.code for cause in found)
+
+    remaining = list(items)
+    while remaining:
+        counts = Counter(code for item in remaining for code in candidates(item))
+        best = min(counts, key=lambda code: (-counts[code], order.get(code, len(order))))
+        taken = [item for item in remaining if best in candidates(item)]
+        remaining = [item for item in remaining if best not in candidates(item)]
+        yield best, taken
+
+
+def _commonest(reasons: Iterable[str]) -> str:
+    """The reason most of a problem's groups were placed for (a group placed by a tie or
+    a conflict may give another)."""
+    return Counter(reasons).most_common(1)[0][0]
 
 
 def _display(values: Iterable[str | None]) -> str | None:
@@ -255,27 +450,22 @@ def _display(values: Iterable[str | None]) -> str | None:
     return max(counts, key=lambda v: counts[v]) if counts else None
 
 
-def _problem(draft: _Draft) -> Problem:
+def _problem(draft: _Draft, attempts: Attempts) -> Problem:
     events = [e for group, _ in draft.groups for e in group.events]
     events.sort(key=lambda e: (e.time is None, e.time, e.record.source, e.record.record_id))
-    subject = "|".join(
-        str(part or "")
-        for part in (
-            draft.scope,
-            draft.account_id,
-            draft.host_id,
-            (draft.dc or "").casefold(),
-            draft.cause,
-        )
-    )
-    problem_id = "P-" + hashlib.sha256(subject.encode()).hexdigest()[:10]
+    key = draft.key
+    subject = (key.scope, key.account or "", key.host or "", key.dc or "")
+    problem_id = "P-" + hashlib.sha256("|".join((*subject, draft.cause)).encode()).hexdigest()[:10]
     times = [e.time for e in events if e.time]
+    hosts = {g.host_id for g, _ in draft.groups if g.host_id}
+    outcome = settle(key.scope, key.account, key.host, key.dc, hosts, max(times, default=None),
+                     attempts)  # fmt: skip
     return Problem(
         id=problem_id,
-        scope=draft.scope,
-        account=_display(e.user for e in events) if draft.account_id else None,
-        host=_display(e.host for e in events) if draft.host_id else None,
-        dc=_display(e.dc for e in events) if draft.dc else None,
+        scope=key.scope,
+        account=_display(e.user for e in events) if key.account else None,
+        host=_display(e.host for e in events) if key.host else None,
+        dc=_display(e.dc for e in events) if key.dc else None,
         causes=_merge_causes(draft, events),
         events=tuple(
             EventRef(e.record.source, e.record.record_id, e.time, e.dc, e.event_id, e.user, e.host)
@@ -286,6 +476,11 @@ def _problem(draft: _Draft) -> Problem:
         accounts=tuple(sorted({e.user for e in events if e.user}, key=str.casefold)),
         hosts=tuple(sorted({e.host for e in events if e.host}, key=str.casefold)),
         scope_reason=draft.reason,
+        status=outcome.status,
+        last_failure=outcome.last_failure,
+        resolved_at=outcome.resolved_at,
+        verified_by=outcome.verified_by,
+        subject=subject,
     )
 
 

@@ -1,11 +1,17 @@
-"""The verdict, as the seed defines it, and the evidence it rests on."""
+"""The verdict on the current state, and the evidence it rests on.
+
+Only open problems count: a problem whose scope succeeded after its last failure was
+fixed and verified, and a refusal that is the intended protection (severity info: the
+superuser, an administrator in PasswordPropDeny) is no fault. Both stay listed in the
+report, since the ticket needs the history.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 
-from evtdiag.model import Outcome, PsyncEvent
+from evtdiag.model import Outcome, Problem, PsyncEvent, SuccessIdentification
 
 OPERATIONAL = "operational"
 WARNING = "warning"
@@ -13,16 +19,22 @@ FAILING = "failing"
 NO_EVENTS = "no-psync-events"
 
 
+def counted(problems: Sequence[Problem]) -> list[Problem]:
+    """The problems the verdict and the exit code count: open, and not intended."""
+    return [p for p in problems if p.status == "open" and p.severity != "info"]
+
+
 def verdict(
-    events: Sequence[PsyncEvent], success_ids: Sequence[int], outside_period: int = 0
+    events: Sequence[PsyncEvent],
+    problems: Sequence[Problem],
+    successes: SuccessIdentification,
+    outside_period: int = 0,
 ) -> tuple[str, tuple[str, ...]]:
-    """``operational`` (PSync events, no failure), ``warning`` (failures and successes),
-    ``failing`` (failures, no success) or ``no-psync-events``; with the reasons.
+    """``operational`` (no open problem), ``warning`` (open problems, and successes),
+    ``failing`` (open problems, no success) or ``no-psync-events``; with the reasons.
 
     :param outside_period: PSync events left out by ``--since``/``--until``.
     """
-    failures = [e for e in events if e.outcome is Outcome.FAILURE]
-    successes = [e for e in events if e.outcome is Outcome.SUCCESS]
     if not events and outside_period:
         return NO_EVENTS, (
             f"No PSync event in the period asked for (--since/--until); the logs hold "
@@ -34,34 +46,66 @@ def verdict(
             "the DCs that run Password Synchronization, and the channel "
             "(Application and System) and time span of the export.",
         )
-    reasons = [
-        f"{len(events)} PSync event(s): {len(failures)} failure(s), {len(successes)} success(es)."
-    ]
-    if not successes:
-        if success_ids:
-            reasons.append(
-                "No success events were logged; the logging level may hide them (IDMU has "
-                "a logging setting whose values are not documented)."
-            )
-        else:
-            reasons.append(
-                "No success events were found: the id of 'Successfully changed "
-                "password' is not documented, so pass --success-id if your DCs log "
-                "it; the logging level may also hide them."
-            )
-            reasons.extend(_success_candidates(events))
-    if not failures:
+    failures = sum(1 for e in events if e.outcome is Outcome.FAILURE)
+    success_count = sum(1 for e in events if e.outcome is Outcome.SUCCESS)
+    reasons = [f"{len(events)} PSync event(s): {failures} failure(s), {success_count} success(es)."]
+    reasons.extend(successes.notes)
+    if not success_count:
+        reasons.extend(_no_success_reasons(events, successes))
+    still_open = counted(problems)
+    resolved = [p for p in problems if p.status == "resolved"]
+    intended = [p for p in problems if p.status == "open" and p.severity == "info"]
+    if resolved:
+        reasons.append(
+            f"{len(resolved)} problem(s) were fixed: their scope succeeded after the last "
+            "failure (see the resolved problems)."
+        )
+    if intended:
+        reasons.append(
+            f"{len(intended)} problem(s) are refusals that protect a superuser, "
+            "administrator or service account, as intended; they do not count."
+        )
+    if not still_open:
+        if failures:
+            reasons.append("No open problem: every failure was fixed since, or is intended.")
         return OPERATIONAL, tuple(reasons)
-    if successes:
-        reasons.append("Some passwords reach their UNIX hosts and others do not.")
+    if success_count:
+        reasons.append(
+            f"{len(still_open)} open problem(s): some passwords reach their UNIX hosts and "
+            "others do not."
+        )
         return WARNING, tuple(reasons)
-    reasons.append("No password change is known to have reached a UNIX host.")
+    reasons.append(
+        f"{len(still_open)} open problem(s), and no password change is known to have reached "
+        "a UNIX host."
+    )
     return FAILING, tuple(reasons)
 
 
-def _success_candidates(events: Sequence[PsyncEvent]) -> list[str]:
-    """Unclassified PSync ids whose events carry a user and a host, as a success would."""
-    counts = Counter(e.event_id for e in events if e.kind == "other" and len(e.record.data) >= 2)
+def _no_success_reasons(
+    events: Sequence[PsyncEvent], successes: SuccessIdentification
+) -> list[str]:
+    if successes.sources:
+        return [
+            "No success events were logged; the logging level may hide them (IDMU has "
+            "a logging setting whose values are not documented)."
+        ]
+    reasons = [
+        "No success events were found: the id of 'Successfully changed password' is not "
+        "documented and none could be inferred, so pass --success-id if your DCs log it; "
+        "the logging level may also hide them."
+    ]
+    return reasons + _success_candidates(events, set(successes.candidates))
+
+
+def _success_candidates(events: Sequence[PsyncEvent], named: set[int]) -> list[str]:
+    """Unclassified PSync ids whose events carry a user and a host, as a success would
+    (those the success identification already named aside)."""
+    counts = Counter(
+        e.event_id
+        for e in events
+        if e.kind == "other" and len(e.record.data) >= 2 and e.event_id not in named
+    )
     return [
         f"{count} PSync event(s) with id {event_id} name a user and a host and are not "
         f"classified: if that is 'Successfully changed password', rerun with "

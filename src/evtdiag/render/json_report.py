@@ -63,6 +63,15 @@ def report_document(
         "unmatched_hosts": list(diagnosis.unmatched_hosts),
         "unreferenced_hosts": list(diagnosis.unreferenced_hosts),
         "success_ids": list(diagnosis.success_ids),
+        "success_id_details": [
+            {"id": s.event_id, "basis": s.basis, "events": s.events}
+            for s in diagnosis.successes.sources
+        ],
+        "success_candidates": list(diagnosis.successes.candidates),
+        "host_identities": [
+            {"host": name, "identity": identity}
+            for name, identity in sorted(diagnosis.host_ids.items())
+        ],
         "config_warnings": [warning_json(w) for w in diagnosis.config_warnings],
         "notes": list(diagnosis.notes),
         "run": run or {},
@@ -136,7 +145,8 @@ def _compact_parts(value: Any) -> Iterator[str]:
 
 
 _OPTIONAL_LISTS = ("verdict_reasons", "unmatched_hosts", "unreferenced_hosts", "success_ids",
-                   "config_warnings", "notes", "host_configs", "windows_groups")  # fmt: skip
+                   "config_warnings", "notes", "host_configs", "windows_groups",
+                   "success_id_details", "success_candidates", "host_identities")  # fmt: skip
 _REQUIRED = {"verdict": str, "inputs": list, "events": dict, "problems": list, "audit": list}
 
 

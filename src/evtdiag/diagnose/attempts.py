@@ -1,0 +1,108 @@
+"""The attempts table: which account was sent to which host, through which DC, when, and
+whether it worked.
+
+Every scope rule reads its denominators here ("nearly every account tried on this host",
+"the same accounts get through another DC"), and a problem's status asks it for the
+first success in the problem's scope after the last failure. It is built from the events
+alone, so a diagnosis without configurations sees the same pattern as one with them.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+from datetime import datetime
+
+from evtdiag.diagnose.context import HostResolver
+from evtdiag.model import Outcome, PsyncEvent, account_key
+
+Accounts = dict[str, dict[str, set[str]]]
+"""host -> DC -> accounts."""
+
+
+class Attempts:
+    """Failures and successes of (account, host, DC), indexed for the scope rules."""
+
+    def __init__(self, events: Iterable[PsyncEvent], resolver: HostResolver) -> None:
+        self.tried: Accounts = defaultdict(lambda: defaultdict(set))
+        self.failed: Accounts = defaultdict(lambda: defaultdict(set))
+        self.succeeded: Accounts = defaultdict(lambda: defaultdict(set))
+        self.hosts_of: dict[str, set[str]] = defaultdict(set)
+        self.successful_hosts_of: dict[str, set[str]] = defaultdict(set)
+        self._unions: dict[tuple[int, str], set[str]] = {}
+        self.dc_names: dict[str, str] = {}
+        """Folded DC name -> the spelling first seen."""
+        self._successes: dict[Hashable, list[tuple[datetime, int, PsyncEvent]]] = defaultdict(list)
+        for event in events:
+            if event.user is None or event.host is None or event.outcome is Outcome.INFO:
+                continue
+            host = resolver.host_id(event.host)
+            if host is None:
+                continue
+            account, dc = account_key(event.user), event.dc.casefold()
+            self.dc_names.setdefault(dc, event.dc)
+            self.tried[host][dc].add(account)
+            self.hosts_of[account].add(host)
+            if event.outcome is Outcome.FAILURE:
+                self.failed[host][dc].add(account)
+                continue
+            self.succeeded[host][dc].add(account)
+            self.successful_hosts_of[account].add(host)
+            if event.time is not None:
+                self._index_success(event, account, host, dc)
+        for times in self._successes.values():
+            times.sort(key=lambda item: (item[0], item[1]))
+
+    def _index_success(self, event: PsyncEvent, account: str, host: str, dc: str) -> None:
+        item = (event.time, event.record.record_id, event)
+        for key in (("pair", account, host), ("host", host), ("host-dc", host, dc), ("dc", dc),
+                    ("account", account)):  # fmt: skip
+            self._successes[key].append(item)
+
+    def accounts_tried(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
+        """The accounts sent to ``host`` through ``dcs`` (every DC when None; that set is
+        shared: do not change it)."""
+        return self._all(self.tried, host) if dcs is None else _union(self.tried, host, dcs)
+
+    def accounts_failed(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
+        return self._all(self.failed, host) if dcs is None else _union(self.failed, host, dcs)
+
+    def accounts_succeeded(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
+        if dcs is None:
+            return self._all(self.succeeded, host)
+        return _union(self.succeeded, host, dcs)
+
+    def _all(self, table: Accounts, host: str) -> set[str]:
+        """Every DC's accounts of ``table`` on ``host``, built once: the scope rules ask for
+        each failure group, and a host may have been sent tens of thousands of accounts."""
+        key = (id(table), host)
+        found = self._unions.get(key)
+        if found is None:
+            found = self._unions[key] = _union(table, host, None)
+        return found
+
+    def dcs_on(self, host: str) -> set[str]:
+        """The DCs (folded) that sent any account to ``host``."""
+        return set(self.tried.get(host, {}))
+
+    def hosts_through(self, dc: str) -> set[str]:
+        """The hosts ``dc`` sent any account to."""
+        return {host for host, by_dc in self.tried.items() if dc in by_dc}
+
+    def first_success_after(self, key: Hashable, moment: datetime) -> PsyncEvent | None:
+        """The first success of ``key`` (see :meth:`_index_success`) later than ``moment``."""
+        found = self._successes.get(key)
+        if not found:
+            return None
+        index = bisect.bisect_right(found, moment, key=lambda item: item[0])
+        return found[index][2] if index < len(found) else None
+
+
+def _union(table: Accounts, host: str, dcs: Iterable[str] | None) -> set[str]:
+    by_dc = table.get(host, {})
+    chosen = by_dc if dcs is None else dcs
+    found: set[str] = set()
+    for dc in chosen:
+        found |= by_dc.get(dc, set())
+    return found
