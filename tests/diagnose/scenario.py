@@ -127,12 +127,12 @@ class Scenario:
             paths.append(path)
         return paths
 
-    def run(self, *extra: str, windows: bool = True) -> tuple[int, dict]:
+    def run(self, *extra: str, windows: bool = True, hosts: bool = True) -> tuple[int, dict]:
+        """``evtdiag report --format json`` on the scenario (``hosts=False``: the logs
+        without the host configurations)."""
         args = [
             "report",
             *map(str, self.write_logs()),
-            "--hosts",
-            str(self.hosts_dir),
             "--success-id",
             str(SUCCESS_ID),
             "--format",
@@ -140,6 +140,8 @@ class Scenario:
             "-q",
             *extra,
         ]
+        if hosts:
+            args += ["--hosts", str(self.hosts_dir)]
         if windows and self.windows_dir.is_dir():
             args += ["--windows", str(self.windows_dir)]
         result = CliRunner().invoke(cli, args)

@@ -568,6 +568,7 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     now = (_shadow_evidence(entry),) if entry is not None else ()
     return Finding(
         now,
+        basis=basis,
         detail="The event documents a disabled account, but the configuration collected no "
         "longer shows a lock: the account looks unlocked now (after the failure, or the "
         "files were collected later). Check whether later password changes succeeded.",

@@ -49,7 +49,7 @@ from evtdiag.diagnose.causes import causes as cause_registry
 from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, sample_events
 from evtdiag.diagnose.explain import explain, rules_for
 from evtdiag.diagnose.registry import SCOPES
-from evtdiag.diagnose.status import settle
+from evtdiag.diagnose.status import Settlement, settle
 from evtdiag.model import Cause, EventRef, Evidence, Problem, PsyncEvent
 
 NEARLY_ALL = 0.8
@@ -406,11 +406,12 @@ def classify(
         placement = place(item[0], pattern)
         by_key.setdefault(placement.key, []).append(item)
         reasons[id(item[0])] = placement.reason
-    problems = [
-        _problem(_Draft(key, code, _commonest(reasons[id(g)] for g, _ in groups), groups), attempts)
-        for key, items in by_key.items()
-        for code, groups in split_by_cause(items)
-    ]
+    problems = []
+    for key, items in by_key.items():
+        outcome = _settle(key, items, attempts)
+        for code, groups in split_by_cause(items):
+            reason = _commonest(reasons[id(g)] for g, _ in groups)
+            problems.append(_problem(_Draft(key, code, reason, groups), outcome))
     problems.sort(
         key=lambda p: (SCOPE_ORDER[p.scope], SEVERITY_ORDER[p.severity], -len(p.events), p.id)
     )
@@ -450,16 +451,22 @@ def _display(values: Iterable[str | None]) -> str | None:
     return max(counts, key=lambda v: counts[v]) if counts else None
 
 
-def _problem(draft: _Draft, attempts: Attempts) -> Problem:
+def _settle(key: ScopeKey, items: Sequence[Explained], attempts: Attempts) -> Settlement:
+    """The status of a scope, for every problem in it whatever its cause: the causes come
+    from the configurations, and what was fixed must not depend on them."""
+    times = [e.time for group, _ in items for e in group.events if e.time]
+    hosts = {group.host_id for group, _ in items if group.host_id}
+    return settle(key.scope, key.account, key.host, key.dc, hosts, max(times, default=None),
+                  attempts)  # fmt: skip
+
+
+def _problem(draft: _Draft, outcome: Settlement) -> Problem:
     events = [e for group, _ in draft.groups for e in group.events]
     events.sort(key=lambda e: (e.time is None, e.time, e.record.source, e.record.record_id))
     key = draft.key
     subject = (key.scope, key.account or "", key.host or "", key.dc or "")
     problem_id = "P-" + hashlib.sha256("|".join((*subject, draft.cause)).encode()).hexdigest()[:10]
     times = [e.time for e in events if e.time]
-    hosts = {g.host_id for g, _ in draft.groups if g.host_id}
-    outcome = settle(key.scope, key.account, key.host, key.dc, hosts, max(times, default=None),
-                     attempts)  # fmt: skip
     return Problem(
         id=problem_id,
         scope=key.scope,
@@ -477,7 +484,7 @@ def _problem(draft: _Draft, attempts: Attempts) -> Problem:
         hosts=tuple(sorted({e.host for e in events if e.host}, key=str.casefold)),
         scope_reason=draft.reason,
         status=outcome.status,
-        last_failure=outcome.last_failure,
+        last_failure=max(times) if times else None,
         resolved_at=outcome.resolved_at,
         verified_by=outcome.verified_by,
         subject=subject,

@@ -7,7 +7,7 @@ DESIGN.md visible in one place and stops internal fields from leaking into it.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evtdiag.model import (
     AuditFinding,
@@ -20,6 +20,9 @@ from evtdiag.model import (
     PsyncEvent,
     Skipped,
 )
+
+if TYPE_CHECKING:
+    from evtdiag.render.timefmt import TimeFormatter
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -132,7 +135,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "host": problem.host,
         "dc": problem.dc,
         "cause": cause.code,
-        "severity": cause.severity,
+        "severity": problem.severity,
         "basis": cause.basis,
         "event_count": len(problem.events),
         "first_seen": iso(problem.first_seen),
@@ -191,3 +194,16 @@ def summary_counts(document: dict[str, Any]) -> dict[str, Any]:
         if event["dc"]:  # exports without a computer name (CSV) name no DC
             dcs.setdefault(event["dc"].casefold(), event["dc"])
     return {**counts, "dcs": sorted(dcs.values(), key=str.casefold)}
+
+
+def resolution_text(problem: dict[str, Any], times: TimeFormatter) -> str:
+    """What showed the fix: the first success in the problem's scope after its last
+    failure."""
+    text = (
+        f"resolved: last failure {times.moment(problem['last_failure'])}, verified "
+        f"{times.moment(problem['resolved_at'])}"
+    )
+    verified = problem.get("verified_by")
+    if verified:
+        text += f" by {verified['text']}"
+    return text

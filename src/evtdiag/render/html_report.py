@@ -24,7 +24,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from evtdiag.render.fields import summary_counts
+from evtdiag.render.fields import resolution_text, summary_counts
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -33,7 +33,13 @@ SCOPES = (
     ("account", "Per-account problems", "One account is refused by (nearly) every host."),
     ("dc", "Per-DC problems", "Only what one DC sends fails."),
     ("pair", "Per-pair problems", "One account on one host."),
+    (
+        "resolved",
+        "Resolved problems",
+        "Fixed during the period: after the last failure, the same scope succeeded.",
+    ),
 )
+"""The sections of problems: the open ones by scope, then the resolved ones."""
 EVENTS_PER_CARD = 25
 """Rows of a problem's event table; the JSON has every event."""
 EVIDENCE_PER_CARD = 12
@@ -200,8 +206,10 @@ def _timeline_svg(failures: list[dict[str, Any]], times: TimeFormatter) -> Marku
 
 
 def _subject(problem: dict[str, Any]) -> str:
+    if problem["scope"] == "dc" and not problem["host"]:
+        return f"{problem['dc'] or '?'} (every host it sends to)"
     if problem["scope"] == "dc":
-        return f"{problem['host'] or '?'} via {problem['dc'] or '?'}"
+        return f"{problem['host']} via {problem['dc'] or '?'}"
     if problem["scope"] == "pair":
         return f"{problem['account'] or '?'} on {problem['host'] or '?'}"
     return problem["host"] or problem["account"] or problem["dc"] or "(no subject)"
@@ -215,8 +223,12 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     moments = [e["time"] for e in events if e["time"]]
     summary = summary_counts(document)
     groups = []
+    open_problems = [p for p in document["problems"] if p.get("status", "open") == "open"]
     for scope, heading, blurb in SCOPES:
-        selected = [p for p in document["problems"] if p["scope"] == scope]
+        if scope == "resolved":
+            selected = [p for p in document["problems"] if p.get("status") == "resolved"]
+        else:
+            selected = [p for p in open_problems if p["scope"] == scope]
         groups.append(
             {
                 "scope": scope,
@@ -229,6 +241,9 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
                         "subject": _subject(p),
                         "shown_events": p["events"][:EVENTS_PER_CARD],
                         "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
+                        "resolution": resolution_text(p, times)
+                        if p.get("status") == "resolved"
+                        else "",
                     }
                     for p in selected[:CARDS_PER_SCOPE]
                 ],
@@ -254,7 +269,8 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
             "dcs": summary["dcs"],
             "first": min(moments, default=None),
             "last": max(moments, default=None),
-            "problems": len(document["problems"]),
+            "problems": len(open_problems),
+            "resolved": len(document["problems"]) - len(open_problems),
             "audit": len(document["audit"]),
         },
         "matrix": _matrix(events),

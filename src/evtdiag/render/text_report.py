@@ -10,7 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from evtdiag.render.fields import summary_counts
+from evtdiag.render.fields import resolution_text, summary_counts
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -59,6 +59,8 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     ]
     span = times.span(problem["first_seen"], problem["last_seen"])
     lines.append(f"    {problem['event_count']} event(s), {span}")
+    if problem.get("status") == "resolved":
+        lines += _wrap(resolution_text(problem, times), "    ")
     lines += _wrap(f"why this scope: {problem['scope_reason']}", "    ")
     lines += _wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
     lines.append("    evidence:")
@@ -101,7 +103,8 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
         f"{times.span(first, last)} ({times.zone_name})",
         "  ",
     )
-    problems = document["problems"]
+    problems = [p for p in document["problems"] if p.get("status", "open") == "open"]
+    resolved = [p for p in document["problems"] if p.get("status") == "resolved"]
     for scope, heading in SCOPES:
         selected = [p for p in problems if p["scope"] == scope]
         if selected:
@@ -109,7 +112,14 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
             for problem in selected:
                 lines += [*_problem_lines(problem, times), ""]
     if not problems:
-        lines += ["", "No problems found."]
+        lines += ["", "No open problems."]
+    if resolved:
+        lines += [
+            "",
+            f"Resolved problems (fixed, and verified by a later success): {len(resolved)}",
+        ]
+        for problem in resolved:
+            lines += [*_problem_lines(problem, times), ""]
     if document["audit"]:
         lines += ["", f"Best-practice audit: {len(document['audit'])} finding(s)"]
         lines += _audit_lines(document["audit"])
