@@ -240,7 +240,7 @@ def test_no_usable_input_exits_3(runner, tmp_path: Path) -> None:
 
 def test_help_documents_exit_codes(runner) -> None:
     result = runner.invoke(cli, ["report", "--help"])
-    assert "0 no problems" in result.stdout and "3 no usable input" in result.stdout
+    assert "0 no open problems" in result.stdout and "3 no usable input" in result.stdout
 
 
 def test_since_after_until_is_a_usage_error(runner) -> None:

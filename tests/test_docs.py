@@ -20,14 +20,33 @@ def test_readme_documents_every_command(name: str) -> None:
     assert f"evtdiag {name}" in (REPO / "README.md").read_text()
 
 
-def test_readme_text_report_excerpt_is_current(runner) -> None:
+def readme_text_blocks() -> list[list[str]]:
+    """The README's ```text blocks, as lines ("  ..." marks an abridged part)."""
     readme = (REPO / "README.md").read_text()
-    block = readme.split("```text\n", 1)[1].split("```", 1)[0]
-    excerpt = [line for line in block.splitlines() if line != "  ..."]
+    return [part.split("```", 1)[0].splitlines() for part in readme.split("```text\n")[1:]]
+
+
+def sample_text_report(runner, *options: str) -> list[str]:
     sample = REPO / "sample_logs"
-    result = runner.invoke(cli, ["report", *map(str, sorted(sample.glob("*.evtx"))),
-                                 "--hosts", str(sample / "hosts"), "--windows",
-                                 str(sample / "windows"), "--success-id", "12291", "-q",
-                                 "--format", "text"])  # fmt: skip
-    lines = result.stdout.replace(f"{REPO}/", "").splitlines()
+    result = runner.invoke(cli, ["report", *map(str, sorted(sample.glob("*.evtx"))), *options,
+                                 "-q", "--format", "text"])  # fmt: skip
+    return result.stdout.replace(f"{REPO}/", "").splitlines()
+
+
+def test_readme_text_report_excerpt_is_current(runner) -> None:
+    (block,) = [b for b in readme_text_blocks() if b and b[0].startswith("VERDICT")]
+    excerpt = [line for line in block if line != "  ..."]
+    sample = REPO / "sample_logs"
+    lines = sample_text_report(runner, "--hosts", str(sample / "hosts"), "--windows",
+                               str(sample / "windows"), "--success-id", "12291")  # fmt: skip
     assert lines[: len(excerpt)] == excerpt
+
+
+def test_readme_logs_only_excerpt_is_current(runner) -> None:
+    (block,) = [b for b in readme_text_blocks() if "cause: unexplained" in "\n".join(b)]
+    lines = sample_text_report(runner)
+    for part in "\n".join(block).split("\n  ...\n"):  # each part appears as it is, in order
+        part_lines = part.splitlines()
+        starts = [i for i in range(len(lines)) if lines[i : i + len(part_lines)] == part_lines]
+        assert starts, part
+        lines = lines[starts[0] + len(part_lines) :]

@@ -72,7 +72,7 @@ def cli() -> None:
     """Diagnose Windows-to-UNIX password synchronization (IDMU PSync) failures.
 
     \b
-    Exit codes: 0 no problems, 1 problems found, 2 usage error, 3 no usable input.
+    Exit codes: 0 no open problems, 1 open problems found, 2 usage error, 3 no usable input.
 
     \b
     Example:
@@ -499,7 +499,7 @@ def report(
     pair problems, audits the best practices and gives a verdict.
 
     \b
-    Exit codes: 0 no problems (operational, or no PSync events), 1 problems found,
+    Exit codes: 0 no open problems (operational, or no PSync events), 1 open problems found,
     2 usage error, 3 no usable input (or an input that could not be read at all:
     the report covers the others).
 
