@@ -200,7 +200,7 @@ def resolution_text(problem: dict[str, Any], times: TimeFormatter) -> str:
     """What showed the fix: the first success in the problem's scope after its last
     failure."""
     text = (
-        f"resolved: last failure {times.moment(problem['last_failure'])}, verified "
+        f"last failure {times.moment(problem['last_failure'])}, verified "
         f"{times.moment(problem['resolved_at'])}"
     )
     verified = problem.get("verified_by")

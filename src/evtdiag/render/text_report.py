@@ -60,7 +60,7 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     span = times.span(problem["first_seen"], problem["last_seen"])
     lines.append(f"    {problem['event_count']} event(s), {span}")
     if problem.get("status") == "resolved":
-        lines += _wrap(resolution_text(problem, times), "    ")
+        lines += _wrap("resolved: " + resolution_text(problem, times), "    ")
     lines += _wrap(f"why this scope: {problem['scope_reason']}", "    ")
     lines += _wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
     lines.append("    evidence:")
