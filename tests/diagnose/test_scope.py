@@ -180,4 +180,13 @@ def test_counts_are_by_identity_not_spelling(sc: Scenario) -> None:
         sc.attempt(user, host)
     sc.attempt("alice", "web01", ok=True)
     _, doc = sc.run()
-    assert doc["counts"] == {"accounts": 2, "accounts_failing": 1, "hosts": 1, "hosts_failing": 1}
+    assert doc["counts"] == {
+        "accounts": 2,
+        "accounts_failing": 1,
+        "accounts_open": 1,
+        "hosts": 1,
+        "hosts_failing": 1,
+        "hosts_open": 1,
+        "pairs": 2,
+        "pairs_open": 1,
+    }

@@ -12,13 +12,14 @@ from evtdiag.diagnose.audit import AuditContext, run_audit
 from evtdiag.diagnose.context import HostResolver
 from evtdiag.diagnose.explain import explain_all, failure_groups
 from evtdiag.diagnose.scope import classify
-from evtdiag.diagnose.verdict import verdict
+from evtdiag.diagnose.verdict import counted, verdict
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.model import (
     ConfigWarning,
     Diagnosis,
     InputCoverage,
     Outcome,
+    Problem,
     PsyncEvent,
     SuccessIdentification,
     SuccessSource,
@@ -64,19 +65,46 @@ def diagnose(
         success_ids=successes.ids,
         config_warnings=_warnings(inventory, windows),
         notes=(*_notes(inputs, inventory, windows), *successes.warnings),
-        counts=_counts(events, resolver),
+        counts=_counts(events, problems, resolver),
         successes=successes,
         host_ids={e.host: resolver.host_id(e.host) or "" for e in events if e.host},
     )
 
 
-def _counts(events: Sequence[PsyncEvent], resolver: HostResolver) -> dict[str, int]:
+def _counts(
+    events: Sequence[PsyncEvent], problems: Sequence[Problem], resolver: HostResolver
+) -> dict[str, int]:
+    """Accounts, hosts and (account, host) pairs by identity: all of them, those with a
+    failure, and those with a failure in an open problem that counts (what still needs
+    fixing, as opposed to what failed at some point)."""
     failures = [e for e in events if e.outcome is Outcome.FAILURE]
+    still = [ref for problem in counted(problems) for ref in problem.events]
+    open_accounts = {account_key(ref.account) for ref in still if ref.account}
+    open_hosts = {resolver.host_id(ref.host) for ref in still if ref.host}
     return {
         "accounts": len({account_key(e.user) for e in events if e.user}),
         "accounts_failing": len({account_key(e.user) for e in failures if e.user}),
+        "accounts_open": len(open_accounts),
         "hosts": len({resolver.host_id(e.host) for e in events if e.host}),
         "hosts_failing": len({resolver.host_id(e.host) for e in failures if e.host}),
+        "hosts_open": len(open_hosts),
+        "pairs": len(_pairs(events, resolver)),
+        "pairs_open": len(
+            {
+                (account_key(ref.account), resolver.host_id(ref.host))
+                for ref in still
+                if ref.account and ref.host
+            }
+        ),
+    }
+
+
+def _pairs(events: Sequence[PsyncEvent], resolver: HostResolver) -> set[tuple[str, str | None]]:
+    """The (account, host) identities that were tried, failures and successes alike."""
+    return {
+        (account_key(e.user), resolver.host_id(e.host))
+        for e in events
+        if e.user and e.host and e.outcome is not Outcome.INFO
     }
 
 
