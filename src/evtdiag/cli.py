@@ -12,21 +12,24 @@ import gc
 import json
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, ClassVar
+from types import FrameType
+from typing import Any, ClassVar, NoReturn
 
 import click
 import jinja2
 
 from evtdiag import __version__
+from evtdiag.compare import compare_reports
 from evtdiag.diagnose import diagnose
 from evtdiag.diagnose.verdict import counted
-from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, UsageError
+from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, Terminated, UsageError
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.collector import collect_script
 from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
@@ -37,12 +40,21 @@ from evtdiag.logs.rust_backend import available as rust_available
 from evtdiag.model import EventRecord, InputCoverage, PsyncEvent, SuccessIdentification
 from evtdiag.progress import ProgressLine, speed_text
 from evtdiag.psync import Catalogue, check_success_ids, extract, identify_successes, within
+from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.config_text import format_inventory, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.fields import iso
 from evtdiag.render.formats import REPORT_FORMATS, render_document
 from evtdiag.render.json_report import load_document, report_document
-from evtdiag.render.output import default_report_name, exists, write_report, write_stdout
+from evtdiag.render.output import (
+    OutputFile,
+    default_report_name,
+    exists,
+    save_traceback,
+    write_files,
+    write_report,
+    write_stdout,
+)
 from evtdiag.render.redact import (
     Redactor,
     load_key,
@@ -51,19 +63,62 @@ from evtdiag.render.redact import (
     redact_document,
     unredact,
 )
-from evtdiag.render.terminal import printable
+from evtdiag.render.terminal import printable, printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
 
 class _Group(click.Group):
-    """Turns an :class:`EvtdiagError` raised by any command into a message and its exit code."""
+    """Turns whatever ends a command early into a message and its own exit code.
+
+    An :class:`EvtdiagError` exits with its code; Ctrl-C, SIGTERM and SIGHUP with 128 +
+    the signal's number; a reader of standard output that went away (``| head``) quietly
+    with 141; any other exception, a bug, with 4 and where its traceback was saved. None
+    exits 1, which scripts read as "problems found". click's own exceptions (usage errors,
+    exit 2) and SystemExit go on to click.
+    """
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EvtdiagError as error:
-            click.echo(f"Error: {printable(str(error))}", err=True)
-            ctx.exit(int(error.exit_code))
+            _fail(ctx, printable_line(str(error)), error.exit_code)
+        except Terminated as error:
+            _fail(ctx, f"stopped by {error.signal_name}", error.exit_code)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            _discard_stdout()
+            ctx.exit(int(ExitCode.BROKEN_PIPE))
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:
+            _fail(ctx, _internal_error(error), ExitCode.FAILED)
+
+
+def _fail(ctx: click.Context, message: str, code: ExitCode) -> NoReturn:
+    """Say on stderr why evtdiag stops, and exit with ``code``."""
+    click.echo(f"Error: {message}", err=True)
+    ctx.exit(int(code))
+
+
+def _internal_error(error: Exception) -> str:
+    """A bug, in one line: the exception, and the private file its traceback was saved to
+    (it may hold names from the logs)."""
+    summary = printable_line(f"{type(error).__name__}: {error}")
+    try:
+        saved = f"its traceback is in {printable_line(str(save_traceback(error)))}"
+    except OSError as failure:
+        saved = f"its traceback could not be saved ({failure.strerror})"
+    return f"internal error ({summary}); {saved}: please report it"
+
+
+def _discard_stdout() -> None:
+    """Point standard output at the null device: its reader has gone, and Python's last
+    flush of what is left in its buffers would fail with a message of its own."""
+    with contextlib.suppress(OSError):  # no file descriptor (a test's captured output)
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,7 +127,9 @@ def cli() -> None:
     """Diagnose Windows-to-UNIX password synchronization (IDMU PSync) failures.
 
     \b
-    Exit codes: 0 no open problems, 1 open problems found, 2 usage error, 3 no usable input.
+    Exit codes: 0 no open problems, 1 open problems found, 2 usage error, 3 no usable input,
+    4 evtdiag failed (an internal error, or an output it could not write in full),
+    128 + N stopped by signal N (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP, 141 closed pipe).
 
     \b
     Example:
@@ -252,7 +309,7 @@ def _refused_inputs(result: LogReadResult) -> int:
     """Report every input a reader refused, on stderr; return how many there were."""
     refused = [c for c in result.inputs if c.format == REFUSED]
     for coverage in refused:
-        click.echo(f"Error: {printable(coverage.note or coverage.path)}", err=True)
+        click.echo(f"Error: {printable_line(coverage.note or coverage.path)}", err=True)
     return len(refused)
 
 
@@ -347,6 +404,19 @@ class Moment(click.ParamType):
 _DIR = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
 
 
+class OutputFilePath(click.Path):
+    """A file to write, as a :class:`Path`; a name ending in a separator (or . or ..) is
+    refused: converted, ``dir/`` would be ``dir``, and the report a file named so."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and os.path.basename(value) in ("", ".", ".."):
+            self.fail(f"{value!r} names a folder; give a file name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_FILE = OutputFilePath(dir_okay=False, path_type=Path)
+
+
 def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The output options ``report`` and ``render`` share."""
 
@@ -378,7 +448,7 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "-o",
             "--output",
-            type=click.Path(dir_okay=False, path_type=Path),
+            type=OUTPUT_FILE,
             help="Write the report to this file (default: evtdiag-report-<UTC time>.html "
             "in the current folder for HTML, standard output for JSON and text).",
         ),
@@ -447,20 +517,27 @@ class ReportOutput:
     redact_key: Path | None
 
     def publish(self, document: dict[str, Any]) -> None:
-        """Redact (when asked), render, and write the report and the mapping."""
-        redactor: Redactor | None = None
+        """Redact (when asked), render, and write the mapping and the report.
+
+        The mapping goes first, and neither file is written unless both can be: a disk
+        with room for the report and not for its key would leave a report nobody can
+        decode. On standard output the report follows the mapping written.
+        """
+        files: list[OutputFile] = []
         if self.mapping is not None:
             key = load_key(self.redact_key) if self.redact_key else Redactor.new_key()
             document, redactor = redact_document(document, key)
+            mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
+            files.append(OutputFile(self.mapping, (mapping_text + "\n",), mode=0o600))
         parts = render_document(document, self.output_format, self.times)
+        if self.output is not None:
+            files.append(OutputFile(self.output, parts))
+        write_files(files, force=self.force)
         if self.output is None:
             write_stdout(parts)
         else:
-            write_report(self.output, parts, force=self.force)
             click.echo(f"Report written to {self.output}", err=True)
-        if redactor is not None and self.mapping is not None:
-            mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
-            write_report(self.mapping, (mapping_text + "\n",), force=self.force, mode=0o600)
+        if self.mapping is not None:
             click.echo(
                 f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
                 err=True,
@@ -580,11 +657,7 @@ def render(
         evtdiag render findings.json -o report.html
         evtdiag render findings.json --redact -o for-support.html
     """
-    try:
-        text = findings.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{findings} cannot be read as a JSON report: {error}") from error
-    document = load_document(text, str(findings))
+    document = _saved_report(findings)
     try:
         out.publish(document)
     except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
@@ -592,6 +665,78 @@ def render(
             f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
             "write a new one with 'evtdiag report ... --format json'"
         ) from error
+
+
+_REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@cli.command("compare")
+@click.argument("before", type=_REPORT_FILE)
+@click.argument("after", type=_REPORT_FILE)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(COMPARE_FORMATS)),
+    default="text",
+    show_default=True,
+    help="Text, JSON (evtdiag-compare/1) or one self-contained HTML page.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=OUTPUT_FILE,
+    help="Write the comparison to this file (default: standard output).",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing output file.")
+@click.option(
+    "--tz",
+    "tz_name",
+    default="UTC",
+    show_default=True,
+    help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
+)
+def compare_cmd(
+    before: Path, after: Path, output_format: str, output: Path | None, force: bool, tz_name: str
+) -> None:
+    """Compare the problems of two JSON reports of one site, BEFORE and AFTER fixes.
+
+    Each problem is fixed (resolved in AFTER, or a success in its scope since its last
+    failure), not yet verified (nothing tried in its scope since: retry a password change
+    there), still failing, or new. Problems match by id, else by scope and whom they name
+    (a cause may change once configurations are supplied).
+
+    \b
+    Exit codes: 0 nothing still failing or new, 1 otherwise, 2 usage error.
+
+    \b
+    Example:
+        evtdiag report logs/ --hosts hosts/ --until 2026-09-20 --format json -o before.json
+        evtdiag report logs/ --hosts hosts/ --format json -o after.json
+        evtdiag compare before.json after.json
+    """
+    times = _times(tz_name)
+    comparison = compare_reports(
+        _saved_report(before),
+        _saved_report(after),
+        TimeFormatter() if output_format == "json" else times,
+        paths=(str(before), str(after)),
+    )
+    parts = COMPARE_FORMATS[output_format](comparison, times)
+    if output is None:
+        write_stdout(parts)
+    else:
+        write_report(output, parts, force=force)
+        click.echo(f"Comparison written to {output}", err=True)
+    sys.exit(int(ExitCode.OK if comparison.settled else ExitCode.PROBLEMS_FOUND))
+
+
+def _saved_report(path: Path) -> dict[str, Any]:
+    """The JSON report at ``path``, checked by :func:`load_document`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path} cannot be read as a JSON report: {error}") from error
+    return load_document(text, str(path))
 
 
 @cli.command("unredact")
@@ -695,7 +840,30 @@ def tune_cycle_collector() -> None:
 def main() -> None:
     """Console-script entry point."""
     tune_cycle_collector()
+    stop_on_signals()
     cli(prog_name="evtdiag")
+
+
+def stop_on_signals() -> None:
+    """Make SIGTERM and SIGHUP raise :class:`Terminated` in this process, as Ctrl-C raises
+    KeyboardInterrupt, so that the cleanups run: by default they kill at once, leaving
+    the temporary file of a report half written.
+
+    Worker processes forked from this one die as by default: they have nothing to clean
+    up, and would print a traceback each.
+    """
+    parent = os.getpid()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != parent:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise Terminated(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):  # Windows has no SIGHUP
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,8 +56,7 @@ class Attempts:
 
     def _index_success(self, event: PsyncEvent, account: str, host: str, dc: str) -> None:
         item = (event.time, event.record.record_id, event)
-        for key in (("pair", account, host), ("host", host), ("host-dc", host, dc), ("dc", dc),
-                    ("account", account)):  # fmt: skip
+        for key in attempt_keys(account, host, dc):
             self._successes[key].append(item)
 
     def accounts_tried(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
@@ -97,6 +96,13 @@ class Attempts:
             return None
         index = bisect.bisect_right(found, moment, key=lambda item: item[0])
         return found[index][2] if index < len(found) else None
+
+
+def attempt_keys(account: str, host: str, dc: str) -> tuple[Hashable, ...]:
+    """The scopes one attempt of ``account`` on ``host`` through ``dc`` (identities) falls
+    in, as :func:`evtdiag.diagnose.status.success_keys` names them."""
+    return (("pair", account, host), ("host", host), ("host-dc", host, dc), ("dc", dc),
+            ("account", account))  # fmt: skip
 
 
 def _union(table: Accounts, host: str, dcs: Iterable[str] | None) -> set[str]:

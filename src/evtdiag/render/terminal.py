@@ -3,20 +3,35 @@
 User and host names come from strangers' logs: a name holding ESC sequences or
 bidirectional overrides could rewrite the screen or disguise itself. Such
 characters are shown as visible escapes instead.
+
+File and folder names are untrusted too, and may hold a line break: printed inside a
+line of ours (a coverage or refusal line, a check-config line) it would start a
+line the name's author wrote, "skipped" or "refused" or anything else. Such values go
+through :func:`printable_line`, which escapes line breaks as well.
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_CONTROLS}]")
+_UNSAFE_IN_LINE = re.compile(f"[{_CONTROLS}\n\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def printable(text: str) -> str:
-    """``text`` with control and bidi-override characters replaced by ``\\xNN``/``\\uNNNN``."""
+    """``text`` with control and bidi-override characters replaced by ``\\xNN``/``\\uNNNN``.
 
-    def escape(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    Line feeds and tabs are kept: this is for text whose lines are ours.
+    """
+    return _UNSAFE.sub(_escape, text)
 
-    return _UNSAFE.sub(escape, text)
+
+def printable_line(text: str) -> str:
+    """:func:`printable`, and line breaks escaped too: for a value shown inside one line."""
+    return _UNSAFE_IN_LINE.sub(_escape, text)
