@@ -1,64 +1,42 @@
-"""Coverage-guided fuzzing of evtdiag's readers and parsers with atheris (longer runs).
+"""Coverage-guided fuzzing of one evtdiag target with atheris (longer runs than CI's).
 
-Run from the repository root (atheris needs a CPython it supports; 3.11 works)::
+The targets, and their seeds in ``fuzz/corpus/<target>/``, are those the test run
+fuzzes for a bounded time (tests/fuzz_targets.py, tests/test_fuzz.py). Run from the
+repository root (atheris needs a CPython it supports; 3.11 works), giving a scratch
+folder first so that libFuzzer writes its new inputs there, not into the committed
+seeds::
 
     pip install atheris
-    PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py -max_total_time=600 -timeout=10 \\
-        -artifact_prefix=fuzz/ fuzz/corpus
+    mkdir -p /tmp/fuzz-shadow
+    PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py shadow -max_total_time=600 -timeout=10 \\
+        -artifact_prefix=fuzz/ /tmp/fuzz-shadow fuzz/corpus/shadow
 
-The first input byte picks the target (even: a log input through format detection,
-every reader, extraction and every renderer; odd: every configuration parser), the
-rest is the file. ``fuzz/corpus`` is seeded with one realistic sample per format on
-the first run; ``-timeout`` turns a hang into a finding. Any exception that escapes
-is a bug: a log reader may only report an input as ``refused`` or ``skipped``, and a
-configuration parser only warn.
+Targets: evtx, xml, csv, archive (a log input through format detection, every reader,
+extraction and every renderer) and sso.conf, passwd, shadow, security-passwd,
+security-user, login.defs, pwquality.conf, group, net-accounts (the bytes as every
+configuration file, and check-config's text). Any exception that escapes is a bug: a
+log reader may only report an input as ``refused`` or ``skipped``, a configuration
+parser only warn. ``-timeout`` turns a hang into a finding.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import atheris
 
 with atheris.instrument_imports(include=["evtdiag"]):
-    from tests.fuzz_targets import (
-        CONFIG_SEEDS,
-        LOG_SEEDS,
-        parse_config_bytes,
-        read_log_bytes,
-        seeds,
-        temp_folder,
-    )
-
-FOLDER = temp_folder()
-
-
-def seed_corpus(folder: Path) -> None:
-    """Write the seeds (with their target byte) into an empty corpus folder."""
-    folder.mkdir(parents=True, exist_ok=True)
-    if any(folder.iterdir()):
-        return
-    for kind in LOG_SEEDS:
-        (folder / f"seed-{kind}").write_bytes(b"\x00" + seeds()[kind])
-    for kind in CONFIG_SEEDS:
-        (folder / f"seed-{kind}").write_bytes(b"\x01" + seeds()[kind])
-
-
-def one_input(data: bytes) -> None:
-    if not data:
-        return
-    if data[0] & 1:
-        parse_config_bytes(data[1:])
-    else:
-        read_log_bytes(data[1:], FOLDER, carve=bool(data[0] & 2))
+    from tests.fuzz_targets import TARGETS
 
 
 def main() -> None:
-    corpus = [arg for arg in sys.argv[1:] if not arg.startswith("-")]
-    for folder in corpus:
-        seed_corpus(Path(folder))
-    atheris.Setup(sys.argv, one_input)
+    if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
+        sys.exit(f"usage: {sys.argv[0]} TARGET [options] CORPUS...; targets: {', '.join(TARGETS)}")
+    target = TARGETS[sys.argv.pop(1)]
+    folder = Path(tempfile.mkdtemp(prefix="evtdiag-fuzz-"))
+    atheris.Setup(sys.argv, lambda data: target(data, folder))
     atheris.Fuzz()
 
 

@@ -135,7 +135,7 @@ sanitize_sso() {
         remain = substr(inner, length(host) + 1); sub(/^[ \t]+/, "", remain)
         port = remain; sub(/[ \t].*$/, "", port)
         key = substr(remain, length(port) + 1); sub(/^[ \t]+/, "", key); sub(/[ \t]+$/, "", key)
-        if (host == "" || host ~ /[()]/) { ok = 0; break }
+        if (host !~ /^[A-Za-z0-9._-]+$/) { ok = 0; break }  # "dc1,6677,KEY": not a host
         e = host
         if (port != "" && port ~ /^[0-9]+$/) e = e " " port
         else if (port != "") key = (key == "" ? port : port " " key)
@@ -155,6 +155,9 @@ sanitize_colon() {  # passwd/shadow: field 2 becomes a token ("x" stays)
   "$AWK" -F: -v OFS=: "$AWKLIB"'
   { sub(/\r$/, "")
     if (NF < 2) { if ($0 != "") print "# evtdiag: a line without fields was removed"; next }
+    if ($1 ~ /[ \t]/ || $1 ~ /\$./) {  # "bad $6$salt$hash": the hash is in field 1
+      print "# evtdiag: a line whose first field is not an account name was removed"; next
+    }
     if ($2 != "x") $2 = token($2)
     print }' "$1"
 }

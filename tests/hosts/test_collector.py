@@ -167,3 +167,20 @@ def test_host_keys_with_parentheses_or_odd_lines_never_leave(tmp_path, sync_host
     assert "SECRET" not in everything and H6 not in everything
     assert kept in blobs["web01/sso.conf"]
     assert "# evtdiag: a line without fields was removed" in blobs["web01/shadow"]
+
+
+def test_lines_whose_layout_would_carry_a_secret_out_are_not_copied(tmp_path):
+    root = tmp_path / "root"
+    fake_root(root)
+    conf = root / "etc" / "opt" / "sso" / "sso.conf"
+    conf.write_text(conf.read_text() + f"SYNC_HOSTS=(dc3,6677,{HOSTKEY})\r\n")
+    shadow = root / "etc" / "shadow"
+    shadow.write_text(shadow.read_text() + f"bad3 {H6}:19000:0:99999:7:::\n")
+    proc, out = run_collector(tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with tarfile.open(out / "web01.tar.gz") as tar:
+        blobs = {m.name: tar.extractfile(m).read().decode() for m in tar if m.isfile()}
+    everything = "".join(blobs.values())
+    assert HOSTKEY not in everything and H6 not in everything and "saltsalt" not in everything
+    assert "SYNC_HOSTS=<redacted: not in the (host [port [key]]) form>" in blobs["web01/sso.conf"]
+    assert "first field is not an account name was removed" in blobs["web01/shadow"]

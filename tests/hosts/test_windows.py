@@ -127,3 +127,28 @@ def test_localised_net_accounts_is_said_not_silently_ignored():
     german = "Minimale Kennwortlänge:                               7\r\n".encode("cp850")
     policy, warnings = parse_net_accounts(german, "net-accounts.txt")
     assert policy == () and "only English 'net accounts' output is read" in warnings[0].message
+
+
+def test_links_out_of_the_windows_folder_are_not_read(tmp_path, runner):
+    """A linked group file would put any local file's lines in the report as members."""
+    from evtdiag.cli import cli
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_text("root:x:0:0:LinkedLine:/root:/bin/sh\n")
+    (outside / "policy.txt").write_text("Minimum password length:   99\n")
+    win = tmp_path / "win"
+    win.mkdir()
+    (win / "PasswordPropAllow.txt").symlink_to(outside / "passwd")
+    (win / "net-accounts.txt").symlink_to(outside / "policy.txt")
+    (win / "PasswordPropDeny.txt").write_text("svc_backup\n")
+    (win / "Administrators.txt").symlink_to(win / "PasswordPropDeny.txt")  # inside: read
+    side = load_windows(str(win))
+    assert not side.group("PasswordPropAllow").supplied and not side.policy_supplied
+    assert side.group("Administrators").members == ("svc_backup",)
+    refused = sorted(w.place.file for w in side.warnings if "outside" in w.message)
+    assert refused == [str(win / "PasswordPropAllow.txt"), str(win / "net-accounts.txt")]
+    (tmp_path / "hosts").mkdir()
+    result = runner.invoke(cli, ["check-config", "--hosts", str(tmp_path / "hosts"),
+                                 "--windows", str(win)])  # fmt: skip
+    assert "LinkedLine" not in result.output and "points outside" in result.output

@@ -272,3 +272,18 @@ def test_stdin(runner, written, expected) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.count("\n") == 1 + len(expected)
     assert "(stdin)" in result.stdout and "(stdin)" in result.stderr
+
+
+@pytest.mark.parametrize("event_id", ["1229\u00b2", "1" * 5000])
+def test_an_event_id_that_is_not_ascii_digits_is_a_skipped_row(tmp_path, written, event_id):
+    # Found by fuzzing: str.isdigit() takes '²' and int() refuses it (and 5,000 digits).
+    text = events_csv(written).decode("utf-8-sig").splitlines()
+    row = next(i for i in range(5, len(text)) if text[i].count(",") >= 4)  # not the first
+    cells = text[row].split(",")
+    cells[3] = event_id
+    text[row] = ",".join(cells)
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    coverage, _ = read_input(path, ProviderMatcher())
+    assert coverage.format == "csv" and coverage.records == len(written) - 1
+    assert any("no numeric Event ID" in s.reason for s in coverage.skipped)

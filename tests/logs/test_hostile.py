@@ -409,3 +409,64 @@ def test_cyclic_string_table_does_not_hang_the_fallback_decoder(tmp_path):
     path.write_bytes(bytes(raw))
     coverage, _ = _within(20, lambda: read_input(path, AllProviders()))
     assert any("not decodable" in s.reason for s in coverage.skipped)
+
+
+def _undeclared_prefix(events, *, from_middle: bool = False) -> bytes:
+    """An XML export whose events (from the middle on) carry ``Cu:ture``, a prefix
+    nothing declares, instead of ``Culture``."""
+    data = events_xml(events)
+    cut = data.index(b"<Event ", len(data) // 2 if from_middle else 0)
+    return data[:cut] + data[cut:].replace(b"Culture=", b"Cu:ture=")
+
+
+def test_xml_with_an_undeclared_prefix_is_refused_and_the_others_read(
+    tmp_path, runner, three_chunks
+):
+    (tmp_path / "prefix.xml").write_bytes(_undeclared_prefix(mixed_events(40)))
+    (tmp_path / "dc01.evtx").write_bytes(three_chunks)
+    result = runner.invoke(cli, ["events", str(tmp_path), "--format", "csv"])
+    assert result.exit_code == 3, result.stderr
+    assert result.stdout.count("\n") == 31  # the .evtx was read
+    assert f"{tmp_path / 'prefix.xml'}: refused," in result.stderr
+    assert "undeclared namespace prefix" in result.stderr and "Cu:ture" in result.stderr
+
+
+def test_xml_with_an_undeclared_prefix_half_way_keeps_what_came_before(tmp_path):
+    path = tmp_path / "half.xml"
+    path.write_bytes(_undeclared_prefix(mixed_events(40), from_middle=True))
+    coverage, records = read_input(path, ProviderMatcher())
+    assert coverage.format == "xml" and 0 < coverage.records < 40 and records
+    (skip,) = coverage.skipped
+    assert skip.lost and skip.place.line is not None and "namespace prefix" in skip.reason
+
+
+def test_line_breaks_in_file_names_forge_no_line(tmp_path, runner, three_chunks):
+    (tmp_path / "dc01\n  forged row.evtx").write_bytes(three_chunks)
+    (tmp_path / "notes\n  forged.evtx: skipped, empty file").write_bytes(b"not a log")
+    (tmp_path / "x\nError: forged.xml").write_bytes(XXE)
+    result = runner.invoke(cli, ["events", str(tmp_path)])
+    assert result.exit_code == 3, result.stderr
+    out, err = result.stdout.splitlines(), result.stderr.splitlines()
+    assert len(out) == 1 + 30 and all("dc01\\x0a  forged row.evtx" in row for row in out[1:])
+    assert not any(line.startswith(("  forged", "Error: forged")) for line in out + err)
+    assert "notes\\x0a  forged.evtx: skipped, empty file: skipped, not an event log" in (
+        result.stderr
+    )
+    (error,) = [line for line in err if line.startswith("Error:")]
+    assert f"Error: {tmp_path}/x\\x0aError: forged.xml: XML with a document type" in error
+
+
+def test_line_breaks_in_host_folder_names_forge_no_check_config_line(tmp_path, runner):
+    hosts, windows = tmp_path / "hosts", tmp_path / "win\n   warning: forged"
+    (hosts / "web01\n== forged").mkdir(parents=True)
+    (hosts / "web01\n== forged" / "sso.conf").write_bytes(b"SYNC_USERS=ALL\n")
+    (hosts / "notes\nwarning: forged").write_bytes(b"x")
+    windows.mkdir()
+    (windows / "PasswordPropDeny.txt").write_bytes(b"bob\n")  # warned about, with its path
+    result = runner.invoke(cli, ["check-config", "--hosts", str(hosts), "--windows", str(windows)])
+    assert result.exit_code == 1, result.stdout
+    lines = result.stdout.splitlines()
+    assert not any(line.lstrip().startswith(("== forged", "warning: forged")) for line in lines)
+    assert "== web01\\x0a== forged  (" in result.stdout
+    assert "notes\\x0awarning: forged: not a host folder" in result.stdout
+    assert "win\\x0a   warning: forged/PasswordPropDeny.txt" in result.stdout

@@ -4,6 +4,7 @@ what the plain chunk-by-chunk reader gives: same events, same coverage, same dam
 from __future__ import annotations
 
 import mmap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,27 @@ def test_exports_archives_and_carving_same_with_any_number_of_jobs(tmp_path: Pat
     assert results[0] == results[1]
     assert {c.format for c in results[0].inputs} >= {"evtx", "xml", "csv"}
     assert any("bundle.zip!" in c.path for c in results[0].inputs)
+
+
+def test_small_inputs_go_to_the_workers_in_batches(tmp_path: Path, monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from evtdiag.logs import parallel
+
+    tasks: list[str] = []
+
+    class Counting(ThreadPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            tasks.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(parallel, "_pool", Counting)
+    events = mixed_events(4000)
+    for i in range(200):  # 200 small files: ten events each, and a different computer
+        chunk = [replace(e, computer=f"DC{i}") for e in events[i * 10 : i * 10 + 10]]
+        write_evtx_file(tmp_path / f"dc{i:03d}.evtx", chunk)
+    alone = read_logs([str(tmp_path)], ProviderMatcher(), jobs=1)
+    assert not tasks
+    assert read_logs([str(tmp_path)], ProviderMatcher(), jobs=2) == alone
+    assert len(tasks) < 200, f"{len(tasks)} tasks for 200 small files"  # was 400
+    assert tasks == ["read_batch"] * 2 * parallel.BATCHES_PER_WORKER

@@ -19,6 +19,20 @@ MAX_LINE = 64 * 1024
 
 _EOL = re.compile(r"\r\n|\r|\n")
 _JUNK = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_UNSIGNED = re.compile(r"[0-9]{1,18}")
+_SIGNED = re.compile(r"-?[0-9]{1,18}")
+
+
+def ascii_int(text: str, *, signed: bool = False) -> int | None:
+    """The number ``text`` writes in ASCII digits (``-`` first if ``signed``), else None.
+
+    Every parser reads its numbers here, because ``int()`` and ``str.isdigit()`` accept
+    any Unicode digit: ``'²'.isdigit()`` is True yet ``int('²')`` raises ValueError (a
+    latin-1 file turns byte 0xB2 into ``²``), and ``int('٣')`` is 3 where no UNIX tool
+    or ``net accounts`` would read a number. More than 18 digits is no configuration
+    value either, and ``int()`` raises beyond 4,300.
+    """
+    return int(text) if (_SIGNED if signed else _UNSIGNED).fullmatch(text) else None
 
 
 def decode(data: bytes) -> tuple[str, str]:

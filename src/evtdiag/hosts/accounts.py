@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
-from evtdiag.hosts._text import lines
+from evtdiag.hosts._text import ascii_int, lines
 from evtdiag.model import ConfigWarning, PasswdEntry, Place, ShadowEntry
 
 _EPOCH = date(1970, 1, 1)
@@ -78,16 +78,51 @@ def classify(field: str) -> tuple[str, str]:
 
 
 def _day(field: str) -> date | None:
-    if not field.strip().lstrip("-").isdigit():
-        return None
-    n = int(field)
-    if n < 0 or n > 200_000:
+    """A shadow day count as a date; None when empty, negative or past year 2517."""
+    n = ascii_int(field.strip(), signed=True)
+    if n is None or n < 0 or n > 200_000:
         return None
     return _EPOCH + timedelta(days=n)
 
 
+_SHADOW_NUMBERS = (
+    "last change",
+    "minimum age",
+    "maximum age",
+    "warning period",
+    "inactivity period",
+    "expiration date",
+)
+"""shadow(5) fields 3 to 8: day counts, each empty or a number."""
+
+
+def _check_shadow_numbers(
+    name: str, parts: list[str], place: Place, warnings: list[ConfigWarning]
+) -> None:
+    """Warn about each day-count field that is neither empty nor an ASCII number."""
+    fields = zip(_SHADOW_NUMBERS, parts[2:8], strict=False)  # a short line has fewer
+    for number, (label, text) in enumerate(fields, start=3):
+        if text.strip() and ascii_int(text.strip(), signed=True) is None:
+            warnings.append(
+                ConfigWarning(place, f"{name}: {label} (field {number}) is not a number")
+            )
+
+
 NIS_INCLUDE = "NIS compat entry skipped"
 """The warning for a ``+``/``-`` line: accounts may come from NIS, which was not read."""
+NOT_A_NAME = (
+    "is not an account name (white space, or a '$' before its end: a ':' missing?); "
+    "not shown, as it may hold a password hash"
+)
+"""Said of a name field or stanza header that may have a hash glued to it."""
+_ACCOUNT_NAME = re.compile(r"[^\s$]+\$?")
+"""No white space, and ``$`` only last (Samba machine accounts): a crypt hash has ``$``
+inside, and a missing ``:`` leaves white space between a name and its hash."""
+
+
+def is_account_name(text: str) -> bool:
+    """Whether ``text`` can be an account name rather than a name glued to a hash."""
+    return _ACCOUNT_NAME.fullmatch(text) is not None
 
 
 def _entries(
@@ -102,6 +137,9 @@ def _entries(
         parts = line.split(":")
         if parts[0][:1] in ("+", "-"):
             warnings.append(ConfigWarning(place, NIS_INCLUDE))
+            continue
+        if parts[0] and not is_account_name(parts[0]):
+            warnings.append(ConfigWarning(place, f"the first field {NOT_A_NAME}; line skipped"))
             continue
         yield place, parts
 
@@ -121,8 +159,7 @@ def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[
         pw = parts[1]
         status, scheme = ("shadowed", "none") if pw == "x" else classify(pw)
         del pw, parts[1]
-        uid = int(parts[1]) if parts[1].isdigit() else None
-        gid = int(parts[2]) if parts[2].isdigit() else None
+        uid, gid = ascii_int(parts[1]), ascii_int(parts[2])
         if uid is None or gid is None:
             warnings.append(ConfigWarning(place, f"{parts[0]}: uid or gid is not a number"))
         out.append(PasswdEntry(parts[0], uid, gid, parts[5], place, status, scheme))
@@ -139,10 +176,11 @@ def parse_shadow(data: bytes, file: str) -> tuple[tuple[ShadowEntry, ...], list[
             continue
         status, scheme = classify(parts[1])
         parts[1] = ""
-        if len(parts) != 9:
+        if len(parts) != 9:  # the name may hold a hash's end: not shown
             warnings.append(
-                ConfigWarning(place, f"{parts[0]}: expected 9 fields, found {len(parts)}")
+                ConfigWarning(place, f"expected 9 ':'-separated fields, found {len(parts)}")
             )
+        _check_shadow_numbers(parts[0], parts, place, warnings)
         last = _day(parts[2]) if len(parts) > 2 else None
         # shadow(5): an expiry of 0 is ambiguous (never, or 1970) and should not be used
         expires = _day(parts[7]) if len(parts) > 7 and parts[7].strip() != "0" else None
@@ -156,27 +194,52 @@ def parse_stanzas(
     """AIX stanza files: ``name:`` at column 0, then indented ``attr = value`` lines.
 
     ``*`` starts a comment (AIX convention). Values are returned as written; callers
-    that handle secrets must reduce them at once.
+    that handle secrets must reduce them at once. A header that is no account name (see
+    :func:`is_account_name`) is not shown, and its stanza is dropped.
     """
     stanzas: list[tuple[str, Place, dict[str, tuple[str, Place]]]] = []
+    current: dict[str, tuple[str, Place]] | None = None
     for lineno, line in lines(data, file, warnings):
         place = Place(file, line=lineno)
         s = line.strip()
         if not s or s.startswith("*") or s.startswith("#"):
             continue
         if not line[0].isspace() and s.endswith(":") and "=" not in s:
-            stanzas.append((s[:-1].strip(), place, {}))
-        elif "=" in s and stanzas:
+            current = {}
+            if is_account_name(s[:-1].strip()):
+                stanzas.append((s[:-1].strip(), place, current))
+            else:
+                warnings.append(
+                    ConfigWarning(place, f"the stanza header {NOT_A_NAME}; stanza skipped")
+                )
+        elif "=" in s and current is not None:
             k, v = s.split("=", 1)
             v = v.strip()
             if len(v) >= 2 and v[0] == v[-1] == '"':  # chuser writes some values quoted
                 v = v[1:-1]
-            stanzas[-1][2][k.strip()] = (v, place)
+            current[k.strip()] = (v, place)
         else:
             warnings.append(
                 ConfigWarning(place, "not a stanza header or 'attr = value' line; ignored")
             )
     return stanzas
+
+
+def _last_update(
+    name: str, attr: tuple[str, Place] | None, warnings: list[ConfigWarning]
+) -> date | None:
+    """AIX ``lastupdate`` (seconds since 1970) as a date; absent or empty gives None."""
+    if not attr or not attr[0]:
+        return None
+    seconds = ascii_int(attr[0])
+    if seconds is None:
+        warnings.append(ConfigWarning(attr[1], f"{name}: lastupdate is not a number"))
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        warnings.append(ConfigWarning(attr[1], f"{name}: lastupdate out of range"))
+        return None
 
 
 def parse_aix_security_passwd(
@@ -189,13 +252,7 @@ def parse_aix_security_passwd(
         pw = attrs.pop("password", None)
         status, scheme = classify(pw[0]) if pw else ("no-password", "none")
         del pw
-        last = None
-        lu = attrs.get("lastupdate")
-        if lu and lu[0].isdigit():
-            try:
-                last = datetime.fromtimestamp(int(lu[0]), tz=timezone.utc).date()
-            except (OverflowError, OSError, ValueError):
-                warnings.append(ConfigWarning(lu[1], "lastupdate out of range"))
+        last = _last_update(name, attrs.get("lastupdate"), warnings)
         fl = attrs.get("flags")
         flags = tuple(f.strip() for f in fl[0].split(",") if f.strip()) if fl else ()
         out.append(ShadowEntry(name, status, scheme, last, None, place, flags))

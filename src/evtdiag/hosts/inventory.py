@@ -60,7 +60,9 @@ ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 Reader = Callable[[str], "tuple[bytes | None, FileStatus]"]
 
 
-def _inside(root_real: str, path: str) -> bool:
+def is_inside(root_real: str, path: str) -> bool:
+    """Whether ``path``, links resolved, is the folder ``root_real`` (a realpath) or lies
+    below it: a folder of copied configuration files must not lead anywhere else."""
     real = os.path.realpath(path)
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
@@ -153,7 +155,7 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
             path = os.path.join(base, *rel.split("/"))
             if not os.path.lexists(path):
                 continue
-            if not _inside(root_real, path):
+            if not is_inside(root_real, path):
                 warnings.append(
                     ConfigWarning(Place(path), "points outside the hosts folder; not read")
                 )
@@ -385,7 +387,7 @@ def load_inventory(hosts_dir: str) -> Inventory:
     warnings: list[ConfigWarning] = []
     aliases: dict[str, tuple[str, ...]] = {}
     toml_path = os.path.join(hosts_dir, "hosts.toml")
-    if os.path.isfile(toml_path) and _inside(root_real, toml_path):
+    if os.path.isfile(toml_path) and is_inside(root_real, toml_path):
         aliases = _load_aliases(toml_path, warnings)
     hosts: list[HostConfig] = []
     try:
@@ -398,7 +400,7 @@ def load_inventory(hosts_dir: str) -> Inventory:
         path = entry.path
         if entry.name == "hosts.toml" or entry.name.startswith("."):
             continue
-        if not _inside(root_real, path):
+        if not is_inside(root_real, path):
             warnings.append(
                 ConfigWarning(Place(path), "symlink pointing outside the hosts folder; not read")
             )

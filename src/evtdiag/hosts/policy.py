@@ -11,9 +11,7 @@ last line wins; AIX booleans accept true/false/yes/no/always.
 
 from __future__ import annotations
 
-import re
-
-from evtdiag.hosts._text import lines
+from evtdiag.hosts._text import ascii_int, lines
 from evtdiag.hosts.accounts import parse_stanzas
 from evtdiag.model import AixUserAttrs, ConfigWarning, Place, PolicySetting
 
@@ -29,8 +27,8 @@ LOGIN_DEFS = {
 
 
 def _int(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if re.fullmatch(r"-?\d{1,9}", raw) else None
+    """A policy number; negative ones mean "no limit" (``PASS_MAX_DAYS -1``)."""
+    return ascii_int(raw.strip(), signed=True)
 
 
 def parse_login_defs(data: bytes, file: str) -> _Parsed:

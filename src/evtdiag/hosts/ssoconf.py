@@ -10,7 +10,8 @@ Assumptions where Microsoft's documentation is silent [INF]:
   comment only at the beginning of a line (a key such as ``ABCDZ#efgh`` keeps its
   ``#``); key names are upper case (lower case is accepted with a warning); for a
   duplicated key the last line wins (with a warning).
-- SYNC_HOSTS entries have the form ``(host [port [key]])``, several per line.
+- SYNC_HOSTS entries have the form ``(host [port [key]])``, several per line, the
+  fields separated by white space (not commas).
 - SYNC_USERS entries are separated by spaces or commas; a bare name includes like
   ``+name``; ``ALL`` includes everyone not excluded; an explicit ``-name`` always wins
   whatever the order; a list with include entries but no ``ALL`` means "only those";
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import re
 
-from evtdiag.hosts._text import lines
+from evtdiag.hosts._text import ascii_int, lines
 from evtdiag.model import (
     ConfigWarning,
     KeyInfo,
@@ -60,16 +61,17 @@ INTEGER_KEYS = ("PORT_NUMBER", "SYNC_RETRIES", "SYNC_DELAY")
 FLAG_KEYS = ("USE_SHADOW", "CASE_IGNORE_NAME", "USE_NIS", "IGNORE_PROPAGATION_ERRORS")
 
 _LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
-_REDACTED = re.compile(r"^<redacted length=(\d+) classes=([a-z,]*)>$")
+_REDACTED = re.compile(r"^<redacted length=([0-9]+) classes=([a-z,]*)>$")
 _CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
 
 
 def key_info(value: str) -> KeyInfo:
     """Reduce a key to its length and character classes (or read a collector token)."""
     m = _REDACTED.match(value)
-    if m:
+    length = ascii_int(m.group(1)) if m else None
+    if m and length is not None:
         given = set(filter(None, m.group(2).split(",")))
-        return KeyInfo(int(m.group(1)), tuple(c for c in _CLASS_ORDER if c in given))
+        return KeyInfo(length, tuple(c for c in _CLASS_ORDER if c in given))
     found = set()
     for ch in value:
         if "A" <= ch <= "Z":
@@ -115,13 +117,15 @@ def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
 
 
 _HOST_ENTRY = re.compile(
-    r"\s*\(\s*(?P<host>[^\s()]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
+    r"\s*\(\s*(?P<host>[\w.-]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
     r"(?=\s+\(|\s*$)"
 )
 """One ``(host [port [key]])`` entry. The key runs to the ``)`` that ends the entry (one
 followed by white space and the next ``(``, or by the end of the line), so a key may
 hold parentheses, even ``)(``; entries written without a space between them are not
-in this form and the value is then not used."""
+in this form and the value is then not used. The host is a DNS name or an IPv4 address
+(letters, digits, ``.``, ``-``, ``_``): in ``(DC01,6677,KEY)`` the "host" would be the
+whole entry, key included."""
 
 
 def _split_hosts(
@@ -138,23 +142,22 @@ def _split_hosts(
     while pos < len(value.rstrip()):
         m = _HOST_ENTRY.match(value, pos)
         if m is None:
+            commas = "; it holds commas, where spaces are expected" if "," in value else ""
             warnings.append(
                 ConfigWarning(
                     place,
-                    "SYNC_HOSTS is not a list of (host [port [key]]) entries; not used "
-                    "(its text is not shown: it may hold a key)",
+                    f"SYNC_HOSTS is not a list of (host [port [key]]) entries{commas}; not "
+                    "used (its text is not shown: it may hold a key)",
                 )
             )
             return None, "<not shown: not in the (host [port [key]]) form>"
         pos = m.end()
         host, port_text, key_text = m.group("host"), m.group("port"), m.group("key")
-        port = None
-        if port_text is not None:
-            if port_text.isdigit():
-                port = int(port_text)
-            else:  # not a port: perhaps a key given without one, so never shown
-                warnings.append(ConfigWarning(place, f"SYNC_HOSTS: port of {host} is not a number"))
-                key_text = f"{port_text} {key_text}" if key_text else port_text
+        port = ascii_int(port_text) if port_text is not None else None
+        if port_text is not None and port is None:
+            # not a port: perhaps a key given without one, so never shown
+            warnings.append(ConfigWarning(place, f"SYNC_HOSTS: port of {host} is not a number"))
+            key_text = f"{port_text} {key_text}" if key_text else port_text
         if key_text and not _REDACTED.match(key_text) and re.search(r"\s|[()]", key_text):
             warnings.append(
                 ConfigWarning(
@@ -251,12 +254,13 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
             if not users:
                 warnings.append(ConfigWarning(place, "SYNC_USERS is empty"))
         elif kname in INTEGER_KEYS + FLAG_KEYS:
-            if not value.isdigit():
+            number = ascii_int(value)
+            if number is None:
                 warnings.append(ConfigWarning(place, f"{kname}: {value!r} is not a number"))
-            elif kname in FLAG_KEYS and value not in ("0", "1"):
+            elif kname in FLAG_KEYS and number not in (0, 1):
                 warnings.append(ConfigWarning(place, f"{kname}: expected 0 or 1, got {value}"))
-            if kname == "CASE_IGNORE_NAME" and value.isdigit():
-                case_ignore, case_place = value != "0", place
+            if kname == "CASE_IGNORE_NAME" and number is not None:
+                case_ignore, case_place = number != 0, place
         found.pop(kname, None)
         found[kname] = SsoSetting(kname, value, place, text)
     settings = tuple(sorted(found.values(), key=lambda s: s.place.line or 0))

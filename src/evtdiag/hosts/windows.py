@@ -26,7 +26,8 @@ import io
 import os
 import re
 
-from evtdiag.hosts._text import decode, lines
+from evtdiag.hosts._text import ascii_int, decode, lines
+from evtdiag.hosts.inventory import is_inside
 from evtdiag.model import ConfigWarning, GroupMembers, Place, PolicySetting, WindowsSide
 
 GROUPS = ("PasswordPropAllow", "PasswordPropDeny", "Administrators", "Domain Admins")
@@ -131,7 +132,7 @@ def parse_net_accounts(
         if name is None:
             continue
         raw = m.group(2)
-        value = int(raw) if raw.isdigit() else None
+        value = ascii_int(raw)
         if value is None and raw.casefold() not in ("unlimited", "none", "never"):
             warnings.append(
                 ConfigWarning(
@@ -152,6 +153,9 @@ def parse_net_accounts(
 
 
 def _read(path: str, warnings: list[ConfigWarning]) -> bytes | None:
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO's open waits for a writer
+        warnings.append(ConfigWarning(Place(path), "unreadable: not a regular file; not opened"))
+        return None
     try:
         with open(path, "rb") as f:
             data = f.read(MAX_FILE + 1)
@@ -164,12 +168,27 @@ def _read(path: str, warnings: list[ConfigWarning]) -> bytes | None:
     return data
 
 
+def _path_inside(
+    directory: str, root_real: str, name: str, warnings: list[ConfigWarning]
+) -> str | None:
+    """``directory/name``, or None when a link takes it out of the folder: a linked
+    ``PasswordPropAllow.txt`` would put any local file's lines into the report as
+    group members (``--hosts`` refuses such links too)."""
+    path = os.path.join(directory, name)
+    if is_inside(root_real, path):
+        return path
+    warnings.append(ConfigWarning(Place(path), "points outside the Windows folder; not read"))
+    return None
+
+
 def load_windows(directory: str) -> WindowsSide:
     """Read ``<group>.txt``/``.csv`` for each PSync/admin group and ``net-accounts.txt``.
 
-    File names match case-insensitively; a file that is absent yields a group with
-    ``supplied=False`` (see :meth:`evtdiag.model.WindowsSide.allows`).
+    File names match case-insensitively; a file that is absent, or a link leading out
+    of ``directory``, yields a group with ``supplied=False`` (see
+    :meth:`evtdiag.model.WindowsSide.allows`).
     """
+    root_real = os.path.realpath(directory)
     warnings: list[ConfigWarning] = []
     try:
         names = {n.casefold(): n for n in os.listdir(directory)}
@@ -188,11 +207,12 @@ def load_windows(directory: str) -> WindowsSide:
                     f"both .txt and .csv given for {group}; .txt is used",
                 )
             )
-        data = _read(os.path.join(directory, chosen[0]), warnings) if chosen else None
-        if data is None:
+        path = _path_inside(directory, root_real, chosen[0], warnings) if chosen else None
+        data = _read(path, warnings) if path else None
+        if path is None or data is None:
             groups.append(GroupMembers(group, supplied=False, exists=None))
             continue
-        g, w = parse_group_members(data, os.path.join(directory, chosen[0]), group)
+        g, w = parse_group_members(data, path, group)
         groups.append(g)
         warnings.extend(w)
     allow, deny = groups[0], groups[1]
@@ -208,9 +228,9 @@ def load_windows(directory: str) -> WindowsSide:
     policy: tuple[PolicySetting, ...] = ()
     supplied = False
     if "net-accounts.txt" in names:
-        path = os.path.join(directory, names["net-accounts.txt"])
-        data = _read(path, warnings)
-        if data is not None:
+        path = _path_inside(directory, root_real, names["net-accounts.txt"], warnings)
+        data = _read(path, warnings) if path else None
+        if path and data is not None:
             supplied = True
             policy, w = parse_net_accounts(data, path)
             warnings.extend(w)

@@ -9,7 +9,8 @@ Limits against decompression bombs, counted on the bytes actually produced (head
 can lie): :data:`MAX_MEMBERS` members, :data:`MAX_MEMBER_SIZE` per member,
 :data:`MAX_TOTAL` per archive, and a compression ratio above :data:`MAX_RATIO` for a
 member larger than :data:`RATIO_FLOOR`. An archive inside an archive is read
-(one level, :data:`MAX_DEPTH`); deeper ones are skipped with a reason.
+(one level, :data:`MAX_DEPTH`); deeper ones are skipped with a reason. Standard input
+is copied to a file under the same cap as a member (:func:`spool`).
 
 Each member is reported as its own input named ``archive.zip!member`` (the member
 name made printable).
@@ -20,7 +21,6 @@ from __future__ import annotations
 import gzip
 import lzma
 import os
-import shutil
 import struct
 import tarfile
 import tempfile
@@ -294,8 +294,21 @@ def _gzip_member_name(path: Path, name: str) -> str:
 
 
 def spool(stream: BinaryIO, folder: Path) -> Path:
-    """Copy a stream (stdin) into a file in ``folder`` and return its path."""
+    """Copy a stream (stdin) into a file in ``folder`` and return its path.
+
+    Capped as an archive member is (:data:`MAX_MEMBER_SIZE`, :data:`MAX_TOTAL`): a
+    stream that never ends (``< /dev/zero``) would fill the disk otherwise.
+
+    :raises InputFormatError: past the cap; what was copied is left in ``folder``, which
+        the caller removes.
+    """
     target = folder / "stdin"
-    with target.open("wb") as out:
-        shutil.copyfileobj(stream, out, _BLOCK)
+    limit = min(MAX_MEMBER_SIZE, MAX_TOTAL)
+    try:
+        _copy(stream, target, limit, None)
+    except _TooBig:
+        raise InputFormatError(
+            f"standard input: refused, more than {limit:,} bytes (the size limit of an "
+            "archive member); save it to a file and give the file instead"
+        ) from None
     return target

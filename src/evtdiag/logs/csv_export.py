@@ -35,6 +35,15 @@ from evtdiag.logs.events import event_record
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
+_EVENT_ID = re.compile(r"[0-9]{1,10}")
+"""An Event ID column: ASCII digits (``str.isdigit()`` also takes ``²``, which ``int()``
+refuses, and ``int()`` refuses more than 4,300 digits; found by fuzzing)."""
+
+
+def _is_event_id(cell: str) -> bool:
+    return _EVENT_ID.fullmatch(cell.strip()) is not None
+
+
 FORMAT = "csv"
 MAX_SIZE = 512 * 1024 * 1024
 """Larger text files are refused rather than read into memory."""
@@ -102,10 +111,10 @@ def looks_like_event_csv(head: bytes) -> bool:
         parsed = list(csv.reader(io.StringIO("\n".join(rows[:40])), delimiter=delimiter))
     except csv.Error:
         return False
-    if not parsed or len(parsed[0]) < 5 or parsed[0][3].strip().isdigit():
+    if not parsed or len(parsed[0]) < 5 or _is_event_id(parsed[0][3]):
         return False
     body = [row for row in parsed[1:] if len(row) >= 5]
-    return bool(body) and body[0][3].strip().isdigit()
+    return bool(body) and _is_event_id(body[0][3])
 
 
 def _clean_date(text: str) -> str:
@@ -217,7 +226,7 @@ def read_event_csv(
     for line, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) < 5 or not row[3].strip().isdigit():
+        if len(row) < 5 or not _is_event_id(row[3]):
             skipped.append(
                 Skipped(Place(name, line=line), "row is not an event (no numeric Event ID)")
             )

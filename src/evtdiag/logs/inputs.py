@@ -3,7 +3,8 @@
 Formats are recognised by their first bytes, never by extension: admins rename and
 zip things. Whatever is not a log is reported with a one-line reason, never
 silently ignored, and exact duplicates from overlapping exports are dropped and
-counted.
+counted. Only regular files are opened: a FIFO or a device found among the inputs is
+refused unopened, and standard input is spooled under a cap.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import glob
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -94,9 +96,9 @@ def read_logs(
     if jobs is None:
         jobs = auto_jobs(sum(_size(path) for path in paths))
     if jobs > 1 and Path(STDIN) not in paths:
-        read_other = functools.partial(read_inputs, options=options)
+        read_whole = functools.partial(read_inputs, options=options)
         results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
-            paths, matcher, progress, jobs, read_other, carve=options.carve, reader=options.reader
+            paths, matcher, progress, jobs, read_whole, carve=options.carve, reader=options.reader
         )
     else:
         results = (
@@ -119,6 +121,8 @@ def read_logs(
 
 STDIN = "-"
 """The input name that means standard input (spooled to a temporary file first)."""
+STDIN_NAME = "(stdin)"
+"""How standard input is named in the coverage."""
 REFUSED = "refused"
 """The coverage format of an input a reader refused (:class:`InputFormatError`)."""
 
@@ -134,11 +138,11 @@ def read_inputs(
 ) -> list[tuple[InputCoverage, list[EventRecord]]]:
     """Read one input of any format; an archive (or stdin) gives one result per member."""
     if name is None and str(path) == STDIN:
-        with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
-            spooled = spool(sys.stdin.buffer, Path(folder))
-            found = read_inputs(spooled, matcher, progress, options, name="(stdin)")
-            return relabel_all(found, spooled, "(stdin)")
+        return _read_stdin(matcher, progress, options)
     name = name or str(path)
+    special = _not_regular(path, name)
+    if special is not None:
+        return [special]
     try:
         with path.open("rb") as handle:
             head = handle.read(SNIFF_SIZE)
@@ -155,6 +159,59 @@ def read_inputs(
         return read_archive(path, name, kind, member, depth)
     except InputFormatError as error:
         return [_refused(path, name, error)]
+
+
+def _read_stdin(
+    matcher: ProviderMatcher, progress: ProgressCallback | None, options: ReadOptions | None
+) -> list[tuple[InputCoverage, list[EventRecord]]]:
+    """Standard input, spooled into a private temporary folder first (readers seek).
+
+    The folder is removed however the run ends, by the ``with``: on an error, on Ctrl-C,
+    and on SIGTERM or SIGHUP, which the command line turns into an exception too
+    (:class:`evtdiag.errors.Terminated`); the spool is capped (:func:`spool`).
+    """
+    with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
+        try:
+            spooled = spool(sys.stdin.buffer, Path(folder))
+        except InputFormatError as error:
+            return [_refused_unread(STDIN_NAME, str(error))]
+        found = read_inputs(spooled, matcher, progress, options, name=STDIN_NAME)
+        return relabel_all(found, spooled, STDIN_NAME)
+
+
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _not_regular(path: Path, name: str) -> tuple[InputCoverage, list] | None:
+    """The refusal of an input that is not a regular file (nor a folder), else None.
+
+    Looked at before anything opens it: opening a FIFO waits for a writer, reading a
+    device such as ``/dev/zero`` never ends (nor does hashing it), and opening some
+    devices does something of its own. A path that cannot be looked at is reported
+    when it is opened.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = _SPECIAL_FILES.get(stat.S_IFMT(mode), "a special file")
+    return _refused_unread(
+        name,
+        f"{name}: {kind}, not a regular file: not opened, as reading it could block or "
+        "never end; copy what it holds into a file and give that file",
+    )
+
+
+def _refused_unread(name: str, note: str) -> tuple[InputCoverage, list]:
+    """A refused input whose bytes are not even hashed (endless, or too many)."""
+    return InputCoverage(name, "", REFUSED, 0, note=note), []
 
 
 def _refused(path: Path, name: str, error: InputFormatError) -> tuple[InputCoverage, list]:
@@ -176,6 +233,9 @@ def read_input(
     """Read one file of any supported format (archives: see :func:`read_inputs`)."""
     options = options or ReadOptions()
     name = name or str(path)
+    special = _not_regular(path, name)
+    if special is not None:
+        return special
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:

@@ -12,15 +12,18 @@ memory does not grow with the file. Within a range:
 * everything else goes through :func:`evtdiag.logs.evtx.read_chunk`, which reports
   damage, so results are those of the plain sequential reader by construction.
 
-With ``jobs > 1`` the ranges (and one SHA-256 task per file) are handed to worker
-processes as (path, first slot, stop slot): no bytes travel to the workers. Results
-are merged in file and slot order, so the output does not depend on ``jobs``.
+With ``jobs > 1`` the ranges of a large file (and one SHA-256 task per file) are handed
+to worker processes as (path, first slot, stop slot): no bytes travel to the workers.
+Smaller inputs go to the workers in batches, each read whole (:func:`read_all`).
+Results are merged in file and slot order, so the output does not depend on ``jobs``.
 """
 
 from __future__ import annotations
 
+import functools
 import mmap
 import os
+import stat
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -311,75 +314,159 @@ def _pool(jobs: int) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
 
 
+Result = tuple[InputCoverage, list[EventRecord]]
+ReadWhole = Callable[[Path, ProviderMatcher], list[Result]]
+"""Reads one input whole (an archive gives one result per member)."""
+
+SMALL_INPUT = FILE_HEADER_SIZE + RANGE_CHUNKS * CHUNK_SIZE
+"""An .evtx file up to this size (one range) is read whole, like any other input, in a
+batch with others: a task has a fixed cost (its submission, the matcher and the result
+through a pipe, and a hashing task of its own for an .evtx file) worth paying only for
+the ranges of a large file. With one task per range and one per hash, 200 files of
+840 KB were reported to take 14.1 s with two workers against 8.5 s in one process."""
+BATCHES_PER_WORKER = 8
+"""The inputs read whole are shared into about this many tasks per worker: few enough
+that the fixed cost is paid rarely, enough that the workers finish at about the same
+time."""
+
+
+def read_batch(read_whole: ReadWhole, paths: Sequence[Path], matcher: ProviderMatcher) -> list:
+    """Read several inputs whole, one after the other, in one task; their results in order."""
+    return [read_whole(path, matcher) for path in paths]
+
+
+def _split_size(path: Path) -> tuple[int, bool]:
+    """The input's size, and whether it is an .evtx file large enough to split into ranges.
+
+    Only a regular file is opened to look at its magic: a FIFO or a device is left to
+    ``read_whole``, which refuses it without opening it.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return 0, False
+        return info.st_size, info.st_size > SMALL_INPUT and _head(path)[:8] == FILE_MAGIC
+    except OSError:
+        return 0, False
+
+
+def batches(sizes: dict[int, int], jobs: int) -> list[list[int]]:
+    """The inputs of ``sizes`` (index: size) in order, grouped so that a group holds about
+    1 / (``jobs`` x :data:`BATCHES_PER_WORKER`) of their bytes, and no more than one range
+    (:data:`SMALL_INPUT`), so that a batch's result is no larger than a range's. An input
+    larger than that is a group of its own, or ends one."""
+    share = sum(sizes.values()) // (jobs * BATCHES_PER_WORKER)
+    budget = max(1, min(share, SMALL_INPUT))
+    groups: list[list[int]] = [[]]
+    filled = 0
+    for index, size in sizes.items():
+        groups[-1].append(index)
+        filled += size
+        if filled >= budget:
+            groups.append([])
+            filled = 0
+    return [group for group in groups if group]
+
+
 def read_all(
     paths: Sequence[Path],
     matcher: ProviderMatcher,
     progress: ProgressCallback | None,
     jobs: int,
-    read_other: Callable[[Path, ProviderMatcher], list[tuple[InputCoverage, list[EventRecord]]]],
+    read_whole: ReadWhole,
     *,
     carve: bool = False,
     reader: ReaderChoice = "auto",
-) -> Iterator[tuple[InputCoverage, list[EventRecord]]]:
+) -> Iterator[Result]:
     """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
 
-    .evtx files are split into ranges plus one hashing task; any other file (an export,
-    an archive: one result per member) is read whole by ``read_other`` in a worker.
+    An .evtx file larger than :data:`SMALL_INPUT` is split into ranges plus one hashing
+    task; every other input (a small .evtx file, an export, an archive: one result per
+    member) is read whole by ``read_whole``, in a batch of inputs (:func:`batches`).
     Ranges after the first identify the computer only if the ones before found none,
     exactly as a sequential read does.
     """
+    planned = [_split_size(path) for path in paths]
+    groups = batches({i: size for i, (size, split) in enumerate(planned) if not split}, jobs)
+    batch_of = {
+        index: (number, place)
+        for number, group in enumerate(groups)
+        for place, index in enumerate(group)
+    }
     with _pool(jobs) as pool:
-        plans: list[tuple[Path, Future | None, list[tuple[int, int, Future]], Future | None]] = []
-        for path in paths:
-            try:
-                is_evtx = _head(path)[:8] == FILE_MAGIC
-                size = path.stat().st_size
-            except OSError:
-                is_evtx = False
-            if not is_evtx:
-                plans.append((path, None, [], pool.submit(read_other, path, matcher)))
+        sent: dict[int, Future] = {}
+        collect: list[Callable[[], list[Result]]] = []
+        for index, path in enumerate(paths):  # submitted in order: the first results come first
+            size, split = planned[index]
+            if split:
+                collect.append(_submit_ranges(pool, path, size, matcher, progress, carve, reader))
                 continue
-            digest = pool.submit(sha256_file, path)
-            parts = [
-                (
-                    first,
-                    stop,
-                    pool.submit(
-                        read_range,
-                        str(path),
-                        first,
-                        stop,
-                        matcher,
-                        identify=first == 0,
-                        carve=carve,
-                        reader=reader,
-                    ),
+            number, place = batch_of[index]
+            if number not in sent:
+                group = [paths[i] for i in groups[number]]
+                sent[number] = pool.submit(read_batch, read_whole, group, matcher)
+            collect.append(functools.partial(_batch_part, sent[number], place, path, progress))
+        for results in collect:
+            yield from results()
+
+
+def _batch_part(
+    batch: Future, place: int, path: Path, progress: ProgressCallback | None
+) -> list[Result]:
+    """The results of the input at ``place`` in a batch (:func:`read_batch`)."""
+    results = batch.result()[place]
+    if progress:
+        for coverage, _ in results:
+            progress(str(path), coverage.size, coverage.size)
+    return results
+
+
+def _submit_ranges(
+    pool: Executor,
+    path: Path,
+    size: int,
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None,
+    carve: bool,
+    reader: ReaderChoice,
+) -> Callable[[], list[Result]]:
+    """Submit the hashing task and the range tasks of one large .evtx file; returns what
+    merges their results (in slot order) into the file's one result."""
+    digest = pool.submit(sha256_file, path)
+    parts = [
+        (
+            first,
+            stop,
+            pool.submit(
+                read_range,
+                str(path),
+                first,
+                stop,
+                matcher,
+                identify=first == 0,
+                carve=carve,
+                reader=reader,
+            ),
+        )
+        for first, stop in ranges(size)
+    ]
+
+    def merge() -> list[Result]:
+        name = str(path)
+        results: list[RangeResult] = []
+        computer = None
+        for first, stop, future in parts:
+            result = future.result()
+            if computer is None and first != 0:
+                # The sequential reader would still be identifying here.
+                result = read_range(
+                    name, first, stop, matcher, identify=True, carve=carve, reader=reader
                 )
-                for first, stop in ranges(size)
-            ]
-            plans.append((path, digest, parts, None))
-        for path, digest, parts, other in plans:
-            name = str(path)
-            if other is not None:
-                for coverage, events in other.result():
-                    if progress:
-                        progress(name, coverage.size, coverage.size)
-                    yield coverage, events
-                continue
-            size = path.stat().st_size
-            results: list[RangeResult] = []
-            computer = None
-            for first, stop, future in parts:
-                result = future.result()
-                if computer is None and first != 0:
-                    # The sequential reader would still be identifying here.
-                    result = read_range(
-                        name, first, stop, matcher, identify=True, carve=carve, reader=reader
-                    )
-                computer = computer or result.computer
-                results.append(result)
-                if progress:
-                    done = min(size, FILE_HEADER_SIZE + stop * CHUNK_SIZE)
-                    _report(progress, name, done, size, result)
-            assert digest is not None
-            yield evtx_coverage(name, size, digest.result(), _head(path), results)
+            computer = computer or result.computer
+            results.append(result)
+            if progress:
+                done = min(size, FILE_HEADER_SIZE + stop * CHUNK_SIZE)
+                _report(progress, name, done, size, result)
+        return [evtx_coverage(name, size, digest.result(), _head(path), results)]
+
+    return merge

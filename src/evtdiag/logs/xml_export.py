@@ -11,7 +11,8 @@ and keeps lxml's tree limits (``huge_tree=False``). A document that declares a D
 (the vehicle of entity bombs and external entities) is refused as a whole with
 :class:`~evtdiag.errors.InputFormatError`; event exports never carry one. Text that
 stops being well-formed half-way keeps the events read before that line and reports
-the rest as skipped.
+the rest as skipped; a name whose namespace prefix nothing declares (``Cu:ture=``)
+counts as not well-formed: lxml keeps such a name, then refuses it.
 """
 
 from __future__ import annotations
@@ -92,54 +93,21 @@ def read_xml_export(
     :raises InputFormatError: the document declares a DTD, or is not XML at all.
     """
     name = name or str(path)
-    parser = etree.XMLPullParser(events=("end",), **SAFE_PARSER_OPTIONS)
     found = _Found()
     skipped: list[Skipped] = []
-    records = 0
     size = path.stat().st_size
     with path.open("rb") as handle:
-        encoding = encoding_of(handle.read(4))
-        handle.seek(0)
-        started = False
         try:
-            for text in _text_blocks(handle, encoding):
-                if not started:
-                    text = text.lstrip("\ufeff")
-                    # Keep line numbers: the declaration becomes spaces on its own line.
-                    text = _DECLARATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
-                    if _DTD.search(text[:65536]):
-                        raise InputFormatError(
-                            f"{name}: XML with a document type declaration (DOCTYPE/ENTITY) "
-                            "refused: event exports never carry one, and it is how entity "
-                            "bombs and external-entity attacks work. Export the log again "
-                            "with Event Viewer or wevtutil."
-                        )
-                    parser.feed(f"<{_ROOT}>".encode())
-                    started = True
-                elif _DTD.search(text):
-                    raise InputFormatError(
-                        f"{name}: XML with a DTD declaration inside the document refused "
-                        "(entity bombs and external entities are not accepted)"
-                    )
-                encoded = text.encode("utf-8")
-                for piece in range(0, len(encoded), FEED_SIZE):
-                    parser.feed(encoded[piece : piece + FEED_SIZE])
-                    records += _drain(parser, name, matcher, found)
-            if started:
-                parser.feed(f"</{_ROOT}>".encode())
-                records += _drain(parser, name, matcher, found)
-                parser.close()
-        except etree.XMLSyntaxError as error:
-            line = error.lineno if error.lineno else None
-            records += _drain(parser, name, matcher, found)
-            if records == 0 and not found.events:
+            _parse(handle, name, matcher, found)
+        except _NotWellFormed as error:
+            if found.records == 0:
                 raise InputFormatError(
-                    f"{name}: not well-formed XML at line {line}: {error.msg}. "
+                    f"{name}: not well-formed XML at line {error.line}: {error.msg}. "
                     "Export the log again (Event Viewer: Save All Events As... > XML)"
                 ) from None
             skipped.append(
                 Skipped(
-                    Place(name, line=line),
+                    Place(name, line=error.line),
                     f"XML not well-formed here ({error.msg}): the rest of the file not read",
                 )
             )
@@ -148,7 +116,7 @@ def read_xml_export(
         sha256=sha256_file(path),
         format=FORMAT,
         size=size,
-        records=records,
+        records=found.records,
         psync_events=len(found.events),
         skipped=tuple(skipped),
         dirty=None,
@@ -158,11 +126,65 @@ def read_xml_export(
     ), found.events
 
 
+class _NotWellFormed(Exception):
+    """Where (a line, or None) and why the text stops being usable XML."""
+
+    def __init__(self, line: int | None, msg: str) -> None:
+        super().__init__(msg)
+        self.line = line
+        self.msg = msg
+
+
+def _parse(handle: BinaryIO, name: str, matcher: ProviderMatcher, found: _Found) -> None:
+    """Feed the whole text to a pull parser, taking each event as it completes.
+
+    :raises InputFormatError: the document declares a DTD.
+    :raises _NotWellFormed: where the text stops being well-formed, once the events
+        completed before that place are taken.
+    """
+    parser = etree.XMLPullParser(events=("end",), **SAFE_PARSER_OPTIONS)
+    encoding = encoding_of(handle.read(4))
+    handle.seek(0)
+    started = False
+    try:
+        for text in _text_blocks(handle, encoding):
+            if not started:
+                text = text.lstrip("\ufeff")
+                # Keep line numbers: the declaration becomes spaces on its own line.
+                text = _DECLARATION.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+                if _DTD.search(text[:65536]):
+                    raise InputFormatError(
+                        f"{name}: XML with a document type declaration (DOCTYPE/ENTITY) "
+                        "refused: event exports never carry one, and it is how entity "
+                        "bombs and external-entity attacks work. Export the log again "
+                        "with Event Viewer or wevtutil."
+                    )
+                parser.feed(f"<{_ROOT}>".encode())
+                started = True
+            elif _DTD.search(text):
+                raise InputFormatError(
+                    f"{name}: XML with a DTD declaration inside the document refused "
+                    "(entity bombs and external entities are not accepted)"
+                )
+            encoded = text.encode("utf-8")
+            for piece in range(0, len(encoded), FEED_SIZE):
+                parser.feed(encoded[piece : piece + FEED_SIZE])
+                _drain(parser, name, matcher, found)
+        if started:
+            parser.feed(f"</{_ROOT}>".encode())
+            _drain(parser, name, matcher, found)
+            parser.close()
+    except etree.XMLSyntaxError as error:
+        _drain(parser, name, matcher, found)
+        raise _NotWellFormed(error.lineno or None, error.msg) from None
+
+
 @dataclass
 class _Found:
-    """The wanted records so far, their computers, and the time span of every event
-    (wanted or not, as the other formats report it)."""
+    """The events read so far, the wanted records among them, their computers, and the
+    time span of every event (wanted or not, as the other formats report it)."""
 
+    records: int = 0
     events: list[EventRecord] = field(default_factory=list)
     computers: set[str] = field(default_factory=set)
     first_time: datetime | None = None
@@ -174,26 +196,38 @@ class _Found:
             self.last_time = max(moment, self.last_time or moment)
 
 
-def _drain(parser: etree.XMLPullParser, name: str, matcher: ProviderMatcher, found: _Found) -> int:
-    """Turn the ``Event`` elements parsed so far into records; free them. Returns the count."""
-    count = 0
+def _drain(parser: etree.XMLPullParser, name: str, matcher: ProviderMatcher, found: _Found) -> None:
+    """Take the ``Event`` elements parsed so far into ``found``; free them.
+
+    :raises _NotWellFormed: at an element or attribute whose name has a prefix no
+        namespace declaration binds (``Cu:ture='en-US'``): lxml keeps such a name but
+        refuses it later, and no Windows export has one.
+    """
     for _, node in parser.read_events():
-        if not isinstance(node.tag, str) or etree.QName(node).localname != "Event":
-            continue
-        parent = node.getparent()
-        if parent is None or etree.QName(parent).localname not in (_ROOT, "Events"):
-            continue  # an element called Event nested inside an event's data
-        count += 1
-        created = node.find("{*}System/{*}TimeCreated")
-        found.saw(parse_system_time(created.get("SystemTime", "")) if created is not None else None)
-        tree = from_lxml(node)
-        if matcher.matches(provider_names(tree)):
-            record = event_record(tree, place=Place(name, line=node.sourceline))
-            found.events.append(record)
-            if record.computer:
-                found.computers.add(record.computer)
-        # Bound memory: drop this event and everything parsed before it.
-        node.clear()
-        while node.getprevious() is not None:
-            del parent[0]
-    return count
+        try:
+            _take(node, name, matcher, found)
+        except ValueError as error:  # lxml: "Invalid tag name 'Cu:ture'"
+            detail = f"a name with an undeclared namespace prefix ({error})"
+            raise _NotWellFormed(node.sourceline, detail) from None
+
+
+def _take(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Found) -> None:
+    """Count one completed element if it is an event, keep its record if wanted, free it."""
+    if not isinstance(node.tag, str) or etree.QName(node).localname != "Event":
+        return
+    parent = node.getparent()
+    if parent is None or etree.QName(parent).localname not in (_ROOT, "Events"):
+        return  # an element called Event nested inside an event's data
+    tree = from_lxml(node)
+    found.records += 1
+    created = node.find("{*}System/{*}TimeCreated")
+    found.saw(parse_system_time(created.get("SystemTime", "")) if created is not None else None)
+    if matcher.matches(provider_names(tree)):
+        record = event_record(tree, place=Place(name, line=node.sourceline))
+        found.events.append(record)
+        if record.computer:
+            found.computers.add(record.computer)
+    # Bound memory: drop this event and everything parsed before it.
+    node.clear()
+    while node.getprevious() is not None:
+        del parent[0]

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.model import HostConfig, WindowsSide
+from evtdiag.render.terminal import printable_line
+
+
+def _lines(lines: list[str]) -> str:
+    """Our lines, each kept one line: a host folder or file name holding a line break
+    would otherwise print a line of its author's (:func:`printable_line`)."""
+    return "\n".join(printable_line(line) for line in lines)
 
 
 def _users_summary(host: HostConfig) -> str:
@@ -64,13 +71,13 @@ def format_host(host: HostConfig) -> str:
         out.append(f"   AIX {a.name}: minlen={a.minlen} account_locked={a.account_locked}")
     for w in host.warnings:
         out.append(f"   warning: {w}")
-    return "\n".join(out)
+    return _lines(out)
 
 
 def format_inventory(inv: Inventory) -> str:
     """Every host, then the inventory-level warnings."""
-    parts = [format_host(h) for h in inv.hosts] or [f"no hosts found in {inv.root}"]
-    parts.extend(f"warning: {w}" for w in inv.warnings)
+    parts = [format_host(h) for h in inv.hosts] or [printable_line(f"no hosts found in {inv.root}")]
+    parts.extend(printable_line(f"warning: {w}") for w in inv.warnings)
     return "\n".join(parts)
 
 
@@ -104,4 +111,4 @@ def format_windows(side: WindowsSide) -> str:
         out.append("   password policy: net-accounts.txt not supplied")
     for w in side.warnings:
         out.append(f"   warning: {w}")
-    return "\n".join(out)
+    return _lines(out)

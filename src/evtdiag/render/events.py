@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from evtdiag.model import InputCoverage, PsyncEvent
 from evtdiag.render.fields import event_json, input_json, iso
-from evtdiag.render.terminal import printable
+from evtdiag.render.terminal import printable, printable_line
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record")
@@ -29,8 +29,8 @@ def _row(event: PsyncEvent) -> tuple[str, ...]:
 
 
 def events_table(events: Sequence[PsyncEvent]) -> str:
-    """An aligned plain-text table; untrusted text is made printable first."""
-    rows = [_COLUMNS, *(tuple(printable(cell) for cell in _row(e)) for e in events)]
+    """An aligned plain-text table; untrusted text is made printable, on one line, first."""
+    rows = [_COLUMNS, *(tuple(printable_line(cell) for cell in _row(e)) for e in events)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(_COLUMNS))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
@@ -82,13 +82,17 @@ def events_json(events: Sequence[PsyncEvent], inputs: Sequence[InputCoverage]) -
 
 
 def coverage_text(inputs: Sequence[InputCoverage]) -> str:
-    """What was read from each input, for stderr after the listing."""
+    """What was read from each input, for stderr after the listing.
+
+    Every value from an input is kept on its line (:func:`printable_line`): a file name
+    holding a line break must not forge a "skipped" or "refused" line.
+    """
     lines = ["Coverage:"]
     for c in inputs:
         if c.format in ("skipped", "refused"):
-            lines.append(f"  {printable(c.path)}: {c.format}, {printable(c.note or '')}")
+            lines.append(f"  {printable_line(c.path)}: {c.format}, {printable_line(c.note or '')}")
             continue
-        lines.append(f"  {printable(c.path)}")
+        lines.append(f"  {printable_line(c.path)}")
         span = f"{iso(c.first_time) or '?'} .. {iso(c.last_time) or '?'}"
         lines.append(f"    sha256 {c.sha256}  {c.size:,} bytes  format {c.format}")
         lines.append(
@@ -97,7 +101,7 @@ def coverage_text(inputs: Sequence[InputCoverage]) -> str:
             + f"  dirty {'yes' if c.dirty else 'no'}"
         )
         lines.append(f"    time span {span}")
-        lines.append(f"    computers {', '.join(printable(n) for n in c.computers) or '-'}")
+        lines.append(f"    computers {', '.join(printable_line(n) for n in c.computers) or '-'}")
         lost = [s for s in c.skipped if s.lost]
         doubtful = [s for s in c.skipped if not s.lost]
         if c.skipped:
@@ -105,6 +109,7 @@ def coverage_text(inputs: Sequence[InputCoverage]) -> str:
                 f"    damaged places: {len(lost)} skipped, {len(doubtful)} read unverified"
             )
             lines.extend(
-                f"      {printable(str(s.place))}: {printable(s.reason)}" for s in c.skipped
+                f"      {printable_line(str(s.place))}: {printable_line(s.reason)}"
+                for s in c.skipped
             )
     return "\n".join(lines) + "\n"

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from evtdiag.errors import UsageError
 
@@ -176,7 +177,8 @@ class Vocabulary:
         self._pseudonyms = pseudonyms
         self._by_fold: dict[str, str] = {}
         for name in sorted(pseudonyms):
-            self._by_fold.setdefault(_fold(name), pseudonyms[name])
+            for spelling in _spellings(name):
+                self._by_fold.setdefault(_fold(spelling), pseudonyms[name])
         self._lengths = frozenset(map(len, self._by_fold))
         self._longest = max(self._lengths, default=0)
         self._prefix_length = min(self._lengths, default=0)
@@ -224,6 +226,16 @@ class Vocabulary:
                 # chose; failing that (a dotless i for an i), that of the name it equals.
                 return start, end, self._pseudonyms.get(span.casefold(), pseudonym)
         return None
+
+
+def _spellings(name: str) -> tuple[str, ...]:
+    """``name`` as written, and as the event XML in the document's strings escapes it
+    in text and in attribute values: ``r&d_svc`` stands there as ``r&amp;d_svc``.
+
+    Escaping turns only characters that are not name characters into ``&...;``, so a
+    spelling begins and ends where its name does (see :func:`_edges_outside_runs`).
+    """
+    return tuple(dict.fromkeys((name, escape(name), escape(name, {'"': "&quot;"}))))
 
 
 def _edges_outside_runs(name: str) -> bool:
@@ -396,13 +408,17 @@ def load_mapping(path: Path) -> dict[str, str]:
 
 
 def unredact(text: str, mapping: dict[str, str]) -> str:
-    """``text`` with every pseudonym of ``mapping`` replaced by its original name."""
+    """``text`` with every pseudonym of ``mapping`` replaced by its original name.
+
+    A pseudonym stands wherever redaction put one: where its name stood between
+    characters that are not name characters, ``-`` included, as in a SYNC_USERS
+    exclusion (``-user-7f3a``) or a file name (``dc-706f-Application.evtx``).
+    """
     if not mapping:
         return text
     names = sorted(mapping, key=lambda n: (-len(n), n))
-    pattern = re.compile(
-        r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.IGNORECASE
-    )
+    alternatives = "|".join(re.escape(n) for n in names)
+    pattern = re.compile(rf"(?<!{_NAME_CHAR})(?:{alternatives})(?!{_NAME_CHAR})", re.IGNORECASE)
     lookup = {k.casefold(): v for k, v in mapping.items()}
     return pattern.sub(lambda m: lookup[m.group().casefold()], text)
 
