@@ -55,6 +55,7 @@ from evtdiag.render.output import (
     write_report,
     write_stdout,
 )
+from evtdiag.render.problems import counted_in
 from evtdiag.render.redact import (
     Redactor,
     load_key,
@@ -63,6 +64,7 @@ from evtdiag.render.redact import (
     redact_document,
     unredact,
 )
+from evtdiag.render.summary import terminal_summary
 from evtdiag.render.terminal import printable, printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -619,6 +621,8 @@ def report(
         )
         document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
         out.publish(document)
+    if not source.quiet:
+        _summarise(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(int(ExitCode.PROBLEMS_FOUND if counted(diagnosis.problems) else ExitCode.OK))
@@ -642,14 +646,26 @@ def cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _summarise(document: dict[str, Any]) -> None:
+    """The verdict and the open problems on stderr, in colour on a terminal unless
+    NO_COLOR is set."""
+    colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(terminal_summary(document, colour), err=True, nl=False)
+
+
 @cli.command()
 @click.argument("findings", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @report_output_options
+@click.option("-q", "--quiet", is_flag=True, help="No verdict summary on stderr.")
 def render(
     findings: Path,
     out: ReportOutput,
+    quiet: bool,
 ) -> None:
     """Rebuild a report from a saved JSON report (FINDINGS), without the original inputs.
+
+    The exit code is the one 'report' gave for that document: 1 while it has open
+    problems that count, 0 otherwise.
 
     \b
     Example:
@@ -665,6 +681,9 @@ def render(
             f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
             "write a new one with 'evtdiag report ... --format json'"
         ) from error
+    if not quiet:
+        _summarise(document)
+    sys.exit(int(ExitCode.PROBLEMS_FOUND if counted_in(document) else ExitCode.OK))
 
 
 _REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

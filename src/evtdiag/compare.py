@@ -30,7 +30,7 @@ from evtdiag.diagnose.context import host_key
 from evtdiag.diagnose.status import OPEN, RESOLVED, success_keys
 from evtdiag.errors import UsageError
 from evtdiag.model import account_key
-from evtdiag.render.fields import resolution_text
+from evtdiag.render.problems import resolution_text
 from evtdiag.render.timefmt import TimeFormatter
 
 FIXED = "fixed"

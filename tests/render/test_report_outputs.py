@@ -16,8 +16,15 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html_report import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
+from evtdiag.render.html_report import (
+    CARDS_PER_SCOPE,
+    EVENTS_PER_CARD,
+    ROWS_PER_SCOPE,
+    TIMELINE_LANES,
+    render_html,
+)
 from evtdiag.render.redact import redact_document, unredact
+from evtdiag.render.text_report import TRIAGE_ROWS, render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
@@ -68,7 +75,7 @@ def test_html_is_self_contained_with_a_strict_csp(html: str) -> None:
 
 
 def test_html_sections_in_order(html: str) -> None:
-    ids = ["verdict", "scope-host", "scope-account", "scope-dc", "scope-pair", "matrix",
+    ids = ["verdict", "triage", "scope-host", "scope-account", "scope-dc", "scope-pair", "matrix",
            "timeline", "audit", "coverage", "run"]  # fmt: skip
     positions = [html.index(f'id="{i}"') for i in ids]
     assert positions == sorted(positions)
@@ -100,8 +107,10 @@ def test_html_caps_large_reports(document: dict) -> None:
     page = render_html(big, TimeFormatter("UTC"))
     assert len(page.encode()) < 3_000_000
     assert f"first {EVENTS_PER_CARD} shown; all in the JSON" in page
-    assert "account(s) and 110 host name(s) with the fewest failures are not shown" in page
-    assert "more host name(s) not drawn" in page
+    assert "account(s) and 110 host(s) with the fewest failures are not shown" in page
+    # 10,000 failures of one problem: one mark per slot of its lane, not one per event.
+    lane = re.search(r'<g class="tl-lane">.*?</g>', page).group()
+    assert lane.count("l7 7m0-7l-7 7") < 300
 
 
 def test_html_caps_the_number_of_problem_cards(document: dict) -> None:
@@ -116,6 +125,112 @@ def test_html_caps_the_number_of_problem_cards(document: dict) -> None:
     assert page.count("user1999") == 0 and f"user{CARDS_PER_SCOPE + ROWS_PER_SCOPE - 1}" in page
     hidden = 2_000 - CARDS_PER_SCOPE - ROWS_PER_SCOPE
     assert f"and {hidden} more are only in the JSON report" in page
+
+
+def _section(page: str, name: str) -> str:
+    return re.search(rf'<section id="{name}".*?</section>', page, re.S).group()
+
+
+def _resolve_last(document: dict) -> dict:
+    """The document with its last problem fixed two hours after its last failure."""
+    resolved = copy.deepcopy(document)
+    problem = resolved["problems"][-1]
+    problem.update(status="resolved", severity="info", resolved_at="2026-10-06T11:00:00Z",
+                   last_failure=problem["last_seen"], verified_by=None)  # fmt: skip
+    return resolved
+
+
+def test_triage_table_links_each_problem_to_its_card_open_ones_first(document: dict) -> None:
+    page = render_html(_resolve_last(document), TimeFormatter("UTC"))
+    triage = _section(page, "triage")
+    targets = re.findall(r'<a href="#([^"]+)">', triage)
+    cards = re.findall(r'<article class="card[^"]*" id="([^"]+)"', page)
+    assert targets == cards and len(targets) == len(document["problems"])
+    assert targets[-1] == document["problems"][-1]["id"]  # resolved: after the open ones
+    assert '<th scope="col">Resolved at</th>' in triage and "2026-10-06 11:00" in triage
+    assert triage.count('class="status-resolved"') == 1
+
+
+def test_verdict_tiles_count_pairs_accounts_and_hosts_with_open_problems(
+    document: dict, html: str
+) -> None:
+    counts = document["counts"]
+    verdict = _section(html, "verdict")
+    assert f"{counts['pairs_open']} <small>of {counts['pairs']} tried" in verdict
+    assert f"{counts['accounts_open']} <small>of {counts['accounts']}</small>" in verdict
+    assert f"{counts['hosts_open']} <small>of {counts['hosts']}</small>" in verdict
+
+
+def test_text_report_lists_every_problem_on_one_line_after_the_verdict(document: dict) -> None:
+    text = render_text(_resolve_last(document), TimeFormatter("UTC")).splitlines()
+    start = text.index(f"Problems: {len(document['problems']) - 1} open, 1 resolved")
+    assert text[0].startswith("VERDICT") and start < 10
+    header, *rows = text[start + 1 : start + 2 + len(document["problems"])]
+    assert header.split()[:5] == ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE"]
+    assert header.endswith("RESOLVED")
+    assert [row.split()[0] for row in rows] == ["open"] * (len(rows) - 1) + ["resolved"]
+    assert rows[0].split()[3:5] == ["build06", "encryption-key-mismatch"]
+    assert rows[-1].endswith("2026-10-06")
+
+
+def test_triage_tables_are_capped_and_say_so(document: dict) -> None:
+    many = copy.deepcopy(document)
+    pair = next(p for p in many["problems"] if p["scope"] == "pair")
+    many["problems"] = [dict(pair, id=f"P-{n:010d}", account=f"u{n}") for n in range(300)]
+    text = render_text(many, TimeFormatter("UTC"))
+    assert f"... and {300 - TRIAGE_ROWS} more problem(s), in full below" in text
+    triage = _section(render_html(many, TimeFormatter("UTC")), "triage")
+    assert triage.count("<tr class=") == TRIAGE_ROWS
+    assert f"The first {TRIAGE_ROWS} of 300 problems" in triage
+
+
+def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: dict) -> None:
+    """``web01`` and ``web01.corp.example.com`` are one host, ``KSmith`` and ``CORP\\ksmith``
+    one account, as the problems count them; the names the events use are listed."""
+    doc = copy.deepcopy(document)
+    for event in doc["events"]["items"][::2]:
+        if event["user"] == "KSmith":
+            event["user"] = "CORP\\ksmith"
+    matrix = _section(render_html(doc, TimeFormatter("UTC")), "matrix")
+    columns = re.findall(r'<th scope="col" data-type="num">([^<]+)', matrix)
+    assert columns.count("ksmith") == 1 and "KSmith" not in columns
+    assert re.search(r"ksmith<small class=\"spellings\">(KSmith, CORP\\ksmith|CORP\\ksmith, "
+                     r"KSmith)</small>", matrix)  # fmt: skip
+    rows = re.findall(r'<th scope="row">([^<]+)(?:<small class="spellings">([^<]+))?', matrix)
+    assert ("web01", "web01, web01.corp.example.com") in rows
+    assert ("fin04", "FIN04") in rows and ("app03", "") in rows
+    assert not any(name.endswith(".corp.example.com") for name, _ in rows)
+
+
+def test_timeline_draws_a_lane_per_problem_then_per_host(document: dict) -> None:
+    page = render_html(document, TimeFormatter("UTC"))
+    timeline = _section(page, "timeline")
+    assert timeline.count('<g class="tl-lane">') == len(document["problems"])
+    assert "One lane per problem" in timeline and 'class="tl-ok"' in timeline
+    many = copy.deepcopy(document)
+    many["problems"] = [dict(p, id=f"{p['id']}-{n}") for n in range(20) for p in many["problems"]]
+    timeline = _section(render_html(many, TimeFormatter("UTC")), "timeline")
+    hosts = {item["identity"] for item in document["host_identities"]}
+    assert "One lane per host" in timeline
+    assert timeline.count('<g class="tl-lane">') == min(len(hosts) + 1, TIMELINE_LANES)
+
+
+def test_long_timeline_names_are_cut_in_the_middle_and_titled_whole(document: dict) -> None:
+    doc = copy.deepcopy(document)
+    long_name = "a-very-long-host-name-" + "x" * 40 + ".corp.example.com"
+    doc["problems"][0]["host"] = long_name
+    timeline = _section(render_html(doc, TimeFormatter("UTC")), "timeline")
+    assert f"<title>{long_name}: " in timeline
+    assert re.search(r'class="tl-label">a-very-long-host-na[^<]*…[^<]*\.example\.com<', timeline)
+
+
+def test_printed_footer_names_the_version_and_time_safely(document: dict) -> None:
+    doc = copy.deepcopy(document)
+    doc["tool"]["version"] = '1.0"; } </style><script>alert(1)</script>'
+    page = render_html(doc, TimeFormatter("UTC"))
+    assert page.count("</style>") == 1 and "<script>alert" not in page
+    footer = re.search(r"@bottom-left \{ content: (\"[^\"]*\"); \}", page).group(1)
+    assert footer.startswith('"evtdiag 1.0\\22 \\3b  \\7d  \\3c \\2f style\\3e ')
 
 
 def test_hostile_strings_are_escaped(document: dict) -> None:
@@ -153,11 +268,11 @@ def test_report_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
 def test_render_rebuilds_the_same_report(findings: Path, document: dict, tmp_path: Path) -> None:
     out = tmp_path / "again.html"
     code, _, err = run("render", str(findings), "-o", str(out))
-    assert code == 0, err
+    assert code == 1, err  # render exits as report did: problems
     assert out.read_text() == render_html(document, TimeFormatter("UTC"))
     code, text_from_json, _ = run("render", str(findings), "--format", "text")
     code2, text_direct, _ = run("report", *INPUTS, "--format", "text")
-    assert (code, code2) == (0, 1) and text_from_json == text_direct
+    assert (code, code2) == (1, 1) and text_from_json == text_direct
 
 
 def test_render_refuses_other_json(tmp_path: Path) -> None:
@@ -218,7 +333,7 @@ def test_redaction_hides_every_name_in_every_format(tmp_path: Path, monkeypatch)
 def test_render_redacts_a_saved_report(findings: Path, tmp_path: Path) -> None:
     out = tmp_path / "red.txt"
     code, _, err = run("render", str(findings), "--format", "text", "--redact", "-o", str(out))
-    assert code == 0, err
+    assert code == 1, err  # render exits as report did: problems
     assert "frank" not in out.read_text() and (tmp_path / "red.txt.redaction.json").is_file()
 
 
@@ -226,7 +341,7 @@ def test_a_redacted_report_is_not_redacted_again(findings: Path, tmp_path: Path)
     """Its pseudonyms would be taken for names and the new mapping lead only to them."""
     once = tmp_path / "red.json"
     code, _, err = run("render", str(findings), "--format", "json", "--redact", "-o", str(once))
-    assert code == 0, err
+    assert code == 1, err  # render exits as report did: problems
     twice = tmp_path / "twice.json"
     code, _, err = run("render", str(once), "--format", "json", "--redact", "-o", str(twice))
     assert code == 2 and "redacted already" in err
@@ -393,7 +508,7 @@ def test_render_completes_an_older_report_without_the_later_keys(findings: Path,
     old = tmp_path / "old.json"
     old.write_text(json.dumps(document))
     code, _, err = run("render", str(old), "--format", fmt, "-o", str(tmp_path / f"r.{fmt}"))
-    assert code == 0, err
+    assert code == 1, err  # render exits as report did: problems
 
 
 @pytest.mark.parametrize(
@@ -423,7 +538,7 @@ def test_render_refuses_a_broken_report_clearly(findings: Path, tmp_path: Path, 
 def test_unredact_reads_a_file_given_as_text(findings: Path, tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     code, _, err = run("render", str(findings), "--format", "json", "--redact", "-o", str(report))
-    assert code == 0, err
+    assert code == 1, err  # render exits as report did: problems
     assert "dave" not in report.read_text()
     answer = tmp_path / "answer.txt"
     answer.write_text(report.read_text())

@@ -17,9 +17,10 @@ from typing import Any
 from markupsafe import Markup
 
 from evtdiag.compare import CATEGORIES, FIXED, NEW, STILL_FAILING, UNVERIFIED, Comparison, Entry
-from evtdiag.render.html_report import _csp_hash, _environment, _subject, _template_text
+from evtdiag.render.html_report import csp_hash, environment, template_text
+from evtdiag.render.problems import problem_subject
 from evtdiag.render.terminal import printable
-from evtdiag.render.text_report import _wrap
+from evtdiag.render.text_report import wrap
 from evtdiag.render.timefmt import TimeFormatter
 
 SCHEMA = "evtdiag-compare/1"
@@ -62,7 +63,7 @@ def _row(entry: Entry) -> dict[str, str]:
     both = [problem for problem in (entry.before, entry.after) if problem is not None]
     return {
         "scope": both[0]["scope"],
-        "subject": _subject(both[0]),
+        "subject": problem_subject(both[0]),
         "cause": " -> ".join(dict.fromkeys(problem["cause"] for problem in both)),
         "title": both[-1]["title"],
         "ids": " -> ".join(dict.fromkeys(problem["id"] for problem in both)),
@@ -82,7 +83,7 @@ def render_compare_text(comparison: Comparison, times: TimeFormatter) -> str:
     """The comparison for a terminal or a ticket: what still needs work first."""
     lines = [f"evtdiag compare: {headline(comparison)}"]
     for label, info in (("BEFORE", comparison.before), ("AFTER", comparison.after)):
-        lines += _wrap(
+        lines += wrap(
             f"{label}: {info.path}, verdict {info.verdict}, events "
             f"{times.span(info.first_event, info.last_event)}",
             "  ",
@@ -92,15 +93,15 @@ def render_compare_text(comparison: Comparison, times: TimeFormatter) -> str:
         if rows:
             lines += ["", f"{HEADINGS[category][0]}: {len(rows)}"]
         for row in rows:
-            lines += _wrap(f"{row['scope']} {row['subject']} [{row['cause']}]", "  ")
-            lines += _wrap(row["reason"], "      ")
+            lines += wrap(f"{row['scope']} {row['subject']} [{row['cause']}]", "  ")
+            lines += wrap(row["reason"], "      ")
     return "\n".join(lines) + "\n"
 
 
 def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:
     """One self-contained page, styled as the report (its stylesheet, inline)."""
-    style = _template_text("report.css")
-    csp = f"default-src 'none'; style-src '{_csp_hash(style)}'; base-uri 'none'; form-action 'none'"
+    style = template_text("report.css")
+    csp = f"default-src 'none'; style-src '{csp_hash(style)}'; base-uri 'none'; form-action 'none'"
     categories = [
         {
             "name": category,
@@ -112,7 +113,7 @@ def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:
         for category, rows in _rows(comparison).items()
     ]
     return (
-        _environment()
+        environment()
         .get_template("compare.html.j2")
         .render(
             c=comparison,

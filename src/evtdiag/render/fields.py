@@ -7,7 +7,7 @@ DESIGN.md visible in one place and stops internal fields from leaking into it.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from evtdiag.model import (
     AuditFinding,
@@ -20,9 +20,6 @@ from evtdiag.model import (
     PsyncEvent,
     Skipped,
 )
-
-if TYPE_CHECKING:
-    from evtdiag.render.timefmt import TimeFormatter
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -194,16 +191,3 @@ def summary_counts(document: dict[str, Any]) -> dict[str, Any]:
         if event["dc"]:  # exports without a computer name (CSV) name no DC
             dcs.setdefault(event["dc"].casefold(), event["dc"])
     return {**counts, "dcs": sorted(dcs.values(), key=str.casefold)}
-
-
-def resolution_text(problem: dict[str, Any], times: TimeFormatter) -> str:
-    """What showed the fix: the first success in the problem's scope after its last
-    failure."""
-    text = (
-        f"last failure {times.moment(problem['last_failure'])}, verified "
-        f"{times.moment(problem['resolved_at'])}"
-    )
-    verified = problem.get("verified_by")
-    if verified:
-        text += f" by {verified['text']}"
-    return text

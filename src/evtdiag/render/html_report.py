@@ -1,8 +1,9 @@
 """The report as one self-contained HTML file, rendered from the JSON document.
 
-Like the text report it computes nothing new: it arranges the document (groups,
-counts, the account x host matrix and the failures-per-day timeline are tallies of
-``events.items``) so that ``evtdiag render FINDINGS.json`` rebuilds the same page.
+Like the text report it computes nothing new: it arranges the document (the triage table
+orders the problems, the account x host matrix tallies ``events.items`` by the identities
+the diagnosis used, the timeline draws each problem's events and the successes in its
+scope) so that ``evtdiag render FINDINGS.json`` rebuilds the same page.
 
 Safety: jinja2 autoescaping is on, every string from an input also goes through
 :func:`~evtdiag.render.terminal.printable` (control and bidi-override characters shown
@@ -15,17 +16,28 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-from evtdiag.render.fields import resolution_text, summary_counts
+from evtdiag.model import account_key
+from evtdiag.render.problems import (
+    is_open,
+    middle_ellipsis,
+    problem_order,
+    problem_subject,
+    resolution_text,
+    verdict_counts,
+)
 from evtdiag.render.terminal import printable
+from evtdiag.render.text_report import TRIAGE_ROWS
 from evtdiag.render.timefmt import TimeFormatter
 
 SCOPES = (
@@ -49,24 +61,35 @@ ROWS_PER_SCOPE = 500
 """Problems listed as table rows after the cards; the JSON has every problem."""
 MATRIX_ACCOUNTS = 40
 MATRIX_HOSTS = 40
-TIMELINE_HOSTS = 30
-TIMELINE_WIDTH = 960
+TIMELINE_LANES = 40
+"""One timeline lane per problem up to this many problems; beyond, one lane per host
+identity (those with the most failures first), this many at most."""
+TIMELINE_WIDTH = 1100
+LANE_HEIGHT = 32
+CHAR_WIDTH = 7.4
+"""Advance of one character of the 12px monospace labels, rounded up: the label column is
+sized from it, so a label never runs into the plot or off the picture."""
+LABEL_CHARS = 40
+"""Longer subjects are cut in the middle (the whole name is in the lane's title)."""
+MARK_STEP = 4.0
+"""Marks of one kind closer than this (in picture units) are drawn once: a year of
+events stays a few hundred marks per lane."""
 
 _TEMPLATE_PACKAGE = "evtdiag.templates"
 
 
-def _template_text(name: str) -> str:
+def template_text(name: str) -> str:
     return resources.files(_TEMPLATE_PACKAGE).joinpath(name).read_text(encoding="utf-8")
 
 
-def _csp_hash(text: str) -> str:
+def csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return "sha256-" + base64.b64encode(digest).decode("ascii")
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FunctionLoader(_template_text),
+        loader=jinja2.FunctionLoader(template_text),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -99,201 +122,485 @@ class Cell:
         return "ok" if self.successes else "none"
 
 
-def _matrix(events: list[dict[str, Any]]) -> dict[str, Any]:
+Identities = dict[str, str]
+"""Host name as spelled in the events -> the host identity the diagnosis counted."""
+Key = tuple[str, str, str]
+"""(account, host, DC) identities; '' where a subject names none."""
+
+
+def _host_identities(document: dict[str, Any]) -> Identities:
+    return {item["host"]: item["identity"] for item in document.get("host_identities", [])}
+
+
+def _host_identity(name: str | None, identities: Identities) -> str:
+    """The diagnosis's identity of a host name; a report without them folds the case."""
+    if not name:
+        return ""
+    return identities.get(name) or name.casefold()
+
+
+def _event_key(event: dict[str, Any], identities: Identities) -> Key:
+    return (
+        account_key(event["user"]) if event["user"] else "",
+        _host_identity(event["host"], identities),
+        (event["dc"] or "").casefold(),
+    )
+
+
+def _subject_key(problem: dict[str, Any], identities: Identities) -> Key:
+    """Who the problem is about, as identities (an older report's from its names)."""
+    subject = problem.get("subject")
+    if subject:
+        return (subject["account"] or "", subject["host"] or "", subject["dc"] or "")
+    return (
+        account_key(problem["account"]) if problem["account"] else "",
+        _host_identity(problem["host"], identities),
+        (problem["dc"] or "").casefold(),
+    )
+
+
+def _spellings(names: Counter[str], identity: str) -> list[str]:
+    """The names seen for one identity, most used first; none when it is the only one."""
+    ordered = sorted(names, key=lambda n: (-names[n], n.casefold()))
+    return [] if ordered == [identity] else ordered
+
+
+def _matrix(events: list[dict[str, Any]], identities: Identities) -> dict[str, Any]:
+    """Failures and successes per (account, host) identity, as the problems count them:
+    ``KSmith`` and ``CORP\\ksmith`` are one column, ``web01`` and its FQDN one row."""
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     fails_by_account: Counter[str] = Counter()
     fails_by_host: Counter[str] = Counter()
+    account_names: dict[str, Counter[str]] = defaultdict(Counter)
+    host_names: dict[str, Counter[str]] = defaultdict(Counter)
     for event in events:
         if event["outcome"] not in ("failure", "success") or not event["user"]:
             continue
-        host = event["host"] or "(no host)"
+        account, host, _ = _event_key(event, identities)
         failed = event["outcome"] == "failure"
-        cells[(event["user"], host)][0 if failed else 1] += 1
-        fails_by_account[event["user"]] += failed
+        cells[(account, host)][0 if failed else 1] += 1
+        fails_by_account[account] += failed
         fails_by_host[host] += failed
-    accounts = sorted(fails_by_account, key=lambda a: (-fails_by_account[a], a.casefold()))
-    hosts = sorted(fails_by_host, key=lambda h: (-fails_by_host[h], h.casefold()))
-    shown_accounts = sorted(accounts[:MATRIX_ACCOUNTS], key=str.casefold)
-    shown_hosts = sorted(hosts[:MATRIX_HOSTS], key=str.casefold)
-    rows = [
-        {
-            "host": host,
-            "failures": fails_by_host[host],
-            "cells": [Cell(*cells.get((a, host), (0, 0))) for a in shown_accounts],
-        }
-        for host in shown_hosts
-    ]
+        account_names[account][event["user"]] += 1
+        if event["host"]:
+            host_names[host][event["host"]] += 1
+    accounts = sorted(fails_by_account, key=lambda a: (-fails_by_account[a], a))
+    hosts = sorted(fails_by_host, key=lambda h: (-fails_by_host[h], h))
+    shown_accounts = sorted(accounts[:MATRIX_ACCOUNTS])
+    shown_hosts = sorted(hosts[:MATRIX_HOSTS], key=lambda h: (not h, h))
     return {
-        "accounts": shown_accounts,
-        "rows": rows,
+        "accounts": [
+            {"name": a, "spellings": _spellings(account_names[a], a)} for a in shown_accounts
+        ],
+        "rows": [
+            {
+                "host": host or "(no host)",
+                "spellings": _spellings(host_names[host], host),
+                "failures": fails_by_host[host],
+                "cells": [Cell(*cells.get((a, host), (0, 0))) for a in shown_accounts],
+            }
+            for host in shown_hosts
+        ],
         "hidden_accounts": len(accounts) - len(shown_accounts),
         "hidden_hosts": len(hosts) - len(shown_hosts),
     }
 
 
-def _timeline_svg(failures: list[dict[str, Any]], times: TimeFormatter) -> Markup | None:
-    """Failures per day per host as an inline SVG (every text escaped)."""
-    per: Counter[tuple[str, str]] = Counter()
-    per_host: Counter[str] = Counter()
-    for event in failures:
-        if not event["time"]:
+def _moment(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One row of the timeline: a problem, or a host identity when there are many."""
+
+    subject: str
+    cause: str
+    summary: str
+    failures: list[datetime]
+    successes: list[datetime]
+    span: tuple[datetime, datetime] | None
+    resolved: datetime | None
+
+    def moments(self) -> Iterator[datetime]:
+        yield from self.failures
+        yield from self.successes
+        yield from self.span or ()
+        if self.resolved:
+            yield self.resolved
+
+
+def _successes_in_scope(
+    events: list[dict[str, Any]], subjects: set[Key], identities: Identities
+) -> dict[Key, list[datetime]]:
+    """For each subject, the successes that match every identity it names: for a host
+    problem every success on that host, for a pair only that account on that host."""
+    masks = {tuple(bool(part) for part in subject) for subject in subjects}
+    found: dict[Key, list[datetime]] = defaultdict(list)
+    for event in events:
+        moment = _moment(event["time"]) if event["outcome"] == "success" else None
+        if moment is None:
             continue
-        host = event["host"] or "(no host)"
-        per[(host, times.day(event["time"]))] += 1
-        per_host[host] += 1
-    if not per:
-        return None
-    days_seen = sorted({day for _, day in per})
-    first, last = date.fromisoformat(days_seen[0]), date.fromisoformat(days_seen[-1])
-    days = [(first + timedelta(n)).isoformat() for n in range((last - first).days + 1)]
-    hosts = sorted(per_host, key=lambda h: (-per_host[h], h.casefold()))[:TIMELINE_HOSTS]
-    label_w, row_h, top, bottom = 190, 26, 8, 34
-    plot_w = TIMELINE_WIDTH - label_w - 50
-    step = plot_w / len(days)
-    bar_w = max(step * 0.8, 1.0)
-    peak = max(per[(h, d)] for h in hosts for d in days) or 1
-    height = top + row_h * len(hosts) + bottom
-    out = [
-        f'<svg class="timeline" viewBox="0 0 {TIMELINE_WIDTH} {height}" '
-        f'role="img" aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="timeline-title">Failures per day ({escape(times.zone_name)}) for the '
-        f"{len(hosts)} host name(s) with the most failures; tallest bar {peak}</title>",
-    ]
-    for row, host in enumerate(hosts):
-        y = top + row * row_h
-        label = printable(host)
-        short = label if len(label) <= 28 else label[:27] + "…"
-        out.append(
-            f"<g><title>{escape(label)}: {per_host[host]} failure(s)</title>"
-            f'<text x="{label_w - 8}" y="{y + row_h * 0.65:.1f}" text-anchor="end" '
-            f'class="tl-label">{escape(short)}</text></g>'
+        key = _event_key(event, identities)
+        for mask in masks:
+            masked = tuple(part if kept else "" for part, kept in zip(key, mask, strict=True))
+            if masked in subjects:
+                found[masked].append(moment)
+    return found
+
+
+def _problem_lanes(
+    problems: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    identities: Identities,
+    times: TimeFormatter,
+) -> list[Lane]:
+    keys = [_subject_key(p, identities) for p in problems]
+    successes = _successes_in_scope(events, set(keys), identities)
+    lanes = []
+    for problem, key in zip(problems, keys, strict=True):
+        failures = [m for ref in problem["events"] if (m := _moment(ref["time"]))]
+        last_failure = problem.get("last_failure") or problem["last_seen"]
+        first, last = _moment(problem["first_seen"]), _moment(last_failure)
+        resolved = _moment(problem.get("resolved_at"))
+        subject = printable(problem_subject(problem))
+        summary = printable(
+            f"{subject}: {problem['cause']}, {problem.get('status', 'open')}. "
+            f"{len(failures)} failure(s) {times.span(problem['first_seen'], last_failure)}; "
+            f"{len(successes[key])} success(es) in its scope"
         )
-        out.append(
-            f'<line x1="{label_w}" x2="{label_w + plot_w}" y1="{y + row_h - 3}" '
-            f'y2="{y + row_h - 3}" class="tl-base"/>'
-        )
-        out.append(
-            f'<text x="{label_w + plot_w + 6}" y="{y + row_h * 0.65:.1f}" '
-            f'class="tl-total">{per_host[host]}</text>'
-        )
-        for index, day in enumerate(days):
-            count = per[(host, day)]
-            if not count:
-                continue
-            bar_h = max((row_h - 6) * count / peak, 2.0)
-            x = label_w + index * step + (step - bar_w) / 2
-            out.append(
-                f'<rect x="{x:.1f}" y="{y + row_h - 3 - bar_h:.1f}" width="{bar_w:.1f}" '
-                f'height="{bar_h:.1f}" class="tl-bar"><title>{escape(label)}, {day}: '
-                f"{count} failure(s)</title></rect>"
+        if resolved:
+            summary += f"; verified fixed {times.moment(problem['resolved_at'])}"
+        lanes.append(
+            Lane(
+                subject=subject,
+                cause=printable(problem["cause"]),
+                summary=summary,
+                failures=failures,
+                successes=successes[key],
+                span=(first, last) if first and last else None,
+                resolved=resolved,
             )
-    axis_y = top + row_h * len(hosts) + 14
-    ticks = max(1, len(days) // 8)
-    for index in range(0, len(days), ticks):
-        x = label_w + index * step + step / 2
-        out.append(
-            f'<text x="{x:.1f}" y="{axis_y}" text-anchor="middle" class="tl-axis">'
-            f"{days[index][5:]}</text>"
         )
-    out.append(
-        f'<text x="{label_w}" y="{axis_y + 16}" class="tl-axis">{days[0]} .. {days[-1]}, '
-        f"one bar per day ({escape(times.zone_name)}); bar height relative to {peak}</text>"
+    return lanes
+
+
+def _host_lanes(
+    problems: list[dict[str, Any]], events: list[dict[str, Any]], identities: Identities
+) -> tuple[list[Lane], int]:
+    """Too many problems for a lane each: one lane per host identity, the hosts with the
+    most failures first; returns the lanes and how many hosts were left out."""
+    outcomes: dict[str, tuple[list[datetime], list[datetime]]] = defaultdict(lambda: ([], []))
+    for event in events:
+        moment = _moment(event["time"])
+        if moment is not None and event["outcome"] in ("failure", "success"):
+            host = _host_identity(event["host"], identities)
+            outcomes[host][event["outcome"] == "success"].append(moment)
+    fixed: dict[str, datetime] = {}
+    for problem in problems:
+        host = _subject_key(problem, identities)[1]
+        resolved = _moment(problem.get("resolved_at"))
+        if host and resolved and not is_open(problem):
+            fixed[host] = max(resolved, fixed.get(host, resolved))
+    ranked = sorted(
+        (h for h in outcomes if outcomes[h][0]), key=lambda h: (-len(outcomes[h][0]), h)
     )
+    lanes = []
+    for host in ranked[:TIMELINE_LANES]:
+        failures, successes = outcomes[host]
+        name = printable(host or "(no host)")
+        lanes.append(
+            Lane(
+                subject=name,
+                cause="",
+                summary=f"{name}: {len(failures)} failure(s), {len(successes)} success(es)",
+                failures=failures,
+                successes=successes,
+                span=(min(failures), max(failures)),
+                resolved=fixed.get(host),
+            )
+        )
+    return lanes, len(ranked) - len(lanes)
+
+
+def _midnights(start: datetime, end: datetime, times: TimeFormatter) -> list[datetime]:
+    """Day boundaries in the page's time zone between ``start`` and ``end``, thinned to
+    about ten so their labels never touch."""
+    first = start.astimezone(times.tz).date() + timedelta(days=1)
+    days = max((end.astimezone(times.tz).date() - first).days + 1, 0)
+    step = max(1, math.ceil(days / 10))
+    midnights = (datetime.combine(first + timedelta(days=n), time()) for n in range(0, days, step))
+    # No zone: the machine's own ("--tz local"), each day with its own offset.
+    return [m.astimezone() if times.tz is None else m.replace(tzinfo=times.tz) for m in midnights]
+
+
+class _Scale:
+    """Maps moments to x in the plot area."""
+
+    def __init__(self, start: datetime, end: datetime, left: float, right: float) -> None:
+        self.start = start
+        self.seconds = max((end - start).total_seconds(), 1.0)
+        self.left, self.width = left, right - left
+
+    def x(self, moment: datetime) -> float:
+        return self.left + (moment - self.start).total_seconds() / self.seconds * self.width
+
+    def marks(self, moments: Iterable[datetime]) -> list[float]:
+        """x of each mark to draw: one per :data:`MARK_STEP` wide slot that has any."""
+        slots = {round((self.x(m) - self.left) / MARK_STEP) for m in moments}
+        return [self.left + slot * MARK_STEP for slot in sorted(slots)]
+
+
+def _cross(x: float, y: float) -> str:
+    return f"M{x - 3.5:.1f} {y - 3.5:.1f}l7 7m0-7l-7 7"
+
+
+def _dot(x: float, y: float) -> str:
+    return f"M{x - 3.2:.1f} {y:.1f}a3.2 3.2 0 1 0 6.4 0a3.2 3.2 0 1 0-6.4 0"
+
+
+def _check(x: float, top: float, height: float = LANE_HEIGHT) -> str:
+    """The verification: a line through the lane with a check mark at its top."""
+    return f"M{x:.1f} {top + 2:.1f}V{top + height - 2:.1f}M{x + 2:.1f} {top + 7:.1f}l2.5 3l5-7"
+
+
+def _lane_svg(lane: Lane, y: float, scale: _Scale, total_x: float) -> str:
+    """The lane's label (subject, and the cause under it), its failures on the upper line
+    and its successes on the lower one, so that neither hides the other."""
+    fail_y, ok_y = y + 11, y + 23
+    parts = [
+        f'<g class="tl-lane"><title>{escape(lane.summary)}</title>',
+        f'<text x="6" y="{fail_y + 4}" class="tl-label">'
+        f"{escape(middle_ellipsis(lane.subject, LABEL_CHARS))}</text>",
+    ]
+    if lane.cause:
+        parts.append(
+            f'<text x="6" y="{ok_y + 4}" class="tl-label tl-cause">'
+            f"{escape(middle_ellipsis(lane.cause, LABEL_CHARS))}</text>"
+        )
+    if lane.span:
+        left, right = scale.x(lane.span[0]), scale.x(lane.span[1])
+        state = "fixed" if lane.resolved and lane.span[1] <= lane.resolved else "open"
+        parts.append(
+            f'<rect x="{left:.1f}" y="{fail_y - 4}" width="{max(right - left, 2):.1f}" '
+            f'height="8" rx="2" class="tl-span tl-span-{state}"/>'
+        )
+    fails = "".join(_cross(x, fail_y) for x in scale.marks(lane.failures))
+    oks = "".join(_dot(x, ok_y) for x in scale.marks(lane.successes))
+    if fails:
+        parts.append(f'<path d="{fails}" class="tl-fail"/>')
+    if oks:
+        parts.append(f'<path d="{oks}" class="tl-ok"/>')
+    if lane.resolved:
+        parts.append(f'<path d="{_check(scale.x(lane.resolved), y)}" class="tl-fixed"/>')
+    parts.append(
+        f'<text x="{total_x:.1f}" y="{fail_y + 4}" class="tl-total">'
+        f"{len(lane.failures)} / {len(lane.successes)}</text></g>"
+    )
+    return "".join(parts)
+
+
+def _legend_svg(y: float, left: float) -> str:
+    """What the shapes mean, drawn with the same shapes (colour is never the only cue)."""
+    items = (
+        (lambda x: f'<path d="{_cross(x, y)}" class="tl-fail"/>', "failure"),
+        (lambda x: f'<path d="{_dot(x, y)}" class="tl-ok"/>', "success in the lane's scope"),
+        (
+            lambda x: (
+                f'<rect x="{x - 8}" y="{y - 4}" width="16" height="8" rx="2" '
+                'class="tl-span tl-span-open"/>'
+            ),
+            "first to last failure",
+        ),
+        (lambda x: f'<path d="{_check(x, y - 9, 18)}" class="tl-fixed"/>', "verified fixed"),
+    )
+    out = []
+    for shape, text in items:
+        out.append(f'{shape(left)}<text x="{left + 14}" y="{y + 4}" class="tl-axis">{text}</text>')
+        left += 30 + CHAR_WIDTH * len(text)
+    return "".join(out)
+
+
+def _timeline_svg(lanes: list[Lane], times: TimeFormatter) -> Markup | None:
+    """The lanes as an inline SVG (every text escaped; long names cut in the middle, the
+    whole name in the lane's title)."""
+    moments = [m for lane in lanes for m in lane.moments()]
+    if not moments:
+        return None
+    start, end = min(moments), max(moments)
+    chars = max(len(text) for lane in lanes for text in (lane.subject, lane.cause))
+    left = 6 + CHAR_WIDTH * min(chars, LABEL_CHARS) + 16
+    total_x = TIMELINE_WIDTH - 64
+    scale = _Scale(start, end, left + 6, total_x - 16)
+    top = 22
+    bottom = top + LANE_HEIGHT * len(lanes)
+    height = bottom + 56
+    out = [
+        f'<svg class="timeline" viewBox="0 0 {TIMELINE_WIDTH} {height}" role="img" '
+        'aria-labelledby="timeline-title" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="timeline-title">Timeline of {len(lanes)} lane(s), '
+        f"{escape(times.moment(min(moments).isoformat()))} to "
+        f"{escape(times.moment(max(moments).isoformat()))} ({escape(times.zone_name)})</title>",
+        f'<text x="{total_x:.1f}" y="14" class="tl-axis">✕ / ●</text>',
+    ]
+    for index in range(0, len(lanes), 2):
+        out.append(
+            f'<rect x="0" y="{top + index * LANE_HEIGHT}" width="{TIMELINE_WIDTH}" '
+            f'height="{LANE_HEIGHT}" class="tl-stripe"/>'
+        )
+    for midnight in _midnights(start, end, times):
+        x = scale.x(midnight)
+        out.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom + 4}" class="tl-grid"/>'
+            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" class="tl-axis">'
+            f"{escape(times.day(midnight.isoformat())[5:])}</text>"
+        )
+    for index, lane in enumerate(lanes):
+        out.append(_lane_svg(lane, top + index * LANE_HEIGHT, scale, total_x))
+    out.append(_legend_svg(bottom + 40, 14))
     out.append("</svg>")
-    hidden = len(per_host) - len(hosts)
-    note = f"<p class=note>{hidden} more host name(s) not drawn; see the JSON.</p>"
-    return Markup("".join(out) + (note if hidden else ""))
+    return Markup("".join(out))
 
 
-def _subject(problem: dict[str, Any]) -> str:
-    if problem["scope"] == "dc" and not problem["host"]:
-        return f"{problem['dc'] or '?'} (every host it sends to)"
-    if problem["scope"] == "dc":
-        return f"{problem['host']} via {problem['dc'] or '?'}"
-    if problem["scope"] == "pair":
-        return f"{problem['account'] or '?'} on {problem['host'] or '?'}"
-    return problem["host"] or problem["account"] or problem["dc"] or "(no subject)"
+def _timeline(
+    document: dict[str, Any], identities: Identities, times: TimeFormatter
+) -> dict[str, Any]:
+    """A lane per problem, or per host identity when the problems are too many to read."""
+    problems = problem_order(document["problems"])
+    events = document["events"]["items"]
+    if len(problems) <= TIMELINE_LANES:
+        lanes, hidden, per = _problem_lanes(problems, events, identities, times), 0, "problem"
+    else:
+        (lanes, hidden), per = _host_lanes(problems, events, identities), "host"
+    return {"svg": _timeline_svg(lanes, times) if lanes else None, "per": per, "hidden": hidden}
+
+
+def _minute(iso: str | None, times: TimeFormatter) -> str:
+    """A moment to the minute: enough to compare problems in the triage table."""
+    return times.moment(iso)[:16] if iso else ""
+
+
+def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, Any]:
+    return {
+        "rows": [
+            {
+                **p,
+                "status": p.get("status", "open"),
+                "subject": problem_subject(p),
+                "first": _minute(p["first_seen"], times),
+                "last": _minute(p.get("last_failure") or p["last_seen"], times),
+                "fixed": _minute(p.get("resolved_at"), times),
+            }
+            for p in problems[:TRIAGE_ROWS]
+        ],
+        "total": len(problems),
+        "resolved": any(p.get("resolved_at") for p in problems),
+    }
+
+
+def _group(
+    scope: str, heading: str, blurb: str, selected: list[dict[str, Any]], times: TimeFormatter
+) -> dict[str, Any]:
+    """One section of problems: the first as cards, the next as table rows."""
+    return {
+        "scope": scope,
+        "heading": heading,
+        "blurb": blurb,
+        "total": len(selected),
+        "problems": [
+            {
+                **p,
+                "subject": problem_subject(p),
+                "shown_events": p["events"][:EVENTS_PER_CARD],
+                "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
+                "resolution": "" if is_open(p) else resolution_text(p, times),
+            }
+            for p in selected[:CARDS_PER_SCOPE]
+        ],
+        "rows": [
+            {**p, "subject": problem_subject(p)}
+            for p in selected[CARDS_PER_SCOPE : CARDS_PER_SCOPE + ROWS_PER_SCOPE]
+        ],
+        "hidden": max(0, len(selected) - CARDS_PER_SCOPE - ROWS_PER_SCOPE),
+    }
 
 
 def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     """What the template shows, arranged from the document."""
     events = document["events"]["items"]
-    failures = [e for e in events if e["outcome"] == "failure"]
-    successes = [e for e in events if e["outcome"] == "success"]
     moments = [e["time"] for e in events if e["time"]]
-    summary = summary_counts(document)
-    groups = []
-    open_problems = [p for p in document["problems"] if p.get("status", "open") == "open"]
-    for scope, heading, blurb in SCOPES:
-        if scope == "resolved":
-            selected = [p for p in document["problems"] if p.get("status") == "resolved"]
-        else:
-            selected = [p for p in open_problems if p["scope"] == scope]
-        groups.append(
-            {
-                "scope": scope,
-                "heading": heading,
-                "blurb": blurb,
-                "total": len(selected),
-                "problems": [
-                    {
-                        **p,
-                        "subject": _subject(p),
-                        "shown_events": p["events"][:EVENTS_PER_CARD],
-                        "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
-                        "resolution": resolution_text(p, times)
-                        if p.get("status") == "resolved"
-                        else "",
-                    }
-                    for p in selected[:CARDS_PER_SCOPE]
-                ],
-                "rows": [
-                    {**p, "subject": _subject(p)}
-                    for p in selected[CARDS_PER_SCOPE : CARDS_PER_SCOPE + ROWS_PER_SCOPE]
-                ],
-                "hidden": max(0, len(selected) - CARDS_PER_SCOPE - ROWS_PER_SCOPE),
-            }
-        )
+    identities = _host_identities(document)
+    problems = problem_order(document["problems"])
+    open_problems = [p for p in problems if is_open(p)]
+    groups = [
+        _group(scope, heading, blurb, [p for p in open_problems if p["scope"] == scope], times)
+        for scope, heading, blurb in SCOPES[:-1]
+    ]
+    groups.append(_group(*SCOPES[-1], problems[len(open_problems) :], times))
     return {
         "d": document,
         "times": times,
+        "triage": _triage(problems, times),
         "groups": groups,
         "counts": {
+            **verdict_counts(document),
             "events": len(events),
-            "failures": len(failures),
-            "successes": len(successes),
-            "accounts": summary["accounts_failing"],
-            "accounts_all": summary["accounts"],
-            "hosts": summary["hosts_failing"],
-            "hosts_all": summary["hosts"],
-            "dcs": summary["dcs"],
+            "failures": sum(e["outcome"] == "failure" for e in events),
+            "successes": sum(e["outcome"] == "success" for e in events),
             "first": min(moments, default=None),
             "last": max(moments, default=None),
             "problems": len(open_problems),
-            "resolved": len(document["problems"]) - len(open_problems),
+            "resolved": len(problems) - len(open_problems),
             "audit": len(document["audit"]),
         },
-        "matrix": _matrix(events),
-        "timeline": _timeline_svg(failures, times),
+        "matrix": _matrix(events, identities),
+        "timeline": _timeline(document, identities, times),
         "caps": {
             "events": EVENTS_PER_CARD,
             "evidence": EVIDENCE_PER_CARD,
             "cards": CARDS_PER_SCOPE,
             "rows": ROWS_PER_SCOPE,
+            "triage": TRIAGE_ROWS,
+            "lanes": TIMELINE_LANES,
         },
         "redacted": "redaction" in document,
     }
 
 
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: every character but ASCII letters, digits, space and
+    ``.:-_()`` as a hex escape, so that no name can end the string, the rule or the
+    ``<style>`` element."""
+    safe = " .:-_()"
+    return (
+        '"'
+        + "".join(
+            c if (c.isascii() and c.isalnum()) or c in safe else f"\\{ord(c):x} " for c in text
+        )
+        + '"'
+    )
+
+
+def _print_footer(document: dict[str, Any], times: TimeFormatter) -> str:
+    """The printed pages' footer: which evtdiag wrote the report, and when. A page margin
+    box cannot read the page, so the text is written into the style (report.css places
+    the page number and styles the box)."""
+    text = (
+        f"evtdiag {document['tool']['version']} · generated "
+        f"{times.moment(document['generated_at'])} {times.zone_name}"
+    )
+    return f"@page {{ @bottom-left {{ content: {_css_string(printable(text))}; }} }}\n"
+
+
 def render_html(document: dict[str, Any], times: TimeFormatter) -> str:
     """The whole report as one HTML page."""
-    env = _environment()
-    style = _template_text("report.css")
-    script = _template_text("report.js")
+    env = environment()
+    style = template_text("report.css") + _print_footer(document, times)
+    script = template_text("report.js")
     csp = (
         "default-src 'none'; "
-        f"style-src '{_csp_hash(style)}'; "
-        f"script-src '{_csp_hash(script)}'; "
+        f"style-src '{csp_hash(style)}'; "
+        f"script-src '{csp_hash(script)}'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
     template = env.get_template("report.html.j2")

@@ -1,7 +1,10 @@
-"""The report as terminal text: the verdict first, then problems by scope, then the audit.
+"""The report as terminal text: the verdict, a one-line-per-problem triage table, then
+problems by scope, then the audit.
 
 Rendered from the JSON document (like the HTML), so every output shows the same data.
-Every string that came from an input goes through :func:`printable`.
+Every string that came from an input goes through :func:`printable`. The helpers that
+order problems and read the verdict counts are shared with the HTML report, so that both
+list the problems in one order and count the same things.
 """
 
 from __future__ import annotations
@@ -10,7 +13,14 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from evtdiag.render.fields import resolution_text, summary_counts
+from evtdiag.render.problems import (
+    is_open,
+    middle_ellipsis,
+    problem_order,
+    problem_subject,
+    resolution_text,
+    verdict_counts,
+)
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -21,9 +31,13 @@ SCOPES = (
     ("pair", "Per-pair problems (one account on one host)"),
 )
 WIDTH = 96
+TRIAGE_ROWS = 100
+"""Problems in the triage table (open ones first); every problem follows in full."""
+SUBJECT_CHARS = 40
+"""A triage subject longer than this is cut in the middle (the full one follows below)."""
 
 
-def _wrap(text: str, indent: str) -> list[str]:
+def wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(
         printable(text), WIDTH, initial_indent=indent, subsequent_indent=indent
     ) or [indent]
@@ -60,18 +74,55 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     span = times.span(problem["first_seen"], problem["last_seen"])
     lines.append(f"    {problem['event_count']} event(s), {span}")
     if problem.get("status") == "resolved":
-        lines += _wrap("resolved: " + resolution_text(problem, times), "    ")
-    lines += _wrap(f"why this scope: {problem['scope_reason']}", "    ")
-    lines += _wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
+        lines += wrap("resolved: " + resolution_text(problem, times), "    ")
+    lines += wrap(f"why this scope: {problem['scope_reason']}", "    ")
+    lines += wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
     lines.append("    evidence:")
     lines += [f"      {_evidence_line(item)}" for item in problem["evidence"]]
     others = problem["causes"][1:]
     if others:
         lines.append("    also: " + ", ".join(f"{c['cause']} ({c['basis']})" for c in others))
-    lines += _wrap(f"fix: {problem['remediation']}", "    ")
+    lines += wrap(f"fix: {problem['remediation']}", "    ")
     if problem["doc_url"] and problem["basis"] == "documented":
         lines.append(f"    doc: {problem['doc_url']}")
     return lines
+
+
+def _triage_lines(problems: list[dict[str, Any]], times: TimeFormatter) -> list[str]:
+    """One aligned line per problem (days only: the full times follow in the problem)."""
+    resolved = any(p.get("resolved_at") for p in problems)
+    header = ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE", "EVENTS", "FIRST .. LAST FAILURE"]
+    rows = [header + (["RESOLVED"] if resolved else [])]
+    for problem in problems[:TRIAGE_ROWS]:
+        last = problem.get("last_failure") or problem["last_seen"]
+        row = [
+            problem.get("status", "open"),
+            problem["severity"],
+            problem["scope"],
+            middle_ellipsis(printable(problem_subject(problem)), SUBJECT_CHARS),
+            problem["cause"],
+            f"{problem['event_count']:,}",
+            f"{_day(problem['first_seen'], times)} .. {_day(last, times)}",
+        ]
+        row += [_day(problem.get("resolved_at"), times)] if resolved else []
+        rows.append([printable(cell) for cell in row])
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    events = header.index("EVENTS")
+    lines = [
+        "  "
+        + "  ".join(
+            cell.rjust(width) if column == events else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    if len(problems) > TRIAGE_ROWS:
+        lines.append(f"  ... and {len(problems) - TRIAGE_ROWS} more problem(s), in full below")
+    return lines
+
+
+def _day(iso: str | None, times: TimeFormatter) -> str:
+    return times.day(iso) if iso else "?"
 
 
 def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
@@ -81,9 +132,9 @@ def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
         lines.append(
             f"  {finding['severity'].upper()}  {finding['rule']}{where}: {finding['title']}"
         )
-        lines += _wrap(finding["explanation"], "    ")
+        lines += wrap(finding["explanation"], "    ")
         lines += [f"      {_evidence_line(item)}" for item in finding["evidence"]]
-        lines += _wrap(f"fix: {finding['remediation']}", "    ")
+        lines += wrap(f"fix: {finding['remediation']}", "    ")
     return lines
 
 
@@ -92,19 +143,29 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     events = document["events"]["items"]
     failures = [e for e in events if e["outcome"] == "failure"]
     lines = [f"VERDICT: {document['verdict'].upper()}"]
-    lines += _wrap(" ".join(document["verdict_reasons"]), "  ")
+    lines += wrap(" ".join(document["verdict_reasons"]), "  ")
     first = min((e["time"] for e in events if e["time"]), default=None)
     last = max((e["time"] for e in events if e["time"]), default=None)
-    counts = summary_counts(document)
-    lines += _wrap(
-        f"{len(events)} PSync events, {len(failures)} failures, "
-        f"{counts['accounts_failing']} accounts and {counts['hosts_failing']} hosts affected; "
+    counts = verdict_counts(document)
+    pairs = (
+        f"{counts['pairs_open']} of {counts['pairs']} account-host pairs tried failing, "
+        if counts["pairs"] is not None
+        else ""
+    )
+    lines += wrap(
+        f"{pairs}{counts['accounts_open']} of {counts['accounts']} accounts and "
+        f"{counts['hosts_open']} of {counts['hosts']} hosts with an open problem; "
+        f"{len(events)} PSync events, {len(failures)} failures; "
         f"DCs: {', '.join(counts['dcs']) or '-'}; "
         f"{times.span(first, last)} ({times.zone_name})",
         "  ",
     )
-    problems = [p for p in document["problems"] if p.get("status", "open") == "open"]
-    resolved = [p for p in document["problems"] if p.get("status") == "resolved"]
+    ordered = problem_order(document["problems"])
+    problems = [p for p in ordered if is_open(p)]
+    resolved = ordered[len(problems) :]
+    if ordered:
+        lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
+        lines += _triage_lines(ordered, times)
     for scope, heading in SCOPES:
         selected = [p for p in problems if p["scope"] == scope]
         if selected:
@@ -137,7 +198,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
         ]
     if document["notes"] or document["config_warnings"]:
         lines += ["", "Notes:"]
-        lines += [line for note in document["notes"] for line in _wrap(note, "  ")]
+        lines += [line for note in document["notes"] for line in wrap(note, "  ")]
         for warning in document["config_warnings"]:
             where = f"{warning['file']}:{warning['line']}" if warning["line"] else warning["file"]
             lines.append(f"  warning: {printable(where)}: {printable(warning['message'])}")

@@ -1,0 +1,77 @@
+"""How every renderer names, orders and counts the problems of a report document, so that
+the text, the HTML and ``compare`` list the problems in one order and say the same things.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from evtdiag.render.fields import summary_counts
+from evtdiag.render.timefmt import TimeFormatter
+
+SCOPE_ORDER = ("host", "account", "dc", "pair")
+"""The order of the sections: the widest scope first."""
+
+
+def is_open(problem: dict[str, Any]) -> bool:
+    """Reports from before problem status have only open problems."""
+    return problem.get("status", "open") == "open"
+
+
+def counted_in(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems the verdict and the exit code count: open, and not intended (info),
+    as :func:`evtdiag.diagnose.verdict.counted` picks them from a diagnosis."""
+    return [p for p in document["problems"] if is_open(p) and p["severity"] != "info"]
+
+
+def problem_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open problems by scope (host, account, DC, pair), then the resolved ones: the order
+    of the triage table and of the sections, whatever order a hand-edited report has."""
+    rank = {scope: index for index, scope in enumerate(SCOPE_ORDER)}
+    return sorted(problems, key=lambda p: (not is_open(p), rank.get(p["scope"], len(rank))))
+
+
+def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
+    """The diagnosis's counts for the verdict, by identity. A report from before the
+    open-problem counts gets them from the failing ones; ``pairs`` stays None there
+    (nothing in such a report says which pairs were tried)."""
+    counts = summary_counts(document)
+    counts.setdefault("accounts_open", counts["accounts_failing"])
+    counts.setdefault("hosts_open", counts["hosts_failing"])
+    counts.setdefault("pairs", None)
+    counts.setdefault("pairs_open", None)
+    return counts
+
+
+def problem_subject(problem: dict[str, Any]) -> str:
+    """What the problem is about in a few words, as the triage tables and cards name it."""
+    if problem["scope"] == "dc" and not problem["host"]:
+        return f"{problem['dc'] or '?'} (every host it sends to)"
+    if problem["scope"] == "dc":
+        return f"{problem['host']} via {problem['dc'] or '?'}"
+    if problem["scope"] == "pair":
+        return f"{problem['account'] or '?'} on {problem['host'] or '?'}"
+    return problem["host"] or problem["account"] or problem["dc"] or "(no subject)"
+
+
+def middle_ellipsis(text: str, limit: int) -> str:
+    """``text`` cut in its middle to ``limit`` characters: both ends of a name (its
+    first letters and its domain) are what tell names apart."""
+    if len(text) <= limit:
+        return text
+    head = limit // 2
+    return f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
+
+
+def resolution_text(problem: dict[str, Any], times: TimeFormatter) -> str:
+    """What showed the fix: the first success in the problem's scope after its last
+    failure."""
+    text = (
+        f"last failure {times.moment(problem['last_failure'])}, verified "
+        f"{times.moment(problem['resolved_at'])}"
+    )
+    verified = problem.get("verified_by")
+    if verified:
+        text += f" by {verified['text']}"
+    return text

@@ -1,0 +1,53 @@
+"""The few lines ``report`` and ``render`` end with on stderr: the verdict and the open
+problems, so a report written to a file still answers on the terminal at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from evtdiag.render.problems import (
+    counted_in,
+    is_open,
+    middle_ellipsis,
+    problem_order,
+    problem_subject,
+)
+from evtdiag.render.terminal import printable_line
+
+SUBJECT_CHARS = 44
+_SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
+_VERDICT_COLOURS = {"operational": "green", "warning": "yellow", "failing": "red"}
+
+
+def terminal_summary(document: dict[str, Any], colour: bool) -> str:
+    """The verdict line, then one line per open problem (severity, scope, subject, cause);
+    ``colour`` adds ANSI colours (only for a terminal that wants them)."""
+    problems = document["problems"]
+    still = [p for p in problem_order(problems) if is_open(p)]
+    intended = len(still) - len(counted_in(document))
+    resolved = len(problems) - len(still)
+    verdict = document["verdict"]
+    head = f"VERDICT: {verdict.upper()}: {len(still) - intended} open problem(s)"
+    if intended:
+        head += f", {intended} intended refusal(s)"
+    if resolved:
+        head += f", {resolved} resolved"
+    lines = [_paint(head, _VERDICT_COLOURS.get(verdict), colour, bold=True)]
+    width = max((len(p["scope"]) for p in still), default=0)
+    for problem in still:
+        severity = problem["severity"]
+        subject = middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS)
+        lines.append(
+            f"  {_paint(f'{severity.upper():<7}', _SEVERITY_COLOURS.get(severity), colour)} "
+            f"{problem['scope']:<{width}}  {subject:<{SUBJECT_CHARS}}  "
+            f"{printable_line(problem['cause'])}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _paint(text: str, colour_name: str | None, colour: bool, bold: bool = False) -> str:
+    if not colour or colour_name is None:
+        return text
+    return click.style(text, fg=colour_name, bold=bold)
