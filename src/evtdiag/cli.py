@@ -416,7 +416,9 @@ class OutputFilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
-OUTPUT_FILE = OutputFilePath(dir_okay=False, path_type=Path)
+OUTPUT_FILE = OutputFilePath(dir_okay=False, path_type=Path, allow_dash=True)
+STDOUT = Path("-")
+"""``-o -``: write to standard output."""
 
 
 def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -434,7 +436,8 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         **rest: Any,
     ) -> Any:
         report, mapping = _targets(output_format, output, force, redact or redact_key is not None)
-        target = ReportOutput(output_format, _times(tz_name), report, mapping, force, redact_key)
+        key = load_key(redact_key) if redact_key is not None else None  # before any log is read
+        target = ReportOutput(output_format, _times(tz_name), report, mapping, force, key)
         return command(out=target, **rest)
 
     return _stacked(
@@ -487,8 +490,12 @@ def _times(tz_name: str) -> TimeFormatter:
 def _targets(
     output_format: str, output: Path | None, force: bool, redact: bool
 ) -> tuple[Path | None, Path | None]:
-    """Where the report and the redaction mapping go; refuses to overwrite without --force."""
-    if output is None and output_format == "html":
+    """Where the report and the redaction mapping go (``-o -``: standard output); refuses
+    to overwrite without --force, and a folder that cannot take the file, before any log
+    is read."""
+    if output == STDOUT:
+        output = None
+    elif output is None and output_format == "html":
         output = default_report_name()
     mapping = None
     if redact:
@@ -498,11 +505,23 @@ def _targets(
             else default_report_name(suffix="redaction.json")
         )
     for path, hint in ((output, "--output"), (mapping, "--redact")):
-        if path is not None and exists(path) and not force:
+        if path is None:
+            continue
+        if exists(path) and not force:
             raise click.BadParameter(
                 f"{path} already exists; use --force to overwrite it", param_hint=hint
             )
+        _check_folder(path, hint)
     return output, mapping
+
+
+def _check_folder(path: Path, hint: str) -> None:
+    """Refuse, before the logs are read, a file whose folder is missing or not writable."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"{folder} is not an existing folder", param_hint=hint)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"cannot write in {folder}: permission denied", param_hint=hint)
 
 
 @dataclass(frozen=True)
@@ -516,7 +535,8 @@ class ReportOutput:
     mapping: Path | None
     """Where the redaction key and mapping go; None when not redacting."""
     force: bool
-    redact_key: Path | None
+    redact_key: bytes | None
+    """The key of ``--redact-key``, read before the logs; None: a new key."""
 
     def publish(self, document: dict[str, Any]) -> None:
         """Redact (when asked), render, and write the mapping and the report.
@@ -527,7 +547,7 @@ class ReportOutput:
         """
         files: list[OutputFile] = []
         if self.mapping is not None:
-            key = load_key(self.redact_key) if self.redact_key else Redactor.new_key()
+            key = self.redact_key if self.redact_key is not None else Redactor.new_key()
             document, redactor = redact_document(document, key)
             mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
             files.append(OutputFile(self.mapping, (mapping_text + "\n",), mode=0o600))
@@ -621,6 +641,8 @@ def report(
         )
         document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
         out.publish(document)
+    for alert in diagnosis.alerts:
+        click.echo(f"Warning: {printable_line(alert)}", err=True)
     if not source.quiet:
         _summarise(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
@@ -741,7 +763,7 @@ def compare_cmd(
         paths=(str(before), str(after)),
     )
     parts = COMPARE_FORMATS[output_format](comparison, times)
-    if output is None:
+    if output is None or output == STDOUT:
         write_stdout(parts)
     else:
         write_report(output, parts, force=force)
@@ -825,13 +847,19 @@ def collect_script_cmd() -> None:
 def check_config(hosts_dir: str, windows_dir: str | None) -> None:
     """Parse host configurations (and Windows settings) and show what was understood.
 
-    Exit status: 0 everything parsed, 1 there were warnings, 2 bad path.
+    Exit status: 0 everything parsed, 1 there were warnings, 2 bad path, 3 no host
+    configuration in the folder.
 
     \b
     Example:
         evtdiag check-config --hosts configs/ --windows dc-export/
     """
     inventory = load_inventory(os.fspath(hosts_dir))
+    if not inventory.hosts:
+        raise NoUsableInput(
+            f"no host configuration in {hosts_dir}: give the folder that holds one folder "
+            "(or collector archive) per UNIX host"
+        )
     count = len(inventory.warnings) + sum(len(h.warnings) for h in inventory.hosts)
     click.echo(printable(format_inventory(inventory)))
     if windows_dir is not None:

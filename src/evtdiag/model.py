@@ -875,6 +875,9 @@ class Diagnosis:
     config_warnings: tuple[ConfigWarning, ...] = ()
     notes: tuple[str, ...] = ()
     """What evidence was missing, and other caveats worth a line in the report."""
+    alerts: tuple[str, ...] = ()
+    """Notes the user must see at once, on the terminal too (e.g. ``--hosts`` naming a
+    folder that configures none of the hosts in the events); also among :attr:`notes`."""
     counts: dict[str, int] = field(default_factory=dict)
     """Accounts and hosts (all, and failing) counted by identity, not by spelling:
     ``KSmith``/``CORP\\ksmith`` are one account, ``web01``/``WEB01.corp`` one host."""

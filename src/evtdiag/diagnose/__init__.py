@@ -53,6 +53,7 @@ def diagnose(
     problems = classify(explained, events, resolver)
     audit = run_audit(AuditContext(inventory, windows, events, resolver))
     state, reasons = verdict(events, problems, successes, outside_period)
+    alerts = _alerts(events, inventory, resolver)
     return Diagnosis(
         verdict=state,
         verdict_reasons=reasons,
@@ -64,7 +65,8 @@ def diagnose(
         unreferenced_hosts=_unreferenced(events, inventory, resolver),
         success_ids=successes.ids,
         config_warnings=_warnings(inventory, windows),
-        notes=(*_notes(inputs, inventory, windows), *successes.warnings),
+        notes=(*alerts, *_notes(inputs, inventory, windows), *successes.warnings),
+        alerts=alerts,
         counts=_counts(events, problems, resolver),
         successes=successes,
         host_ids={e.host: resolver.host_id(e.host) or "" for e in events if e.host},
@@ -117,6 +119,25 @@ def _unmatched(events: Sequence[PsyncEvent], resolver: HostResolver) -> tuple[st
             (n for n in names if (m := resolver.match(n)) is None or m.host is None),
             key=str.casefold,
         )
+    )
+
+
+def _alerts(
+    events: Sequence[PsyncEvent], inventory: Inventory | None, resolver: HostResolver
+) -> tuple[str, ...]:
+    """``--hosts`` that configures none of the hosts the events name: a wrong folder, one
+    host's folder instead of their parent, an empty one. Every cause on the UNIX side
+    would silently read as "no configuration"."""
+    if inventory is None:
+        return ()
+    named = {resolver.host_id(e.host) for e in events if e.host}
+    if not named or any(m.host for e in events if (m := resolver.match(e.host))):
+        return ()
+    return (
+        f"none of the {len(named)} hosts in the events has a configuration in "
+        f"{inventory.root} ({len(inventory.hosts)} host folder(s) or archive(s) there): "
+        "check --hosts, which takes the folder that holds one folder (or collector "
+        "archive) per UNIX host",
     )
 
 

@@ -15,14 +15,25 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record")
 
 
+def user_and_host(event: PsyncEvent) -> tuple[str | None, str | None]:
+    """The event's user and host; for an id outside the catalogue (kind ``other``) whose
+    data holds two items, as the success event's does (user, host), those two: the
+    listing shows what such an event names even before its id is declared."""
+    if event.kind == "other" and not (event.user or event.host) and len(event.record.data) == 2:
+        user, host = event.record.data
+        return user.strip() or None, host.strip() or None
+    return event.user, event.host
+
+
 def _row(event: PsyncEvent) -> tuple[str, ...]:
+    user, host = user_and_host(event)
     return (
         (iso(event.time) or "?").replace("T", " ").replace(".000000", "")[:19],
         event.dc,
         str(event.event_id),
         event.kind,
-        event.user or "-",
-        event.host or "-",
+        user or "-",
+        host or "-",
         event.record.source,
         str(event.record.record_id),
     )
@@ -57,6 +68,7 @@ def events_csv(events: Sequence[PsyncEvent]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["time", "dc", "event_id", "kind", "user", "host", "source", "record_id"])
     for event in events:
+        user, host = user_and_host(event)
         writer.writerow(
             csv_cell(cell)
             for cell in [
@@ -64,8 +76,8 @@ def events_csv(events: Sequence[PsyncEvent]) -> str:
                 event.dc,
                 event.event_id,
                 event.kind,
-                event.user or "",
-                event.host or "",
+                user or "",
+                host or "",
                 event.record.source,
                 event.record.record_id,
             ]
