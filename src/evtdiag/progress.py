@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from evtdiag.model import InputCoverage
-from evtdiag.render.terminal import printable
+from evtdiag.render.terminal import printable_line
 
 
 class ProgressLine:
@@ -52,7 +52,7 @@ class ProgressLine:
         records = f"{self.records / seconds:,.0f} records/s  " if self.records else ""
         line = (
             f"\r{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB ({100 * done / self.total:.0f}%) "
-            f"{rate:,.0f} MB/s  {records}{printable(path)[-40:]}"
+            f"{rate:,.0f} MB/s  {records}{printable_line(path)[-40:]}"
         )
         width = self._width()
         self.stream.write(line[: width + 1].ljust(width + 1))  # + 1: the leading \r

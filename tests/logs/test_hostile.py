@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
+import json
 import os
 import signal
 import struct
@@ -19,6 +20,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.logs import ProviderMatcher, read_logs
@@ -26,6 +28,9 @@ from evtdiag.logs import archives as archives_module
 from evtdiag.logs.formats import ReadOptions
 from evtdiag.logs.inputs import read_input, read_inputs
 from evtdiag.logs.providers import AllProviders
+from evtdiag.render.text_report import render_text
+from evtdiag.render.timefmt import TimeFormatter
+from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.evtx_writer import write_evtx, write_evtx_file
 from tests.export_writer import events_xml
 from tests.logs.test_evtx_reader import mixed_events
@@ -470,3 +475,15 @@ def test_line_breaks_in_host_folder_names_forge_no_check_config_line(tmp_path, r
     assert "== web01\\x0a== forged  (" in result.stdout
     assert "notes\\x0awarning: forged: not a host folder" in result.stdout
     assert "win\\x0a   warning: forged/PasswordPropDeny.txt" in result.stdout
+
+
+def test_a_line_break_in_a_name_cannot_forge_a_line_of_the_text_report() -> None:
+    result = CliRunner().invoke(cli, ["report", *SAMPLE_REPORT_ARGS, "-q", "--format", "json"])
+    document = json.loads(result.stdout)
+    forged = "evil\nVERDICT: OPERATIONAL"
+    document["problems"][0]["evidence"][0]["file"] = forged
+    document["problems"][0]["host"] = forged
+    document["config_warnings"].append({"file": forged, "line": None, "message": forged})
+    lines = render_text(document, TimeFormatter()).splitlines()
+    assert lines.count("VERDICT: WARNING") == 1
+    assert not [line for line in lines if line.lstrip().startswith("VERDICT: OPERATIONAL")]

@@ -21,7 +21,7 @@ from evtdiag.render.problems import (
     resolution_text,
     verdict_counts,
 )
-from evtdiag.render.terminal import printable
+from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
 SCOPES = (
@@ -39,7 +39,7 @@ SUBJECT_CHARS = 40
 
 def wrap(text: str, indent: str) -> list[str]:
     return textwrap.wrap(
-        printable(text), WIDTH, initial_indent=indent, subsequent_indent=indent
+        printable_line(text), WIDTH, initial_indent=indent, subsequent_indent=indent
     ) or [indent]
 
 
@@ -52,7 +52,8 @@ def _evidence_line(item: dict[str, Any]) -> str:
     prefix = {"config": "config", "event": "event", "absence": "missing"}.get(
         item["kind"], item["kind"]
     )
-    return f"[{prefix}] {printable(where) + ': ' if where else ''}{printable(item['text'])}"
+    place = printable_line(where) + ": " if where else ""
+    return f"[{prefix}] {place}{printable_line(item['text'])}"
 
 
 def _subject(problem: dict[str, Any]) -> str:
@@ -63,7 +64,7 @@ def _subject(problem: dict[str, Any]) -> str:
         parts.append(f"host {problem['host']}")
     if problem["dc"]:
         parts.append(f"through {problem['dc']}")
-    return printable(", ".join(parts) or "(no subject)")
+    return printable_line(", ".join(parts) or "(no subject)")
 
 
 def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
@@ -99,13 +100,13 @@ def _triage_lines(problems: list[dict[str, Any]], times: TimeFormatter) -> list[
             problem.get("status", "open"),
             problem["severity"],
             problem["scope"],
-            middle_ellipsis(printable(problem_subject(problem)), SUBJECT_CHARS),
+            middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS),
             problem["cause"],
             f"{problem['event_count']:,}",
             f"{_day(problem['first_seen'], times)} .. {_day(last, times)}",
         ]
         row += [_day(problem.get("resolved_at"), times)] if resolved else []
-        rows.append([printable(cell) for cell in row])
+        rows.append([printable_line(cell) for cell in row])
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     events = header.index("EVENTS")
     lines = [
@@ -128,7 +129,7 @@ def _day(iso: str | None, times: TimeFormatter) -> str:
 def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
     lines = []
     for finding in findings:
-        where = f" on {printable(finding['host'])}" if finding["host"] else ""
+        where = f" on {printable_line(finding['host'])}" if finding["host"] else ""
         lines.append(
             f"  {finding['severity'].upper()}  {finding['rule']}{where}: {finding['title']}"
         )
@@ -188,18 +189,19 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
         lines += [
             "",
             "Hosts in the events without a configuration: "
-            + printable(", ".join(document["unmatched_hosts"])),
+            + printable_line(", ".join(document["unmatched_hosts"])),
         ]
     if document["unreferenced_hosts"]:
         lines += [
             "",
             "Configurations no event refers to: "
-            + printable(", ".join(document["unreferenced_hosts"])),
+            + printable_line(", ".join(document["unreferenced_hosts"])),
         ]
     if document["notes"] or document["config_warnings"]:
         lines += ["", "Notes:"]
         lines += [line for note in document["notes"] for line in wrap(note, "  ")]
         for warning in document["config_warnings"]:
             where = f"{warning['file']}:{warning['line']}" if warning["line"] else warning["file"]
-            lines.append(f"  warning: {printable(where)}: {printable(warning['message'])}")
+            message = printable_line(warning["message"])
+            lines.append(f"  warning: {printable_line(where)}: {message}")
     return "\n".join(lines).rstrip() + "\n"
