@@ -13,7 +13,14 @@ from evtdiag.psync import CATALOGUE, Catalogue, extract, to_psync_event
 WHEN = datetime(2026, 9, 1, tzinfo=timezone.utc)
 
 
-def record(event_id: int, *data: str, message: str | None = None, qualifiers=None) -> EventRecord:
+def record(
+    event_id: int,
+    *data: str,
+    message: str | None = None,
+    qualifiers: int | None = None,
+    level: int | None = 2,
+) -> EventRecord:
+    """A PSync record of DC01 made by hand (level 2, Error, unless told otherwise)."""
     return EventRecord(
         source="dc01.evtx",
         record_id=1,
@@ -21,7 +28,7 @@ def record(event_id: int, *data: str, message: str | None = None, qualifiers=Non
         provider="Microsoft-Windows-IDMU-PSync",
         event_id=event_id,
         qualifiers=qualifiers,
-        level=2,
+        level=level,
         channel="Application",
         computer="DC01",
         data=data,

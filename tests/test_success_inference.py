@@ -14,9 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.model import EventRecord, Outcome, Place, SuccessIdentification, SuccessSource
+from evtdiag.model import EventRecord, Outcome, SuccessIdentification, SuccessSource
 from evtdiag.psync import Catalogue, identify_successes, to_psync_event
 from tests.diagnose.scenario import DC1, Scenario
+from tests.test_psync import record as psync_record
 
 WHEN = datetime(2026, 9, 1, tzinfo=timezone.utc)
 SUCCESS_TEXT = "Successfully changed password.\ruser = alice\rhost = web01"
@@ -24,29 +25,9 @@ OTHER_ID = 12293
 """An undocumented id that looks like a success as much as 12291 does."""
 
 
-def record(
-    event_id: int,
-    *data: str,
-    level: int | None = 4,
-    qualifiers: int | None = None,
-    message: str | None = None,
-) -> EventRecord:
-    return EventRecord(
-        source="dc01.evtx",
-        record_id=1,
-        time_created=WHEN,
-        provider="Microsoft-Windows-IDMU-PSync",
-        event_id=event_id,
-        qualifiers=qualifiers,
-        level=level,
-        channel="Application",
-        computer="DC01",
-        data=data,
-        data_names=("",) * len(data),
-        xml_source="<Event/>",
-        place=Place("dc01.evtx"),
-        message=message,
-    )
+def record(event_id: int, *data: str, level: int | None = 4, **fields) -> EventRecord:
+    """A hand-made record at Information level unless told otherwise."""
+    return psync_record(event_id, *data, level=level, **fields)
 
 
 # --- identify_successes on hand-made records -------------------------------------------
