@@ -20,7 +20,6 @@ from evtdiag.model import (
     Place,
     PsyncEvent,
     WindowsSide,
-    account_key,
 )
 from evtdiag.psync import EventKind, kind_named
 
@@ -87,14 +86,13 @@ class FailureGroup:
     """None when the event names no host, or no ``--hosts`` was given."""
     host_id: str | None
     """The host's identity: see :meth:`HostResolver.host_id`."""
+    account_id: str | None
+    """The account's identity (:func:`~evtdiag.model.account_key`), kept: the scope rules
+    ask for it many times per group."""
 
     @property
     def host(self) -> HostConfig | None:
         return self.match.host if self.match else None
-
-    @property
-    def account_id(self) -> str | None:
-        return account_key(self.account) if self.account else None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def failure_groups(events: Iterable[PsyncEvent], resolver: HostResolver) -> list
                 events=members,
                 match=resolver.match(first.host),
                 host_id=key[2] or None,
+                account_id=key[1] or None,
             )
         )
     return groups
