@@ -44,7 +44,7 @@ CONTRACT_INPUT_KEYS = frozenset(
         "computers",
     }
 )
-"""The fields of an ``inputs`` entry (DESIGN.md, JSON output contract)."""
+"""The fields of an ``inputs`` entry (docs/contract.md, ``inputs``)."""
 
 needs_corpus = pytest.mark.skipif(
     not CORPUS.is_dir(), reason=f"real-log corpus not found at {CORPUS}"

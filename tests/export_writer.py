@@ -7,8 +7,9 @@
 * :func:`events_csv`: Event Viewer "Save All Events As... > CSV" / "Text (Tab
   delimited)": a five-name header and six fields per row, the message last.
 
-Messages are rendered from the documented templates (psync-facts.md section 1.2), with
-``%r`` as a carriage return, as FormatMessage does.
+Messages are rendered from the documented templates (the fact base,
+../shared/reference/psync-facts.md, section 1.2), with ``%r`` as a carriage return, as
+FormatMessage does.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Process exit codes (a contract relied on by scripts; see DESIGN.md).
+    """Process exit codes (a contract relied on by scripts; see docs/contract.md, Exit codes).
 
     A failure of evtdiag itself never exits 1, which scripts read as "problems found".
     A run ended by a signal exits as a shell reports a process the signal killed:

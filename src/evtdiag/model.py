@@ -769,7 +769,7 @@ class Cause:
     """Why a group of failures happened, with what shows it."""
 
     code: str
-    """A cause code (contract: DESIGN.md)."""
+    """A cause code (contract: docs/contract.md, Cause codes)."""
     basis: str
     """``documented`` by Microsoft, or ``inferred`` by evtdiag."""
     severity: str
@@ -846,7 +846,7 @@ class AuditFinding:
 
     id: str
     rule: str
-    """An audit code (contract: DESIGN.md)."""
+    """An audit code (contract: docs/contract.md, Audit codes)."""
     host: str | None
     severity: str
     basis: str

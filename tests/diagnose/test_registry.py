@@ -8,7 +8,7 @@ from evtdiag.diagnose.audit import audits
 from evtdiag.diagnose.causes import causes
 from evtdiag.diagnose.registry import Finding, Registry
 
-# DESIGN.md (contract): these codes exist and are never renamed.
+# docs/contract.md: these codes exist and are never renamed.
 CONTRACT_CAUSES = {
     "sync-users-excluded",
     "sync-users-not-listed",

@@ -1,6 +1,6 @@
 """The best-practice audit: what is risky in the configuration, whether or not it failed yet.
 
-One small function per audit code (DESIGN.md, contract), each returning its hits as
+One small function per audit code (docs/contract.md, Audit codes), each returning its hits as
 ``(host, Finding)`` pairs (``host`` None for Windows-side findings). The docstring
 is the explanation the report shows. Only ``dc-config-inconsistent`` looks at events:
 the DCs' own configuration is not among the inputs, so their disagreement can only

@@ -1,10 +1,11 @@
 """The cause rules: why did this group of failures happen?
 
-One small function per cause code (DESIGN.md, contract), registered in order of
+One small function per cause code (docs/contract.md, Cause codes), registered in order of
 strength: configuration faults that refuse every user of a host come before the
 per-user ones, so the first rule that applies is the best explanation. Each
 docstring is the explanation the report shows; what Microsoft documents and what
-evtdiag infers is kept apart in ``basis`` (see ``psync-facts.md``).
+evtdiag infers is kept apart in ``basis`` (see the fact base,
+``../shared/reference/psync-facts.md``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The host inventory: one folder (or collector archive) per UNIX host, and name matching.
 
-Layout (DESIGN.md, contract): ``DIR/<host>/`` holds ``sso.conf``, ``passwd``,
+Layout (docs/design.md, Input layouts): ``DIR/<host>/`` holds ``sso.conf``, ``passwd``,
 ``shadow`` and the optional policy files, directly or under ``etc/``;
 ``DIR/<host>.tar.gz`` is what ``evtdiag collect-script`` produced; ``DIR/hosts.toml``
 gives extra names per host.

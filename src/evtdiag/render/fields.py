@@ -1,7 +1,7 @@
 """Field-by-field JSON views of the model, shared by every JSON output.
 
 Writing each field out by hand (rather than ``asdict``) keeps the JSON contract of
-DESIGN.md visible in one place and stops internal fields from leaking into it.
+docs/contract.md visible in one place and stops internal fields from leaking into it.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def skipped_json(skip: Skipped) -> dict[str, Any]:
 
 
 def input_json(coverage: InputCoverage) -> dict[str, Any]:
-    """One entry of ``inputs`` (contract: DESIGN.md, JSON output)."""
+    """One entry of ``inputs`` (contract: docs/contract.md, ``inputs``)."""
     return {
         "path": coverage.path,
         "sha256": coverage.sha256,

@@ -1,4 +1,4 @@
-"""The report as JSON: schema ``evtdiag/1`` (contract: DESIGN.md), written field by field.
+"""The report as JSON: schema ``evtdiag/1`` (contract: docs/contract.md), written field by field.
 
 Everything the HTML report shows is in here, so ``evtdiag render`` can rebuild it
 without the original inputs.
