@@ -8,13 +8,16 @@ their parameters do not change. Every timing is the wall time of a fresh subproc
 10 ms from /proc over the whole process tree (workers included; pages shared after
 fork are counted once per process, so this overstates). python-evtx is too slow to
 run on everything: it renders a sample of records, one 64 KiB chunk buffer at a
-time, and its time is extrapolated (marked ``~``).
+time, and its time is extrapolated (marked ``~``). The first line names the machine
+(cores, Python, load average at start); a warning follows it, and the table, when the
+machine was busy.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import platform
 import struct
 import subprocess
 import sys
@@ -33,6 +36,9 @@ import build
 
 EVTDIAG = ["report", "--format", "json", "-q"]
 """The measured command: the whole diagnosis, JSON to standard output (discarded)."""
+BUSY_LOAD_PER_CORE = 0.5
+"""A load average above this per core means other work competed with the bench for the
+cores: the times, and the ratios between them, are then noise rather than a result."""
 PROVIDER = "Microsoft-Windows-IDMU-PSync"
 
 RAW_SCAN = """
@@ -175,6 +181,25 @@ def python_evtx_rate(files: list[Path], sample: int) -> tuple[float, int]:
     return done / (time.perf_counter() - started), failed
 
 
+def machine(load: float, cores: int) -> tuple[str, str | None]:
+    """The line naming the machine the table is measured on, and a warning when it was
+    busy (None when it was quiet).
+
+    ``load`` is the 1-minute load average before the bench starts: once running, the
+    bench keeps every core busy itself.
+    """
+    line = (
+        f"machine: {cores} cores, Python {platform.python_version()}, "
+        f"load average {load:.2f} at start"
+    )
+    if load <= BUSY_LOAD_PER_CORE * cores:
+        return line, None
+    return line, (
+        f"WARNING: the machine was busy at start (load average over {BUSY_LOAD_PER_CORE} per "
+        "core): the times of this run are noise, not a result; run again on a quiet machine"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=float, default=512, help="sparse log, MiB (512)")
@@ -187,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=build.OUT)
     args = parser.parse_args(argv)
     jobs = args.jobs or len(os.sched_getaffinity(0))
+    line, busy = machine(os.getloadavg()[0], os.cpu_count() or 1)
+    print(line, flush=True)
+    if busy:
+        print(busy, flush=True)
     try:
         inputs = build.build_all(
             args.out, size_mb=args.size, dense_records=args.dense_records,
@@ -239,14 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(note)
     print(
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
-        f"evtdiag --jobs {jobs}, Python {sys.version.split()[0]}; times are wall seconds of a "
-        f"subprocess (best of {args.repeat} except dense); evtdiag runs with --reader builtin "
-        "(no fast extra), rows 'fast extra' with --reader auto; ÷raw = evtdiag time / mmap+find "
-        "scan time; x py-evtx = python-evtx full XML render of every record (extrapolated "
-        "from a sample, ~) / evtdiag time; rate÷Rust = evtdiag records/s / Rust evtx "
-        "records/s; RSS = peak sum over the process tree."
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, evtdiag --jobs {jobs}; times are "
+        f"wall seconds of a subprocess (best of {args.repeat} except dense); evtdiag runs with "
+        "--reader builtin (no fast extra), rows 'fast extra' with --reader auto; ÷raw = "
+        "evtdiag time / mmap+find scan time; x py-evtx = python-evtx full XML render of every "
+        "record (extrapolated from a sample, ~) / evtdiag time; rate÷Rust = evtdiag records/s "
+        "/ Rust evtx records/s; RSS = peak sum over the process tree."
     )
+    if busy:
+        print(busy)  # under the table too, where it is read
     return 0
 
 

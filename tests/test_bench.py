@@ -4,8 +4,11 @@ stitched files are valid logs in which the reader finds exactly the records expe
 from __future__ import annotations
 
 import importlib.util
+import platform
 import sys
 from pathlib import Path
+
+import pytest
 
 from evtdiag.logs import ProviderMatcher, read_logs
 from evtdiag.logs.evtx import read_file_header
@@ -62,6 +65,34 @@ def test_bench_says_clearly_when_the_corpus_is_missing(tmp_path: Path) -> None:
         assert "shared/evtx-samples" in str(error)
     else:
         raise AssertionError("no error")
+
+
+@pytest.mark.parametrize(("load", "busy"), [(0.9, False), (1.1, True)])
+def test_bench_names_its_machine_and_warns_when_it_was_busy(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], load: float, busy: bool
+) -> None:
+    """Two cores: busy above a load average of 1.0. The line comes first, before the
+    inputs are built (here they cannot be: no corpus)."""
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    assert spec and spec.loader
+    run = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, run)  # dataclasses look their module up there
+    spec.loader.exec_module(run)
+
+    def no_corpus(*args: object, **kwargs: object) -> None:
+        raise run.build.CorpusMissing("no corpus here")
+
+    monkeypatch.setattr(run.build, "build_all", no_corpus)
+    monkeypatch.setattr(run.os, "getloadavg", lambda: (load, 0.0, 0.0))
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 2)
+    assert run.main([]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    python = platform.python_version()
+    assert lines[0] == f"machine: 2 cores, Python {python}, load average {load:.2f} at start"
+    assert lines[1:] == (
+        ["WARNING: the machine was busy at start (load average over 0.5 per core): the times "
+         "of this run are noise, not a result; run again on a quiet machine"] if busy else []
+    )  # fmt: skip
 
 
 def test_stage_timing_script_runs_every_stage_on_a_log(capsys) -> None:

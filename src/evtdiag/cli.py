@@ -9,64 +9,47 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import json
 import os
 import re
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import FrameType
-from typing import Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 import click
-import jinja2
 
 from evtdiag import __version__
-from evtdiag.compare import compare_reports
-from evtdiag.diagnose import diagnose
-from evtdiag.diagnose.verdict import counted
 from evtdiag.errors import EvtdiagError, ExitCode, NoUsableInput, Terminated, UsageError
-from evtdiag.hosts import load_inventory, load_windows
-from evtdiag.hosts.collector import collect_script
-from evtdiag.logs import DEFAULT_PROVIDERS, LogReadResult, ProviderMatcher, discover, read_logs
-from evtdiag.logs.formats import ReadOptions
-from evtdiag.logs.inputs import REFUSED
-from evtdiag.logs.rust_backend import READERS, ReaderChoice
-from evtdiag.logs.rust_backend import available as rust_available
-from evtdiag.model import EventRecord, InputCoverage, PsyncEvent, SuccessIdentification
-from evtdiag.progress import ProgressLine, speed_text
-from evtdiag.psync import Catalogue, check_success_ids, extract, identify_successes, within
-from evtdiag.render.compare_report import COMPARE_FORMATS
-from evtdiag.render.config_text import format_inventory, format_windows
-from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
-from evtdiag.render.fields import iso
-from evtdiag.render.formats import REPORT_FORMATS, render_document
-from evtdiag.render.json_report import load_document, report_document
-from evtdiag.render.output import (
-    OutputFile,
-    default_report_name,
-    exists,
-    save_traceback,
-    write_files,
-    write_report,
-    write_stdout,
-)
-from evtdiag.render.problems import counted_in
-from evtdiag.render.redact import (
-    Redactor,
-    load_key,
-    load_mapping,
-    mapping_document,
-    redact_document,
-    unredact,
-)
-from evtdiag.render.summary import terminal_summary
 from evtdiag.render.terminal import printable, printable_line
-from evtdiag.render.timefmt import TimeFormatter
+
+# Everything else is imported by the command that uses it: `evtdiag --version` and
+# `--help` take a fifth of the time then (the diagnosis, jinja2 and the log readers cost
+# some 200 ms to import), and `events` never imports the diagnosis or the report
+# renderers. tests/test_startup.py fails when a module-level import brings one back.
+if TYPE_CHECKING:
+    from evtdiag.logs import LogReadResult
+    from evtdiag.logs.formats import ReadOptions
+    from evtdiag.logs.rust_backend import ReaderChoice
+    from evtdiag.model import (
+        EventRecord,
+        InputCoverage,
+        PsyncEvent,
+        SuccessIdentification,
+        WindowsSide,
+    )
+    from evtdiag.render.timefmt import TimeFormatter
+
+READER_NAMES = ("auto", "builtin", "rust")
+REPORT_FORMAT_NAMES = ("html", "json", "text")
+COMPARE_FORMAT_NAMES = ("text", "json", "html")
+"""The choices of --reader and of the two --format options: the keys of READERS,
+REPORT_FORMATS and COMPARE_FORMATS, written out because importing those registries would
+import the readers and renderers with the CLI (tests/test_startup.py checks they agree)."""
 
 
 class _Group(click.Group):
@@ -106,6 +89,8 @@ def _fail(ctx: click.Context, message: str, code: ExitCode) -> NoReturn:
 def _internal_error(error: Exception) -> str:
     """A bug, in one line: the exception, and the private file its traceback was saved to
     (it may hold names from the logs)."""
+    from evtdiag.render.output import save_traceback
+
     summary = printable_line(f"{type(error).__name__}: {error}")
     try:
         saved = f"its traceback is in {printable_line(str(save_traceback(error)))}"
@@ -164,6 +149,10 @@ class LogSource:
 
         :raises NoUsableInput: when no input is a readable log.
         """
+        from evtdiag.logs import DEFAULT_PROVIDERS, ProviderMatcher, discover, read_logs
+        from evtdiag.logs.inputs import REFUSED
+        from evtdiag.progress import ProgressLine
+
         started = time.monotonic()
         files = discover(self.logs)
         total = sum(_size(path) for path in files)
@@ -190,6 +179,8 @@ class LogSource:
         The success id is inferred from every record read, so this runs after
         :meth:`read`, never per input: one log alone could make a different guess.
         """
+        from evtdiag.psync import Catalogue, extract, identify_successes
+
         successes = identify_successes(records, self.success_ids, infer=self.infer_successes)
         return extract(records, Catalogue.identified(successes)), successes
 
@@ -232,6 +223,9 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         jobs: int | None,
         **rest: Any,
     ) -> Any:
+        from evtdiag.logs.formats import ReadOptions
+        from evtdiag.logs.rust_backend import available as rust_available
+
         if reader == "rust" and not rust_available():
             raise click.BadParameter(
                 "the Rust evtx parser is not installed (pip install 'evtdiag[fast]')",
@@ -286,7 +280,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--reader",
-            type=click.Choice(READERS),
+            type=click.Choice(READER_NAMES),
             default="auto",
             show_default=True,
             help="Who decodes .evtx records: 'builtin' (evtdiag's own decoder), 'rust' (the "
@@ -309,6 +303,8 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _refused_inputs(result: LogReadResult) -> int:
     """Report every input a reader refused, on stderr; return how many there were."""
+    from evtdiag.logs.inputs import REFUSED
+
     refused = [c for c in result.inputs if c.format == REFUSED]
     for coverage in refused:
         click.echo(f"Error: {printable_line(coverage.note or coverage.path)}", err=True)
@@ -324,6 +320,8 @@ def _size(path: os.PathLike[str]) -> int:
 
 def _check_success_ids(success_ids: tuple[int, ...]) -> None:
     """Refuse a failure id before any log is read, as a usage error."""
+    from evtdiag.psync import check_success_ids
+
     try:
         check_success_ids(success_ids)
     except ValueError as error:
@@ -356,6 +354,10 @@ def events(source: LogSource, output_format: str) -> None:
         evtdiag events sample_logs/
         evtdiag events 'exports/*.evtx' --format json > events.json
     """
+    from evtdiag.progress import speed_text
+    from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+    from evtdiag.render.output import write_stdout
+
     result, elapsed = source.read()
     found, successes = source.psync_events(result.events)
     if output_format == "json":
@@ -435,6 +437,8 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         redact_key: Path | None,
         **rest: Any,
     ) -> Any:
+        from evtdiag.render.redact import load_key
+
         report, mapping = _targets(output_format, output, force, redact or redact_key is not None)
         key = load_key(redact_key) if redact_key is not None else None  # before any log is read
         target = ReportOutput(output_format, _times(tz_name), report, mapping, force, key)
@@ -445,7 +449,7 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--format",
             "output_format",
-            type=click.Choice(list(REPORT_FORMATS)),
+            type=click.Choice(REPORT_FORMAT_NAMES),
             default="html",
             show_default=True,
             help="Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
@@ -481,6 +485,8 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _times(tz_name: str) -> TimeFormatter:
+    from evtdiag.render.timefmt import TimeFormatter
+
     try:
         return TimeFormatter(tz_name)
     except ValueError as error:
@@ -493,6 +499,8 @@ def _targets(
     """Where the report and the redaction mapping go (``-o -``: standard output); refuses
     to overwrite without --force, and a folder that cannot take the file, before any log
     is read."""
+    from evtdiag.render.output import default_report_name, exists
+
     if output == STDOUT:
         output = None
     elif output is None and output_format == "html":
@@ -545,6 +553,11 @@ class ReportOutput:
         with room for the report and not for its key would leave a report nobody can
         decode. On standard output the report follows the mapping written.
         """
+        import json
+
+        from evtdiag.render.output import OutputFile, write_files, write_stdout
+        from evtdiag.render.redact import Redactor, mapping_document, redact_document
+
         files: list[OutputFile] = []
         if self.mapping is not None:
             key = self.redact_key if self.redact_key is not None else Redactor.new_key()
@@ -564,6 +577,24 @@ class ReportOutput:
                 f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
                 err=True,
             )
+
+
+def render_document(
+    document: dict[str, Any], output_format: str, times: TimeFormatter
+) -> Iterable[str]:
+    """:func:`evtdiag.render.formats.render_document`, imported when a report is rendered
+    (its HTML renderer imports jinja2); also where tests make rendering fail."""
+    from evtdiag.render import formats
+
+    return formats.render_document(document, output_format, times)
+
+
+def load_windows(directory: str) -> WindowsSide:
+    """:func:`evtdiag.hosts.load_windows`, imported when Windows settings are read; also
+    where tests count the scans of what it returns."""
+    from evtdiag import hosts
+
+    return hosts.load_windows(directory)
 
 
 @cli.command()
@@ -611,6 +642,14 @@ def report(
             --windows sample_logs/windows -o report.html
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
+    from evtdiag.diagnose import diagnose
+    from evtdiag.diagnose.verdict import counted
+    from evtdiag.hosts import load_inventory
+    from evtdiag.progress import speed_text
+    from evtdiag.psync import within
+    from evtdiag.render.fields import iso
+    from evtdiag.render.json_report import report_document
+
     if since is not None and until is not None and since >= until:
         raise click.BadParameter(
             f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
@@ -671,6 +710,8 @@ def cycle_collection_paused() -> Iterator[None]:
 def _summarise(document: dict[str, Any]) -> None:
     """The verdict and the open problems on stderr, in colour on a terminal unless
     NO_COLOR is set."""
+    from evtdiag.render.summary import terminal_summary
+
     colour = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     click.echo(terminal_summary(document, colour), err=True, nl=False)
 
@@ -695,6 +736,10 @@ def render(
         evtdiag render findings.json -o report.html
         evtdiag render findings.json --redact -o for-support.html
     """
+    import jinja2
+
+    from evtdiag.render.problems import counted_in
+
     document = _saved_report(findings)
     try:
         out.publish(document)
@@ -717,7 +762,7 @@ _REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(list(COMPARE_FORMATS)),
+    type=click.Choice(COMPARE_FORMAT_NAMES),
     default="text",
     show_default=True,
     help="Text, JSON (evtdiag-compare/1) or one self-contained HTML page.",
@@ -755,6 +800,11 @@ def compare_cmd(
         evtdiag report logs/ --hosts hosts/ --format json -o after.json
         evtdiag compare before.json after.json
     """
+    from evtdiag.compare import compare_reports
+    from evtdiag.render.compare_report import COMPARE_FORMATS
+    from evtdiag.render.output import write_report, write_stdout
+    from evtdiag.render.timefmt import TimeFormatter
+
     times = _times(tz_name)
     comparison = compare_reports(
         _saved_report(before),
@@ -773,6 +823,8 @@ def compare_cmd(
 
 def _saved_report(path: Path) -> dict[str, Any]:
     """The JSON report at ``path``, checked by :func:`load_document`."""
+    from evtdiag.render.json_report import load_document
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -793,6 +845,8 @@ def unredact_cmd(mapping: Path, text: tuple[str, ...]) -> None:
         evtdiag unredact report.html.redaction.json answer-from-support.txt
         evtdiag unredact report.html.redaction.json < answer-from-support.txt
     """
+    from evtdiag.render.redact import load_mapping, unredact
+
     names = load_mapping(mapping)
     if len(text) == 1 and _is_file(text[0]):
         try:
@@ -826,6 +880,8 @@ def collect_script_cmd() -> None:
         evtdiag collect-script > collect.sh
         sudo sh collect.sh -o /tmp          # on each UNIX host
     """
+    from evtdiag.hosts.collector import collect_script
+
     click.echo(collect_script(), nl=False)
 
 
@@ -854,6 +910,9 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
     Example:
         evtdiag check-config --hosts configs/ --windows dc-export/
     """
+    from evtdiag.hosts import load_inventory
+    from evtdiag.render.config_text import format_inventory, format_windows
+
     inventory = load_inventory(os.fspath(hosts_dir))
     if not inventory.hosts:
         raise NoUsableInput(

@@ -148,7 +148,8 @@ def test_links_out_of_the_windows_folder_are_not_read(tmp_path, runner):
     assert side.group("Administrators").members == ("svc_backup",)
     refused = sorted(w.place.file for w in side.warnings if "outside" in w.message)
     assert refused == [str(win / "PasswordPropAllow.txt"), str(win / "net-accounts.txt")]
-    (tmp_path / "hosts").mkdir()
+    (tmp_path / "hosts" / "web01").mkdir(parents=True)  # check-config wants a host
+    (tmp_path / "hosts" / "web01" / "sso.conf").write_text("SYNC_USERS=ALL\n")
     result = runner.invoke(cli, ["check-config", "--hosts", str(tmp_path / "hosts"),
                                  "--windows", str(win)])  # fmt: skip
     assert "LinkedLine" not in result.output and "points outside" in result.output

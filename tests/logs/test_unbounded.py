@@ -75,7 +75,8 @@ def test_a_fifo_and_a_device_are_refused_unopened_and_the_others_read(logs: Path
 
 def test_a_fifo_in_the_windows_folder_is_warned_about_not_waited_for(tmp_path: Path):
     hosts, windows = tmp_path / "hosts", tmp_path / "windows"
-    hosts.mkdir()
+    (hosts / "web01").mkdir(parents=True)  # check-config wants a host
+    (hosts / "web01" / "sso.conf").write_text("SYNC_USERS=ALL\n")
     windows.mkdir()
     os.mkfifo(windows / "PasswordPropAllow.txt")
     (windows / "PasswordPropDeny.txt").write_text("bob\n")

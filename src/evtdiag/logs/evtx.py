@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from Evtx.Evtx import ChunkHeader as PyEvtxChunk
-from Evtx.Evtx import Record as PyEvtxRecord
 from lxml import etree
 
 from evtdiag.logs.binxml import (
@@ -426,6 +424,10 @@ def _fallback(chunk: bytes, frame: _Frame) -> Element | None:
     """Ask python-evtx to render a record our decoder refused; None if it cannot either."""
     if not _tables_walkable(chunk):
         return None
+    # Imported here: few records need it, and python-evtx pulls in urllib, http and ssl.
+    from Evtx.Evtx import ChunkHeader as PyEvtxChunk
+    from Evtx.Evtx import Record as PyEvtxRecord
+
     try:
         header = PyEvtxChunk(chunk, 0)
         xml = PyEvtxRecord(chunk, frame.offset, header).xml()
