@@ -26,10 +26,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from evtdiag.diagnose.attempts import attempt_keys
-from evtdiag.diagnose.context import host_key
 from evtdiag.diagnose.status import OPEN, RESOLVED, success_keys
 from evtdiag.errors import UsageError
-from evtdiag.model import account_key
+from evtdiag.names import account_key, host_key
 from evtdiag.render.problems import resolution_text
 from evtdiag.render.timefmt import TimeFormatter
 

@@ -15,6 +15,8 @@ from enum import Enum
 from functools import cached_property
 from typing import Protocol, TypeVar
 
+from evtdiag.names import account_key
+
 Item = TypeVar("Item")
 Key = TypeVar("Key", bound=Hashable)
 
@@ -661,16 +663,6 @@ class GroupMembers:
     def contains(self, user: str) -> bool:
         """Case-insensitive; ``CORP\\alice`` and ``alice@corp.example.com`` are ``alice``."""
         return account_key(user) in self._keys
-
-
-def account_key(name: str) -> str:
-    """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``."""
-    name = name.strip()
-    if "\\" in name:
-        name = name.rsplit("\\", 1)[1]
-    if "@" in name:
-        name = name.split("@", 1)[0]
-    return name.casefold()
 
 
 def _folded_group(members: GroupMembers) -> str:

@@ -24,8 +24,8 @@ from evtdiag.model import (
     SuccessIdentification,
     SuccessSource,
     WindowsSide,
-    account_key,
 )
+from evtdiag.names import account_key
 
 __all__ = ["diagnose"]
 

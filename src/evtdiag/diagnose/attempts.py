@@ -15,7 +15,8 @@ from collections.abc import Hashable, Iterable
 from datetime import datetime
 
 from evtdiag.diagnose.context import HostResolver
-from evtdiag.model import Outcome, PsyncEvent, account_key
+from evtdiag.model import Outcome, PsyncEvent
+from evtdiag.names import account_key
 
 Accounts = dict[str, dict[str, set[str]]]
 """host -> DC -> accounts."""

@@ -27,8 +27,8 @@ from evtdiag.model import (
     Place,
     PsyncEvent,
     WindowsSide,
-    account_key,
 )
+from evtdiag.names import account_key
 
 Hits = list[tuple[str | None, Finding]]
 

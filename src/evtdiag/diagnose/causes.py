@@ -14,7 +14,8 @@ from evtdiag.diagnose.context import RuleContext, absence, config_evidence, even
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import administrator_group, looks_like_service_account
 from evtdiag.hosts.accounts import NIS_INCLUDE
-from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf, account_key
+from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf
+from evtdiag.names import account_key, first_label, fold_host
 
 causes: Registry[RuleContext, Finding | None] = Registry()
 
@@ -326,11 +327,11 @@ def file_mismatch(sso: SsoConf | None) -> Finding | None:
 
 def _sync_host_entry(sso: SsoConf, dc: str):
     """The SYNC_HOSTS entry naming ``dc`` (full or short name, case-insensitive)."""
-    dc_full = dc.strip().rstrip(".").casefold()
-    dc_short = dc_full.split(".", 1)[0]
+    dc_full = fold_host(dc)
+    dc_short = first_label(dc_full)  # an address is cut too: unlike host_key
     for entry in sso.sync_hosts or ():
-        name = entry.host.strip().rstrip(".").casefold()
-        if name in (dc_full, dc_short) or name.split(".", 1)[0] == dc_short:
+        name = fold_host(entry.host)
+        if name in (dc_full, dc_short) or first_label(name) == dc_short:
             return entry
     return None
 

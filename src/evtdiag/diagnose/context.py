@@ -8,7 +8,6 @@ question ("why does this fail?") with one answer.
 from __future__ import annotations
 
 import functools
-import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,18 +20,8 @@ from evtdiag.model import (
     PsyncEvent,
     WindowsSide,
 )
+from evtdiag.names import host_key
 from evtdiag.psync import EventKind, kind_named
-
-
-def host_key(name: str) -> str:
-    """How host names are compared when no configuration ties them together:
-    case-insensitive short name (``WEB01.corp.example.com`` = ``web01``), IPs whole."""
-    name = name.strip().rstrip(".").casefold()
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return name.split(".", 1)[0]
-    return name
 
 
 @functools.cache

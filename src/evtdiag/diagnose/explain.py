@@ -8,7 +8,8 @@ from evtdiag.diagnose.causes import causes
 from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, event_kind
 from evtdiag.diagnose.registry import Finding, Rule
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import Cause, Outcome, PsyncEvent, WindowsSide, account_key
+from evtdiag.model import Cause, Outcome, PsyncEvent, WindowsSide
+from evtdiag.names import account_key
 
 FALLBACK = "unexplained"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from evtdiag.model import WindowsSide, account_key
+from evtdiag.model import WindowsSide
+from evtdiag.names import account_key
 
 ADMIN_GROUPS = ("Administrators", "Domain Admins")
 _WELL_KNOWN_GROUPS = frozenset({

@@ -18,7 +18,6 @@ and no host is chosen.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import tarfile
 from collections.abc import Callable, Iterable
@@ -36,6 +35,7 @@ from evtdiag.model import (
     Place,
     UnixPolicy,
 )
+from evtdiag.names import fold_host, host_key, is_ip_address
 
 try:  # Python 3.11+
     import tomllib
@@ -67,23 +67,6 @@ def is_inside(root_real: str, path: str) -> bool:
     return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
 
 
-def _is_ip(name: str) -> bool:
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
-
-
-def _norm(name: str) -> str:
-    return name.strip().rstrip(".").casefold()
-
-
-def _short(name: str) -> str:
-    n = _norm(name)
-    return n if _is_ip(n) else n.split(".", 1)[0]
-
-
 @dataclass(frozen=True)
 class Inventory:
     """The hosts read from ``--hosts DIR``, and how event names map to them."""
@@ -94,10 +77,10 @@ class Inventory:
 
     def match(self, rhost: str) -> HostMatch:
         """Find the host an event's ``rhost`` names; never guess between several."""
-        full, short = _norm(rhost), _short(rhost)
+        full, short = fold_host(rhost), host_key(rhost)
         tried = (full,) if short == full else (full, short)
         tiers = [("exact", self._by_name.get(full)), ("alias", self._by_alias.get(full))]
-        if not _is_ip(full):
+        if not is_ip_address(full):
             tiers.append(("short-name", self._by_short_name.get(short)))
         for how, found in tiers:
             if found and len(found) == 1:
@@ -109,16 +92,18 @@ class Inventory:
     @cached_property
     def _by_name(self) -> dict[str, list[HostConfig]]:
         """Hosts by normalised name: looked up once per event spelling, for many hosts."""
-        return _index(self.hosts, lambda h: (_norm(h.name),))
+        return _index(self.hosts, lambda h: (fold_host(h.name),))
 
     @cached_property
     def _by_alias(self) -> dict[str, list[HostConfig]]:
-        return _index(self.hosts, lambda h: {_norm(a) for a in h.aliases})
+        return _index(self.hosts, lambda h: {fold_host(a) for a in h.aliases})
 
     @cached_property
     def _by_short_name(self) -> dict[str, list[HostConfig]]:
         """Hosts by the first label of a name or alias that is not an IP address."""
-        return _index(self.hosts, lambda h: {_short(n) for n in h.names if not _is_ip(_norm(n))})
+        return _index(
+            self.hosts, lambda h: {host_key(n) for n in h.names if not is_ip_address(fold_host(n))}
+        )
 
 
 def _index(
@@ -364,7 +349,7 @@ def _same_host_twice(hosts: list[HostConfig]) -> list[ConfigWarning]:
     would be matched to one of them, diagnosed from a copy that may differ."""
     by_short: dict[str, list[HostConfig]] = {}
     for host in hosts:
-        for name in {_short(n) for n in host.names}:
+        for name in {host_key(n) for n in host.names}:
             by_short.setdefault(name, []).append(host)
     warnings = []
     for short, found in sorted(by_short.items()):

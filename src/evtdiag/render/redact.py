@@ -32,6 +32,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from evtdiag.errors import UsageError
+from evtdiag.names import split_first_label, trim_host
 
 KEY_BYTES = 32
 MAPPING_FORMAT = "evtdiag-redaction/1"
@@ -255,13 +256,12 @@ def key_id(key: bytes) -> str:
 
 def _split(name: str) -> tuple[str, str | None]:
     """``web01.corp.example.com`` -> (``web01``, ``corp.example.com``); IPs stay whole."""
-    name = name.strip().rstrip(".")
+    name = trim_host(name)  # the case kept: pseudonyms replace names as written
     if "\\" in name:
         name = name.rsplit("\\", 1)[1]
-    if _IPV4.fullmatch(name) or "." not in name:
+    if _IPV4.fullmatch(name):  # redaction's own notion of an address, not names.host_key's
         return name, None
-    first, rest = name.split(".", 1)
-    return first, rest
+    return split_first_label(name)
 
 
 def _account(name: str) -> tuple[str, str | None]:

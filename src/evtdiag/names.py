@@ -1,0 +1,70 @@
+"""How account and host names are folded for comparison: one place for every stage.
+
+The same account and host are spelt many ways (``CORP\\KSmith``, ``ksmith@corp``,
+``WEB01.corp.example.com.``, ``web01``); the diagnosis, the host matching, the comparison
+of reports and the redaction all compare them through these functions.
+
+Two foldings differ on purpose and are kept apart by name:
+
+- :func:`host_key` keeps IP addresses whole (``10.0.0.5`` is not ``10``);
+  :func:`first_label` does not look for addresses at all (the SYNC_HOSTS match of a DC
+  name, where an address is compared by its first label too);
+- :func:`fold_host` case-folds, :func:`trim_host` keeps the case (redaction must replace
+  names as they are written).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+
+def account_key(name: str) -> str:
+    """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``."""
+    name = name.strip()
+    if "\\" in name:
+        name = name.rsplit("\\", 1)[1]
+    if "@" in name:
+        name = name.split("@", 1)[0]
+    return name.casefold()
+
+
+def trim_host(name: str) -> str:
+    """``' web01.corp.example.com. '`` -> ``web01.corp.example.com``: blanks and the
+    trailing dot of a fully qualified name dropped, the case kept."""
+    return name.strip().rstrip(".")
+
+
+def fold_host(name: str) -> str:
+    """The full host name compared case-insensitively: :func:`trim_host`, case-folded."""
+    return trim_host(name).casefold()
+
+
+def is_ip_address(name: str) -> bool:
+    """Whether ``name`` is an IPv4 or IPv6 address (as :mod:`ipaddress` reads one)."""
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def first_label(name: str) -> str:
+    """``web01.corp.example.com`` -> ``web01``: the name up to its first dot, as given (no
+    folding, and an IP address is cut like any name; :func:`host_key` keeps it whole)."""
+    return name.split(".", 1)[0]
+
+
+def split_first_label(name: str) -> tuple[str, str | None]:
+    """``web01.corp.example.com`` -> (``web01``, ``corp.example.com``); a name without a
+    dot -> (name, None). As given: no folding, no address test."""
+    if "." not in name:
+        return name, None
+    first, rest = name.split(".", 1)
+    return first, rest
+
+
+def host_key(name: str) -> str:
+    """How host names are compared when no configuration ties them together:
+    case-insensitive short name (``WEB01.corp.example.com`` = ``web01``), IPs whole."""
+    name = fold_host(name)
+    return name if is_ip_address(name) else first_label(name)

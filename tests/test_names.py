@@ -1,0 +1,56 @@
+"""evtdiag.names: the one place names are folded, including where two foldings differ."""
+
+from __future__ import annotations
+
+import pytest
+
+from evtdiag.names import (
+    account_key,
+    first_label,
+    fold_host,
+    host_key,
+    is_ip_address,
+    split_first_label,
+    trim_host,
+)
+
+
+@pytest.mark.parametrize(
+    "name", ["CORP\\KSmith", "KSmith@corp.example.com", " ksmith ", "A\\B\\KSMITH", "KSmith@x@y"]
+)
+def test_account_key(name: str) -> None:
+    assert account_key(name) == "ksmith"
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("WEB01.corp.example.com.", "web01"),
+        (" web01 ", "web01"),
+        ("10.0.0.5", "10.0.0.5"),
+        ("fe80::1", "fe80::1"),
+        ("999.0.0.1", "999"),  # not an address: cut like a name
+    ],
+)
+def test_host_key_keeps_addresses_whole(name: str, key: str) -> None:
+    assert host_key(name) == key
+
+
+def test_first_label_cuts_addresses_too() -> None:
+    assert first_label("10.0.0.5") == "10"
+    assert first_label("WEB01.corp") == "WEB01"
+
+
+def test_trim_keeps_the_case_and_fold_does_not() -> None:
+    assert trim_host(" WEB01.Corp. ") == "WEB01.Corp"
+    assert fold_host(" WEB01.Corp. ") == "web01.corp"
+
+
+def test_split_first_label() -> None:
+    assert split_first_label("Web01.corp.example.com") == ("Web01", "corp.example.com")
+    assert split_first_label("web01") == ("web01", None)
+
+
+def test_is_ip_address() -> None:
+    assert is_ip_address("192.0.2.1") and is_ip_address("::1")
+    assert not is_ip_address("web01") and not is_ip_address("192.0.2")
