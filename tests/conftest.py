@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,10 @@ needs_corpus = pytest.mark.skipif(
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_template_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The HTML report caches its compiled template under $XDG_CACHE_HOME: tests use
+    their own folder, never the user's cache."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
