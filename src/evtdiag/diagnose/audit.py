@@ -15,7 +15,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from evtdiag.diagnose.causes import file_mismatch
-from evtdiag.diagnose.context import HostResolver, absence, config_evidence, event_evidence
+from evtdiag.diagnose.context import (
+    HostResolver,
+    absence,
+    config_evidence,
+    event_evidence,
+    setting_evidence,
+)
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import ADMIN_GROUPS, accounts_of
 from evtdiag.hosts.inventory import Inventory
@@ -59,7 +65,7 @@ def _sync_users_evidence(host: HostConfig) -> Evidence:
     setting = host.sso.get("SYNC_USERS") if host.sso else None
     if setting is None:
         return absence(host.sso.file if host.sso else host.source, "SYNC_USERS is not set")
-    return config_evidence(setting.place, setting.text)
+    return setting_evidence(setting)
 
 
 @audits(
@@ -282,8 +288,8 @@ def policy_weaker_than_unix(ctx: AuditContext) -> Hits:
                 continue
             if windows.value < unix.value:
                 evidence = (
-                    config_evidence(windows.place, windows.text),
-                    config_evidence(unix.place, unix.text),
+                    setting_evidence(windows),
+                    setting_evidence(unix),
                 )
                 detail = (
                     f"Windows {windows_name.replace('_', ' ')} {windows.value} < "

@@ -10,7 +10,13 @@ evtdiag infers is kept apart in ``basis`` (see the fact base,
 
 from __future__ import annotations
 
-from evtdiag.diagnose.context import RuleContext, absence, config_evidence, event_kind
+from evtdiag.diagnose.context import (
+    RuleContext,
+    absence,
+    config_evidence,
+    event_kind,
+    setting_evidence,
+)
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import administrator_group, looks_like_service_account
 from evtdiag.hosts.accounts import NIS_INCLUDE
@@ -220,7 +226,7 @@ def encryption_key_mismatch(ctx: RuleContext) -> Finding | None:
     if sso is not None:
         setting = sso.get("ENCRYPT_KEY")
         if setting is not None:
-            evidence.append(config_evidence(setting.place, setting.text))
+            evidence.append(setting_evidence(setting))
         entry = _sync_host_entry(sso, ctx.group.dc)
         if entry is not None and entry.key is not None:
             evidence.append(
@@ -320,7 +326,7 @@ def file_mismatch(sso: SsoConf | None) -> Finding | None:
     else:
         return None
     return Finding(
-        (config_evidence(path.place, path.text), config_evidence(shadow.place, shadow.text)),
+        (setting_evidence(path), setting_evidence(shadow)),
         detail=problem + ".",
     )
 
@@ -520,7 +526,7 @@ def unix_account_missing(ctx: RuleContext) -> Finding | None:
     if nis or (use_nis is not None and use_nis.value.strip() == "1"):
         evidence.extend(config_evidence(w.place, "NIS include line (+/-)") for w in nis[:1])
         if use_nis is not None and use_nis.value.strip() == "1":
-            evidence.append(config_evidence(use_nis.place, use_nis.text))
+            evidence.append(setting_evidence(use_nis))
         return Finding(
             tuple(evidence),
             detail="The host uses NIS: the account may come from the NIS maps, which were not "

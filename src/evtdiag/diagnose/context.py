@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.model import (
@@ -98,6 +99,22 @@ def config_evidence(place: Place | None, text: str) -> Evidence:
     if place is None:
         return Evidence("config", None, None, text)
     return Evidence("config", place.file, place.line, text)
+
+
+class Setting(Protocol):
+    """A configuration line as the parsers keep it (sso.conf, policy files): its place and
+    its text, secrets already rewritten."""
+
+    @property
+    def place(self) -> Place: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+def setting_evidence(setting: Setting) -> Evidence:
+    """A parsed setting as evidence: its file, line and (secret-free) text."""
+    return config_evidence(setting.place, setting.text)
 
 
 def absence(file: str | None, text: str) -> Evidence:
