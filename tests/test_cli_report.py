@@ -63,6 +63,18 @@ def test_sample_conclusions(sample_json: dict) -> None:
     assert sample_json["verdict"] == "warning"
 
 
+def test_the_readme_demo_without_success_id_finds_the_same_problems(runner) -> None:
+    args = [a for a in SAMPLE_ARGS if a not in ("--success-id", "12291")]
+    result = runner.invoke(cli, ["report", *args, "--format", "json"])
+    assert result.exit_code == 1, result.stderr
+    document = json.loads(result.stdout)
+    found = [
+        (p["scope"], p["account"], p["host"], p["dc"], p["cause"]) for p in document["problems"]
+    ]
+    assert found == EXPECTED_PROBLEMS and document["verdict"] == "warning"
+    assert document["success_id_details"] == [{"id": 12291, "basis": "inferred", "events": 104}]
+
+
 def test_every_failure_is_explained_by_exactly_one_problem(sample_json: dict) -> None:
     explained = [
         (e["source"], e["record_id"]) for p in sample_json["problems"] for e in p["events"]
