@@ -643,7 +643,6 @@ def report(
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
     """
     from evtdiag.diagnose import diagnose
-    from evtdiag.diagnose.verdict import counted
     from evtdiag.hosts import load_inventory
     from evtdiag.progress import speed_text
     from evtdiag.psync import within
@@ -686,7 +685,7 @@ def report(
         _summarise(document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
-    sys.exit(int(ExitCode.PROBLEMS_FOUND if counted(diagnosis.problems) else ExitCode.OK))
+    sys.exit(_exit_code(document))
 
 
 @contextlib.contextmanager
@@ -705,6 +704,14 @@ def cycle_collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _exit_code(document: dict[str, Any]) -> int:
+    """1 while the report has a problem the verdict counts, 0 otherwise: the same for
+    ``report`` and for ``render`` of its JSON."""
+    from evtdiag.render.problems import counted_in
+
+    return int(ExitCode.PROBLEMS_FOUND if counted_in(document) else ExitCode.OK)
 
 
 def _summarise(document: dict[str, Any]) -> None:
@@ -738,8 +745,6 @@ def render(
     """
     import jinja2
 
-    from evtdiag.render.problems import counted_in
-
     document = _saved_report(findings)
     try:
         out.publish(document)
@@ -750,7 +755,7 @@ def render(
         ) from error
     if not quiet:
         _summarise(document)
-    sys.exit(int(ExitCode.PROBLEMS_FOUND if counted_in(document) else ExitCode.OK))
+    sys.exit(_exit_code(document))
 
 
 _REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)

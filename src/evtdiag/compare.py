@@ -29,7 +29,7 @@ from evtdiag.diagnose.attempts import attempt_keys
 from evtdiag.diagnose.status import OPEN, RESOLVED, success_keys
 from evtdiag.errors import UsageError
 from evtdiag.names import account_key, host_key
-from evtdiag.render.problems import resolution_text
+from evtdiag.render.problems import counts, resolution_text
 from evtdiag.render.timefmt import TimeFormatter
 
 FIXED = "fixed"
@@ -78,14 +78,10 @@ class Entry:
     """``id`` or ``subject`` when the problem is in both reports."""
 
     @property
-    def intended(self) -> bool:
-        """AFTER lists it open at severity info: a refusal that protects a superuser,
-        administrator or service account, which the verdict does not count either."""
-        return (
-            bool(self.after)
-            and self.after["status"] != RESOLVED
-            and (self.after["severity"] == "info")
-        )
+    def unsettled(self) -> bool:
+        """Still failing or new, and counted as the verdict counts it (a new refusal that
+        protects a superuser, administrator or service account is not)."""
+        return self.category in UNSETTLED and (self.after is None or counts(self.after))
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ class Comparison:
     def settled(self) -> bool:
         """Nothing still failing and nothing new, intended refusals aside: the fixes hold
         (exit code 0)."""
-        return not any(entry.category in UNSETTLED and not entry.intended for entry in self.entries)
+        return not any(entry.unsettled for entry in self.entries)
 
 
 @dataclass(frozen=True)

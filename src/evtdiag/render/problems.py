@@ -19,10 +19,15 @@ def is_open(problem: dict[str, Any]) -> bool:
     return problem.get("status", "open") == "open"
 
 
+def counts(problem: dict[str, Any]) -> bool:
+    """Whether the verdict and the exit code count the problem: open, and not intended
+    (info), as :func:`evtdiag.diagnose.verdict.counted` picks them from a diagnosis."""
+    return is_open(problem) and problem["severity"] != "info"
+
+
 def counted_in(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The problems the verdict and the exit code count: open, and not intended (info),
-    as :func:`evtdiag.diagnose.verdict.counted` picks them from a diagnosis."""
-    return [p for p in document["problems"] if is_open(p) and p["severity"] != "info"]
+    """The problems of ``document`` that :func:`counts`."""
+    return [p for p in document["problems"] if counts(p)]
 
 
 def problem_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
