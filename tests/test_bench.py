@@ -106,3 +106,15 @@ def test_stage_timing_script_runs_every_stage_on_a_log(capsys) -> None:
     assert line.startswith("284 PSync events")
     for stage in ("read", "extract", "diagnose", "document", "write", "total"):
         assert f"{stage} " in line
+
+
+def test_startup_bench_prints_its_machine_and_each_figure(capsys) -> None:
+    spec = importlib.util.spec_from_file_location("bench_startup", REPO / "bench" / "startup.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--runs", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("machine: ")
+    assert any(line.startswith("bare python ") and "evtdiag --version" in line for line in lines)
+    assert any(line.startswith("render_html of the demo: cold cache ") for line in lines)
