@@ -39,6 +39,7 @@ the cause shared by most groups first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -111,8 +112,9 @@ class Pattern:
                 self.failing_accounts_on[host].add(account)
                 self.failing_hosts_of[account].add(host)
         self._natures: dict[tuple, str] = {}
-        self._reasons: dict[tuple[str, str], str] = {}
-        """Host and account reasons, built once (a host problem may hold many groups)."""
+        self.host_reason: Callable[[str], str] = functools.cache(self._host_reason)
+        self.account_reason: Callable[[str], str] = functools.cache(self._account_reason)
+        """Built once per host and per account: a host problem may hold many groups."""
 
     # -- DC patterns (steps 2 and 3) ---------------------------------------------------
 
@@ -192,12 +194,6 @@ class Pattern:
         tried = self.attempts.hosts_of.get(account, set())
         return _nearly_all(len(self.failing_hosts_of.get(account, ())), len(tried))
 
-    def host_reason(self, host: str) -> str:
-        found = self._reasons.get(("host", host))
-        if found is None:
-            found = self._reasons[("host", host)] = self._host_reason(host)
-        return found
-
     def _host_reason(self, host: str) -> str:
         tried = self.attempts.accounts_tried(host)
         refused = self.failing_accounts_on.get(host, set())
@@ -205,12 +201,6 @@ class Pattern:
         others = len(accepted) - sum(1 for account in refused if account in accepted)
         text = f"this host refused {len(refused)} of the {len(tried)} accounts sent to it"
         return text + (f"; it accepted {others} other(s)" if others else "")
-
-    def account_reason(self, account: str) -> str:
-        found = self._reasons.get(("account", account))
-        if found is None:
-            found = self._reasons[("account", account)] = self._account_reason(account)
-        return found
 
     def _account_reason(self, account: str) -> str:
         tried = self.attempts.hosts_of.get(account, set())
