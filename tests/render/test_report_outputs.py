@@ -23,8 +23,9 @@ from evtdiag.render.html_report import (
     TIMELINE_LANES,
     render_html,
 )
+from evtdiag.render.problems import TRIAGE_ROWS
 from evtdiag.render.redact import redact_document, unredact
-from evtdiag.render.text_report import TRIAGE_ROWS, render_text
+from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 

@@ -38,6 +38,7 @@ from markupsafe import Markup, escape
 from evtdiag import __version__
 from evtdiag.model import account_key
 from evtdiag.render.problems import (
+    TRIAGE_ROWS,
     is_open,
     middle_ellipsis,
     problem_order,
@@ -46,7 +47,6 @@ from evtdiag.render.problems import (
     verdict_counts,
 )
 from evtdiag.render.terminal import printable
-from evtdiag.render.text_report import TRIAGE_ROWS
 from evtdiag.render.timefmt import TimeFormatter
 
 SCOPES = (

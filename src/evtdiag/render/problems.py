@@ -12,6 +12,8 @@ from evtdiag.render.timefmt import TimeFormatter
 
 SCOPE_ORDER = ("host", "account", "dc", "pair")
 """The order of the sections: the widest scope first."""
+TRIAGE_ROWS = 100
+"""Problems in the triage table (open ones first); every problem follows in full."""
 
 
 def is_open(problem: dict[str, Any]) -> bool:

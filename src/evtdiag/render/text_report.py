@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from evtdiag.render.problems import (
+    TRIAGE_ROWS,
     is_open,
     middle_ellipsis,
     problem_order,
@@ -31,8 +32,6 @@ SCOPES = (
     ("pair", "Per-pair problems (one account on one host)"),
 )
 WIDTH = 96
-TRIAGE_ROWS = 100
-"""Problems in the triage table (open ones first); every problem follows in full."""
 SUBJECT_CHARS = 40
 """A triage subject longer than this is cut in the middle (the full one follows below)."""
 
