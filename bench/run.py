@@ -28,8 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from evtdiag.logs import rust_backend
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build
@@ -130,10 +128,10 @@ def measure(command: list[str], repeat: int = 1) -> Run:
     return Run(best, peak / 1024, out)
 
 
-def evtdiag(files: list[Path], jobs: int, repeat: int, reader: str = "builtin") -> Run:
-    """The whole report; ``builtin`` is evtdiag without the fast extra (our decoder only)."""
+def evtdiag(files: list[Path], jobs: int, repeat: int) -> Run:
+    """The whole report."""
     return measure([sys.executable, "-m", "evtdiag", *EVTDIAG, "--jobs", str(jobs),
-                    "--reader", reader, *map(str, files)], repeat)  # fmt: skip
+                    *map(str, files)], repeat)  # fmt: skip
 
 
 def raw_scan(files: list[Path], repeat: int) -> Run:
@@ -141,7 +139,10 @@ def raw_scan(files: list[Path], repeat: int) -> Run:
 
 
 def rust(files: list[Path]) -> Run | None:
-    if not rust_backend.available():
+    """The Rust ``evtx`` parser reading every record (the test extra installs it)."""
+    try:
+        import evtx  # noqa: F401
+    except ImportError:
         return None
     return measure([sys.executable, "-c", RUST, *map(str, files)])
 
@@ -235,27 +236,24 @@ def main(argv: list[str] | None = None) -> int:
         raw = raw_scan(files, args.repeat)
         py_rate, py_failed = python_evtx_rate(files, args.sample)
         theirs = rust(files)
-        # auto hands only template-less records to the Rust parser: one more row there
-        readers = ["builtin", "auto"] if label == "dense, template-less" and theirs else ["builtin"]
-        for reader in readers:
-            ours = evtdiag(files, jobs, repeat, reader)
-            rows.append(
-                {
-                    "input": label if reader == "builtin" else f"{label}, fast extra",
-                    "MB": f"{size_mb:,.0f}",
-                    "records": f"{records:,}",
-                    "evtdiag s": f"{ours.seconds:.2f}",
-                    "rec/s": f"{records / ours.seconds:,.0f}",
-                    "MB/s": f"{size_mb / ours.seconds:,.0f}",
-                    "RSS MB": f"{ours.rss_mb:,.0f}",
-                    "raw scan s": f"{raw.seconds:.2f}",
-                    "÷raw": f"{ours.seconds / raw.seconds:.2f}",
-                    "py-evtx s": f"~{records / py_rate:,.0f}" + ("*" if py_failed else ""),
-                    "x py-evtx": f"{records / py_rate / ours.seconds:,.0f}",
-                    "Rust s": f"{theirs.seconds:.2f}" if theirs else "-",
-                    "rate÷Rust": f"{theirs.seconds / ours.seconds:.2f}" if theirs else "-",
-                }
-            )
+        ours = evtdiag(files, jobs, repeat)
+        rows.append(
+            {
+                "input": label,
+                "MB": f"{size_mb:,.0f}",
+                "records": f"{records:,}",
+                "evtdiag s": f"{ours.seconds:.2f}",
+                "rec/s": f"{records / ours.seconds:,.0f}",
+                "MB/s": f"{size_mb / ours.seconds:,.0f}",
+                "RSS MB": f"{ours.rss_mb:,.0f}",
+                "raw scan s": f"{raw.seconds:.2f}",
+                "÷raw": f"{ours.seconds / raw.seconds:.2f}",
+                "py-evtx s": f"~{records / py_rate:,.0f}" + ("*" if py_failed else ""),
+                "x py-evtx": f"{records / py_rate / ours.seconds:,.0f}",
+                "Rust s": f"{theirs.seconds:.2f}" if theirs else "-",
+                "rate÷Rust": f"{theirs.seconds / ours.seconds:.2f}" if theirs else "-",
+            }
+        )
         if py_failed:
             notes.append(f"* {label}: python-evtx failed on {py_failed} of the sampled records")
         if label == "many files":
@@ -269,8 +267,7 @@ def main(argv: list[str] | None = None) -> int:
         print(note)
     print(
         f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, evtdiag --jobs {jobs}; times are "
-        f"wall seconds of a subprocess (best of {args.repeat} except dense); evtdiag runs with "
-        "--reader builtin (no fast extra), rows 'fast extra' with --reader auto; ÷raw = "
+        f"wall seconds of a subprocess (best of {args.repeat} except dense); ÷raw = "
         "evtdiag time / mmap+find scan time; x py-evtx = python-evtx full XML render of every "
         "record (extrapolated from a sample, ~) / evtdiag time; rate÷Rust = evtdiag records/s "
         "/ Rust evtx records/s; RSS = peak sum over the process tree."

@@ -1,7 +1,7 @@
 """Where the time of one report goes: each stage of ``evtdiag report --format json``,
 timed in one process.
 
-    python bench/stages.py LOG... [--jobs N] [--reader auto|builtin|rust]
+    python bench/stages.py LOG... [--jobs N]
 
 The stages are those the CLI wires (read, extract, diagnose, build the JSON document,
 write it); the cycle collector is set as the CLI sets it. The JSON goes to /dev/null.
@@ -21,8 +21,6 @@ from typing import Any
 from evtdiag.cli import cycle_collection_paused, tune_cycle_collector
 from evtdiag.diagnose import diagnose
 from evtdiag.logs import ProviderMatcher, read_logs
-from evtdiag.logs.formats import ReadOptions
-from evtdiag.logs.rust_backend import READERS
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.json_report import document_parts, report_document
 
@@ -38,16 +36,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("logs", nargs="+")
     parser.add_argument("--jobs", type=int, default=None, help="reader processes (auto)")
-    parser.add_argument("--reader", choices=READERS, default="builtin")
     args = parser.parse_args(argv)
     thresholds = gc.get_threshold()
     tune_cycle_collector()
     try:
         times: dict[str, float] = {}
-        options = ReadOptions(reader=args.reader)
         read = timed(
             "read",
-            lambda: read_logs(args.logs, ProviderMatcher(), options=options, jobs=args.jobs),
+            lambda: read_logs(args.logs, ProviderMatcher(), jobs=args.jobs),
             times,
         )
         events = timed("extract", lambda: extract(read.events, Catalogue()), times)
@@ -59,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{len(events):,} PSync events, {len(found.problems):,} problems; "
             + ", ".join(f"{label} {seconds:.2f} s" for label, seconds in times.items())
-            + f"; total {sum(times.values()):.2f} s (--reader {args.reader}, --jobs {args.jobs})"
+            + f"; total {sum(times.values()):.2f} s (--jobs {args.jobs})"
         )
     finally:
         gc.set_threshold(*thresholds)

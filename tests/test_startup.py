@@ -16,7 +16,6 @@ from pathlib import Path
 
 import evtdiag
 from evtdiag import cli
-from evtdiag.logs.rust_backend import READERS
 from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.formats import REPORT_FORMATS
 from tests.conftest import REPO, SAMPLE_LOGS
@@ -93,7 +92,6 @@ def test_listing_events_imports_neither_the_diagnosis_nor_the_html_renderer(
 
 def test_the_options_offer_what_the_registries_hold() -> None:
     """The CLI writes the choices out rather than import the readers and renderers."""
-    assert READERS == cli.READER_NAMES
     assert tuple(REPORT_FORMATS) == cli.REPORT_FORMAT_NAMES
     assert tuple(COMPARE_FORMATS) == cli.COMPARE_FORMAT_NAMES
 

@@ -34,7 +34,6 @@ from evtdiag.render.terminal import printable, printable_line
 if TYPE_CHECKING:
     from evtdiag.logs import LogReadResult
     from evtdiag.logs.formats import ReadOptions
-    from evtdiag.logs.rust_backend import ReaderChoice
     from evtdiag.model import (
         EventRecord,
         InputCoverage,
@@ -44,10 +43,9 @@ if TYPE_CHECKING:
     )
     from evtdiag.render.timefmt import TimeFormatter
 
-READER_NAMES = ("auto", "builtin", "rust")
 REPORT_FORMAT_NAMES = ("html", "json", "text")
 COMPARE_FORMAT_NAMES = ("text", "json", "html")
-"""The choices of --reader and of the two --format options: the keys of READERS,
+"""The choices of the two --format options: the keys of
 REPORT_FORMATS and COMPARE_FORMATS, written out because importing those registries would
 import the readers and renderers with the CLI (tests/test_startup.py checks they agree)."""
 
@@ -218,21 +216,14 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         no_success_inference: bool,
         carve: bool,
         csv_date_format: str | None,
-        reader: ReaderChoice,
         quiet: bool,
         jobs: int | None,
         **rest: Any,
     ) -> Any:
         from evtdiag.logs.formats import ReadOptions
-        from evtdiag.logs.rust_backend import available as rust_available
 
-        if reader == "rust" and not rust_available():
-            raise click.BadParameter(
-                "the Rust evtx parser is not installed (pip install 'evtdiag[fast]')",
-                param_hint="--reader",
-            )
         _check_success_ids(success_ids)
-        options = ReadOptions(carve=carve, csv_date_format=csv_date_format, reader=reader)
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
         source = LogSource(logs, providers, success_ids, not no_success_inference, quiet, jobs,
                            options)  # fmt: skip
         return command(source=source, **rest)
@@ -277,16 +268,6 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
             "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
-        ),
-        click.option(
-            "--reader",
-            type=click.Choice(READER_NAMES),
-            default="auto",
-            show_default=True,
-            help="Who decodes .evtx records: 'builtin' (evtdiag's own decoder), 'rust' (the "
-            "Rust evtx parser of the 'fast' extra, where its output is certain to be the "
-            "same; evtdiag's decoder otherwise), 'auto' (Rust for dense template-less "
-            "logs when installed). The result does not depend on it.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress line."),
         click.option(

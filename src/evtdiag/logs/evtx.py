@@ -7,8 +7,7 @@ A chunk whose bytes do not contain one of the wanted provider names is only coun
 in the others, a record's provider is read first (for a template instance, from the
 one substitution that holds it) and the event is built only for wanted records:
 template records from their values (:mod:`.template_fields`), template-less ones from
-their decoded tree or, with the ``fast`` extra, from the Rust parser's text
-(:mod:`.rust_backend`). Damage is recorded as :class:`~evtdiag.model.Skipped` with its
+their decoded tree. Damage is recorded as :class:`~evtdiag.model.Skipped` with its
 place, and reading goes on.
 """
 
@@ -32,7 +31,6 @@ from evtdiag.logs.binxml import (
 )
 from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import ReaderChoice, RustChunk
 from evtdiag.logs.template_fields import TemplateFields
 from evtdiag.model import EventRecord, Place, Skipped
 
@@ -88,8 +86,6 @@ class ChunkResult:
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
     """The computer of the chunk's first record, when asked to identify the log."""
-    rust_records: int = 0
-    """Events built from the Rust parser's output (:mod:`~evtdiag.logs.rust_backend`)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +108,6 @@ def read_chunk(
     identify: bool = False,
     candidate: bool | None = None,
     carve: bool = False,
-    reader: ReaderChoice = "auto",
 ) -> ChunkResult:
     """Read one chunk: count its records, and build the events of wanted providers.
 
@@ -197,10 +192,6 @@ def read_chunk(
     if not (candidate or identify) or not frames:
         return result
     decoder = ChunkDecoder(chunk)
-    # The Rust parser, like python-evtx, loops forever on a cycle in the string or
-    # template table.
-    clean = candidate and not (unverified or result.skipped or slack) and _tables_walkable(chunk)
-    rust = RustChunk.for_chunk(chunk, decoder, len(frames), wanted, reader) if clean else None
     for position, frame in enumerate(frames):
         first = identify and position == 0
         if not (candidate or first):
@@ -208,7 +199,7 @@ def read_chunk(
         record = _RecordAt(path, index, base, frame, unverified or frame.offset >= limit)
         try:
             event, is_wanted = _decode_record(
-                decoder, chunk, frame, wanted, record, build_all=first, rust=rust
+                decoder, chunk, frame, wanted, record, build_all=first
             )
         except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
             tree = _fallback(chunk, frame)
@@ -228,7 +219,6 @@ def read_chunk(
             result.computer = event.computer or None
         if is_wanted:
             result.events.append(event)
-    result.rust_records = rust.used if rust else 0
     return result
 
 
@@ -359,7 +349,6 @@ def _decode_record(
     record: _RecordAt,
     *,
     build_all: bool,
-    rust: RustChunk | None = None,
 ) -> tuple[EventRecord | None, bool]:
     """The record's event and whether its provider is wanted; no event when it is not
     wanted, unless ``build_all``.
@@ -367,16 +356,11 @@ def _decode_record(
     For a template instance the provider is read from the substitution that holds it
     first, so that unwanted records cost only a descriptor walk and one value, and
     wanted ones are read without building their tree (:mod:`~evtdiag.logs.template_fields`).
-    With ``rust``, the event is built from the Rust parser's output where it can be.
     """
     start = frame.offset + RECORD_HEADER_SIZE
     end = frame.offset + frame.size - 4
     pos = start + 4 if chunk[start] == TOKEN_FRAGMENT_HEADER else start
     if chunk[pos] != TOKEN_TEMPLATE_INSTANCE:
-        built = rust.plain_event(frame.number, start, end, **record.fields()) if rust else None
-        if built is not None:
-            is_wanted = wanted.matches(built[1])
-            return (built[0] if build_all or is_wanted else None), is_wanted
         tree = decoder.record(start, end)
         is_wanted = wanted.matches(provider_names(tree))
         return (record.event(tree) if build_all or is_wanted else None), is_wanted
@@ -390,12 +374,7 @@ def _decode_record(
     if not (build_all or is_wanted):
         return None, False
     raw = decoder.raw(array, values_end - array)
-    event = (
-        rust.template_event(frame.number, fields, values, raw, **record.fields()) if rust else None
-    )
-    if event is None:
-        event = fields.record(values, raw, **record.fields())
-    return event, is_wanted
+    return fields.record(values, raw, **record.fields()), is_wanted
 
 
 _STRING_TABLE = (0x80, 64)
@@ -405,8 +384,8 @@ _TEMPLATE_TABLE = (0x180, 32)
 def _tables_walkable(chunk: bytes) -> bool:
     """True when the chunk's string and template hash chains end, inside the chunk.
 
-    python-evtx and the Rust parser follow these chains and loop forever on a cycle
-    (found by fuzzing), so a chunk that fails this check is given to neither.
+    python-evtx follows these chains and loops forever on a cycle
+    (found by fuzzing), so a chunk that fails this check is not given to it.
     """
     for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
         for bucket in range(buckets):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from evtdiag.logs.archives import archive_kind
 from evtdiag.logs.csv_export import looks_like_event_csv
 from evtdiag.logs.evtx import FILE_MAGIC
-from evtdiag.logs.rust_backend import ReaderChoice
 from evtdiag.logs.xml_export import looks_like_xml_export
 
 SNIFF_SIZE = 8192
@@ -27,9 +26,6 @@ class ReadOptions:
     """Also read stale records found in chunk slack (after the free-space offset)."""
     csv_date_format: str | None = None
     """strptime format of the "Date and Time" column of CSV/TXT exports."""
-    reader: ReaderChoice = "auto"
-    """Which reader builds the events of .evtx chunks (``READERS`` in
-    :mod:`evtdiag.logs.rust_backend`)."""
 
 
 def sniff(head: bytes) -> str | None:

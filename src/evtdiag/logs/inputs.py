@@ -98,7 +98,7 @@ def read_logs(
     if jobs > 1 and Path(STDIN) not in paths:
         read_whole = functools.partial(read_inputs, options=options)
         results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
-            paths, matcher, progress, jobs, read_whole, carve=options.carve, reader=options.reader
+            paths, matcher, progress, jobs, read_whole, carve=options.carve
         )
     else:
         results = (
@@ -246,7 +246,7 @@ def read_input(
     try:
         if kind == "evtx":
             result = read_evtx_ranges(
-                path, matcher, progress, carve=options.carve, reader=options.reader
+                path, matcher, progress, carve=options.carve
             )
             return relabel(result, path, name) if name != str(path) else result
         if kind == "xml":

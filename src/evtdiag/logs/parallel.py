@@ -52,7 +52,6 @@ from evtdiag.logs.evtx import (
 )
 from evtdiag.logs.prefilter import candidate_chunks
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.rust_backend import ReaderChoice
 from evtdiag.model import EventRecord, InputCoverage, Skipped
 
 RANGE_CHUNKS = 256
@@ -126,7 +125,6 @@ def read_range(
     *,
     identify: bool = False,
     carve: bool = False,
-    reader: ReaderChoice = "auto",
 ) -> RangeResult:
     """Read chunk slots ``first`` up to ``stop`` of the .evtx file at ``path``.
 
@@ -134,7 +132,6 @@ def read_range(
         be decoded, as :func:`read_evtx_ranges` does.
     :param carve: read stale records in chunk slack too (every chunk then goes through
         :func:`read_chunk`).
-    :param reader: which reader builds events (:data:`evtdiag.logs.rust_backend.READERS`).
     """
     result = RangeResult(first, stop)
     start = FILE_HEADER_SIZE + first * CHUNK_SIZE
@@ -169,7 +166,6 @@ def read_range(
                             wanted=matcher,
                             candidate=None if candidates is None else candidate,
                             carve=carve,
-                            reader=reader,
                         )
                 else:
                     chunk = read_chunk(
@@ -179,7 +175,6 @@ def read_range(
                         wanted=matcher,
                         identify=identifying,
                         carve=carve,
-                        reader=reader,
                     )
                 result.add(chunk)
         finally:
@@ -278,7 +273,6 @@ def read_evtx_ranges(
     progress: ProgressCallback | None = None,
     *,
     carve: bool = False,
-    reader: ReaderChoice = "auto",
 ) -> tuple[InputCoverage, list[EventRecord]]:
     """Read one .evtx file range by range in this process (flat memory)."""
     name = str(path)
@@ -288,7 +282,7 @@ def read_evtx_ranges(
     computer = None
     for first, stop in ranges(size):
         result = read_range(
-            name, first, stop, matcher, identify=computer is None, carve=carve, reader=reader
+            name, first, stop, matcher, identify=computer is None, carve=carve
         )
         computer = computer or result.computer
         results.append(result)
@@ -376,7 +370,6 @@ def read_all(
     read_whole: ReadWhole,
     *,
     carve: bool = False,
-    reader: ReaderChoice = "auto",
 ) -> Iterator[Result]:
     """Read every file with ``jobs`` worker processes; yield results in ``paths`` order.
 
@@ -399,7 +392,7 @@ def read_all(
         for index, path in enumerate(paths):  # submitted in order: the first results come first
             size, split = planned[index]
             if split:
-                collect.append(_submit_ranges(pool, path, size, matcher, progress, carve, reader))
+                collect.append(_submit_ranges(pool, path, size, matcher, progress, carve))
                 continue
             number, place = batch_of[index]
             if number not in sent:
@@ -428,7 +421,6 @@ def _submit_ranges(
     matcher: ProviderMatcher,
     progress: ProgressCallback | None,
     carve: bool,
-    reader: ReaderChoice,
 ) -> Callable[[], list[Result]]:
     """Submit the hashing task and the range tasks of one large .evtx file; returns what
     merges their results (in slot order) into the file's one result."""
@@ -445,7 +437,6 @@ def _submit_ranges(
                 matcher,
                 identify=first == 0,
                 carve=carve,
-                reader=reader,
             ),
         )
         for first, stop in ranges(size)
@@ -460,7 +451,7 @@ def _submit_ranges(
             if computer is None and first != 0:
                 # The sequential reader would still be identifying here.
                 result = read_range(
-                    name, first, stop, matcher, identify=True, carve=carve, reader=reader
+                    name, first, stop, matcher, identify=True, carve=carve
                 )
             computer = computer or result.computer
             results.append(result)
