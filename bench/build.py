@@ -31,13 +31,21 @@ if str(REPO) not in sys.path:  # the test writer lives in tests/
     sys.path.insert(0, str(REPO))
 
 from evtdiag.logs import read_logs  # noqa: E402
-from evtdiag.logs.evtx import CHUNK_HEADER, CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk  # noqa: E402
+from evtdiag.logs.evtx.chunk import read_chunk  # noqa: E402
+from evtdiag.logs.evtx.layout import (  # noqa: E402
+    CHUNK_HEADER,
+    CHUNK_MAGIC,
+    CHUNK_SIZE,
+    FILE_CHECKED_BYTES,
+    FILE_HEADER,
+    FILE_HEADER_SIZE,
+    FILE_MAGIC,
+)
 from evtdiag.logs.providers import ProviderMatcher  # noqa: E402
 from tests.evtx_writer import WriterEvent, write_evtx  # noqa: E402
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
-_FILE_HEADER = struct.Struct("<8sQQQIHHHH")
 MB = 1 << 20
 
 
@@ -61,11 +69,12 @@ class Built:
 def file_header(chunk_count: int, next_record: int = 1) -> bytes:
     """A clean file header (version 3.1) for ``chunk_count`` chunks, CRC filled."""
     header = bytearray(FILE_HEADER_SIZE)
-    _FILE_HEADER.pack_into(
-        header, 0, b"ElfFile\x00", 0, max(chunk_count - 1, 0), next_record, 128, 1, 3,
-        FILE_HEADER_SIZE, chunk_count & 0xFFFF,
+    FILE_HEADER.struct.pack_into(
+        header, 0, FILE_MAGIC, 0, max(chunk_count - 1, 0), next_record, 128, 1, 3,
+        FILE_HEADER_SIZE, chunk_count & 0xFFFF, b"", 0, 0,
     )  # fmt: skip
-    struct.pack_into("<I", header, 124, zlib.crc32(header[:120]))
+    checksum = zlib.crc32(header[:FILE_CHECKED_BYTES])
+    struct.pack_into("<I", header, FILE_HEADER.offsets["checksum"], checksum)
     return bytes(header)
 
 
@@ -84,14 +93,19 @@ def corpus_chunks(corpus: Path = CORPUS) -> list[tuple[bytes, int]]:
         for index in range((len(data) - FILE_HEADER_SIZE) // CHUNK_SIZE):
             start = FILE_HEADER_SIZE + index * CHUNK_SIZE
             chunk = data[start : start + CHUNK_SIZE]
-            if chunk[:8] != b"ElfChnk\x00":
+            if chunk[:8] != CHUNK_MAGIC:
                 continue
             result = read_chunk(chunk, path=relative, index=index, wanted=matcher)
-            first, last = CHUNK_HEADER.unpack_from(chunk)[1:3]
-            if result.skipped or not result.records or last - first + 1 != result.records:
+            if result.skipped or not result.records or _numbered(chunk) != result.records:
                 continue
             chunks.append((chunk, result.records))
     return chunks
+
+
+def _numbered(chunk: bytes) -> int:
+    """How many records a chunk's header says it holds (first to last record number)."""
+    header = CHUNK_HEADER.read(chunk)
+    return header.last_record_number - header.first_record_number + 1
 
 
 def psync_event(i: int) -> WriterEvent:
@@ -176,8 +190,7 @@ def stitched(
     if saved:
         return Built(path, saved["records"], saved["psync"])
     psync = _psync_chunks(psync_events) if psync_events else []
-    psync_records = sum(CHUNK_HEADER.unpack_from(c)[2] - CHUNK_HEADER.unpack_from(c)[1] + 1
-                        for c in psync)  # fmt: skip
+    psync_records = sum(_numbered(chunk) for chunk in psync)
     total = max(int(size_mb * MB) // CHUNK_SIZE, len(psync) + 1)
     n_real = total - len(psync)
     spacing = n_real // (len(psync) + 1) if psync else 0

@@ -26,15 +26,15 @@ from pathlib import Path
 
 from evtdiag.errors import InputFormatError
 from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
-from evtdiag.logs.csv_export import read_event_csv
-from evtdiag.logs.formats import ReadOptions
-from evtdiag.logs.inputs import read_inputs
+from evtdiag.logs.exports.csv import read_event_csv
+from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
-from evtdiag.logs.xml_export import read_xml_export
+from evtdiag.logs.sources import ReadOptions
 from evtdiag.model import FileStatus
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+from tests.logs.reading import read_inputs
 
 CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
 """One folder of seed inputs per target, committed (see fuzz/corpus/README.md)."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher, read_logs
-from evtdiag.logs.evtx import read_file_header
+from evtdiag.logs.evtx.layout import read_file_header
 from tests.conftest import CORPUS, REPO, needs_corpus
 
 

@@ -21,7 +21,7 @@ from multiprocessing import get_context
 
 import pytest
 
-from evtdiag.logs.parallel import default_jobs
+from evtdiag.logs.pool import default_jobs
 from tests.fuzz_targets import CORPUS, TARGETS, FuzzRun, corpus, fuzz
 
 SECONDS = float(os.environ.get("EVTDIAG_FUZZ_SECONDS", "30"))

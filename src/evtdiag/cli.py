@@ -33,7 +33,7 @@ from evtdiag.render.terminal import printable, printable_line
 # renderers. tests/test_startup.py fails when a module-level import brings one back.
 if TYPE_CHECKING:
     from evtdiag.logs import LogReadResult
-    from evtdiag.logs.formats import ReadOptions
+    from evtdiag.logs.sources import ReadOptions
     from evtdiag.model import (
         EventRecord,
         InputCoverage,
@@ -147,8 +147,8 @@ class LogSource:
 
         :raises NoUsableInput: when no input is a readable log.
         """
-        from evtdiag.logs import DEFAULT_PROVIDERS, ProviderMatcher, discover, read_logs
-        from evtdiag.logs.inputs import REFUSED
+        from evtdiag.logs import DEFAULT_PROVIDERS, ProviderMatcher, discover, read_files
+        from evtdiag.logs.formats import REFUSED, SKIPPED
         from evtdiag.progress import ProgressLine
 
         started = time.monotonic()
@@ -156,8 +156,8 @@ class LogSource:
         total = sum(_size(path) for path in files)
         progress = ProgressLine(total, enabled=not self.quiet)
         try:
-            result = read_logs(
-                [str(path) for path in files],
+            result = read_files(
+                files,
                 ProviderMatcher((*DEFAULT_PROVIDERS, *self.providers)),
                 progress,
                 self.options,
@@ -220,7 +220,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         jobs: int | None,
         **rest: Any,
     ) -> Any:
-        from evtdiag.logs.formats import ReadOptions
+        from evtdiag.logs.sources import ReadOptions
 
         _check_success_ids(success_ids)
         options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
@@ -284,7 +284,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _refused_inputs(result: LogReadResult) -> int:
     """Report every input a reader refused, on stderr; return how many there were."""
-    from evtdiag.logs.inputs import REFUSED
+    from evtdiag.logs.formats import REFUSED
 
     refused = [c for c in result.inputs if c.format == REFUSED]
     for coverage in refused:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher
-from evtdiag.logs.inputs import read_input
 from evtdiag.logs.providers import AllProviders
 from tests.conftest import CORPUS, corpus_counts, needs_corpus
+from tests.logs.reading import read_input
 
 COUNTS = corpus_counts()
 FILES = sorted(COUNTS)

@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 from evtdiag.logs import ProviderMatcher
-from evtdiag.logs.inputs import read_input, read_inputs
 from evtdiag.logs.providers import AllProviders
 from tests.conftest import CORPUS, corpus_counts, needs_corpus
+from tests.logs.reading import read_input, read_inputs
 
 COUNTS = corpus_counts()
 pytestmark = needs_corpus

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher, read_logs
-from evtdiag.logs.evtx import CHUNK_SIZE, FILE_HEADER_SIZE
-from evtdiag.logs.inputs import read_input
+from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
 from evtdiag.logs.providers import AllProviders
 from tests.evtx_writer import WriterEvent, write_evtx, write_evtx_file
+from tests.logs.reading import read_input
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)

@@ -22,17 +22,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from evtdiag import archives as archives_module
 from evtdiag.cli import cli
 from evtdiag.logs import ProviderMatcher, read_logs
-from evtdiag.logs import archives as archives_module
-from evtdiag.logs.formats import ReadOptions
-from evtdiag.logs.inputs import read_input, read_inputs
 from evtdiag.logs.providers import AllProviders
+from evtdiag.logs.sources import ReadOptions
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.evtx_writer import write_evtx, write_evtx_file
 from tests.export_writer import events_xml
+from tests.logs.reading import read_input, read_inputs
 from tests.logs.test_evtx_reader import mixed_events
 
 CHUNK = 0x10000
@@ -398,7 +398,7 @@ def _within(seconds: int, call):
 def test_cyclic_string_table_does_not_hang_the_fallback_decoder(tmp_path):
     # Found by fuzzing: python-evtx loops forever on a cycle in a chunk's string-table
     # chain; it is now only asked about chunks whose chains end.
-    from evtdiag.logs.evtx import _tables_walkable
+    from evtdiag.logs.evtx.chunk import _tables_walkable
 
     raw = bytearray(write_evtx(mixed_events(20)))
     start = HEADER + 512 + 24

@@ -11,10 +11,12 @@ import pytest
 
 from evtdiag.logs import ProviderMatcher, read_logs
 from evtdiag.logs.digest import sha256_file
-from evtdiag.logs.evtx import CHUNK_SIZE, FILE_HEADER_SIZE, read_chunk
-from evtdiag.logs.parallel import evtx_coverage, ranges, read_range
-from evtdiag.logs.prefilter import candidate_chunks
+from evtdiag.logs.evtx.chunk import Tally, read_chunk
+from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
+from evtdiag.logs.evtx.prefilter import candidate_chunks
+from evtdiag.logs.evtx.ranges import evtx_coverage, ranges, read_range
 from evtdiag.logs.providers import AllProviders
+from evtdiag.logs.sources import SNIFF_SIZE, Source
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts, needs_corpus
 from tests.evtx_writer import WriterEvent, write_evtx_file
 from tests.logs.test_evtx_reader import START, mixed_events
@@ -26,9 +28,7 @@ def plain_read(path: Path, matcher: ProviderMatcher):
     """The reference: every slot through read_chunk, identify until a computer is known."""
     name = str(path)
     data = path.read_bytes()
-    from evtdiag.logs.parallel import RangeResult
-
-    result = RangeResult(0, 0)
+    result = Tally()
     for index in range(max(0, -(-(len(data) - FILE_HEADER_SIZE) // CHUNK_SIZE))):
         start = FILE_HEADER_SIZE + index * CHUNK_SIZE
         result.add(
@@ -40,7 +40,8 @@ def plain_read(path: Path, matcher: ProviderMatcher):
                 identify=result.computer is None,
             )
         )
-    return evtx_coverage(name, len(data), sha256_file(path), data[:FILE_HEADER_SIZE], [result])
+    source = Source(name, name, len(data), data[:SNIFF_SIZE], "evtx")
+    return evtx_coverage(source, sha256_file(path), [result])
 
 
 def _same(path: Path, matcher: ProviderMatcher, jobs: tuple[int, ...] = (1, 2)) -> None:
@@ -141,7 +142,7 @@ def test_prefilter_equals_chunk_may_hold(tmp_path: Path, text: str) -> None:
 def test_exports_archives_and_carving_same_with_any_number_of_jobs(tmp_path: Path) -> None:
     import zipfile
 
-    from evtdiag.logs.formats import ReadOptions
+    from evtdiag.logs.sources import ReadOptions
     from tests.export_writer import events_csv, events_xml
 
     events = mixed_events(300, every=7)
@@ -162,7 +163,7 @@ def test_exports_archives_and_carving_same_with_any_number_of_jobs(tmp_path: Pat
 def test_small_inputs_go_to_the_workers_in_batches(tmp_path: Path, monkeypatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from evtdiag.logs import parallel
+    from evtdiag.logs import pool as parallel
 
     tasks: list[str] = []
 

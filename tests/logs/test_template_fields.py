@@ -12,14 +12,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from evtdiag.logs.binxml import TYPE_STRING, ChunkDecoder, Element, Substitution, fill_template
-from evtdiag.logs.events import event_record, to_xml
-from evtdiag.logs.inputs import read_input
+from evtdiag.logs.events import Element, Substitution, event_record, to_xml
+from evtdiag.logs.evtx.binxml import ChunkDecoder, ValueType, fill_template
+from evtdiag.logs.evtx.template_fields import SubstitutionTexts, TemplateFields, TemplateXml
 from evtdiag.logs.providers import AllProviders
-from evtdiag.logs.template_fields import SubstitutionTexts, TemplateFields, TemplateXml
 from evtdiag.model import EventRecord, Place
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
 from tests.evtx_writer import WriterEvent, write_evtx
+from tests.logs.reading import read_input
 
 COUNTS = corpus_counts()
 
@@ -137,7 +137,9 @@ def test_of_repeated_attributes_the_first_left_after_filling_counts(present_firs
         Element("EventData", [], [Element("Data", [("Name", second), ("Name", first)], ["bob"])]),
     ])  # fmt: skip
     psync = "Microsoft-Windows-IDMU-PSync"
-    fast, reference = _both_ways(template, [(TYPE_STRING, psync.encode("utf-16-le")), (0, b"")])
+    fast, reference = _both_ways(
+        template, [(ValueType.STRING, psync.encode("utf-16-le")), (0, b"")]
+    )
     assert _fields(fast) == _fields(reference)
     assert fast.provider == psync and fast.data_names == (psync,)
 
@@ -148,8 +150,8 @@ _VALUES = st.lists(
     st.one_of(
         st.just((0x00, b"")),
         st.just((0x00, b"ab")),  # a NULL that has bytes
-        _TEXTS.map(lambda s: (TYPE_STRING, s.encode("utf-16-le", "surrogatepass"))),
-        st.binary(max_size=3).map(lambda b: (TYPE_STRING, b)),  # odd-sized
+        _TEXTS.map(lambda s: (ValueType.STRING, s.encode("utf-16-le", "surrogatepass"))),
+        st.binary(max_size=3).map(lambda b: (ValueType.STRING, b)),  # odd-sized
         st.binary(max_size=4).map(lambda b: (0x02, b)),  # ANSI
         st.binary(max_size=4).map(lambda b: (0x0E, b)),  # binary
         st.binary(min_size=4, max_size=4).map(lambda b: (0x08, b)),

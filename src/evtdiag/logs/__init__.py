@@ -1,19 +1,26 @@
 """Stage 1: read event logs into :class:`~evtdiag.model.EventRecord` values.
 
-One module per input format; :func:`read_logs` recognises formats by content.
+One door: :func:`discover` finds the inputs, :func:`read_files` opens each once
+(:mod:`.sources`), asks the format registry (:mod:`.formats`) to read it, in worker
+processes when there are several cores (:mod:`.pool`), and drops duplicates. The
+formats: .evtx (:mod:`.evtx`), XML and CSV exports (:mod:`.exports`), and archives of
+them (:mod:`evtdiag.archives`).
 """
 
 import logging
 
-from evtdiag.logs.inputs import LogReadResult, ProgressCallback, discover, read_logs
+from evtdiag.logs.inputs import LogReadResult, discover, read_files, read_logs
 from evtdiag.logs.providers import DEFAULT_PROVIDERS, ProviderMatcher
+from evtdiag.logs.sources import ProgressCallback, ReadOptions
 
 __all__ = [
     "DEFAULT_PROVIDERS",
     "LogReadResult",
     "ProgressCallback",
     "ProviderMatcher",
+    "ReadOptions",
     "discover",
+    "read_files",
     "read_logs",
 ]
 

@@ -1,10 +1,10 @@
 """Turn an event into an :class:`~evtdiag.model.EventRecord`, and render it to XML.
 
-Every reader (binary EVTX, the python-evtx fallback, the Rust backend, XML and CSV
-exports) ends here, so the rules for reading the ``System`` block and the event data
-live in one place: :func:`locate_fields` finds the nodes that hold the fields (in a
-decoded :class:`~evtdiag.logs.binxml.Element` tree, or in a template whose text is
-still substitutions), and :func:`read_fields` reads them through a :class:`Reader`.
+Every reader (binary EVTX, the python-evtx fallback, XML and CSV exports) ends here,
+so the rules for reading the ``System`` block and the event data live in one place:
+:func:`locate_fields` finds the nodes that hold the fields (in a decoded
+:class:`Element` tree, or in a template whose text is still substitutions), and
+:func:`read_fields` reads them through a :class:`Reader`.
 The fields are found by element name, ignoring namespaces, because exports differ in
 whether they keep the ``xmlns`` of the event schema.
 """
@@ -13,15 +13,45 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from sys import intern
 from typing import Generic, Protocol, TypeVar
 
 from lxml import etree
 
-from evtdiag.logs.binxml import Element, Substitution
 from evtdiag.model import EventRecord, Place, XmlSource
+
+
+@dataclass
+class Element:
+    """One XML element: name, attributes in order, children (elements and text)."""
+
+    name: str
+    attributes: list[tuple[str, str]] = field(default_factory=list)
+    children: list[Element | str] = field(default_factory=list)
+
+    def attribute(self, name: str) -> str | None:
+        for key, value in self.attributes:
+            if key == name:
+                return value
+        return None
+
+    def elements(self) -> list[Element]:
+        return [node for node in self.children if isinstance(node, Element)]
+
+    def text(self) -> str:
+        """The concatenated text of this element and its descendants."""
+        return "".join(node if isinstance(node, str) else node.text() for node in self.children)
+
+
+@dataclass(frozen=True)
+class Substitution:
+    """A placeholder in a template definition, filled from the record's values."""
+
+    index: int
+    optional: bool
+
 
 _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
@@ -108,8 +138,7 @@ class FieldNodes(Generic[Node]):
     """Where the fields evtdiag reads sit in an event.
 
     Locating is separate from reading so that the same rules serve a decoded tree, a
-    template whose text is still substitutions (:class:`TemplateFields`) and the Rust
-    parser's text (:mod:`~evtdiag.logs.rust_backend`).
+    template whose text is still substitutions (:class:`TemplateFields`).
     """
 
     provider: Node | None

@@ -1,42 +1,165 @@
-"""Recognise an input's format by its first bytes, and the options readers share.
+"""The format registry: open an input once, recognise its format, read it.
 
 Every format is recognised by content, never by the file name: admins rename, zip
-and re-export things. :func:`sniff` is the one registry: adding a format means one
-line here and one reader module.
+and re-export things. :data:`FORMATS` is the one registry; adding a format means one
+module that defines a :class:`~evtdiag.logs.sources.Format` and one line here.
+Archives are the format that holds other inputs: each member is opened and read
+through this registry in turn (one level of archive inside an archive).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import stat
+from pathlib import Path
 
-from evtdiag.logs.archives import archive_kind
-from evtdiag.logs.csv_export import looks_like_event_csv
-from evtdiag.logs.evtx import FILE_MAGIC
-from evtdiag.logs.xml_export import looks_like_xml_export
+from evtdiag import archives
+from evtdiag.errors import InputFormatError
+from evtdiag.logs import evtx
+from evtdiag.logs.digest import sha256_file
+from evtdiag.logs.exports import csv, xml
+from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.sources import (
+    SNIFF_SIZE,
+    Format,
+    ProgressCallback,
+    ReadOptions,
+    Result,
+    Source,
+)
+from evtdiag.model import InputCoverage
 
-SNIFF_SIZE = 8192
-"""How many leading bytes :func:`sniff` is given."""
+MAX_DEPTH = 1
+"""How many archive levels below the outer one are opened (1: an archive in an archive)."""
+REFUSED = "refused"
+"""The coverage format of an input a reader refused (:class:`InputFormatError`)."""
+SKIPPED = "skipped"
+"""The coverage format of an input that is not read (not a log, or not readable)."""
 
 
-@dataclass(frozen=True)
-class ReadOptions:
-    """Reader options chosen on the command line."""
+def _read_archive(
+    source: Source,
+    matcher: ProviderMatcher,
+    options: ReadOptions,
+    progress: ProgressCallback | None = None,
+) -> list[Result]:
+    """Every member of an archive, each read through the registry; one result per member."""
+    if source.depth > MAX_DEPTH:
+        return [
+            skipped(source.label, f"archive nested more than {MAX_DEPTH} level deep: not opened")
+        ]
+    results: list[Result] = []
+    for member in archives.members(Path(source.path), source.label, source.kind or ""):
+        if member.path is None:
+            results.append(skipped(member.label, member.skipped or ""))
+            continue
+        opened = open_source(member.path, member.label, source.depth + 1)
+        results.extend(
+            read_source(opened, matcher, options) if isinstance(opened, Source) else [opened]
+        )
+    if not results:
+        results.append(skipped(source.label, f"{source.kind} archive holds no file", source.size))
+    return results
 
-    carve: bool = False
-    """Also read stale records found in chunk slack (after the free-space offset)."""
-    csv_date_format: str | None = None
-    """strptime format of the "Date and Time" column of CSV/TXT exports."""
+
+def _archive_format(kind: str) -> Format:
+    """An archive kind of :mod:`evtdiag.archives` as a format."""
+    return Format(kind, lambda head: archives.archive_kind(head) == kind, _read_archive)
+
+
+FORMATS: tuple[Format, ...] = (
+    evtx.FORMAT,
+    _archive_format("zip"),
+    _archive_format("gzip"),
+    _archive_format("tar"),
+    xml.FORMAT,
+    csv.FORMAT,
+)
+"""Every format, in the order their signatures are tried."""
+_BY_NAME = {form.name: form for form in FORMATS}
 
 
 def sniff(head: bytes) -> str | None:
-    """``evtx``, ``zip``, ``gzip``, ``tar``, ``xml``, ``csv`` or None (not a log)."""
-    if head[:8] == FILE_MAGIC:
-        return "evtx"
-    kind = archive_kind(head)
-    if kind:
-        return kind
-    if looks_like_xml_export(head):
-        return "xml"
-    if looks_like_event_csv(head):
-        return "csv"
-    return None
+    """The name of the first format whose signature ``head`` bears, or None (not a log)."""
+    return next((form.name for form in FORMATS if form.recognises(head)), None)
+
+
+def is_archive(source: Source) -> bool:
+    """Whether the source is an archive: it holds other inputs."""
+    return source.kind is not None and _BY_NAME[source.kind].read is _read_archive
+
+
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def open_source(path: str | os.PathLike[str], label: str, depth: int = 0) -> Source | Result:
+    """Look at an input once: its size, its first bytes, its format.
+
+    Only a regular file is opened: a FIFO waits for a writer, a device such as
+    ``/dev/zero`` never ends (nor does hashing it), and opening some devices does
+    something of its own, so they are refused unopened.
+
+    :returns: the source, or the coverage of an input that cannot be read at all.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = stat.S_IFREG  # reported when it is opened
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder fails to open, below
+        kind = _SPECIAL_FILES.get(stat.S_IFMT(mode), "a special file")
+        return refused_unread(
+            label,
+            f"{label}: {kind}, not a regular file: not opened, as reading it could block or "
+            "never end; copy what it holds into a file and give that file",
+        )
+    try:
+        with Path(path).open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            head = handle.read(SNIFF_SIZE)
+    except OSError as error:
+        return InputCoverage(label, "", SKIPPED, 0, note=f"cannot be read: {error.strerror}"), []
+    return Source(os.fspath(path), label, size, head, sniff(head), depth)
+
+
+def read_source(
+    source: Source,
+    matcher: ProviderMatcher,
+    options: ReadOptions,
+    progress: ProgressCallback | None = None,
+) -> list[Result]:
+    """Read a source whole with its format's reader: one result, one per archive member."""
+    if source.kind is None:
+        reason = (
+            "empty file"
+            if source.size == 0
+            else "not an event log (no EVTX, XML or CSV event export signature)"
+        )
+        return [skipped(source.label, reason, source.size, sha256_file(source.path))]
+    try:
+        return _BY_NAME[source.kind].read(source, matcher, options, progress)
+    except InputFormatError as error:
+        return [refused(source, error)]
+
+
+def skipped(label: str, reason: str, size: int = 0, digest: str = "") -> Result:
+    """The coverage of an input that is not read, and why."""
+    return InputCoverage(label, digest, SKIPPED, size, note=reason), []
+
+
+def refused_unread(label: str, note: str) -> Result:
+    """A refused input whose bytes are not even hashed (endless, or too many)."""
+    return InputCoverage(label, "", REFUSED, 0, note=note), []
+
+
+def refused(source: Source, error: InputFormatError) -> Result:
+    """The coverage of an input its reader refused, with the reader's reason."""
+    try:
+        size, digest = os.stat(source.path).st_size, sha256_file(source.path)
+    except OSError:
+        size, digest = 0, ""
+    return InputCoverage(source.label, digest, REFUSED, size, note=str(error)), []

@@ -9,24 +9,20 @@ refused unopened, and standard input is spooled under a cap.
 
 from __future__ import annotations
 
-import functools
 import glob
 import os
-import stat
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from evtdiag import archives
 from evtdiag.errors import InputFormatError, UsageError
-from evtdiag.logs.archives import read_archive, relabel, relabel_all, spool
-from evtdiag.logs.csv_export import read_event_csv
-from evtdiag.logs.digest import sha256_file
-from evtdiag.logs.formats import SNIFF_SIZE, ReadOptions, sniff
-from evtdiag.logs.parallel import ProgressCallback, auto_jobs, read_all, read_evtx_ranges
+from evtdiag.logs.formats import open_source, read_source, refused_unread
+from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.xml_export import read_xml_export
+from evtdiag.logs.sources import ProgressCallback, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage
 
 
@@ -82,28 +78,59 @@ def read_logs(
     *,
     jobs: int | None = 1,
 ) -> LogReadResult:
-    """Read every input named by ``specs`` and return the wanted records, deduplicated.
+    """Read every input named by ``specs`` (:func:`discover`), deduplicated."""
+    return read_files(discover(specs), matcher, progress, options, jobs=jobs)
 
-    :param jobs: worker processes (:mod:`evtdiag.logs.parallel`), None to choose from the
+
+def read_files(
+    paths: Sequence[Path],
+    matcher: ProviderMatcher,
+    progress: ProgressCallback | None = None,
+    options: ReadOptions | None = None,
+    *,
+    jobs: int | None = 1,
+) -> LogReadResult:
+    """Read the files :func:`discover` found and return the wanted records, deduplicated.
+
+    :param jobs: worker processes (:mod:`evtdiag.logs.pool`), None to choose from the
         inputs' size; the result is the same whatever the number. Standard input is
         always read in this process.
     """
     options = options or ReadOptions()
+    if Path(STDIN) in paths:
+        with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
+            opened = [_open_stdin(Path(folder)) if str(p) == STDIN else _open(p) for p in paths]
+            return _deduplicated(_read_here(opened, matcher, options, progress))
+    opened = [_open(path) for path in paths]
+    sources = [item for item in opened if isinstance(item, Source)]
+    if jobs is None:
+        jobs = auto_jobs(sum(source.size for source in sources))
+    if jobs > 1 and sources:
+        done = read_all(sources, matcher, options, progress, jobs)
+        results = (next(done) if isinstance(item, Source) else [item] for item in opened)
+        return _deduplicated(result for found in results for result in found)
+    return _deduplicated(_read_here(opened, matcher, options, progress))
+
+
+def _read_here(
+    opened: Sequence[Source | Result],
+    matcher: ProviderMatcher,
+    options: ReadOptions,
+    progress: ProgressCallback | None,
+) -> Iterator[Result]:
+    """Read every source in this process, in order."""
+    for item in opened:
+        if isinstance(item, Source):
+            yield from read_source(item, matcher, options, progress)
+        else:
+            yield item
+
+
+def _deduplicated(results: Iterable[Result]) -> LogReadResult:
+    """Every result's records, each record kept once (overlapping exports), counted."""
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
     seen: set[tuple] = set()
-    paths = discover(specs)
-    if jobs is None:
-        jobs = auto_jobs(sum(_size(path) for path in paths))
-    if jobs > 1 and Path(STDIN) not in paths:
-        read_whole = functools.partial(read_inputs, options=options)
-        results: Iterable[tuple[InputCoverage, list[EventRecord]]] = read_all(
-            paths, matcher, progress, jobs, read_whole, carve=options.carve
-        )
-    else:
-        results = (
-            result for path in paths for result in read_inputs(path, matcher, progress, options)
-        )
     for coverage, records in results:
         unique = []
         for record in records:
@@ -123,149 +150,21 @@ STDIN = "-"
 """The input name that means standard input (spooled to a temporary file first)."""
 STDIN_NAME = "(stdin)"
 """How standard input is named in the coverage."""
-REFUSED = "refused"
-"""The coverage format of an input a reader refused (:class:`InputFormatError`)."""
 
 
-def read_inputs(
-    path: Path,
-    matcher: ProviderMatcher,
-    progress: ProgressCallback | None = None,
-    options: ReadOptions | None = None,
-    *,
-    name: str | None = None,
-    depth: int = 0,
-) -> list[tuple[InputCoverage, list[EventRecord]]]:
-    """Read one input of any format; an archive (or stdin) gives one result per member."""
-    if name is None and str(path) == STDIN:
-        return _read_stdin(matcher, progress, options)
-    name = name or str(path)
-    special = _not_regular(path, name)
-    if special is not None:
-        return [special]
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_SIZE)
-    except OSError:
-        return [read_input(path, matcher, progress, options, name=name)]
-    kind = sniff(head)
-    if kind not in ("zip", "gzip", "tar"):
-        return [read_input(path, matcher, progress, options, name=name)]
-
-    def member(inner: Path, label: str, level: int) -> list:
-        return read_inputs(inner, matcher, None, options, name=label, depth=level)
-
-    try:
-        return read_archive(path, name, kind, member, depth)
-    except InputFormatError as error:
-        return [_refused(path, name, error)]
+def _open(path: Path) -> Source | Result:
+    return open_source(path, str(path))
 
 
-def _read_stdin(
-    matcher: ProviderMatcher, progress: ProgressCallback | None, options: ReadOptions | None
-) -> list[tuple[InputCoverage, list[EventRecord]]]:
-    """Standard input, spooled into a private temporary folder first (readers seek).
+def _open_stdin(folder: Path) -> Source | Result:
+    """Standard input, spooled into ``folder`` first (readers seek).
 
-    The folder is removed however the run ends, by the ``with``: on an error, on Ctrl-C,
-    and on SIGTERM or SIGHUP, which the command line turns into an exception too
-    (:class:`evtdiag.errors.Terminated`); the spool is capped (:func:`spool`).
-    """
-    with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
-        try:
-            spooled = spool(sys.stdin.buffer, Path(folder))
-        except InputFormatError as error:
-            return [_refused_unread(STDIN_NAME, str(error))]
-        found = read_inputs(spooled, matcher, progress, options, name=STDIN_NAME)
-        return relabel_all(found, spooled, STDIN_NAME)
-
-
-_SPECIAL_FILES = {
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-}
-
-
-def _not_regular(path: Path, name: str) -> tuple[InputCoverage, list] | None:
-    """The refusal of an input that is not a regular file (nor a folder), else None.
-
-    Looked at before anything opens it: opening a FIFO waits for a writer, reading a
-    device such as ``/dev/zero`` never ends (nor does hashing it), and opening some
-    devices does something of its own. A path that cannot be looked at is reported
-    when it is opened.
+    The caller's folder is removed however the run ends: on an error, on Ctrl-C, and on
+    SIGTERM or SIGHUP, which the command line turns into an exception too
+    (:class:`evtdiag.errors.Terminated`); the spool is capped (:func:`archives.spool`).
     """
     try:
-        mode = path.stat().st_mode
-    except OSError:
-        return None
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return None
-    kind = _SPECIAL_FILES.get(stat.S_IFMT(mode), "a special file")
-    return _refused_unread(
-        name,
-        f"{name}: {kind}, not a regular file: not opened, as reading it could block or "
-        "never end; copy what it holds into a file and give that file",
-    )
-
-
-def _refused_unread(name: str, note: str) -> tuple[InputCoverage, list]:
-    """A refused input whose bytes are not even hashed (endless, or too many)."""
-    return InputCoverage(name, "", REFUSED, 0, note=note), []
-
-
-def _refused(path: Path, name: str, error: InputFormatError) -> tuple[InputCoverage, list]:
-    try:
-        size, digest = path.stat().st_size, sha256_file(path)
-    except OSError:
-        size, digest = 0, ""
-    return InputCoverage(name, digest, REFUSED, size, note=str(error)), []
-
-
-def read_input(
-    path: Path,
-    matcher: ProviderMatcher,
-    progress: ProgressCallback | None = None,
-    options: ReadOptions | None = None,
-    *,
-    name: str | None = None,
-) -> tuple[InputCoverage, list[EventRecord]]:
-    """Read one file of any supported format (archives: see :func:`read_inputs`)."""
-    options = options or ReadOptions()
-    name = name or str(path)
-    special = _not_regular(path, name)
-    if special is not None:
-        return special
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(SNIFF_SIZE)
-    except OSError as error:
-        return InputCoverage(name, "", "skipped", 0, note=f"cannot be read: {error.strerror}"), []
-    kind = sniff(head)
-    try:
-        if kind == "evtx":
-            result = read_evtx_ranges(
-                path, matcher, progress, carve=options.carve
-            )
-            return relabel(result, path, name) if name != str(path) else result
-        if kind == "xml":
-            return read_xml_export(path, matcher, name=name)
-        if kind == "csv":
-            return read_event_csv(path, matcher, name=name, date_format=options.csv_date_format)
+        spooled = archives.spool(sys.stdin.buffer, folder)
     except InputFormatError as error:
-        return _refused(path, name, error)
-    if kind is not None:
-        reason = f"{kind} archive: read it with read_inputs"
-    elif size == 0:
-        reason = "empty file"
-    else:
-        reason = "not an event log (no EVTX, XML or CSV event export signature)"
-    return InputCoverage(name, sha256_file(path), "skipped", size, note=reason), []
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+        return refused_unread(STDIN_NAME, str(error))
+    return open_source(spooled, STDIN_NAME)

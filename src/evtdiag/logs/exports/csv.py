@@ -30,9 +30,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.binxml import Element
-from evtdiag.logs.events import event_record
+from evtdiag.logs.events import Element, event_record
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
 _EVENT_ID = re.compile(r"[0-9]{1,10}")
@@ -44,7 +44,7 @@ def _is_event_id(cell: str) -> bool:
     return _EVENT_ID.fullmatch(cell.strip()) is not None
 
 
-FORMAT = "csv"
+NAME = "csv"
 MAX_SIZE = 512 * 1024 * 1024
 """Larger text files are refused rather than read into memory."""
 
@@ -273,7 +273,7 @@ def read_event_csv(
     return InputCoverage(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
-        format=FORMAT,
+        format=NAME,
         size=size,
         records=len(times),
         psync_events=len(events),
@@ -282,3 +282,19 @@ def read_event_csv(
         first_time=min(times, default=None),
         last_time=max(times, default=None),
     ), events
+
+
+def _read(
+    source: Source,
+    matcher: ProviderMatcher,
+    options: ReadOptions,
+    progress: ProgressCallback | None = None,
+) -> list[Result]:
+    return [
+        read_event_csv(
+            Path(source.path), matcher, name=source.label, date_format=options.csv_date_format
+        )
+    ]
+
+
+FORMAT = Format(NAME, looks_like_event_csv, _read)

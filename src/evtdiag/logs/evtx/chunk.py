@@ -21,71 +21,55 @@ from datetime import datetime
 
 from lxml import etree
 
-from evtdiag.logs.binxml import (
-    TOKEN_FRAGMENT_HEADER,
-    TOKEN_TEMPLATE_INSTANCE,
-    BinXmlError,
-    ChunkDecoder,
+from evtdiag.logs.events import (
     Element,
-    filetime_to_datetime,
+    event_record,
+    from_lxml,
+    provider_names,
+    safe_xml_parser,
 )
-from evtdiag.logs.events import event_record, from_lxml, provider_names, safe_xml_parser
+from evtdiag.logs.evtx.binxml import BinXmlError, ChunkDecoder, Token, filetime_to_datetime
+from evtdiag.logs.evtx.layout import (
+    CHUNK_HEADER,
+    CHUNK_HEADER_SIZE,
+    CHUNK_MAGIC,
+    CHUNK_SIZE,
+    FILE_HEADER_SIZE,
+    MIN_RECORD_SIZE,
+    RECORD_HEADER,
+    RECORD_HEADER_SIZE,
+    RECORD_MAGIC,
+    SIZE_COPY,
+    chunk_header_crc,
+)
+from evtdiag.logs.evtx.template_fields import TemplateFields
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.template_fields import TemplateFields
 from evtdiag.model import EventRecord, Place, Skipped
-
-FILE_MAGIC = b"ElfFile\x00"
-CHUNK_MAGIC = b"ElfChnk\x00"
-RECORD_MAGIC = b"\x2a\x2a\x00\x00"
-FILE_HEADER_SIZE = 0x1000
-CHUNK_SIZE = 0x10000
-CHUNK_HEADER_SIZE = 0x200
-RECORD_HEADER_SIZE = 24
-MIN_RECORD_SIZE = RECORD_HEADER_SIZE + 4
-FLAG_DIRTY = 0x1
-
-# File header: magic, first chunk, last chunk, next record id, header size, minor
-# version, major version, header block size, chunk count, 76 unused bytes, flags, CRC.
-FILE_HEADER = struct.Struct("<8sQQQIHHHH76sII")
-# Chunk header up to the header CRC: magic, first/last record number, first/last
-# record id, header size, last record offset, free space offset, data CRC,
-# 68 unused bytes, header CRC (at 124).
-CHUNK_HEADER = struct.Struct("<8sQQQQIIII68sI")
-# Record header: magic, size, record number, FILETIME written.
-RECORD_HEADER = struct.Struct("<4sIQQ")
-_SIZE_COPY = struct.Struct("<I")
-
-
-@dataclass(frozen=True)
-class FileHeader:
-    """The fields of the file header that matter to a reader."""
-
-    chunk_count: int
-    dirty: bool
-    valid: bool
-    """Magic and CRC both right."""
-
-
-def read_file_header(header: bytes) -> FileHeader:
-    """Parse the first 128 bytes of an .evtx file."""
-    fields = FILE_HEADER.unpack_from(header.ljust(FILE_HEADER.size, b"\x00"))
-    magic, flags, checksum, chunk_count = fields[0], fields[10], fields[11], fields[8]
-    valid = magic == FILE_MAGIC and zlib.crc32(header[:120]) == checksum
-    return FileHeader(chunk_count=chunk_count, dirty=bool(flags & FLAG_DIRTY), valid=valid)
 
 
 @dataclass
-class ChunkResult:
-    """What one chunk yielded: counts, times, wanted events and damage."""
+class Tally:
+    """What a chunk, a range of chunks or a whole file yielded: record count, time span,
+    wanted events and damage."""
 
-    index: int
     records: int = 0
     first_time: datetime | None = None
     last_time: datetime | None = None
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
-    """The computer of the chunk's first record, when asked to identify the log."""
+    """The computer of the first record decoded, when asked to identify the log."""
+
+    def add(self, part: Tally) -> None:
+        """Append what a following chunk or range yielded."""
+        self.records += part.records
+        self.events.extend(part.events)
+        self.skipped.extend(part.skipped)
+        self.computer = self.computer or part.computer
+        if part.first_time and (self.first_time is None or part.first_time < self.first_time):
+            self.first_time = part.first_time
+        if part.last_time and (self.last_time is None or part.last_time > self.last_time):
+            self.last_time = part.last_time
 
 
 @dataclass(frozen=True)
@@ -108,7 +92,7 @@ def read_chunk(
     identify: bool = False,
     candidate: bool | None = None,
     carve: bool = False,
-) -> ChunkResult:
+) -> Tally:
     """Read one chunk: count its records, and build the events of wanted providers.
 
     :param chunk: the chunk's bytes (shorter than 64 KiB when the file is truncated).
@@ -120,7 +104,7 @@ def read_chunk(
         except that a header naming a last record in it is reported.
     """
     base = FILE_HEADER_SIZE + index * CHUNK_SIZE
-    result = ChunkResult(index)
+    result = Tally()
     place = Place(path, chunk=index, offset=base)
     if chunk[:8] != CHUNK_MAGIC:
         if chunk.strip(b"\x00"):
@@ -138,9 +122,9 @@ def read_chunk(
             )
         )
         chunk = chunk.ljust(CHUNK_SIZE, b"\x00")
-    fields = CHUNK_HEADER.unpack_from(chunk)
-    free_space, data_crc, header_crc = fields[7], fields[8], fields[10]
-    header_ok = zlib.crc32(chunk[:120] + chunk[128:CHUNK_HEADER_SIZE]) == header_crc
+    header = CHUNK_HEADER.read(chunk)
+    free_space = header.free_space
+    header_ok = chunk_header_crc(chunk) == header.header_checksum
     if not header_ok:
         result.skipped.append(
             Skipped(
@@ -154,13 +138,13 @@ def read_chunk(
     # leave CRCs unfilled); only an impossible value means reading to the end.
     limit = free_space if CHUNK_HEADER_SIZE <= free_space <= CHUNK_SIZE else CHUNK_SIZE
     unverified = not header_ok
-    if header_ok and zlib.crc32(chunk[CHUNK_HEADER_SIZE:limit]) != data_crc:
+    if header_ok and zlib.crc32(chunk[CHUNK_HEADER_SIZE:limit]) != header.data_checksum:
         unverified = True
         result.skipped.append(
             Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
         )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
-    last_offset = fields[6]  # where the header says the last record starts
+    last_offset = header.last_record_offset
     if header_ok and not carve and limit <= last_offset < CHUNK_SIZE:
         result.skipped.append(
             Skipped(
@@ -291,10 +275,10 @@ def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _F
     resynchronising after damage); otherwise a record whose copy is wrong, as in
     logs copied while being written, is still read and flagged by the caller.
     """
-    magic, size, number, written = RECORD_HEADER.unpack_from(chunk, pos)
+    magic, size, number, written = RECORD_HEADER.struct.unpack_from(chunk, pos)
     if magic != RECORD_MAGIC or size < MIN_RECORD_SIZE or pos + size > limit:
         return None
-    copy_ok = _SIZE_COPY.unpack_from(chunk, pos + size - 4)[0] == size
+    copy_ok = SIZE_COPY.unpack_from(chunk, pos + size - 4)[0] == size
     if strict and not copy_ok:
         return None
     return _Frame(pos, size, number, written, copy_ok)
@@ -359,8 +343,8 @@ def _decode_record(
     """
     start = frame.offset + RECORD_HEADER_SIZE
     end = frame.offset + frame.size - 4
-    pos = start + 4 if chunk[start] == TOKEN_FRAGMENT_HEADER else start
-    if chunk[pos] != TOKEN_TEMPLATE_INSTANCE:
+    pos = start + 4 if chunk[start] == Token.FRAGMENT_HEADER else start
+    if chunk[pos] != Token.TEMPLATE_INSTANCE:
         tree = decoder.record(start, end)
         is_wanted = wanted.matches(provider_names(tree))
         return (record.event(tree) if build_all or is_wanted else None), is_wanted
@@ -389,13 +373,13 @@ def _tables_walkable(chunk: bytes) -> bool:
     """
     for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
         for bucket in range(buckets):
-            offset = _SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
+            offset = SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
             seen: set[int] = set()
             while offset > 0:
                 if offset in seen or offset + 4 > len(chunk):
                     return False
                 seen.add(offset)
-                offset = _SIZE_COPY.unpack_from(chunk, offset)[0]
+                offset = SIZE_COPY.unpack_from(chunk, offset)[0]
     return True
 
 

@@ -17,47 +17,62 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from enum import IntEnum
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
-# Tokens (the low 5 bits; bit 0x40 means "more data follows" / "has attributes").
-TOKEN_EOF = 0x00
-TOKEN_OPEN_START_ELEMENT = 0x01
-TOKEN_CLOSE_START_ELEMENT = 0x02
-TOKEN_CLOSE_EMPTY_ELEMENT = 0x03
-TOKEN_END_ELEMENT = 0x04
-TOKEN_VALUE = 0x05
-TOKEN_ATTRIBUTE = 0x06
-TOKEN_CDATA = 0x07
-TOKEN_CHAR_REF = 0x08
-TOKEN_ENTITY_REF = 0x09
-TOKEN_PI_TARGET = 0x0A
-TOKEN_PI_DATA = 0x0B
-TOKEN_TEMPLATE_INSTANCE = 0x0C
-TOKEN_NORMAL_SUBSTITUTION = 0x0D
-TOKEN_OPTIONAL_SUBSTITUTION = 0x0E
-TOKEN_FRAGMENT_HEADER = 0x0F
+from evtdiag.logs.events import Element, Substitution
+
+
+class Token(IntEnum):
+    """BinXML tokens: the low 5 bits of a token byte (:data:`TOKEN_MASK`); bit 0x40
+    (:data:`FLAG_MORE`) means "more data follows" or "has attributes"."""
+
+    EOF = 0x00
+    OPEN_START_ELEMENT = 0x01
+    CLOSE_START_ELEMENT = 0x02
+    CLOSE_EMPTY_ELEMENT = 0x03
+    END_ELEMENT = 0x04
+    VALUE = 0x05
+    ATTRIBUTE = 0x06
+    CDATA = 0x07
+    CHAR_REF = 0x08
+    ENTITY_REF = 0x09
+    PI_TARGET = 0x0A
+    PI_DATA = 0x0B
+    TEMPLATE_INSTANCE = 0x0C
+    NORMAL_SUBSTITUTION = 0x0D
+    OPTIONAL_SUBSTITUTION = 0x0E
+    FRAGMENT_HEADER = 0x0F
+
+
 TOKEN_MASK = 0x1F
 FLAG_MORE = 0x40
 
-# Value types.
-TYPE_NULL = 0x00
-TYPE_STRING = 0x01
-TYPE_ANSI_STRING = 0x02
-TYPE_BOOL = 0x0D
-TYPE_BINARY = 0x0E
-TYPE_GUID = 0x0F
-TYPE_SIZE_T = 0x10
-TYPE_FILETIME = 0x11
-TYPE_SYSTEMTIME = 0x12
-TYPE_SID = 0x13
-TYPE_HEX_INT32 = 0x14
-TYPE_HEX_INT64 = 0x15
-TYPE_BINXML = 0x21
-TYPE_ARRAY = 0x80
+
+class ValueType(IntEnum):
+    """The type byte of a substitution value (integers and floats: :data:`FIXED_SIZES`);
+    :data:`ARRAY_FLAG` added to a type makes an array of it."""
+
+    NULL = 0x00
+    STRING = 0x01
+    ANSI_STRING = 0x02
+    BOOL = 0x0D
+    BINARY = 0x0E
+    GUID = 0x0F
+    SIZE_T = 0x10
+    FILETIME = 0x11
+    SYSTEMTIME = 0x12
+    SID = 0x13
+    HEX_INT32 = 0x14
+    HEX_INT64 = 0x15
+    BINXML = 0x21
+
+
+ARRAY_FLAG = 0x80
 
 _INTEGER_FORMATS: dict[int, str] = {
     0x03: "<b",
@@ -73,12 +88,12 @@ _INTEGER_FORMATS: dict[int, str] = {
 }
 FIXED_SIZES: dict[int, int] = {
     **{vtype: struct.calcsize(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
-    TYPE_BOOL: 4,
-    TYPE_GUID: 16,
-    TYPE_FILETIME: 8,
-    TYPE_SYSTEMTIME: 16,
-    TYPE_HEX_INT32: 4,
-    TYPE_HEX_INT64: 8,
+    ValueType.BOOL: 4,
+    ValueType.GUID: 16,
+    ValueType.FILETIME: 8,
+    ValueType.SYSTEMTIME: 16,
+    ValueType.HEX_INT32: 4,
+    ValueType.HEX_INT64: 8,
 }
 
 _U8 = struct.Struct("<B")
@@ -108,36 +123,6 @@ class BinXmlError(ValueError):
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(f"{message} at chunk offset {offset:#x}")
         self.offset = offset
-
-
-@dataclass
-class Element:
-    """One XML element: name, attributes in order, children (elements and text)."""
-
-    name: str
-    attributes: list[tuple[str, str]] = field(default_factory=list)
-    children: list[Element | str] = field(default_factory=list)
-
-    def attribute(self, name: str) -> str | None:
-        for key, value in self.attributes:
-            if key == name:
-                return value
-        return None
-
-    def elements(self) -> list[Element]:
-        return [node for node in self.children if isinstance(node, Element)]
-
-    def text(self) -> str:
-        """The concatenated text of this element and its descendants."""
-        return "".join(node if isinstance(node, str) else node.text() for node in self.children)
-
-
-@dataclass(frozen=True)
-class Substitution:
-    """A placeholder in a template definition, filled from the record's values."""
-
-    index: int
-    optional: bool
 
 
 @dataclass(frozen=True)
@@ -289,16 +274,16 @@ class ChunkDecoder:
         if depth > _MAX_DEPTH:
             raise BinXmlError("BinXML nested too deeply", pos)
         token = self._u8(pos)
-        if token == TOKEN_FRAGMENT_HEADER:
+        if token == Token.FRAGMENT_HEADER:
             pos += 4
             token = self._u8(pos)
-        if token == TOKEN_TEMPLATE_INSTANCE:
+        if token == Token.TEMPLATE_INSTANCE:
             definition, pos = self.template_instance(pos)
             values, pos = self.substitutions(pos, depth + 1)
             return fill_template(self.template(definition), values), pos
-        if token & TOKEN_MASK == TOKEN_OPEN_START_ELEMENT:
+        if token & TOKEN_MASK == Token.OPEN_START_ELEMENT:
             return self._element(pos, end, in_template=in_template, depth=depth + 1)
-        if token == TOKEN_EOF:
+        if token == Token.EOF:
             return None, pos + 1
         raise BinXmlError(f"unexpected token {token:#04x} at the start of a fragment", pos)
 
@@ -315,7 +300,7 @@ class ChunkDecoder:
         element = Element(name)
         if token & FLAG_MORE:
             pos += 4  # attribute list size
-            while chunk[pos] & TOKEN_MASK == TOKEN_ATTRIBUTE:
+            while chunk[pos] & TOKEN_MASK == Token.ATTRIBUTE:
                 pos += 1
                 attribute_name, pos = self.name_at(pos)
                 parts, pos = self._content(pos, end, in_template, depth, attribute=True)
@@ -324,13 +309,13 @@ class ChunkDecoder:
                 value = parts if in_template else "".join(parts)
                 element.attributes.append((attribute_name, value))
         token = chunk[pos]
-        if token == TOKEN_CLOSE_EMPTY_ELEMENT:
+        if token == Token.CLOSE_EMPTY_ELEMENT:
             return element, pos + 1
-        if token != TOKEN_CLOSE_START_ELEMENT:
+        if token != Token.CLOSE_START_ELEMENT:
             raise BinXmlError(f"expected the end of a start tag, found {token:#04x}", pos)
         children, pos = self._content(pos + 1, end, in_template, depth, attribute=False)
         element.children = children
-        if chunk[pos] != TOKEN_END_ELEMENT:
+        if chunk[pos] != Token.END_ELEMENT:
             raise BinXmlError("element not closed", pos)
         return element, pos + 1
 
@@ -347,31 +332,31 @@ class ChunkDecoder:
         while pos < end:
             token = chunk[pos]
             base = token & TOKEN_MASK
-            if base == TOKEN_OPEN_START_ELEMENT and not attribute:
+            if base == Token.OPEN_START_ELEMENT and not attribute:
                 child, pos = self._element(pos, end, in_template=in_template, depth=depth + 1)
                 parts.append(child)
-            elif base == TOKEN_VALUE:
+            elif base == Token.VALUE:
                 vtype = chunk[pos + 1]
                 text, pos = self._inline_value(pos + 2, vtype)
                 parts.append(text)
-            elif base in (TOKEN_NORMAL_SUBSTITUTION, TOKEN_OPTIONAL_SUBSTITUTION):
+            elif base in (Token.NORMAL_SUBSTITUTION, Token.OPTIONAL_SUBSTITUTION):
                 if not in_template:
                     raise BinXmlError("substitution outside a template", pos)
-                parts.append(Substitution(self._u16(pos + 1), base == TOKEN_OPTIONAL_SUBSTITUTION))
+                parts.append(Substitution(self._u16(pos + 1), base == Token.OPTIONAL_SUBSTITUTION))
                 pos += 4
-            elif base == TOKEN_CHAR_REF:
+            elif base == Token.CHAR_REF:
                 parts.append(chr(self._u16(pos + 1)))
                 pos += 3
-            elif base == TOKEN_ENTITY_REF:
+            elif base == Token.ENTITY_REF:
                 entity, pos = self.name_at(pos + 1)
                 parts.append(_ENTITIES.get(entity, f"&{entity};"))
-            elif base == TOKEN_CDATA:
+            elif base == Token.CDATA:
                 count = self._u16(pos + 1)
                 parts.append(self._utf16(pos + 3, count))
                 pos += 3 + 2 * count
-            elif base == TOKEN_PI_TARGET:
+            elif base == Token.PI_TARGET:
                 _, pos = self.name_at(pos + 1)  # processing instructions carry no event data
-            elif base == TOKEN_PI_DATA:
+            elif base == Token.PI_DATA:
                 pos += 3 + 2 * self._u16(pos + 1)
             else:
                 return parts, pos
@@ -381,10 +366,10 @@ class ChunkDecoder:
 
     def _inline_value(self, pos: int, vtype: int) -> tuple[str, int]:
         """A value token's data: strings are length-prefixed, other types fixed-size."""
-        if vtype == TYPE_STRING:
+        if vtype == ValueType.STRING:
             count = self._u16(pos)
             return self._utf16(pos + 2, count), pos + 2 + 2 * count
-        if vtype == TYPE_ANSI_STRING:
+        if vtype == ValueType.ANSI_STRING:
             count = self._u16(pos)
             self._need(pos + 2, count)
             return decode_ansi(bytes(self.chunk[pos + 2 : pos + 2 + count])), pos + 2 + count
@@ -396,7 +381,7 @@ class ChunkDecoder:
 
     def _value(self, pos: int, size: int, vtype: int, depth: int) -> Value:
         data = bytes(self.chunk[pos : pos + size])
-        if vtype == TYPE_BINXML:
+        if vtype == ValueType.BINXML:
             tree, _ = self._fragment(pos, pos + size, in_template=False, depth=depth + 1)
             return Value(vtype, tree.text() if tree else "", tree)
         return Value(vtype, render_value(vtype, data))
@@ -422,7 +407,7 @@ def _fill_parts(parts: list, values: list[Value]) -> list:
             filled.append(part)
         elif part.__class__ is Substitution:
             value = values[part.index] if part.index < len(values) else None
-            if value is None or (part.optional and value.vtype == TYPE_NULL):
+            if value is None or (part.optional and value.vtype == ValueType.NULL):
                 continue
             filled.append(value.tree if value.tree is not None else value.text)
         else:
@@ -516,20 +501,20 @@ def _render_filetime(data: bytes) -> str:
 
 
 _RENDERERS: dict[int, Callable[[bytes], str]] = {
-    TYPE_NULL: lambda data: "",
-    TYPE_STRING: decode_utf16,
-    TYPE_ANSI_STRING: decode_ansi,
+    ValueType.NULL: lambda data: "",
+    ValueType.STRING: decode_utf16,
+    ValueType.ANSI_STRING: decode_ansi,
     **{vtype: _render_integer(fmt) for vtype, fmt in _INTEGER_FORMATS.items()},
-    TYPE_BOOL: lambda data: "true" if int.from_bytes(data[:4], "little") else "false",
-    TYPE_GUID: lambda data: _render_guid(data) if len(data) >= 16 else data.hex().upper(),
-    TYPE_SIZE_T: _render_hex,
-    TYPE_HEX_INT32: _render_hex,
-    TYPE_HEX_INT64: _render_hex,
-    TYPE_FILETIME: _render_filetime,
-    TYPE_SYSTEMTIME: lambda data: (
+    ValueType.BOOL: lambda data: "true" if int.from_bytes(data[:4], "little") else "false",
+    ValueType.GUID: lambda data: _render_guid(data) if len(data) >= 16 else data.hex().upper(),
+    ValueType.SIZE_T: _render_hex,
+    ValueType.HEX_INT32: _render_hex,
+    ValueType.HEX_INT64: _render_hex,
+    ValueType.FILETIME: _render_filetime,
+    ValueType.SYSTEMTIME: lambda data: (
         _render_systemtime(data) if len(data) >= 16 else data.hex().upper()
     ),
-    TYPE_SID: _render_sid,
+    ValueType.SID: _render_sid,
 }
 
 
@@ -541,13 +526,13 @@ def render_value(vtype: int, data: bytes) -> str:
     render = _RENDERERS.get(vtype)
     if render is not None:
         return render(data)
-    if vtype & TYPE_ARRAY:
-        return _render_array(vtype & ~TYPE_ARRAY, data)
+    if vtype & ARRAY_FLAG:
+        return _render_array(vtype & ~ARRAY_FLAG, data)
     return data.hex().upper()
 
 
 def _render_array(vtype: int, data: bytes) -> str:
-    if vtype == TYPE_STRING:
+    if vtype == ValueType.STRING:
         return ", ".join(part for part in decode_utf16(data).split("\x00") if part)
     size = FIXED_SIZES.get(vtype)
     if size is None:

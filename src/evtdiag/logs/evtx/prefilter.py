@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from evtdiag.logs.evtx import CHUNK_SIZE
+from evtdiag.logs.evtx.layout import CHUNK_SIZE
 from evtdiag.logs.providers import ProviderMatcher
 
 

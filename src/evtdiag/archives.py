@@ -1,4 +1,6 @@
-"""Read logs inside ``.zip``, ``.gz``, ``.tar.gz`` (and plain ``.tar``) archives.
+"""Read the members of ``.zip``, ``.gz``, ``.tar.gz`` (and plain ``.tar``) archives: the
+one archive reader of evtdiag, for event logs (:mod:`evtdiag.logs.formats`) and host
+collector archives (:mod:`evtdiag.hosts.inventory`) alike.
 
 Archives are recognised by their first bytes. Members are copied, one at a time, into
 a private temporary folder under names evtdiag makes up (``member-000001``): a member's
@@ -8,12 +10,10 @@ write or read outside it. Links, devices and encrypted members are listed as ski
 Limits against decompression bombs, counted on the bytes actually produced (headers
 can lie): :data:`MAX_MEMBERS` members, :data:`MAX_MEMBER_SIZE` per member,
 :data:`MAX_TOTAL` per archive, and a compression ratio above :data:`MAX_RATIO` for a
-member larger than :data:`RATIO_FLOOR`. An archive inside an archive is read
-(one level, :data:`MAX_DEPTH`); deeper ones are skipped with a reason. Standard input
-is copied to a file under the same cap as a member (:func:`spool`).
+member larger than :data:`RATIO_FLOOR`. Standard input is copied to a file under the
+same cap as a member (:func:`spool`).
 
-Each member is reported as its own input named ``archive.zip!member`` (the member
-name made printable).
+Each member is named ``archive.zip!member`` from the start (:class:`Member`).
 """
 
 from __future__ import annotations
@@ -26,21 +26,18 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from evtdiag.errors import InputFormatError
-from evtdiag.model import EventRecord, InputCoverage, Place
 
 MAX_MEMBERS = 10_000
 MAX_MEMBER_SIZE = 4 * 1024**3
 MAX_TOTAL = 8 * 1024**3
 MAX_RATIO = 1000
 RATIO_FLOOR = 64 * 1024 * 1024
-MAX_DEPTH = 1
-"""How many archive levels below the outer one are opened (1: an archive in an archive)."""
 _BLOCK = 1 << 20
 
 ARCHIVE_ERRORS = (
@@ -62,9 +59,20 @@ ARCHIVE_ERRORS = (
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 GZIP_MAGIC = b"\x1f\x8b"
 
-Result = tuple[InputCoverage, list[EventRecord]]
-MemberReader = Callable[[Path, str, int], list[Result]]
-"""Called as ``read(temp_path, display_name, depth)``; returns the member's inputs."""
+
+@dataclass(frozen=True)
+class Member:
+    """One member of an archive: its name, and its bytes copied to a private file, or
+    why it was not copied."""
+
+    label: str
+    """``archive!member``: how the member is named in every report."""
+    name: str
+    """The member's own name, as the archive stores it (never used as a path)."""
+    path: Path | None = None
+    """The private copy, removed when the next member is asked for."""
+    skipped: str | None = None
+    """Why the member was not copied (a link, encrypted, too large, damaged ...)."""
 
 
 def archive_kind(head: bytes) -> str | None:
@@ -99,30 +107,6 @@ def _copy(source: BinaryIO, target: Path, limit: int, compressed: int | None) ->
                     f"give more than {done:,})"
                 )
             out.write(block)
-
-
-def _skip(name: str, reason: str, size: int = 0) -> Result:
-    return InputCoverage(name, "", "skipped", size, note=reason), []
-
-
-def relabel(result: Result, temp: Path, label: str) -> Result:
-    """Name a member's coverage, records and places after the archive, not the temp file."""
-    coverage, records = result
-    old = str(temp)
-
-    def fix(text: str) -> str:
-        return label + text[len(old) :] if text.startswith(old) else text
-
-    def fix_place(place: Place) -> Place:
-        return replace(place, file=fix(place.file))
-
-    coverage = replace(
-        coverage,
-        path=fix(coverage.path),
-        skipped=tuple(replace(s, place=fix_place(s.place)) for s in coverage.skipped),
-    )
-    records = [replace(r, source=fix(r.source), place=fix_place(r.place)) for r in records]
-    return coverage, records
 
 
 def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
@@ -200,14 +184,16 @@ def _has_data_after(path: Path, offset: int) -> bool:
     return False
 
 
-def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: int) -> list[Result]:
-    """Read every member of an archive through ``read``; one result per member.
+def members(path: Path, label: str, kind: str) -> Iterator[Member]:
+    """Every member of the archive at ``path`` (``kind`` from :func:`archive_kind`), one at
+    a time, each copied into a private temporary folder under the limits above.
+
+    A gzip file that holds no tar archive is one member, named after the file it was
+    made from. Each copy is removed when the next member is asked for, and the folder
+    when the iteration ends, however it ends.
 
     :raises InputFormatError: the archive itself cannot be opened.
     """
-    if depth > MAX_DEPTH:
-        return [_skip(name, f"archive nested more than {MAX_DEPTH} level deep: not opened")]
-    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
         work = Path(folder)
         if kind == "gzip":
@@ -218,59 +204,59 @@ def read_archive(path: Path, name: str, kind: str, read: MemberReader, depth: in
                     _copy(stream, inner, min(MAX_MEMBER_SIZE, MAX_TOTAL), compressed)
             except _TooBig as error:
                 raise InputFormatError(
-                    f"{name}: refused, {error} (a decompression bomb?)"
+                    f"{label}: refused, {error} (a decompression bomb?)"
                 ) from None
             except ARCHIVE_ERRORS as error:
                 raise InputFormatError(
-                    f"{name}: gzip data not readable ({error}); check the copy is complete"
+                    f"{label}: gzip data not readable ({error}); check the copy is complete"
                 ) from None
             with inner.open("rb") as handle:
                 head = handle.read(512)
-            if archive_kind(head) == "tar":
-                members: Iterator = _members_tar(inner, name)
-            else:
-                label = f"{name}!{_gzip_member_name(path, name)}"
-                return relabel_all(read(inner, label, depth + 1), inner, label)
+            if archive_kind(head) != "tar":
+                name = _gzip_member_name(path, label)
+                yield Member(f"{label}!{name}", name, inner)
+                return
+            found: Iterator = _members_tar(inner, label)
         elif kind == "tar":
-            members = _members_tar(path, name)
+            found = _members_tar(path, label)
         else:
-            members = _members_zip(path, name)
-        total = 0
-        count = 0
-        for member_name, stream, compressed in members:
-            label = f"{name}!{member_name}"
-            if isinstance(stream, str):
-                results.append(_skip(label, stream))
-                continue
-            count += 1
-            if count > MAX_MEMBERS:
-                results.append(
-                    _skip(f"{name}!*", f"more than {MAX_MEMBERS} members: the rest not read")
-                )
-                break
-            target = work / f"member-{count:06d}"
-            try:
-                size = _copy(stream, target, min(MAX_MEMBER_SIZE, MAX_TOTAL - total), compressed)
-            except _TooBig as error:
-                results.append(_skip(label, f"refused, {error} (a decompression bomb?)"))
-                target.unlink(missing_ok=True)
-                if total >= MAX_TOTAL:
-                    break
-                continue
-            except ARCHIVE_ERRORS as error:
-                results.append(_skip(label, f"member not readable ({error})"))
-                target.unlink(missing_ok=True)
-                continue
-            total += size
-            results.extend(relabel_all(read(target, label, depth + 1), target, label))
+            found = _members_zip(path, label)
+        yield from _copies(found, label, work)
+
+
+def _copies(
+    found: Iterator[tuple[str, BinaryIO | str, int | None]], label: str, work: Path
+) -> Iterator[Member]:
+    """Copy each member found into ``work`` in turn, counting the limits."""
+    total = 0
+    count = 0
+    for name, stream, compressed in found:
+        member_label = f"{label}!{name}"
+        if isinstance(stream, str):
+            yield Member(member_label, name, skipped=stream)
+            continue
+        count += 1
+        if count > MAX_MEMBERS:
+            yield Member(
+                f"{label}!*", "*", skipped=f"more than {MAX_MEMBERS} members: the rest not read"
+            )
+            return
+        target = work / f"member-{count:06d}"
+        try:
+            size = _copy(stream, target, min(MAX_MEMBER_SIZE, MAX_TOTAL - total), compressed)
+        except _TooBig as error:
             target.unlink(missing_ok=True)
-    if not results:
-        results.append(_skip(name, f"{kind} archive holds no file", path.stat().st_size))
-    return results
-
-
-def relabel_all(results: list[Result], temp: Path, label: str) -> list[Result]:
-    return [relabel(result, temp, label) for result in results]
+            yield Member(member_label, name, skipped=f"refused, {error} (a decompression bomb?)")
+            if total >= MAX_TOTAL:
+                return
+            continue
+        except ARCHIVE_ERRORS as error:
+            target.unlink(missing_ok=True)
+            yield Member(member_label, name, skipped=f"member not readable ({error})")
+            continue
+        total += size
+        yield Member(member_label, name, target)
+        target.unlink(missing_ok=True)
 
 
 def _gzip_member_name(path: Path, name: str) -> str:

@@ -37,9 +37,10 @@ from evtdiag.logs.events import (
     provider_names,
 )
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
-FORMAT = "xml"
+NAME = "xml"
 READ_BLOCK = 1 << 20
 FEED_SIZE = 64 * 1024
 _ROOT = "evtdiag-export-root"
@@ -114,7 +115,7 @@ def read_xml_export(
     return InputCoverage(
         path=name,
         sha256=sha256_file(path),
-        format=FORMAT,
+        format=NAME,
         size=size,
         records=found.records,
         psync_events=len(found.events),
@@ -231,3 +232,15 @@ def _take(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Fou
     node.clear()
     while node.getprevious() is not None:
         del parent[0]
+
+
+def _read(
+    source: Source,
+    matcher: ProviderMatcher,
+    options: ReadOptions,
+    progress: ProgressCallback | None = None,
+) -> list[Result]:
+    return [read_xml_export(Path(source.path), matcher, name=source.label)]
+
+
+FORMAT = Format(NAME, looks_like_xml_export, _read)

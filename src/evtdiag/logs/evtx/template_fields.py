@@ -17,25 +17,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from evtdiag.logs.binxml import (
-    TYPE_BINXML,
-    TYPE_FILETIME,
-    TYPE_NULL,
-    TYPE_STRING,
-    ChunkDecoder,
+from evtdiag.logs.events import (
     Element,
     Substitution,
-    Value,
-    decode_utf16,
-    filetime_to_datetime,
-    fill_template,
-)
-from evtdiag.logs.events import (
     event_record,
     locate_fields,
     provider_names_from,
     read_fields,
     to_xml,
+)
+from evtdiag.logs.evtx.binxml import (
+    ChunkDecoder,
+    Value,
+    ValueType,
+    decode_utf16,
+    filetime_to_datetime,
+    fill_template,
 )
 from evtdiag.model import EventRecord, Place
 
@@ -71,11 +68,11 @@ class SubstitutionTexts:
         if index >= len(self.spans):
             return None
         offset, size, vtype = self.spans[index]
-        if vtype == TYPE_NULL and part.optional:
+        if vtype == ValueType.NULL and part.optional:
             return None
         text = self._texts.get(index)
         if text is None:
-            if vtype == TYPE_STRING:  # most values: decoded here, without a Value
+            if vtype == ValueType.STRING:  # most values: decoded here, without a Value
                 text = decode_utf16(self._chunk[offset : offset + size])
             else:
                 text = self._decoder.value(self.spans[index]).text
@@ -202,10 +199,10 @@ class TemplateFields:
         :param raw: the record's substitution array, kept to render its XML later.
         """
         types = [span[2] for span in values.spans]
-        if TYPE_BINXML in types:
+        if ValueType.BINXML in types:
             filled = fill_template(self.template, values.all())
             if any(
-                i < len(types) and types[i] == TYPE_BINXML for i in self._content_substitutions
+                i < len(types) and types[i] == ValueType.BINXML for i in self._content_substitutions
             ):  # a nested tree in element content may move the fields: read the tree
                 return event_record(
                     filled, place=place, header_time=header_time, unverified=unverified
@@ -229,7 +226,7 @@ class TemplateFields:
         if index is None or index >= len(values.spans):
             return None
         offset, size, vtype = values.spans[index]
-        if vtype != TYPE_FILETIME or size != 8:
+        if vtype != ValueType.FILETIME or size != 8:
             return None
         return filetime_to_datetime(int.from_bytes(values.raw(offset, size), "little"))
 
