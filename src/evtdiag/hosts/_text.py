@@ -8,11 +8,11 @@ Hostile input never raises: NUL bytes or binary junk on a line, and lines longer
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterator
 
 from evtdiag.model import ConfigWarning, Place
+from evtdiag.text_decoding import decode_text
 
 MAX_LINE = 64 * 1024
 """Longer lines are not configuration: they are skipped with a warning."""
@@ -37,17 +37,7 @@ def ascii_int(text: str, *, signed: bool = False) -> int | None:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)``: a BOM decides, else UTF-8, else latin-1 (never fails)."""
-    for bom, enc in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(enc, errors="replace"), enc
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    return decode_text(data, "latin-1")
 
 
 def lines(data: bytes, file: str, warnings: list[ConfigWarning]) -> Iterator[tuple[int, str]]:

@@ -21,7 +21,6 @@ What such an export lacks, and what evtdiag does about it:
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -34,6 +33,7 @@ from evtdiag.logs.events import Element, event_record
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
+from evtdiag.text_decoding import decode_text
 
 _EVENT_ID = re.compile(r"[0-9]{1,10}")
 """An Event ID column: ASCII digits (``str.isdigit()`` also takes ``²``, which ``int()``
@@ -79,17 +79,7 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 
 
 def _decode(data: bytes) -> str:
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return decode_text(data, "cp1252")[0]
 
 
 def _delimiter(first_line: str) -> str:

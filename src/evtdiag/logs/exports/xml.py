@@ -39,6 +39,7 @@ from evtdiag.logs.events import (
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
+from evtdiag.text_decoding import bom_encoding
 
 NAME = "xml"
 READ_BLOCK = 1 << 20
@@ -51,10 +52,9 @@ _EVENT_START = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Events?[\s>/]")
 
 def encoding_of(head: bytes) -> str:
     """The encoding a BOM (or, without one, the NUL pattern of UTF-16) announces."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    encoding = bom_encoding(head)
+    if encoding:
+        return encoding
     if len(head) >= 2 and head[0] == ord("<") and head[1] == 0:
         return "utf-16-le"
     if len(head) >= 2 and head[0] == 0 and head[1] == ord("<"):
