@@ -36,6 +36,9 @@ from evtdiag.logs.evtx.binxml import (
 )
 from evtdiag.model import EventRecord, Place
 
+_NULL, _STRING = int(ValueType.NULL), int(ValueType.STRING)
+"""Plain ints for the per-value loop (see the note on :mod:`.binxml`'s copies)."""
+
 Span = tuple[int, int, int]
 """A value's chunk offset, size and type (:meth:`ChunkDecoder.substitution_spans`)."""
 
@@ -68,11 +71,11 @@ class SubstitutionTexts:
         if index >= len(self.spans):
             return None
         offset, size, vtype = self.spans[index]
-        if vtype == ValueType.NULL and part.optional:
+        if vtype == _NULL and part.optional:
             return None
         text = self._texts.get(index)
         if text is None:
-            if vtype == ValueType.STRING:  # most values: decoded here, without a Value
+            if vtype == _STRING:  # most values: decoded here, without a Value
                 text = decode_utf16(self._chunk[offset : offset + size])
             else:
                 text = self._decoder.value(self.spans[index]).text
