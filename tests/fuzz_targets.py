@@ -26,11 +26,11 @@ from pathlib import Path
 
 from evtdiag.errors import InputFormatError
 from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
+from evtdiag.hosts.model import FileStatus
 from evtdiag.logs.exports.csv import read_event_csv
 from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import ReadOptions
-from evtdiag.model import FileStatus
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table

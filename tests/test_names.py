@@ -10,6 +10,7 @@ from evtdiag.names import (
     fold_host,
     host_key,
     is_ip_address,
+    split_account,
     split_first_label,
     trim_host,
 )
@@ -54,3 +55,18 @@ def test_split_first_label() -> None:
 def test_is_ip_address() -> None:
     assert is_ip_address("192.0.2.1") and is_ip_address("::1")
     assert not is_ip_address("web01") and not is_ip_address("192.0.2")
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("CORP\\KSmith", ("KSmith", "CORP")),
+        (" KSmith@corp.example.com ", ("KSmith", "corp.example.com")),
+        ("A\\B\\KSmith", ("KSmith", "A\\B")),
+        ("CORP\\KSmith@x", ("KSmith@x", "CORP")),  # the domain prefix is looked for first
+        ("KSmith", ("KSmith", None)),
+    ],
+)
+def test_split_account_keeps_the_case(name: str, parts: tuple[str, str | None]) -> None:
+    assert split_account(name) == parts
+    assert account_key(name) == "ksmith"

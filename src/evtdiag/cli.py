@@ -32,15 +32,10 @@ from evtdiag.render.terminal import printable, printable_line
 # some 200 ms to import), and `events` never imports the diagnosis or the report
 # renderers. tests/test_startup.py fails when a module-level import brings one back.
 if TYPE_CHECKING:
+    from evtdiag.hosts.model import WindowsSide
     from evtdiag.logs import LogReadResult
     from evtdiag.logs.sources import ReadOptions
-    from evtdiag.model import (
-        EventRecord,
-        InputCoverage,
-        PsyncEvent,
-        SuccessIdentification,
-        WindowsSide,
-    )
+    from evtdiag.model import EventRecord, InputCoverage, PsyncEvent, SuccessIdentification
     from evtdiag.render.timefmt import TimeFormatter
 
 REPORT_FORMAT_NAMES = ("html", "json", "text")
@@ -165,7 +160,7 @@ class LogSource:
             )
         finally:
             progress.close()
-        if not any(c.format not in ("skipped", REFUSED) for c in result.inputs):
+        if not any(c.format not in (SKIPPED, REFUSED) for c in result.inputs):
             raise NoUsableInput(_nothing_readable(result.inputs))
         return result, time.monotonic() - started
 

@@ -10,7 +10,8 @@ Two foldings differ on purpose and are kept apart by name:
   :func:`first_label` does not look for addresses at all (the SYNC_HOSTS match of a DC
   name, where an address is compared by its first label too);
 - :func:`fold_host` case-folds, :func:`trim_host` keeps the case (redaction must replace
-  names as they are written).
+  names as they are written); likewise :func:`account_key` folds an account and
+  :func:`split_account` only splits it from its domain.
 """
 
 from __future__ import annotations
@@ -18,14 +19,27 @@ from __future__ import annotations
 import ipaddress
 
 
-def account_key(name: str) -> str:
-    """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``."""
+def split_account(name: str) -> tuple[str, str | None]:
+    """``CORP\\Alice`` -> (``Alice``, ``CORP``); ``Alice@corp.example.com`` -> (``Alice``,
+    ``corp.example.com``); ``Alice`` -> (``Alice``, None). Blanks around the name dropped,
+    the case kept (redaction must replace names as they are written); a ``DOMAIN\\``
+    prefix (the last backslash) is looked for before an ``@domain`` suffix (the first ``@``)."""
     name = name.strip()
     if "\\" in name:
-        name = name.rsplit("\\", 1)[1]
+        domain, user = name.rsplit("\\", 1)
+        return user, domain
     if "@" in name:
-        name = name.split("@", 1)[0]
-    return name.casefold()
+        user, domain = name.split("@", 1)
+        return user, domain
+    return name, None
+
+
+def account_key(name: str) -> str:
+    """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``: the
+    :func:`split_account` name, case-folded, without an ``@domain`` even after a
+    ``DOMAIN\\`` (``CORP\\alice@corp`` -> ``alice``)."""
+    user, _domain = split_account(name)
+    return user.split("@", 1)[0].casefold()
 
 
 def trim_host(name: str) -> str:

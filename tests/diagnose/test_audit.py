@@ -35,6 +35,11 @@ def lines(finding: dict) -> list[tuple[str, int | None]]:
     return [(e["file"].split("/")[-1], e["line"]) for e in finding["evidence"] if e["file"]]
 
 
+def subjects(finding: dict) -> list[str | None]:
+    """The account each evidence item is about (what redaction hides), None for a setting."""
+    return [e["subject"] for e in finding["evidence"]]
+
+
 def test_quiet_configuration_has_no_finding(sc: Scenario) -> None:
     sc.host("web01")
     sc.windows("PasswordPropDeny.txt", "Administrator\n")
@@ -54,6 +59,7 @@ def test_superuser_not_excluded(sc: Scenario) -> None:
     sc.host("web01", sso=DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=ALL"))
     (finding,) = audit(sc.run()[1], "superuser-not-excluded")
     assert lines(finding) == [("sso.conf", 8), ("passwd", 1)]
+    assert subjects(finding) == [None, "root"]
 
 
 def test_superuser_excluded_is_quiet(sc: Scenario) -> None:
@@ -71,12 +77,14 @@ def test_admin_not_in_deny_group(sc: Scenario) -> None:
     texts = [e["text"] for e in finding["evidence"]]
     assert texts[0] == "CORP\\adm.jones is a member of Domain Admins"
     assert not any("svc_backup is a member" in t for t in texts)
+    assert subjects(finding) == ["CORP\\adm.jones", None]  # then: "none of them is in ..."
 
 
 def test_disabled_account_not_blocked(sc: Scenario) -> None:
     sc.host("web01", shadow={"dave": "!$6$FAKEsalt$FAKEhash"})
     (finding,) = audit(sc.run()[1], "disabled-account-not-blocked")
     assert finding["host"] == "web01" and lines(finding) == [("shadow", 5), ("sso.conf", 8)]
+    assert subjects(finding) == ["dave", None]
 
 
 def test_disabled_account_blocked_by_deny_group_is_quiet(sc: Scenario) -> None:
@@ -119,6 +127,7 @@ def test_legacy_crypt_8_char(sc: Scenario) -> None:
     sc.host("build06", shadow={"alice": "FAKEdes12345A", "bob": "FAKEdes12345B"})
     (finding,) = audit(sc.run()[1], "legacy-crypt-8-char")
     assert finding["host"] == "build06" and "2 account(s): alice, bob" in finding["explanation"]
+    assert subjects(finding) == ["alice", "bob"]
 
 
 def test_weak_encrypt_key_never_shows_the_key(sc: Scenario) -> None:

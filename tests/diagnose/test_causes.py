@@ -116,6 +116,7 @@ def test_unix_account_disabled(sc: Scenario, event_id: int, basis: str) -> None:
     assert config_lines(problem) == [
         ("shadow", 5, "dave: password locked (sha512 hash), last changed 2025-07-31")
     ]
+    assert [e["subject"] for e in problem["evidence"] if e["kind"] == "config"] == ["dave"]
     assert "FAKEhash" not in str(doc)
 
 
@@ -128,6 +129,7 @@ def test_superuser(sc: Scenario) -> None:
     assert [c["cause"] for c in problem["causes"]] == ["superuser", "sync-users-excluded"]
     assert problem["severity"] == "info"
     assert config_lines(problem) == [("passwd", 1, "root: uid 0, shell /bin/bash")]
+    assert [e["subject"] for e in problem["evidence"] if e["kind"] == "config"] == ["root"]
 
 
 def test_password_file_mismatch_is_host_wide(sc: Scenario) -> None:
@@ -205,8 +207,8 @@ def test_windows_deny_group(sc: Scenario) -> None:
         None,
     )
     assert problem["basis"] == "documented" and problem["doc_url"].endswith("dd364560(v=ws.10)")
-    assert [e["text"] for e in problem["evidence"] if e["kind"] == "config"] == [
-        "svc_backup is listed in PasswordPropDeny"
+    assert [(e["text"], e["subject"]) for e in problem["evidence"] if e["kind"] == "config"] == [
+        ("svc_backup is listed in PasswordPropDeny", "svc_backup")
     ]
 
 
@@ -220,6 +222,7 @@ def test_windows_group_evidence_missing_is_said(sc: Scenario) -> None:
         "file": None,
         "line": None,
         "text": "PasswordPropDeny membership not supplied (--windows)",
+        "subject": None,
     }
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from evtdiag import cli
 from evtdiag.hosts import inventory
-from evtdiag.model import HostConfig, WindowsSide
+from evtdiag.hosts.model import HostConfig, WindowsSide
 from tests.diagnose.scenario import DEFAULT_SSO, Scenario, audit, problems
 
 CASE_SENSITIVE_SSO = DEFAULT_SSO.replace("CASE_IGNORE_NAME=1", "CASE_IGNORE_NAME=0")

@@ -10,6 +10,8 @@ import pytest
 
 from evtdiag.hosts.collector import collect_script
 from evtdiag.hosts.inventory import load_inventory
+from evtdiag.hosts.policy import min_length_for
+from evtdiag.hosts.ssoconf import decide
 
 H6 = "$6$rounds=5000$saltsalt$" + "k" * 86
 H1 = "$1$abcdefgh$0123456789abcdefghijkl"
@@ -118,8 +120,8 @@ def test_collect_sanitises_and_inventory_reads(tmp_path):
     assert h.sso.encrypt_key.length == 21 and h.sso.sync_hosts[0].key.length == 13
     assert {e.name: (e.status, e.scheme) for e in h.shadow}["lk"] == ("locked", "sha512")
     assert h.file("security/pwquality.conf").state == "absent"
-    assert h.policy.min_length_for("alice").value == 8
-    assert not h.sso.decide("root").allowed
+    assert min_length_for(h.policy, "alice").value == 8
+    assert not decide(h.sso, "root").allowed
     for secret in SECRETS:
         assert secret not in repr(inv)
 

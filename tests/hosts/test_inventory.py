@@ -7,6 +7,7 @@ import os
 import tarfile
 
 from evtdiag.hosts.inventory import load_inventory
+from evtdiag.hosts.policy import min_length_for
 
 
 def write(path, text: str | bytes) -> None:
@@ -37,7 +38,7 @@ def test_folder_etc_and_absent_files(tmp_path):
     assert web.file("login.defs").state == "absent"
     assert app.sso.sync_users[0].name == "a"
     assert app.passwd is None and app.shadow is None  # not supplied
-    assert app.policy.min_length_for("x").value == 9
+    assert min_length_for(app.policy, "x").value == 9
     assert inv.warnings == ()
 
 
@@ -46,7 +47,7 @@ def test_aix_host(tmp_path):
     write(tmp_path / "fin04" / "security" / "user", "default:\n\tminlen = 8\n")
     h = load_inventory(str(tmp_path)).hosts[0]
     assert h.shadow[0].scheme == "ssha512"
-    assert h.policy.min_length_for("alice").value == 8
+    assert min_length_for(h.policy, "alice").value == 8
 
 
 def test_tarball_in_memory_and_unsafe_members(tmp_path):

@@ -11,18 +11,20 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evtdiag.model import (
+from evtdiag.hosts.model import (
     AixUserAttrs,
     GroupMembers,
     HostConfig,
     PasswdEntry,
-    Place,
     ShadowEntry,
     SsoConf,
     SyncUserEntry,
     UnixPolicy,
     WindowsSide,
 )
+from evtdiag.hosts.policy import min_length_for
+from evtdiag.hosts.ssoconf import decide
+from evtdiag.model import Place
 
 
 def passwd_entry(name: str, line: int) -> PasswdEntry:
@@ -93,10 +95,10 @@ def test_aix_stanzas_first_of_a_name_and_default_only_as_the_fallback() -> None:
     )  # fmt: skip
     assert policy.aix_user("default") is None
     assert policy.aix_user("bob").place.line == 5
-    assert policy.min_length_for("bob").value == 12
-    assert policy.min_length_for("carol").value == 8  # no minlen of its own: default's
-    assert policy.min_length_for("nobody").value == 8
-    assert policy.min_length_for().value == 8
+    assert min_length_for(policy, "bob").value == 12
+    assert min_length_for(policy, "carol").value == 8  # no minlen of its own: default's
+    assert min_length_for(policy, "nobody").value == 8
+    assert min_length_for(policy).value == 8
 
 
 def test_group_membership_by_account_key() -> None:
@@ -170,7 +172,7 @@ def test_sync_users_decisions_are_those_of_a_scan_in_list_order(
 ) -> None:
     conf = sso(entries, case_ignore)
     allowed, entry, near = scanned_decision(conf, user)
-    decision = conf.decide(user)
+    decision = decide(conf, user)
     assert decision.allowed == allowed and decision.entry is entry
     said_near = "differs only in case" in decision.explanation
     assert said_near == bool(near) and (not near or f"; {near} differs" in decision.explanation)

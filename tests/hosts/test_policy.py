@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from evtdiag.hosts.policy import parse_aix_security_user, parse_login_defs, parse_pwquality
-from evtdiag.model import UnixPolicy
+from evtdiag.hosts.model import UnixPolicy
+from evtdiag.hosts.policy import (
+    min_length_for,
+    parse_aix_security_user,
+    parse_login_defs,
+    parse_pwquality,
+)
 
 
 def test_login_defs():
@@ -39,13 +44,13 @@ def test_aix_user_default_applies():
     assert by["bob"].minlen == 8 and by["bob"].account_locked is True
     assert warnings[0].place.line == 12
     pol = UnixPolicy((), users)
-    assert pol.min_length_for("alice").value == 12
-    assert pol.min_length_for("nobody").value == 8
+    assert min_length_for(pol, "alice").value == 12
+    assert min_length_for(pol, "nobody").value == 8
 
 
 def test_min_length_falls_back_to_pwquality():
     settings, _ = parse_pwquality(b"minlen = 9\n", "pwq")
-    assert UnixPolicy(settings).min_length_for("x").value == 9
+    assert min_length_for(UnixPolicy(settings), "x").value == 9
 
 
 def test_policy_hostile():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evtdiag.hosts.windows import load_windows, parse_group_members, parse_net_accounts
+from evtdiag.hosts.windows import allows, load_windows, parse_group_members, parse_net_accounts
 
 NET_GROUP = (
     "Group name     PasswordPropAllow\r\nComment        \r\n\r\nMembers\r\n\r\n"
@@ -92,9 +92,9 @@ def test_load_windows_missing_allow_means_everyone(tmp_path):
     (tmp_path / "passwordpropdeny.txt").write_text("root\nAdministrator\n")
     side = load_windows(str(tmp_path))
     assert not side.group("PasswordPropAllow").supplied
-    d = side.allows("alice")
+    d = allows(side, "alice")
     assert d.allowed and "not supplied" in d.explanation and "everyone" in d.explanation
-    assert not side.allows("ROOT").allowed
+    assert not allows(side, "ROOT").allowed
     assert not side.policy_supplied
     assert any("KB Q216639" in w.message for w in side.warnings)
 
@@ -103,7 +103,7 @@ def test_load_windows_empty_allow_denies(tmp_path):
     (tmp_path / "PasswordPropAllow.txt").write_bytes(b"")
     (tmp_path / "net-accounts.txt").write_text("Minimum password length:   12\n")
     side = load_windows(str(tmp_path))
-    d = side.allows("alice")
+    d = allows(side, "alice")
     assert not d.allowed and "empty" in d.explanation
     assert side.policy_value("min_length").value == 12
 

@@ -1,7 +1,7 @@
 """Stage 4: explain every failure with evidence, sort failures by scope, audit, give the verdict.
 
 :func:`diagnose` is the stage's one entry point; it reads the earlier stages' values
-and returns a :class:`~evtdiag.model.Diagnosis` that renderers show as it is.
+and returns a :class:`~evtdiag.diagnose.model.Diagnosis` that renderers show as it is.
 """
 
 from __future__ import annotations
@@ -11,19 +11,18 @@ from collections.abc import Sequence
 from evtdiag.diagnose.audit import AuditContext, run_audit
 from evtdiag.diagnose.context import HostResolver
 from evtdiag.diagnose.explain import explain_all, failure_groups
+from evtdiag.diagnose.model import Diagnosis, Problem
 from evtdiag.diagnose.scope import classify
 from evtdiag.diagnose.verdict import counted, verdict
 from evtdiag.hosts.inventory import Inventory
+from evtdiag.hosts.model import WindowsSide
 from evtdiag.model import (
     ConfigWarning,
-    Diagnosis,
     InputCoverage,
     Outcome,
-    Problem,
     PsyncEvent,
     SuccessIdentification,
     SuccessSource,
-    WindowsSide,
 )
 from evtdiag.names import account_key
 

@@ -22,18 +22,14 @@ from evtdiag.diagnose.context import (
     event_evidence,
     setting_evidence,
 )
+from evtdiag.diagnose.model import AuditFinding
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import ADMIN_GROUPS, accounts_of
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import (
-    AuditFinding,
-    Evidence,
-    HostConfig,
-    Outcome,
-    Place,
-    PsyncEvent,
-    WindowsSide,
-)
+from evtdiag.hosts.model import HostConfig, WindowsSide
+from evtdiag.hosts.policy import min_length_for
+from evtdiag.hosts.ssoconf import decide
+from evtdiag.model import Evidence, Outcome, Place, PsyncEvent
 from evtdiag.names import account_key
 
 Hits = list[tuple[str | None, Finding]]
@@ -106,10 +102,10 @@ def superuser_not_excluded(ctx: AuditContext) -> Hits:
         if host.sso is None:
             continue
         for entry in host.passwd or ():
-            if entry.uid == 0 and host.sso.decide(entry.name).allowed:
+            if entry.uid == 0 and decide(host.sso, entry.name).allowed:
                 evidence = (
                     _sync_users_evidence(host),
-                    config_evidence(entry.place, f"{entry.name}: uid 0"),
+                    config_evidence(entry.place, f"{entry.name}: uid 0", entry.name),
                 )
                 hits.append((host.name, Finding(evidence, detail=f"{entry.name} has uid 0.")))
     return hits
@@ -141,7 +137,9 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
                 continue
             group = windows.group(via)
             where = group.place.file if group.place else None
-            item = Evidence("config", where, None, f"{account} is a member of {via}")
+            item = Evidence(
+                "config", where, None, f"{account} is a member of {via}", subject=account
+            )
             if item not in missing.setdefault(account_key(account), []):
                 missing[account_key(account)].append(item)
     if not missing:
@@ -178,11 +176,11 @@ def disabled_account_not_blocked(ctx: AuditContext) -> Hits:
     deny = ctx.windows.group("PasswordPropDeny") if ctx.windows else None
     for host in ctx.hosts:
         for name, place, what in _locked_accounts(host):
-            if host.sso is not None and not host.sso.decide(name).allowed:
+            if host.sso is not None and not decide(host.sso, name).allowed:
                 continue
             if deny is not None and deny.supplied and deny.contains(name):
                 continue
-            evidence = (config_evidence(place, f"{name}: {what}"), _sync_users_evidence(host))
+            evidence = (config_evidence(place, f"{name}: {what}", name), _sync_users_evidence(host))
             hits.append((host.name, Finding(evidence, detail=f"{name} is locked.")))
     return hits
 
@@ -280,7 +278,7 @@ def policy_weaker_than_unix(ctx: AuditContext) -> Hits:
         for windows_name, unix_name, meaning in _POLICY_CHECKS:
             windows = ctx.windows.policy_value(windows_name)
             unix = (
-                host.policy.min_length_for()
+                min_length_for(host.policy)
                 if unix_name == "min_length"
                 else host.policy.get(unix_name)
             )
@@ -318,7 +316,9 @@ def legacy_crypt_8_char(ctx: AuditContext) -> Hits:
         des = [s for s in host.shadow or () if s.scheme == "des"]
         if des:
             names = ", ".join(s.name for s in des[:8]) + (" ..." if len(des) > 8 else "")
-            evidence = tuple(config_evidence(s.place, f"{s.name}: DES hash") for s in des[:5])
+            evidence = tuple(
+                config_evidence(s.place, f"{s.name}: DES hash", s.name) for s in des[:5]
+            )
             hits.append((host.name, Finding(evidence, detail=f"{len(des)} account(s): {names}.")))
     return hits
 

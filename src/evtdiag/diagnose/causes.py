@@ -20,7 +20,9 @@ from evtdiag.diagnose.context import (
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import administrator_group, looks_like_service_account
 from evtdiag.hosts.accounts import NIS_INCLUDE
-from evtdiag.model import Evidence, HostConfig, PasswdEntry, ShadowEntry, SsoConf
+from evtdiag.hosts.model import HostConfig, PasswdEntry, ShadowEntry, SsoConf
+from evtdiag.hosts.ssoconf import decide
+from evtdiag.model import Evidence
 from evtdiag.names import account_key, first_label, fold_host
 
 causes: Registry[RuleContext, Finding | None] = Registry()
@@ -40,14 +42,18 @@ def _file_of(host: HostConfig, name: str) -> str | None:
 
 def _passwd_evidence(entry: PasswdEntry) -> Evidence:
     uid = "?" if entry.uid is None else entry.uid
-    return config_evidence(entry.place, f"{entry.name}: uid {uid}, shell {entry.shell or '-'}")
+    return config_evidence(
+        entry.place, f"{entry.name}: uid {uid}, shell {entry.shell or '-'}", entry.name
+    )
 
 
 def _shadow_evidence(entry: ShadowEntry) -> Evidence:
     """The account's status, never its line: the line would carry the hash."""
     changed = f", last changed {entry.last_change}" if entry.last_change else ""
     return config_evidence(
-        entry.place, f"{entry.name}: password {entry.status} ({entry.scheme} hash){changed}"
+        entry.place,
+        f"{entry.name}: password {entry.status} ({entry.scheme} hash){changed}",
+        entry.name,
     )
 
 
@@ -199,7 +205,8 @@ def _group_evidence(ctx: RuleContext, name: str, *, expect_member: bool) -> tupl
     kind_note = (
         "" if member == expect_member else " (the export disagrees with the event: it may be newer)"
     )
-    return (Evidence("config" if member else "absence", file, None, text + kind_note),)
+    kind = "config" if member else "absence"
+    return (Evidence(kind, file, None, text + kind_note, subject=ctx.group.account),)
 
 
 # -- host-wide configuration faults ---------------------------------------------------------
@@ -426,7 +433,7 @@ def sync_users_excluded(ctx: RuleContext) -> Finding | None:
     sso, user = _sso(ctx.group.host), ctx.group.account
     if sso is None or user is None:
         return None
-    decision = sso.decide(user)
+    decision = decide(sso, user)
     if decision.allowed or decision.entry is None or decision.entry.sign != "-":
         return None
     setting = sso.get("SYNC_USERS")
@@ -453,7 +460,7 @@ def sync_users_not_listed(ctx: RuleContext) -> Finding | None:
     sso, user = _sso(ctx.group.host), ctx.group.account
     if sso is None or user is None or not sso.sync_users:
         return None
-    decision = sso.decide(user)
+    decision = decide(sso, user)
     if decision.allowed or decision.entry is not None:
         return None
     setting = sso.get("SYNC_USERS")
@@ -518,7 +525,9 @@ def unix_account_missing(ctx: RuleContext) -> Finding | None:
     file = _file_of(host, "passwd")
     evidence = [
         absence(
-            file, f"no account '{user}' among the {len(host.passwd)} accounts of this passwd file"
+            file,
+            f"no account '{user}' among the {len(host.passwd)} accounts of this passwd file",
+            user,
         )
     ]
     nis = [w for w in host.warnings if w.message == NIS_INCLUDE]
@@ -562,14 +571,19 @@ def unix_account_disabled(ctx: RuleContext) -> Finding | None:
     last = max((e.time for e in ctx.group.events if e.time), default=None)
     if entry is not None and entry.expires is not None and last and last.date() > entry.expires:
         return Finding(
-            (config_evidence(entry.place, f"{entry.name}: account expired on {entry.expires}"),),
+            (
+                config_evidence(
+                    entry.place, f"{entry.name}: account expired on {entry.expires}", entry.name
+                ),
+            ),
             basis=basis,
             detail=f"The account expired on {entry.expires}, before the failure.",
         )
     aix = host.policy.aix_user(user)
     if aix is not None and aix.account_locked:
         return Finding(
-            (config_evidence(aix.place, f"{aix.name}: account_locked = true"),), basis=basis
+            (config_evidence(aix.place, f"{aix.name}: account_locked = true", aix.name),),
+            basis=basis,
         )
     if not documented:
         return None

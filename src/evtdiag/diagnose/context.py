@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import (
-    Evidence,
-    HostConfig,
-    HostMatch,
-    Place,
-    PsyncEvent,
-    WindowsSide,
-)
+from evtdiag.hosts.model import HostConfig, HostMatch, WindowsSide
+from evtdiag.model import Evidence, Place, PsyncEvent
 from evtdiag.names import host_key
 from evtdiag.psync import EventKind, kind_named
 
@@ -77,7 +71,7 @@ class FailureGroup:
     host_id: str | None
     """The host's identity: see :meth:`HostResolver.host_id`."""
     account_id: str | None
-    """The account's identity (:func:`~evtdiag.model.account_key`), kept: the scope rules
+    """The account's identity (:func:`~evtdiag.names.account_key`), kept: the scope rules
     ask for it many times per group."""
 
     @property
@@ -94,11 +88,12 @@ class RuleContext:
     windows: WindowsSide | None
 
 
-def config_evidence(place: Place | None, text: str) -> Evidence:
-    """A configuration line as evidence (``text`` must already be free of secrets)."""
+def config_evidence(place: Place | None, text: str, subject: str | None = None) -> Evidence:
+    """A configuration line as evidence (``text`` must already be free of secrets);
+    ``subject`` is the account the line is about, when it is about one."""
     if place is None:
-        return Evidence("config", None, None, text)
-    return Evidence("config", place.file, place.line, text)
+        return Evidence("config", None, None, text, subject=subject)
+    return Evidence("config", place.file, place.line, text, subject=subject)
 
 
 class Setting(Protocol):
@@ -113,13 +108,15 @@ class Setting(Protocol):
 
 
 def setting_evidence(setting: Setting) -> Evidence:
-    """A parsed setting as evidence: its file, line and (secret-free) text."""
+    """A parsed setting as evidence: its file, line and (secret-free) text (a setting is
+    about no one account: no ``subject``)."""
     return config_evidence(setting.place, setting.text)
 
 
-def absence(file: str | None, text: str) -> Evidence:
-    """The absence of a file or of an entry as evidence."""
-    return Evidence("absence", file, None, text)
+def absence(file: str | None, text: str, subject: str | None = None) -> Evidence:
+    """The absence of a file or of an entry as evidence; ``subject`` is the account whose
+    entry is missing, when one is."""
+    return Evidence("absence", file, None, text, subject=subject)
 
 
 def event_evidence(event: PsyncEvent) -> Evidence:

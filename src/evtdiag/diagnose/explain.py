@@ -6,9 +6,11 @@ from collections.abc import Iterable
 
 from evtdiag.diagnose.causes import causes
 from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, event_kind
+from evtdiag.diagnose.model import Cause
 from evtdiag.diagnose.registry import Finding, Rule
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import Cause, Outcome, PsyncEvent, WindowsSide
+from evtdiag.hosts.model import WindowsSide
+from evtdiag.model import Outcome, PsyncEvent
 from evtdiag.names import account_key
 
 FALLBACK = "unexplained"

@@ -49,9 +49,10 @@ from evtdiag.diagnose.attempts import Attempts
 from evtdiag.diagnose.causes import causes as cause_registry
 from evtdiag.diagnose.context import FailureGroup, HostResolver, RuleContext, sample_events
 from evtdiag.diagnose.explain import explain, rules_for
+from evtdiag.diagnose.model import Cause, EventRef, Problem
 from evtdiag.diagnose.registry import SCOPES
 from evtdiag.diagnose.status import Settlement, settle
-from evtdiag.model import Cause, EventRef, Evidence, Problem, PsyncEvent
+from evtdiag.model import Evidence, PsyncEvent
 
 NEARLY_ALL = 0.8
 AT_LEAST = 2

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from evtdiag.model import Outcome, Problem, PsyncEvent, SuccessIdentification
+from evtdiag.diagnose.model import Problem
+from evtdiag.model import Outcome, PsyncEvent, SuccessIdentification
 
 OPERATIONAL = "operational"
 WARNING = "warning"

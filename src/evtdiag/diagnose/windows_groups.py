@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from evtdiag.model import WindowsSide
+from evtdiag.hosts.model import WindowsSide
 from evtdiag.names import account_key
 
 ADMIN_GROUPS = ("Administrators", "Domain Admins")

@@ -1,9 +1,10 @@
 """Stage 3: UNIX host configurations and Windows-side settings, with provenance.
 
-Every value carries the file and line it came from (:class:`evtdiag.model.Place`);
-secrets (ENCRYPT_KEY values, password hashes) are reduced while parsing and never
-stored. The public entry points are :func:`load_inventory` (one folder or collector
-archive per UNIX host) and :func:`load_windows` (group member lists and ``net accounts``).
+The values (:mod:`evtdiag.hosts.model`) carry the file and line they came from
+(:class:`evtdiag.model.Place`); secrets (ENCRYPT_KEY values, password hashes) are reduced
+while parsing and never stored. The public entry points are :func:`load_inventory` (one
+folder or collector archive per UNIX host) and :func:`load_windows` (group member lists
+and ``net accounts``).
 """
 
 from evtdiag.hosts.accounts import parse_aix_security_passwd, parse_passwd, parse_shadow

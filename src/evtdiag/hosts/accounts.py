@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
 from evtdiag.hosts._text import ascii_int, lines
-from evtdiag.model import ConfigWarning, PasswdEntry, Place, ShadowEntry
+from evtdiag.hosts.model import PasswdEntry, ShadowEntry
+from evtdiag.model import ConfigWarning, Place
 
 _EPOCH = date(1970, 1, 1)
 _TOKEN = re.compile(r"^<(active|locked|no-password|never-set)/([a-z0-9-]+)>$")

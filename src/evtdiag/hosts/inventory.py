@@ -26,15 +26,9 @@ from functools import cached_property
 
 from evtdiag.hosts import accounts, policy
 from evtdiag.hosts._text import decode
+from evtdiag.hosts.model import FileStatus, HostConfig, HostMatch, UnixPolicy
 from evtdiag.hosts.ssoconf import parse_sso_conf
-from evtdiag.model import (
-    ConfigWarning,
-    FileStatus,
-    HostConfig,
-    HostMatch,
-    Place,
-    UnixPolicy,
-)
+from evtdiag.model import ConfigWarning, Place
 from evtdiag.names import fold_host, host_key, is_ip_address
 
 try:  # Python 3.11+

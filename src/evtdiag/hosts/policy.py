@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from evtdiag.hosts._text import ascii_int, lines
 from evtdiag.hosts.accounts import parse_stanzas
-from evtdiag.model import AixUserAttrs, ConfigWarning, Place, PolicySetting
+from evtdiag.hosts.model import AixUserAttrs, PolicySetting, UnixPolicy
+from evtdiag.model import ConfigWarning, Place
 
 _Parsed = tuple[tuple[PolicySetting, ...], list[ConfigWarning]]
 
@@ -106,3 +107,16 @@ def parse_aix_security_user(
                 warnings.append(ConfigWarning(eff["minlen"][1], f"{name}: minlen is not a number"))
         out.append(AixUserAttrs(name, locked, minlen, place))
     return tuple(out), warnings
+
+
+def min_length_for(policy: UnixPolicy, user: str | None = None) -> PolicySetting | None:
+    """The effective minimum length for ``user``: the AIX stanza (own, else
+    ``default``), else pwquality ``minlen``, else login.defs PASS_MIN_LEN."""
+    stanzas = [policy.aix_user(user)] if user else []
+    stanzas.append(policy.aix_stanza("default"))
+    for a in stanzas:
+        if a is not None and a.minlen is not None:
+            return PolicySetting(
+                "min_length", a.minlen, str(a.minlen), a.place, f"{a.name}: minlen = {a.minlen}"
+            )
+    return policy.get("minlen") or policy.get("min_length")

@@ -20,7 +20,7 @@ Assumptions where Microsoft's documentation is silent [INF]:
 - CASE_IGNORE_NAME also governs SYNC_USERS matching.
 
 Secrets: the ENCRYPT_KEY value (global, and the key inside SYNC_HOSTS entries) is
-reduced to a :class:`~evtdiag.model.KeyInfo` as soon as it is read; the evidence text
+reduced to a :class:`~evtdiag.hosts.model.KeyInfo` as soon as it is read; the evidence text
 of its line is rewritten. A value the collector already sanitised
 (``<redacted length=21 classes=digit,lower,punct,upper>``) is understood.
 Unknown keys are reported by name only, because a misspelled ``ENCRYPTKEY`` would
@@ -32,15 +32,8 @@ from __future__ import annotations
 import re
 
 from evtdiag.hosts._text import ascii_int, lines
-from evtdiag.model import (
-    ConfigWarning,
-    KeyInfo,
-    Place,
-    SsoConf,
-    SsoSetting,
-    SyncHost,
-    SyncUserEntry,
-)
+from evtdiag.hosts.model import KeyInfo, SsoConf, SsoSetting, SyncDecision, SyncHost, SyncUserEntry
+from evtdiag.model import ConfigWarning, Place
 
 KNOWN_KEYS = (
     "SYNC_HOSTS",
@@ -265,3 +258,74 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
         found[kname] = SsoSetting(kname, value, place, text)
     settings = tuple(sorted(found.values(), key=lambda s: s.place.line or 0))
     return SsoConf(file, settings, users, hosts, key, case_ignore, case_place, tuple(warnings))
+
+
+def decide(conf: SsoConf, user: str) -> SyncDecision:
+    """Is ``user`` synchronized by the host of ``conf``, and which line decides?
+
+    Rules (only the ``-name`` and ``+name`` meanings are documented): an explicit
+    ``-name`` always wins; then ``+name`` or a bare name includes; then ``ALL``
+    includes everyone else; a list without ``ALL`` that holds any include entry
+    means "only those"; a list of only ``-`` entries includes everyone else; no
+    SYNC_USERS at all means everyone. Names compare as CASE_IGNORE_NAME says.
+    """
+    setting = conf.get("SYNC_USERS")
+    where = setting.place if setting else None
+    case_note = "" if conf.case_ignore_name else " (CASE_IGNORE_NAME=0: case matters)"
+    if conf.sync_users is None or not conf.sync_users:
+        what = "absent" if conf.sync_users is None else "empty"
+        return SyncDecision(
+            True,
+            None,
+            where,
+            "inferred",
+            f"SYNC_USERS is {what}; assumed to synchronize every user "
+            "(Microsoft does not document the default)",
+        )
+    target = conf.compared(user)
+    index = conf.sync_users_index
+    excluded = index.excluding.get(target)
+    if excluded is not None:
+        return SyncDecision(
+            False,
+            excluded,
+            excluded.place,
+            "documented",
+            f"SYNC_USERS excludes {excluded}{case_note}; an explicit '-' entry always wins "
+            "(note: SFU 2.0 ignored '-', KB Q296680)",
+        )
+    included = index.including.get(target)
+    if included is not None:
+        basis = "documented" if included.sign == "+" else "inferred"
+        how = "includes" if included.sign == "+" else "lists (bare name assumed to include)"
+        return SyncDecision(
+            True, included, included.place, basis, f"SYNC_USERS {how} {included}{case_note}"
+        )
+    if index.everyone is not None:
+        return SyncDecision(
+            True,
+            index.everyone,
+            index.everyone.place,
+            "inferred",
+            "SYNC_USERS contains ALL and no '-' entry for this user; "
+            "ALL assumed to include everyone not excluded",
+        )
+    if index.lists_includes:
+        near = index.case_variants.get(user.casefold())
+        extra = "" if near is None else f"; {near} differs only in case"
+        return SyncDecision(
+            False,
+            None,
+            where,
+            "inferred",
+            f"SYNC_USERS lists users without ALL and {user} is not among them"
+            f"{case_note}{extra}; a list of included names assumed to mean only those",
+        )
+    return SyncDecision(
+        True,
+        None,
+        where,
+        "inferred",
+        "SYNC_USERS has only '-' entries and none names this user; "
+        "assumed to include everyone not excluded",
+    )

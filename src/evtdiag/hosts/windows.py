@@ -28,7 +28,8 @@ import re
 
 from evtdiag.hosts._text import ascii_int, decode, lines
 from evtdiag.hosts.inventory import is_inside
-from evtdiag.model import ConfigWarning, GroupMembers, Place, PolicySetting, WindowsSide
+from evtdiag.hosts.model import GroupMembers, PolicySetting, SyncDecision, WindowsSide
+from evtdiag.model import ConfigWarning, Place
 
 GROUPS = ("PasswordPropAllow", "PasswordPropDeny", "Administrators", "Domain Admins")
 MAX_FILE = 16 * 1024 * 1024
@@ -186,7 +187,7 @@ def load_windows(directory: str) -> WindowsSide:
 
     File names match case-insensitively; a file that is absent, or a link leading out
     of ``directory``, yields a group with ``supplied=False`` (see
-    :meth:`evtdiag.model.WindowsSide.allows`).
+    :func:`allows`).
     """
     root_real = os.path.realpath(directory)
     warnings: list[ConfigWarning] = []
@@ -235,3 +236,46 @@ def load_windows(directory: str) -> WindowsSide:
             policy, w = parse_net_accounts(data, path)
             warnings.extend(w)
     return WindowsSide(tuple(groups), policy, supplied, tuple(warnings))
+
+
+def allows(side: WindowsSide, user: str) -> SyncDecision:
+    """Does the Windows side let ``user``'s password go out? Deny wins [DOC];
+    a missing Allow group acts as if it held every user [DOC]."""
+    allow, deny = side.group("PasswordPropAllow"), side.group("PasswordPropDeny")
+    if deny.supplied and deny.contains(user):
+        return SyncDecision(
+            False,
+            None,
+            deny.place,
+            "documented",
+            f"{user} is a member of PasswordPropDeny (deny wins)",
+        )
+    if not allow.supplied:
+        return SyncDecision(
+            True,
+            None,
+            None,
+            "inferred",
+            "PasswordPropAllow not supplied: treated as group absent, "
+            "which Microsoft documents as 'everyone allowed'",
+        )
+    if allow.exists is False:
+        return SyncDecision(
+            True,
+            None,
+            allow.place,
+            "documented",
+            "group PasswordPropAllow absent: everyone allowed",
+        )
+    if allow.contains(user):
+        return SyncDecision(
+            True, None, allow.place, "documented", f"{user} is a member of PasswordPropAllow"
+        )
+    return SyncDecision(
+        False,
+        None,
+        allow.place,
+        "documented",
+        f"PasswordPropAllow exists and {user} is not a member"
+        + (" (it is empty)" if not allow.members else ""),
+    )

@@ -7,7 +7,7 @@ contain a key or a hash.
 from __future__ import annotations
 
 from evtdiag.hosts.inventory import Inventory
-from evtdiag.model import HostConfig, WindowsSide
+from evtdiag.hosts.model import HostConfig, WindowsSide
 from evtdiag.render.terminal import printable_line
 
 

@@ -7,19 +7,12 @@ docs/contract.md visible in one place and stops internal fields from leaking int
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evtdiag.model import (
-    AuditFinding,
-    Cause,
-    ConfigWarning,
-    EventRef,
-    Evidence,
-    InputCoverage,
-    Problem,
-    PsyncEvent,
-    Skipped,
-)
+from evtdiag.model import ConfigWarning, Evidence, InputCoverage, PsyncEvent, Skipped
+
+if TYPE_CHECKING:  # the diagnosis is not imported to list events (`evtdiag events`)
+    from evtdiag.diagnose.model import AuditFinding, Cause, EventRef, Problem
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -93,6 +86,8 @@ def evidence_json(evidence: Evidence) -> dict[str, Any]:
     if evidence.kind == "event":
         item["record_id"] = evidence.record_id
         item["xml"] = evidence.xml
+    else:
+        item["subject"] = evidence.subject
     return item
 
 

@@ -36,7 +36,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from evtdiag import __version__
-from evtdiag.model import account_key
+from evtdiag.names import account_key
 from evtdiag.render.problems import (
     TRIAGE_ROWS,
     is_open,

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
 from evtdiag.errors import UsageError
-from evtdiag.model import Diagnosis, WindowsSide
 from evtdiag.render.fields import (
     audit_json,
     event_json,
@@ -25,7 +24,9 @@ from evtdiag.render.fields import (
 )
 
 if TYPE_CHECKING:
+    from evtdiag.diagnose.model import Diagnosis
     from evtdiag.hosts.inventory import Inventory
+    from evtdiag.hosts.model import WindowsSide
 
 SCHEMA = "evtdiag/1"
 

@@ -5,14 +5,15 @@ JSON and the text of one redacted report say exactly the same thing.
 
 The names come from the document's structured fields (event users, hosts and DCs,
 problem subjects, input computers, host configurations and their aliases, Windows group
-members, the subjects of audit evidence); an FQDN is split into its first label (a host
-or DC) and its domain. Each name gets a stable pseudonym, ``user-7f3a``, ``host-2c91``,
-``dc-…``, ``domain-…``, ``ip-…``: the first hex digits of HMAC-SHA256(key, kind:name),
-so two reports redacted with the same key use the same pseudonyms. Then every string
-of the document (paths, evidence lines, raw event XML, the command line) has every name
-replaced, longest first, case-insensitively, and only where the name stands as a word
-(not inside a longer name). :class:`Vocabulary` finds the names with dictionary lookups,
-so the cost grows with the text, not with the text times the number of names.
+members, the account an evidence line is about: its ``subject``), never from prose; an
+FQDN is split into its first label (a host or DC) and its domain. Each name gets a stable
+pseudonym, ``user-7f3a``, ``host-2c91``, ``dc-…``, ``domain-…``, ``ip-…``: the first hex
+digits of HMAC-SHA256(key, kind:name), so two reports redacted with the same key use the
+same pseudonyms. Then every string of the document (paths, evidence lines, raw event XML,
+the command line) has every name replaced, longest first, case-insensitively, and only
+where the name stands as a word (not inside a longer name). :class:`Vocabulary` finds the
+names with dictionary lookups, so the cost grows with the text, not with the text times
+the number of names.
 
 The key and the pseudonym-to-name mapping never go into the document: the caller
 writes them to a local file (:func:`mapping_document`) so the sender can decode answers.
@@ -32,7 +33,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from evtdiag.errors import UsageError
-from evtdiag.names import split_first_label, trim_host
+from evtdiag.names import split_account, split_first_label, trim_host
 
 KEY_BYTES = 32
 MAPPING_FORMAT = "evtdiag-redaction/1"
@@ -62,10 +63,6 @@ _PROTECTED_KEYS = frozenset(
     }
 )
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
-# "<name> is a member of <group>", "<name>: password locked", "<name>: DES hash", ...
-_AUDIT_SUBJECT = re.compile(
-    r"^(?P<name>[^\s:]+)(?: is a member of |: (?:password|account_locked|DES hash|uid\b))"
-)
 # Windows built-ins whose names are not personal data and appear in the prose.
 _BUILTIN_ACCOUNTS = frozenset({
     "administrator", "krbtgt", "guest", "default",
@@ -264,18 +261,6 @@ def _split(name: str) -> tuple[str, str | None]:
     return split_first_label(name)
 
 
-def _account(name: str) -> tuple[str, str | None]:
-    """``CORP\\alice`` -> (alice, CORP); ``alice@corp.example.com`` -> (alice, domain)."""
-    name = name.strip()
-    if "\\" in name:
-        domain, user = name.rsplit("\\", 1)
-        return user, domain
-    if "@" in name:
-        user, domain = name.split("@", 1)
-        return user, domain
-    return name, None
-
-
 def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every (kind, name) the document's structured fields hold."""
     events = document.get("events", {}).get("items", [])
@@ -302,10 +287,7 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             users.add(ref.get("account") or "")
     for finding in document.get("audit", []):
         hosts.add(finding.get("host") or "")
-        for item in finding.get("evidence", []):
-            match = _AUDIT_SUBJECT.match(item.get("text") or "")
-            if match and item.get("kind") == "config":
-                users.add(match["name"])
+    users.update(item.get("subject") or "" for item in _evidence(document))
     hosts.update(document.get("unmatched_hosts", []))
     hosts.update(document.get("unreferenced_hosts", []))
     for config in document.get("host_configs", []):
@@ -316,11 +298,25 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         host = re.sub(r"\.tar\.gz$|\.tgz$", "", host)
         yield from _machine("host", host)
     for user in filter(None, users):
-        name, domain = _account(user)
+        name, domain = split_account(user)
         if name.casefold() not in _BUILTIN_ACCOUNTS:
             yield "user", name
         if domain:
             yield "domain", domain
+
+
+def _evidence(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every evidence item of the document: of the problems, their causes, and the audit.
+
+    Reports written before evidence had a ``subject`` are refused (:func:`redact_document`):
+    the accounts only their evidence lines named (uid 0, locked, DES hash) cannot be found.
+    """
+    for problem in document.get("problems", []):
+        yield from problem.get("evidence", [])
+        for cause in problem.get("causes", []):
+            yield from cause.get("evidence", [])
+    for finding in document.get("audit", []):
+        yield from finding.get("evidence", [])
 
 
 def _machine(kind: str, name: str) -> Iterator[tuple[str, str]]:
@@ -349,6 +345,13 @@ def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any
     """
     if "redaction" in document:
         raise UsageError("the report is redacted already; redact the original JSON report")
+    if any(item.get("kind") != "event" and "subject" not in item for item in _evidence(document)):
+        raise UsageError(
+            "the report was written by an older evtdiag whose evidence carries no subject: "
+            "accounts named only in its evidence lines could not be found and would stay "
+            "in clear; write the report again with this evtdiag (evtdiag report ... "
+            "--format json) and redact that"
+        )
     redactor = Redactor(key)
     order = {"dc": 0, "ip": 1, "host": 2, "domain": 3, "user": 4}
     names = sorted(set(collect_names(document)), key=lambda kn: (order[kn[0]], kn[1]))

@@ -1,0 +1,143 @@
+"""The values stage 4 (:mod:`evtdiag.diagnose`) builds: problems, causes, audit findings
+and the :class:`Diagnosis` that holds them.
+
+Built from PsyncEvents, the Inventory and the WindowsSide; renderers read these (through
+:mod:`evtdiag.render.fields`) and compute nothing new.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from evtdiag.model import (
+    ConfigWarning,
+    Evidence,
+    InputCoverage,
+    PsyncEvent,
+    SuccessIdentification,
+)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Why a group of failures happened, with what shows it."""
+
+    code: str
+    """A cause code (contract: docs/contract.md, Cause codes)."""
+    basis: str
+    """``documented`` by Microsoft, or ``inferred`` by evtdiag."""
+    severity: str
+    """``error``, ``warning`` or ``info``."""
+    title: str
+    explanation: str
+    """Why this cause produces such failures (the rule's docstring)."""
+    remediation: str
+    evidence: tuple[Evidence, ...]
+    doc_url: str | None = None
+    detail: str = ""
+    """What is specific to this case (e.g. which SYNC_USERS entry decided)."""
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """A pointer to one event a problem explains."""
+
+    source: str
+    record_id: int
+    time: datetime | None
+    dc: str
+    event_id: int
+    account: str | None
+    host: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A set of failures with one explanation, at the scope that explains them best."""
+
+    id: str
+    """Stable: derived from scope, subject and cause, so the same inputs give the same id."""
+    scope: str
+    """``host``, ``account``, ``dc`` or ``pair``."""
+    account: str | None
+    host: str | None
+    dc: str | None
+    causes: tuple[Cause, ...]
+    """Strongest first; ``causes[0]`` is the problem's cause."""
+    events: tuple[EventRef, ...]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    accounts: tuple[str, ...] = ()
+    """Every account whose failures this problem explains."""
+    hosts: tuple[str, ...] = ()
+    """Every host (as Windows named it) whose failures this problem explains."""
+    scope_reason: str = ""
+    """Why this scope: the pattern (or the cause's nature) that put it there."""
+    status: str = "open"
+    """``open``, or ``resolved`` when the same scope succeeded after the last failure."""
+    last_failure: datetime | None = None
+    resolved_at: datetime | None = None
+    """The first success in the problem's scope after its last failure."""
+    verified_by: Evidence | None = None
+    """That success, as evidence: what showed the fix."""
+    subject: tuple[str, str, str, str] = ("", "", "", "")
+    """Scope, account, host and DC identities (case-folded; ``""`` when not part of the
+    scope): what ``compare`` matches problems of two reports by."""
+
+    @property
+    def cause(self) -> Cause:
+        return self.causes[0]
+
+    @property
+    def severity(self) -> str:
+        """The cause's severity while open; a resolved problem is history (info)."""
+        return "info" if self.status == "resolved" else self.cause.severity
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    """A best-practice finding, independent of any failure."""
+
+    id: str
+    rule: str
+    """An audit code (contract: docs/contract.md, Audit codes)."""
+    host: str | None
+    severity: str
+    basis: str
+    title: str
+    explanation: str
+    remediation: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Everything the report shows."""
+
+    verdict: str
+    """``operational``, ``warning``, ``failing`` or ``no-psync-events``."""
+    verdict_reasons: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    audit: tuple[AuditFinding, ...]
+    events: tuple[PsyncEvent, ...]
+    inputs: tuple[InputCoverage, ...]
+    unmatched_hosts: tuple[str, ...]
+    """Hosts named in events that match no supplied configuration."""
+    unreferenced_hosts: tuple[str, ...]
+    """Supplied host configurations that no event names."""
+    success_ids: tuple[int, ...]
+    config_warnings: tuple[ConfigWarning, ...] = ()
+    notes: tuple[str, ...] = ()
+    """What evidence was missing, and other caveats worth a line in the report."""
+    alerts: tuple[str, ...] = ()
+    """Notes the user must see at once, on the terminal too (e.g. ``--hosts`` naming a
+    folder that configures none of the hosts in the events); also among :attr:`notes`."""
+    counts: dict[str, int] = field(default_factory=dict)
+    """Accounts and hosts (all, and failing) counted by identity, not by spelling:
+    ``KSmith``/``CORP\\ksmith`` are one account, ``web01``/``WEB01.corp`` one host."""
+    successes: SuccessIdentification = field(default_factory=SuccessIdentification)
+    """How successes were recognised (given, inferred or by message text)."""
+    host_ids: dict[str, str] = field(default_factory=dict)
+    """The identity of every host spelling in the events (configuration name, else the
+    folded short name): how ``compare`` finds a problem's host in another report."""
