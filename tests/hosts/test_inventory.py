@@ -72,7 +72,22 @@ def test_tarball_in_memory_and_unsafe_members(tmp_path):
     assert h.file("shadow").state == "absent"
     msgs = [w.message for w in h.warnings]
     assert msgs.count("unsafe member name refused") == 2
-    assert "link or special member refused" in msgs
+    assert "not a regular file (link or device): not read" in msgs
+
+
+def test_host_archives_share_the_log_archives_limits(tmp_path, monkeypatch):
+    """One archive reader: a collector archive meets the same bomb limits as an archive of
+    logs (here: inflating past the member size), and is refused with that reason."""
+    from evtdiag import archives
+
+    make_tar(tmp_path / "web01.tar.gz", {"web01/sso.conf": b"SYNC_USERS=ALL\n" * 500})
+    assert load_inventory(str(tmp_path)).hosts[0].sso is not None
+    monkeypatch.setattr(archives, "MAX_MEMBER_SIZE", 4096)
+    host = load_inventory(str(tmp_path)).hosts[0]
+    assert host.sso is None
+    (warning,) = host.warnings
+    assert warning.message.startswith("archive not readable")
+    assert "more than 4,096 bytes once decompressed (a decompression bomb?)" in warning.message
 
 
 def test_corrupt_tarball(tmp_path):

@@ -6,8 +6,9 @@ Layout (docs/design.md, Input layouts): ``DIR/<host>/`` holds ``sso.conf``, ``pa
 gives extra names per host.
 
 Safety: nothing outside DIR is ever read (a symlink pointing out, or a folder named
-``..``, is refused with a warning); archives are read in memory, never extracted, and
-absolute or ``..`` member names, links and devices are refused; sizes are capped.
+``..``, is refused with a warning); archives are read by :mod:`evtdiag.archives` (members
+copied one at a time into a private folder, bomb limits), never extracted here, and
+absolute or ``..`` member names, links and devices are refused; file sizes are capped.
 
 Matching assumptions [INF] (Microsoft says nothing about how ``rhost`` is spelt): names
 compare case-insensitively, ignoring a trailing dot; an exact name or alias beats a
@@ -19,11 +20,13 @@ and no host is chosen.
 from __future__ import annotations
 
 import os
-import tarfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
+from evtdiag import archives
+from evtdiag.errors import InputFormatError
 from evtdiag.hosts import accounts, policy
 from evtdiag.hosts._text import decode
 from evtdiag.hosts.model import FileStatus, HostConfig, HostMatch, UnixPolicy
@@ -47,8 +50,7 @@ EXPECTED = (
 )
 """The files looked for in every host folder or archive."""
 MAX_FILE = 32 * 1024 * 1024
-MAX_ARCHIVE_TOTAL = 128 * 1024 * 1024
-MAX_MEMBERS = 1000
+"""The most of a host file that is read, in a folder or an archive."""
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 
 Reader = Callable[[str], "tuple[bytes | None, FileStatus]"]
@@ -149,13 +151,7 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
             except OSError as e:
                 warnings.append(ConfigWarning(Place(path), f"unreadable: {e.strerror or e}"))
                 return None, FileStatus(rel, "unreadable", path)
-            if len(data) > MAX_FILE:
-                warnings.append(
-                    ConfigWarning(
-                        Place(path), f"larger than {MAX_FILE} bytes; only the start is read"
-                    )
-                )
-                data = data[:MAX_FILE]
+            data = _capped(data, Place(path), warnings)
             return data, FileStatus(rel, "present", path, len(data))
         return None, FileStatus(rel, "absent")
 
@@ -163,47 +159,44 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
 
 
 def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]:
-    """Read an archive's regular members into memory, refusing anything unsafe."""
+    """Read an archive's regular members into memory, refusing anything unsafe.
+
+    The members come from the one archive reader (:mod:`evtdiag.archives`, its limits
+    against decompression bombs); each is then read as a host file is
+    (:data:`MAX_FILE`). A member's name is only a key here, never a path; names that
+    would be unsafe as paths are refused all the same (they are not a collector's).
+    """
     files: dict[str, bytes] = {}
-    total = 0
     try:
-        with tarfile.open(path, "r:*") as tar:
-            for count, m in enumerate(tar):
-                if count >= MAX_MEMBERS:
-                    warnings.append(
-                        ConfigWarning(
-                            Place(path), f"more than {MAX_MEMBERS} members; the rest ignored"
-                        )
-                    )
-                    break
-                name = m.name
-                parts = name.split("/")
-                if name.startswith("/") or ".." in parts or "\\" in name:
-                    warnings.append(
-                        ConfigWarning(Place(f"{path}:{name}"), "unsafe member name refused")
-                    )
-                    continue
-                if m.isdir():
-                    continue
-                if not m.isfile():
-                    warnings.append(
-                        ConfigWarning(Place(f"{path}:{name}"), "link or special member refused")
-                    )
-                    continue
-                if m.size > MAX_FILE or total + m.size > MAX_ARCHIVE_TOTAL:
-                    warnings.append(
-                        ConfigWarning(Place(f"{path}:{name}"), "member too large; refused")
-                    )
-                    continue
-                f = tar.extractfile(m)
-                if f is None:
-                    continue
-                data = f.read(MAX_FILE + 1)[:MAX_FILE]
-                total += len(data)
-                files["/".join(p for p in parts if p not in ("", "."))] = data
-    except (tarfile.TarError, OSError, EOFError) as e:
-        warnings.append(ConfigWarning(Place(path), f"archive not readable: {e}"))
+        with open(path, "rb") as handle:
+            kind = archives.archive_kind(handle.read(512))
+        if kind is None:
+            raise InputFormatError("not a .tar.gz, .tgz, .tar or .zip archive")
+        for member in archives.members(Path(path), path, kind):
+            where = Place(f"{path}:{member.name}")
+            parts = member.name.split("/")
+            if member.name.startswith("/") or ".." in parts or "\\" in member.name:
+                warnings.append(ConfigWarning(where, "unsafe member name refused"))
+                continue
+            if member.path is None:
+                warnings.append(ConfigWarning(where, member.skipped or "not read"))
+                continue
+            with member.path.open("rb") as handle:
+                data = _capped(handle.read(MAX_FILE + 1), where, warnings)
+            files["/".join(part for part in parts if part not in ("", "."))] = data
+    except (InputFormatError, OSError) as error:
+        warnings.append(ConfigWarning(Place(path), f"archive not readable: {error}"))
     return files
+
+
+def _capped(data: bytes, where: Place, warnings: list[ConfigWarning]) -> bytes:
+    """At most :data:`MAX_FILE` bytes of a host file, with a warning when there were more."""
+    if len(data) > MAX_FILE:
+        warnings.append(
+            ConfigWarning(where, f"larger than {MAX_FILE} bytes; only the start is read")
+        )
+        return data[:MAX_FILE]
+    return data
 
 
 def config_root(paths: Iterable[str]) -> tuple[str, tuple[str, ...]]:
