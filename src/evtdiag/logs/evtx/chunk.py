@@ -28,20 +28,8 @@ from evtdiag.logs.events import (
     provider_names,
     safe_xml_parser,
 )
+from evtdiag.logs.evtx import layout
 from evtdiag.logs.evtx.binxml import BinXmlError, ChunkDecoder, Token, filetime_to_datetime
-from evtdiag.logs.evtx.layout import (
-    CHUNK_HEADER,
-    CHUNK_HEADER_SIZE,
-    CHUNK_MAGIC,
-    CHUNK_SIZE,
-    FILE_HEADER_SIZE,
-    MIN_RECORD_SIZE,
-    RECORD_HEADER,
-    RECORD_HEADER_SIZE,
-    RECORD_MAGIC,
-    SIZE_COPY,
-    chunk_header_crc,
-)
 from evtdiag.logs.evtx.template_fields import TemplateFields
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, Place, Skipped
@@ -103,16 +91,16 @@ def read_chunk(
         free-space offset); they are flagged unverified. Without it slack is ignored,
         except that a header naming a last record in it is reported.
     """
-    base = FILE_HEADER_SIZE + index * CHUNK_SIZE
+    base = layout.FILE_HEADER_SIZE + index * layout.CHUNK_SIZE
     result = Tally()
     place = Place(path, chunk=index, offset=base)
-    if chunk[:8] != CHUNK_MAGIC:
+    if chunk[:8] != layout.CHUNK_MAGIC:
         if chunk.strip(b"\x00"):
             result.skipped.append(
                 Skipped(place, "not a chunk (bad ElfChnk signature): 64 KiB not read")
             )
         return result
-    if len(chunk) < CHUNK_SIZE:
+    if len(chunk) < layout.CHUNK_SIZE:
         result.skipped.append(
             Skipped(
                 place,
@@ -121,10 +109,10 @@ def read_chunk(
                 lost=False,
             )
         )
-        chunk = chunk.ljust(CHUNK_SIZE, b"\x00")
-    header = CHUNK_HEADER.read(chunk)
+        chunk = chunk.ljust(layout.CHUNK_SIZE, b"\x00")
+    header = layout.CHUNK_HEADER.read(chunk)
     free_space = header.free_space
-    header_ok = chunk_header_crc(chunk) == header.header_checksum
+    header_ok = layout.chunk_header_crc(chunk) == header.header_checksum
     if not header_ok:
         result.skipped.append(
             Skipped(
@@ -136,16 +124,17 @@ def read_chunk(
     # Bytes past the free-space offset are slack: stale records of an earlier use of
     # the chunk. The offset is used even when the header CRC fails (format 3.2 files
     # leave CRCs unfilled); only an impossible value means reading to the end.
-    limit = free_space if CHUNK_HEADER_SIZE <= free_space <= CHUNK_SIZE else CHUNK_SIZE
+    whole = layout.CHUNK_HEADER_SIZE <= free_space <= layout.CHUNK_SIZE
+    limit = free_space if whole else layout.CHUNK_SIZE
     unverified = not header_ok
-    if header_ok and zlib.crc32(chunk[CHUNK_HEADER_SIZE:limit]) != header.data_checksum:
+    if header_ok and zlib.crc32(chunk[layout.CHUNK_HEADER_SIZE : limit]) != header.data_checksum:
         unverified = True
         result.skipped.append(
             Skipped(place, "chunk data checksum mismatch: records read, unverified", lost=False)
         )
     frames = list(_frames(chunk, limit, base, path, index, result.skipped))
     last_offset = header.last_record_offset
-    if header_ok and not carve and limit <= last_offset < CHUNK_SIZE:
+    if header_ok and not carve and limit <= last_offset < layout.CHUNK_SIZE:
         result.skipped.append(
             Skipped(
                 Place(path, chunk=index, offset=base + last_offset),
@@ -215,8 +204,8 @@ def _frames(
     After a damaged frame the walk resumes at the next offset that holds a valid
     frame, and the bytes in between are reported as lost.
     """
-    pos = CHUNK_HEADER_SIZE
-    while pos + RECORD_HEADER_SIZE <= limit:
+    pos = layout.CHUNK_HEADER_SIZE
+    while pos + layout.RECORD_HEADER_SIZE <= limit:
         frame = _frame_at(chunk, pos, limit)
         if frame is not None:
             if not frame.size_copy_ok:
@@ -256,15 +245,15 @@ def _frames(
 def _slack_frames(chunk: bytes, limit: int) -> list[_Frame]:
     """Complete record frames (size copy included) in the bytes after ``limit``."""
     found: list[_Frame] = []
-    if limit >= CHUNK_SIZE or not chunk[limit:].strip(b"\x00"):
+    if limit >= layout.CHUNK_SIZE or not chunk[limit:].strip(b"\x00"):
         return found
-    pos = _next_frame(chunk, limit, CHUNK_SIZE)
+    pos = _next_frame(chunk, limit, layout.CHUNK_SIZE)
     while pos is not None:
-        frame = _frame_at(chunk, pos, CHUNK_SIZE, strict=True)
+        frame = _frame_at(chunk, pos, layout.CHUNK_SIZE, strict=True)
         if frame is None:  # pragma: no cover - _next_frame returns valid frames only
             break
         found.append(frame)
-        pos = _next_frame(chunk, pos + frame.size, CHUNK_SIZE)
+        pos = _next_frame(chunk, pos + frame.size, layout.CHUNK_SIZE)
     return found
 
 
@@ -275,21 +264,21 @@ def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _F
     resynchronising after damage); otherwise a record whose copy is wrong, as in
     logs copied while being written, is still read and flagged by the caller.
     """
-    magic, size, number, written = RECORD_HEADER.struct.unpack_from(chunk, pos)
-    if magic != RECORD_MAGIC or size < MIN_RECORD_SIZE or pos + size > limit:
+    magic, size, number, written = layout.RECORD_HEADER.struct.unpack_from(chunk, pos)
+    if magic != layout.RECORD_MAGIC or size < layout.MIN_RECORD_SIZE or pos + size > limit:
         return None
-    copy_ok = SIZE_COPY.unpack_from(chunk, pos + size - 4)[0] == size
+    copy_ok = layout.SIZE_COPY.unpack_from(chunk, pos + size - 4)[0] == size
     if strict and not copy_ok:
         return None
     return _Frame(pos, size, number, written, copy_ok)
 
 
 def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
-    pos = chunk.find(RECORD_MAGIC, start, limit)
-    while pos != -1 and pos + RECORD_HEADER_SIZE <= limit:
+    pos = chunk.find(layout.RECORD_MAGIC, start, limit)
+    while pos != -1 and pos + layout.RECORD_HEADER_SIZE <= limit:
         if _frame_at(chunk, pos, limit, strict=True) is not None:
             return pos
-        pos = chunk.find(RECORD_MAGIC, pos + 1, limit)
+        pos = chunk.find(layout.RECORD_MAGIC, pos + 1, limit)
     return None
 
 
@@ -341,7 +330,7 @@ def _decode_record(
     first, so that unwanted records cost only a descriptor walk and one value, and
     wanted ones are read without building their tree (:mod:`~evtdiag.logs.template_fields`).
     """
-    start = frame.offset + RECORD_HEADER_SIZE
+    start = frame.offset + layout.RECORD_HEADER_SIZE
     end = frame.offset + frame.size - 4
     pos = start + 4 if chunk[start] == Token.FRAGMENT_HEADER else start
     if chunk[pos] != Token.TEMPLATE_INSTANCE:
@@ -373,13 +362,13 @@ def _tables_walkable(chunk: bytes) -> bool:
     """
     for start, buckets in (_STRING_TABLE, _TEMPLATE_TABLE):
         for bucket in range(buckets):
-            offset = SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
+            offset = layout.SIZE_COPY.unpack_from(chunk, start + 4 * bucket)[0]
             seen: set[int] = set()
             while offset > 0:
                 if offset in seen or offset + 4 > len(chunk):
                     return False
                 seen.add(offset)
-                offset = SIZE_COPY.unpack_from(chunk, offset)[0]
+                offset = layout.SIZE_COPY.unpack_from(chunk, offset)[0]
     return True
 
 
