@@ -76,17 +76,11 @@ FORMATS: tuple[Format, ...] = (
     csv.FORMAT,
 )
 """Every format, in the order their signatures are tried."""
-_BY_NAME = {form.name: form for form in FORMATS}
 
 
 def sniff(head: bytes) -> str | None:
     """The name of the first format whose signature ``head`` bears, or None (not a log)."""
     return next((form.name for form in FORMATS if form.recognises(head)), None)
-
-
-def is_archive(source: Source) -> bool:
-    """Whether the source is an archive: it holds other inputs."""
-    return source.kind is not None and _BY_NAME[source.kind].read is _read_archive
 
 
 _SPECIAL_FILES = {
@@ -141,7 +135,8 @@ def read_source(
         )
         return [skipped(source.label, reason, source.size, sha256_file(source.path))]
     try:
-        return _BY_NAME[source.kind].read(source, matcher, options, progress)
+        (form,) = (form for form in FORMATS if form.name == source.kind)
+        return form.read(source, matcher, options, progress)
     except InputFormatError as error:
         return [refused(source, error)]
 

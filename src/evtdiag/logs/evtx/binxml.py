@@ -111,7 +111,7 @@ _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
 _NAME_HEADER = struct.Struct("<IHH")  # next offset, hash, character count
-_TEMPLATE_INSTANCE = struct.Struct("<BII")  # unknown, template id, definition offset
+_TEMPLATE_INSTANCE_HEADER = struct.Struct("<BII")  # unknown, template id, definition offset
 _TEMPLATE_HEADER = struct.Struct("<I16sI")  # next offset, GUID, data size
 _GUID = struct.Struct("<IHH8s")
 _SYSTEMTIME = struct.Struct("<8H")
@@ -226,8 +226,8 @@ class ChunkDecoder:
 
         :returns: (template definition offset, offset of the substitution array)
         """
-        definition = _TEMPLATE_INSTANCE.unpack_from(self.chunk, offset + 1)[2]
-        pos = offset + 1 + _TEMPLATE_INSTANCE.size
+        definition = _TEMPLATE_INSTANCE_HEADER.unpack_from(self.chunk, offset + 1)[2]
+        pos = offset + 1 + _TEMPLATE_INSTANCE_HEADER.size
         if definition == pos:  # the definition follows inline
             self._need(pos, _TEMPLATE_HEADER.size)
             size = _TEMPLATE_HEADER.unpack_from(self.chunk, pos)[2]
