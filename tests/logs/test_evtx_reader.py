@@ -97,6 +97,22 @@ def test_extra_provider_names(tmp_path: Path) -> None:
     assert len(read_input(path, ProviderMatcher([PSYNC, "PswdSync"]))[1]) == 1
 
 
+@pytest.mark.parametrize("name", ["Ünïcode-Prövider", "Łódź-Sync", "ÅSYNC"])
+def test_non_ascii_provider_names_are_found_and_fold_ascii_only(tmp_path: Path, name: str) -> None:
+    """The chunk prefilter folds only ASCII letters (``bytes.lower()``); so does the
+    name comparison. A name with ``Ü`` or ``Ł`` (``41 01`` in UTF-16LE) is found with
+    its ASCII letters in any case, and not with its other letters recased."""
+    noise = mixed_events(40)
+    event = WriterEvent(name, 12294, START, 1, "DC01", data=("a", "b"))
+    path = write_evtx_file(tmp_path / "a.evtx", [*noise, event])
+    ascii_recased = "".join(c.swapcase() if c.isascii() else c for c in name)
+    for given in (name, ascii_recased):
+        (record,) = read_input(path, ProviderMatcher([given]))[1]
+        assert record.provider == name
+    other_recased = "".join(c if c.isascii() else c.swapcase() for c in name)
+    assert read_input(path, ProviderMatcher([other_recased]))[1] == []
+
+
 def test_header_that_undercounts_chunks(tmp_path: Path) -> None:
     events = mixed_events(600)
     path = write_evtx_file(tmp_path / "a.evtx", events, header_chunk_count=1, dirty=True)

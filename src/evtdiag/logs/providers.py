@@ -10,6 +10,18 @@ DEFAULT_PROVIDERS = ("Microsoft-Windows-IDMU-PSync",)
 names that are not confirmed; users add them with ``--provider``."""
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(name: str) -> str:
+    """How provider names compare: ASCII letters lowered, every other character kept.
+
+    The chunk prefilter can only fold what ``bytes.lower()`` folds in UTF-16LE text;
+    a comparison that also lowered ``Ü`` would accept records whose chunks the
+    prefilter had already skipped, so results would depend on chunk boundaries."""
+    return name.translate(_ASCII_LOWER)
+
+
 class ProviderMatcher:
     """Case-insensitive provider names, with their UTF-16LE needles for the chunk prefilter.
 
@@ -20,16 +32,17 @@ class ProviderMatcher:
 
     def __init__(self, names: Iterable[str] = DEFAULT_PROVIDERS) -> None:
         self.names = tuple(dict.fromkeys(name.strip() for name in names if name.strip()))
-        self._folded = frozenset(name.lower() for name in self.names)
+        self._folded = frozenset(fold(name) for name in self.names)
         self.needles: tuple[bytes, ...] | None = tuple(
-            name.lower().encode("utf-16-le") for name in self.names
+            name.encode("utf-16-le").lower() for name in self.names
         )
-        """The names as lower-case UTF-16LE, searched for in raw chunk bytes; None when
-        every chunk may hold a wanted record."""
+        """The names as UTF-16LE, lowered as the chunk bytes are (``bytes.lower()``, which
+        also lowers the 0x41-0x5A bytes of a character such as ``Ł``, ``41 01``), searched
+        for in raw chunk bytes; None when every chunk may hold a wanted record."""
 
     def matches(self, names: Iterable[str]) -> bool:
         """True when any of the record's provider names is one of ours."""
-        return any(name.lower() in self._folded for name in names)
+        return any(fold(name) in self._folded for name in names)
 
     def chunk_may_hold(self, chunk: bytes | memoryview) -> bool:
         """False only when no record of the chunk can be from one of our providers.

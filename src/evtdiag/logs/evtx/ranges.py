@@ -23,7 +23,7 @@ import os
 import zlib
 from collections.abc import Iterable
 
-from evtdiag.logs.digest import sha256_file
+from evtdiag.logs.digest import BackgroundSha256
 from evtdiag.logs.evtx.binxml import filetime_to_datetime
 from evtdiag.logs.evtx.chunk import Tally, read_chunk
 from evtdiag.logs.evtx.layout import (
@@ -132,6 +132,12 @@ def _count_clean_chunk(buf: mmap.mmap, view: memoryview, at: int) -> Tally | Non
     Returns None as soon as anything is unusual (bad magic or CRC, a damaged or
     unverified frame, bytes after the last record): :func:`read_chunk` then reads the
     chunk and describes the damage.
+
+    Every frame is walked even when both CRCs hold: the time span is the min and max of
+    every record's written time, and records are not always in time order (of the 698
+    clean corpus chunks with a time, 121 have their earliest or latest record elsewhere
+    than first or last, which would change the span of 92 of the 307 files). The record
+    count then costs nothing more, and the header's record numbers are not trusted.
     """
     header = CHUNK_HEADER.read(buf, at)
     if header.magic != CHUNK_MAGIC or chunk_header_crc(view, at) != header.header_checksum:
@@ -201,22 +207,26 @@ def read_evtx(
     options: ReadOptions,
     progress: ProgressCallback | None = None,
 ) -> list[Result]:
-    """Read one .evtx file range by range in this process (flat memory)."""
-    digest = sha256_file(source.path)
+    """Read one .evtx file range by range in this process (flat memory), hashing it
+    meanwhile in a thread (:class:`~evtdiag.logs.digest.BackgroundSha256`)."""
     tallies: list[Tally] = []
     computer = None
-    for first, stop in ranges(source.size):
-        tally = read_range(
-            source.path,
-            first,
-            stop,
-            matcher,
-            label=source.label,
-            identify=computer is None,
-            carve=options.carve,
-        )
-        computer = computer or tally.computer
-        tallies.append(tally)
-        if progress:
-            progress(source.label, range_end(source.size, stop), source.size, records=tally.records)
-    return [evtx_coverage(source, digest, tallies)]
+    with BackgroundSha256(source.path) as digest:
+        for first, stop in ranges(source.size):
+            tally = read_range(
+                source.path,
+                first,
+                stop,
+                matcher,
+                label=source.label,
+                identify=computer is None,
+                carve=options.carve,
+            )
+            computer = computer or tally.computer
+            tallies.append(tally)
+            if progress:
+                progress(
+                    source.label, range_end(source.size, stop), source.size, records=tally.records
+                )
+        sha256 = digest.result()
+    return [evtx_coverage(source, sha256, tallies)]
