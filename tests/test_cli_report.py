@@ -154,7 +154,7 @@ def test_text_report_reads_verdict_first(runner) -> None:
     headings = [line.split(":")[0] for line in lines if line.startswith("Per-")]
     assert headings == [
         "Per-host problems (one host refuses many accounts)",
-        "Per-account problems (one account is refused everywhere)",
+        "Per-account problems (one account is refused by nearly every host)",
         "Per-DC problems (one DC fails where another works)",
         "Per-pair problems (one account on one host)",
     ]

@@ -38,6 +38,8 @@ from markupsafe import Markup, escape
 from evtdiag import __version__
 from evtdiag.names import account_key
 from evtdiag.render.problems import (
+    RESOLVED_SECTION,
+    SECTIONS,
     TRIAGE_ROWS,
     is_open,
     middle_ellipsis,
@@ -49,17 +51,6 @@ from evtdiag.render.problems import (
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
-SCOPES = (
-    ("host", "Per-host problems", "One host refuses many accounts."),
-    ("account", "Per-account problems", "One account is refused by (nearly) every host."),
-    ("dc", "Per-DC problems", "Only what one DC sends fails."),
-    ("pair", "Per-pair problems", "One account on one host."),
-    (
-        "resolved",
-        "Resolved problems",
-        "Fixed during the period: after the last failure, the same scope succeeded.",
-    ),
-)
 """The sections of problems: the open ones by scope, then the resolved ones."""
 EVENTS_PER_CARD = 25
 """Rows of a problem's event table; the JSON has every event."""
@@ -584,13 +575,14 @@ def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, A
 
 
 def _group(
-    scope: str, heading: str, blurb: str, selected: list[dict[str, Any]], times: TimeFormatter
+    section: tuple[str, str, str], selected: list[dict[str, Any]], times: TimeFormatter
 ) -> dict[str, Any]:
     """One section of problems: the first as cards, the next as table rows."""
+    scope, heading, meaning = section
     return {
         "scope": scope,
         "heading": heading,
-        "blurb": blurb,
+        "blurb": f"{meaning[:1].upper()}{meaning[1:]}.",
         "total": len(selected),
         "problems": [
             {
@@ -618,10 +610,10 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     problems = problem_order(document["problems"])
     open_problems = [p for p in problems if is_open(p)]
     groups = [
-        _group(scope, heading, blurb, [p for p in open_problems if p["scope"] == scope], times)
-        for scope, heading, blurb in SCOPES[:-1]
+        _group(section, [p for p in open_problems if p["scope"] == section[0]], times)
+        for section in SECTIONS
     ]
-    groups.append(_group(*SCOPES[-1], problems[len(open_problems) :], times))
+    groups.append(_group(RESOLVED_SECTION, problems[len(open_problems) :], times))
     return {
         "d": document,
         "times": times,

@@ -10,8 +10,20 @@ from typing import Any
 from evtdiag.render.fields import summary_counts
 from evtdiag.render.timefmt import TimeFormatter
 
-SCOPE_ORDER = ("host", "account", "dc", "pair")
-"""The order of the sections: the widest scope first."""
+SECTIONS = (
+    ("host", "Per-host problems", "one host refuses many accounts"),
+    ("account", "Per-account problems", "one account is refused by nearly every host"),
+    ("dc", "Per-DC problems", "one DC fails where another works"),
+    ("pair", "Per-pair problems", "one account on one host"),
+)
+"""The sections of open problems, widest scope first: scope, heading, what it means
+(a phrase the text report puts in parentheses and the HTML report as a sentence)."""
+RESOLVED_SECTION = (
+    "resolved",
+    "Resolved problems",
+    "fixed during the period: after the last failure, the same scope succeeded",
+)
+SCOPE_ORDER = tuple(scope for scope, _, _ in SECTIONS)
 TRIAGE_ROWS = 100
 """Problems in the triage table (open ones first); every problem follows in full."""
 

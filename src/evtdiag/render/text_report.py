@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from evtdiag.render.problems import (
+    RESOLVED_SECTION,
+    SECTIONS,
     TRIAGE_ROWS,
     is_open,
     middle_ellipsis,
@@ -25,12 +27,6 @@ from evtdiag.render.problems import (
 from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
-SCOPES = (
-    ("host", "Per-host problems (one host refuses many accounts)"),
-    ("account", "Per-account problems (one account is refused everywhere)"),
-    ("dc", "Per-DC problems (one DC fails where another works)"),
-    ("pair", "Per-pair problems (one account on one host)"),
-)
 WIDTH = 96
 SUBJECT_CHARS = 40
 """A triage subject longer than this is cut in the middle (the full one follows below)."""
@@ -166,10 +162,10 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
         lines += _triage_lines(ordered, times)
-    for scope, heading in SCOPES:
+    for scope, heading, meaning in SECTIONS:
         selected = [p for p in problems if p["scope"] == scope]
         if selected:
-            lines += ["", f"{heading}: {len(selected)}"]
+            lines += ["", f"{heading} ({meaning}): {len(selected)}"]
             for problem in selected:
                 lines += [*_problem_lines(problem, times), ""]
     if not problems:
@@ -177,7 +173,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if resolved:
         lines += [
             "",
-            f"Resolved problems (fixed, and verified by a later success): {len(resolved)}",
+            f"{RESOLVED_SECTION[1]} ({RESOLVED_SECTION[2]}): {len(resolved)}",
         ]
         for problem in resolved:
             lines += [*_problem_lines(problem, times), ""]
