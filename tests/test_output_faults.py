@@ -10,6 +10,7 @@ import functools
 import io
 import json
 import os
+import signal as signal_module
 import stat
 import subprocess
 import sys
@@ -269,11 +270,23 @@ cli.main()
 """
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a shell without job control starts background
+    commands (``pytest &``) with SIGINT ignored, and Python then keeps it ignored."""
+    signal_module.signal(signal_module.SIGINT, signal_module.SIG_DFL)
+
+
 @pytest.mark.parametrize(("signal", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
 def test_a_signal_while_writing_leaves_no_temporary_file(findings, tmp_path, signal, code):
     out = tmp_path / "r.html"
     script = STOPPED_WHILE_WRITING.format(signal=signal, findings=str(findings), output=str(out))
-    run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+        preexec_fn=_as_from_a_terminal,
+    )
     assert list(tmp_path.iterdir()) == []
     assert run.returncode == code, run.stderr
     expected = "Error: interrupted" if signal == "SIGINT" else f"Error: stopped by {signal}"
