@@ -30,7 +30,7 @@ OUT = REPO / "bench" / "out"
 if str(REPO) not in sys.path:  # the test writer lives in tests/
     sys.path.insert(0, str(REPO))
 
-from evtdiag.logs import read_logs  # noqa: E402
+from evtdiag.logs import read_files  # noqa: E402
 from evtdiag.logs.evtx.chunk import read_chunk  # noqa: E402
 from evtdiag.logs.evtx.layout import (  # noqa: E402
     CHUNK_HEADER,
@@ -238,7 +238,7 @@ def build_all(
     )
     inputs = {
         "corpus, largest file": [
-            Built(largest, read_logs([str(largest)], ProviderMatcher()).inputs[0].records, 0)
+            Built(largest, read_files([largest], ProviderMatcher()).inputs[0].records, 0)
         ],
         "corpus, all chunks": [
             stitched(out / "corpus-all.evtx", len(real) * CHUNK_SIZE / MB, 0, real)

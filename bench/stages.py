@@ -20,7 +20,7 @@ from typing import Any
 
 from evtdiag.cli import cycle_collection_paused, tune_cycle_collector
 from evtdiag.diagnose import diagnose
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher, discover, read_files
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.json_report import document_parts, report_document
 
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, float] = {}
         read = timed(
             "read",
-            lambda: read_logs(args.logs, ProviderMatcher(), jobs=args.jobs),
+            lambda: read_files(discover(args.logs), ProviderMatcher(), jobs=args.jobs),
             times,
         )
         events = timed("extract", lambda: extract(read.events, Catalogue()), times)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
+from tests.logs.reading import read_logs
 from evtdiag.logs.evtx.layout import read_file_header
 from tests.conftest import CORPUS, REPO, needs_corpus
 

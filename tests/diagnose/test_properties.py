@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from evtdiag.diagnose import diagnose
 from evtdiag.hosts import load_inventory
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.psync import Catalogue, extract
 from tests.diagnose.scenario import DEFAULT_SSO, Scenario
 from tests.evtx_writer import write_evtx_file
+from tests.logs.reading import read_logs
 
 
 def base_scenario(root: Path) -> Scenario:

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.logs import digest as digest_module
 from evtdiag.logs.digest import BackgroundSha256, sha256_file
 from evtdiag.logs.evtx import ranges
 from tests.evtx_writer import write_evtx_file
+from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import mixed_events
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
 from evtdiag.logs.providers import AllProviders
 from tests.evtx_writer import WriterEvent, write_evtx, write_evtx_file
-from tests.logs.reading import read_input
+from tests.logs.reading import read_input, read_logs
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import Catalogue, extract
 from tests.evtx_writer import WriterEvent, write_evtx
 from tests.export_writer import events_csv, events_xml
-from tests.logs.reading import read_input, read_inputs
+from tests.logs.reading import read_input, read_inputs, read_logs
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 14, 8, 0, tzinfo=timezone.utc)  # day > 12: dates not ambiguous

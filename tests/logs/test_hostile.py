@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from evtdiag import archives as archives_module
 from evtdiag.cli import cli
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.render.text_report import render_text
@@ -32,7 +32,7 @@ from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.evtx_writer import write_evtx, write_evtx_file
 from tests.export_writer import events_xml
-from tests.logs.reading import read_input, read_inputs
+from tests.logs.reading import read_input, read_inputs, read_logs
 from tests.logs.test_evtx_reader import mixed_events
 
 CHUNK = 0x10000

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.evtx.chunk import Tally, read_chunk
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
@@ -19,6 +19,7 @@ from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import SNIFF_SIZE, Source
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts, needs_corpus
 from tests.evtx_writer import WriterEvent, write_evtx_file
+from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import START, mixed_events
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag import archives as archives_module
-from evtdiag.logs import ProviderMatcher, read_logs
+from evtdiag.logs import ProviderMatcher
 from tests.evtx_writer import write_evtx_file
+from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import mixed_events
 
 TIMEOUT = 60

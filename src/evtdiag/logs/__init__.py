@@ -9,7 +9,7 @@ them (:mod:`evtdiag.archives`).
 
 import logging
 
-from evtdiag.logs.inputs import LogReadResult, discover, read_files, read_logs
+from evtdiag.logs.inputs import LogReadResult, discover, read_files
 from evtdiag.logs.providers import DEFAULT_PROVIDERS, ProviderMatcher
 from evtdiag.logs.sources import ProgressCallback, ReadOptions
 
@@ -21,7 +21,6 @@ __all__ = [
     "ReadOptions",
     "discover",
     "read_files",
-    "read_logs",
 ]
 
 # python-evtx (the fallback decoder) logs a warning for every record it cannot parse,

@@ -18,15 +18,7 @@ from evtdiag.errors import InputFormatError
 from evtdiag.logs import evtx
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.exports import csv, xml
-from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import (
-    SNIFF_SIZE,
-    Format,
-    ProgressCallback,
-    ReadOptions,
-    Result,
-    Source,
-)
+from evtdiag.logs.sources import SNIFF_SIZE, Format, ReadContext, Result, Source
 from evtdiag.model import InputCoverage
 
 MAX_DEPTH = 1
@@ -37,12 +29,7 @@ SKIPPED = "skipped"
 """The coverage format of an input that is not read (not a log, or not readable)."""
 
 
-def _read_archive(
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None = None,
-) -> list[Result]:
+def _read_archive(source: Source, context: ReadContext) -> list[Result]:
     """Every member of an archive, each read through the registry; one result per member."""
     if source.depth > MAX_DEPTH:
         return [
@@ -54,9 +41,7 @@ def _read_archive(
             results.append(skipped(member.label, member.skipped or ""))
             continue
         opened = open_source(member.path, member.label, source.depth + 1)
-        results.extend(
-            read_source(opened, matcher, options) if isinstance(opened, Source) else [opened]
-        )
+        results.extend(read_source(opened, context) if isinstance(opened, Source) else [opened])
     if not results:
         results.append(skipped(source.label, f"{source.kind} archive holds no file", source.size))
     return results
@@ -120,12 +105,7 @@ def open_source(path: str | os.PathLike[str], label: str, depth: int = 0) -> Sou
     return Source(os.fspath(path), label, size, head, sniff(head), depth)
 
 
-def read_source(
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None = None,
-) -> list[Result]:
+def read_source(source: Source, context: ReadContext) -> list[Result]:
     """Read a source whole with its format's reader: one result, one per archive member."""
     if source.kind is None:
         reason = (
@@ -136,7 +116,7 @@ def read_source(
         return [skipped(source.label, reason, source.size, sha256_file(source.path))]
     try:
         (form,) = (form for form in FORMATS if form.name == source.kind)
-        return form.read(source, matcher, options, progress)
+        return form.read(source, context)
     except InputFormatError as error:
         return [refused(source, error)]
 

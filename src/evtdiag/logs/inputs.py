@@ -22,7 +22,7 @@ from evtdiag.errors import InputFormatError, UsageError
 from evtdiag.logs.formats import open_source, read_source, refused_unread
 from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import ProgressCallback, ReadOptions, Result, Source
+from evtdiag.logs.sources import ProgressCallback, ReadContext, ReadOptions, Result, Source
 from evtdiag.model import EventRecord, InputCoverage
 
 
@@ -70,18 +70,6 @@ def _walk(path: Path) -> Iterable[Path]:
             yield Path(root) / name
 
 
-def read_logs(
-    specs: Sequence[str],
-    matcher: ProviderMatcher,
-    progress: ProgressCallback | None = None,
-    options: ReadOptions | None = None,
-    *,
-    jobs: int | None = 1,
-) -> LogReadResult:
-    """Read every input named by ``specs`` (:func:`discover`), deduplicated."""
-    return read_files(discover(specs), matcher, progress, options, jobs=jobs)
-
-
 def read_files(
     paths: Sequence[Path],
     matcher: ProviderMatcher,
@@ -96,32 +84,27 @@ def read_files(
         inputs' size; the result is the same whatever the number. Standard input is
         always read in this process.
     """
-    options = options or ReadOptions()
+    context = ReadContext(matcher, options or ReadOptions(), progress)
     if Path(STDIN) in paths:
         with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
             opened = [_open_stdin(Path(folder)) if str(p) == STDIN else _open(p) for p in paths]
-            return _deduplicated(_read_here(opened, matcher, options, progress))
+            return _deduplicated(_read_here(opened, context))
     opened = [_open(path) for path in paths]
     sources = [item for item in opened if isinstance(item, Source)]
     if jobs is None:
         jobs = auto_jobs(sum(source.size for source in sources))
     if jobs > 1 and sources:
-        done = read_all(sources, matcher, options, progress, jobs)
+        done = read_all(sources, context, jobs)
         results = (next(done) if isinstance(item, Source) else [item] for item in opened)
         return _deduplicated(result for found in results for result in found)
-    return _deduplicated(_read_here(opened, matcher, options, progress))
+    return _deduplicated(_read_here(opened, context))
 
 
-def _read_here(
-    opened: Sequence[Source | Result],
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None,
-) -> Iterator[Result]:
+def _read_here(opened: Sequence[Source | Result], context: ReadContext) -> Iterator[Result]:
     """Read every source in this process, in order."""
     for item in opened:
         if isinstance(item, Source):
-            yield from read_source(item, matcher, options, progress)
+            yield from read_source(item, context)
         else:
             yield item
 

@@ -14,14 +14,14 @@ import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import replace
 
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.evtx.chunk import Tally
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
 from evtdiag.logs.evtx.ranges import RANGE_CHUNKS, evtx_coverage, range_end, ranges, read_range
 from evtdiag.logs.formats import read_source
-from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import ProgressCallback, ReadOptions, Result, Source
+from evtdiag.logs.sources import ProgressCallback, ReadContext, Result, Source
 
 
 def default_jobs() -> int:
@@ -58,11 +58,9 @@ that the fixed cost is paid rarely, enough that the workers finish at about the 
 time."""
 
 
-def read_batch(
-    sources: Sequence[Source], matcher: ProviderMatcher, options: ReadOptions
-) -> list[list[Result]]:
+def read_batch(sources: Sequence[Source], context: ReadContext) -> list[list[Result]]:
     """Read several sources whole, one after the other, in one task; results in order."""
-    return [read_source(source, matcher, options) for source in sources]
+    return [read_source(source, context) for source in sources]
 
 
 def is_split(source: Source) -> bool:
@@ -88,19 +86,15 @@ def batches(sizes: dict[int, int], jobs: int) -> list[list[int]]:
     return [group for group in groups if group]
 
 
-def read_all(
-    sources: Sequence[Source],
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None,
-    jobs: int,
-) -> Iterator[list[Result]]:
+def read_all(sources: Sequence[Source], context: ReadContext, jobs: int) -> Iterator[list[Result]]:
     """Read every source with ``jobs`` worker processes; yield each source's results (one
     per member for an archive), in ``sources`` order.
 
     Ranges after the first identify the computer only if the ones before found none,
-    exactly as a sequential read does.
+    exactly as a sequential read does. Progress is reported here, as results arrive.
     """
+    progress = context.progress
+    sent_context = replace(context, progress=None)
     groups = batches(
         {i: source.size for i, source in enumerate(sources) if not is_split(source)}, jobs
     )
@@ -114,12 +108,12 @@ def read_all(
         collect: list[Callable[[], list[Result]]] = []
         for index, source in enumerate(sources):  # in order: the first results come first
             if is_split(source):
-                collect.append(_submit_ranges(pool, source, matcher, options, progress))
+                collect.append(_submit_ranges(pool, source, sent_context, progress))
                 continue
             number, place = batch_of[index]
             if number not in sent:
                 group = [sources[i] for i in groups[number]]
-                sent[number] = pool.submit(read_batch, group, matcher, options)
+                sent[number] = pool.submit(read_batch, group, sent_context)
             collect.append(functools.partial(_batch_part, sent[number], place, source, progress))
         for results in collect:
             yield results()
@@ -137,16 +131,16 @@ def _batch_part(
 
 
 def _submit_ranges(
-    pool: Executor,
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None,
+    pool: Executor, source: Source, context: ReadContext, progress: ProgressCallback | None
 ) -> Callable[[], list[Result]]:
     """Submit the hashing task and the range tasks of one large .evtx file; returns what
     merges their results (in slot order) into the file's one result."""
     read = functools.partial(
-        read_range, source.path, matcher=matcher, label=source.label, carve=options.carve
+        read_range,
+        source.path,
+        matcher=context.matcher,
+        label=source.label,
+        carve=context.options.carve,
     )
     digest = pool.submit(sha256_file, source.path)
     parts = [

@@ -1,5 +1,5 @@
 """What the readers share: an input opened once (:class:`Source`), the shape of a format
-(:class:`Format`), the options and the progress callback.
+(:class:`Format`), and what every reader is given with its source (:class:`ReadContext`).
 
 A :class:`Source` is a regular file, an archive member or standard input, looked at
 once: its size and its first bytes are read when it is opened, its format is
@@ -58,7 +58,21 @@ class ProgressCallback(Protocol):
     def __call__(self, path: str, done_in_file: int, file_size: int, records: int = 0) -> None: ...
 
 
-Reader = Callable[[Source, ProviderMatcher, ReadOptions, "ProgressCallback | None"], list[Result]]
+@dataclass(frozen=True)
+class ReadContext:
+    """What every reader is given besides its source: the same for every input of a run.
+
+    One value rather than three parameters, so that a reader, the registry and the pool
+    pass it on whole; a worker process gets it without :attr:`progress` (a callback of
+    the parent process), and the parent reports the worker's progress itself.
+    """
+
+    matcher: ProviderMatcher
+    options: ReadOptions = ReadOptions()
+    progress: ProgressCallback | None = None
+
+
+Reader = Callable[[Source, ReadContext], list[Result]]
 """Reads a source whole: one result, or one per member for an archive."""
 
 

@@ -42,7 +42,7 @@ from evtdiag.logs.evtx.layout import (
 )
 from evtdiag.logs.evtx.prefilter import candidate_chunks
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import ProgressCallback, ReadOptions, Result, Source
+from evtdiag.logs.sources import ReadContext, Result, Source
 from evtdiag.model import InputCoverage
 
 RANGE_CHUNKS = 256
@@ -201,12 +201,7 @@ def evtx_coverage(source: Source, digest: str, tallies: Iterable[Tally]) -> Resu
     ), whole.events
 
 
-def read_evtx(
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None = None,
-) -> list[Result]:
+def read_evtx(source: Source, context: ReadContext) -> list[Result]:
     """Read one .evtx file range by range in this process (flat memory), hashing it
     meanwhile in a thread (:class:`~evtdiag.logs.digest.BackgroundSha256`)."""
     tallies: list[Tally] = []
@@ -217,15 +212,15 @@ def read_evtx(
                 source.path,
                 first,
                 stop,
-                matcher,
+                context.matcher,
                 label=source.label,
                 identify=computer is None,
-                carve=options.carve,
+                carve=context.options.carve,
             )
             computer = computer or tally.computer
             tallies.append(tally)
-            if progress:
-                progress(
+            if context.progress:
+                context.progress(
                     source.label, range_end(source.size, stop), source.size, records=tally.records
                 )
         sha256 = digest.result()

@@ -31,7 +31,7 @@ from pathlib import Path
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.events import Element, event_record
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
+from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 from evtdiag.text_decoding import decode_text
 
@@ -274,15 +274,11 @@ def read_event_csv(
     ), events
 
 
-def _read(
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None = None,
-) -> list[Result]:
+def _read(source: Source, context: ReadContext) -> list[Result]:
+    date_format = context.options.csv_date_format
     return [
         read_event_csv(
-            Path(source.path), matcher, name=source.label, date_format=options.csv_date_format
+            Path(source.path), context.matcher, name=source.label, date_format=date_format
         )
     ]
 

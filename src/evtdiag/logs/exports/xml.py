@@ -37,7 +37,7 @@ from evtdiag.logs.events import (
     provider_names,
 )
 from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import Format, ProgressCallback, ReadOptions, Result, Source
+from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 from evtdiag.text_decoding import bom_encoding
 
@@ -234,13 +234,8 @@ def _take(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Fou
         del parent[0]
 
 
-def _read(
-    source: Source,
-    matcher: ProviderMatcher,
-    options: ReadOptions,
-    progress: ProgressCallback | None = None,
-) -> list[Result]:
-    return [read_xml_export(Path(source.path), matcher, name=source.label)]
+def _read(source: Source, context: ReadContext) -> list[Result]:
+    return [read_xml_export(Path(source.path), context.matcher, name=source.label)]
 
 
 FORMAT = Format(NAME, looks_like_xml_export, _read)

@@ -1,0 +1,115 @@
+"""Adding an input format is one module and one registry line: a format defined here
+(a made-up tab-separated dump) is read through the one door, alone, in an archive and
+with worker processes, once it is in :data:`evtdiag.logs.formats.FORMATS`."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from evtdiag.logs import ProviderMatcher, read_files
+from evtdiag.logs import formats as registry
+from evtdiag.logs.events import Element, event_record
+from evtdiag.logs.sources import Format, ReadContext, Result, Source
+from evtdiag.model import InputCoverage, Place
+
+# --- the whole new format: what a format module holds ---------------------------------
+
+SIGNATURE = b"PSYNCDUMP 1\n"
+
+
+def _leaf(tag: str, text: str = "", attributes: tuple[tuple[str, str], ...] = ()) -> Element:
+    return Element(tag, list(attributes), [text] if text else [])
+
+
+def _event(fields: list[str], line: int) -> Element:
+    when, provider, event_id, computer, *data = fields
+    system = Element(
+        "System",
+        [],
+        [
+            _leaf("Provider", attributes=(("Name", provider),)),
+            _leaf("EventID", event_id),
+            _leaf("TimeCreated", attributes=(("SystemTime", when),)),
+            _leaf("EventRecordID", str(line)),
+            _leaf("Computer", computer),
+        ],
+    )
+    return Element(
+        "Event", [], [system, Element("EventData", [], [_leaf("Data", d) for d in data])]
+    )
+
+
+def read_dump(source: Source, context: ReadContext) -> list[Result]:
+    data = Path(source.path).read_bytes()
+    lines = data.decode("utf-8").splitlines()[1:]
+    events = [_event(line.split("\t"), number) for number, line in enumerate(lines, start=2)]
+    wanted = [
+        event_record(event, place=Place(source.label, line=number))
+        for number, event in enumerate(events, start=2)
+        if context.matcher.matches([event.children[0].children[0].attributes[0][1]])
+    ]
+    coverage = InputCoverage(
+        source.label,
+        hashlib.sha256(data).hexdigest(),
+        "dump",
+        source.size,
+        len(events),
+        len(wanted),
+    )
+    return [(coverage, wanted)]
+
+
+DUMP = Format("dump", lambda head: head.startswith(SIGNATURE), read_dump)
+
+# ---------------------------------------------------------------------------------------
+
+PSYNC = "Microsoft-Windows-IDMU-PSync"
+
+
+def write_dump(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    path.write_bytes(SIGNATURE + "".join("\t".join(row) + "\n" for row in rows).encode())
+    return path
+
+
+@pytest.fixture
+def dump(tmp_path: Path) -> Path:
+    return write_dump(
+        tmp_path / "dc01.txt",
+        [
+            ("2026-09-01T08:00:00.0000000Z", PSYNC, "12294", "DC01", "alice", "web01"),
+            ("2026-09-01T08:01:00.0000000Z", "Other-Provider", "1", "DC01", "x", "y"),
+            ("2026-09-01T08:02:00.0000000Z", PSYNC.upper(), "12294", "DC01", "bob", "web02"),
+        ],
+    )
+
+
+def test_an_unregistered_format_is_skipped_with_its_reason(dump: Path) -> None:
+    (coverage,) = read_files([dump], ProviderMatcher()).inputs
+    assert coverage.format == "skipped" and "not an event log" in (coverage.note or "")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_one_registry_line_makes_it_read_alone_and_in_an_archive(
+    dump: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(registry, "FORMATS", (*registry.FORMATS, DUMP))
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.write(dump, "inner/dc02.txt")
+    result = read_files([dump, archive], ProviderMatcher(), jobs=jobs)
+    assert [c.path for c in result.inputs] == [str(dump), f"{archive}!inner/dc02.txt"]
+    # the member holds the same events again: dropped there, and counted
+    assert [(c.format, c.records, c.psync_events, c.duplicates) for c in result.inputs] == [
+        ("dump", 3, 2, 0),
+        ("dump", 3, 0, 2),
+    ]
+    assert [(r.data, r.computer, r.time_created) for r in result.events] == [
+        (("alice", "web01"), "DC01", datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)),
+        (("bob", "web02"), "DC01", datetime(2026, 9, 1, 8, 2, tzinfo=timezone.utc)),
+    ]
+    assert result.events[0].place == Place(str(dump), line=2)
