@@ -19,7 +19,7 @@ import json
 import struct
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -222,10 +222,15 @@ def dense(path: Path, records: int, templated: bool) -> Built:
     return _save(path, key, records, records)
 
 
+def sparse_label(mb: float) -> str:
+    """The name of a sparse input in the table: ``sparse 1,024 MiB``."""
+    return f"sparse {mb:,g} MiB"
+
+
 def build_all(
     out: Path = OUT,
     *,
-    size_mb: float = 512,
+    sparse_mb: Sequence[float] = (256, 1024),
     dense_records: int = 200_000,
     files: int = 50,
     file_mb: float = 20,
@@ -243,7 +248,10 @@ def build_all(
         "corpus, all chunks": [
             stitched(out / "corpus-all.evtx", len(real) * CHUNK_SIZE / MB, 0, real)
         ],
-        "sparse": [stitched(out / "sparse.evtx", size_mb, 300, real)],
+        **{
+            sparse_label(mb): [stitched(out / f"sparse-{mb:g}.evtx", mb, 300, real)]
+            for mb in sparse_mb
+        },
         "dense, templates": [dense(out / "dense-templated.evtx", dense_records, True)],
         "dense, template-less": [dense(out / "dense-templateless.evtx", dense_records, False)],
         "many files": [

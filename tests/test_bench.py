@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher
-from tests.logs.reading import read_logs
 from evtdiag.logs.evtx.layout import read_file_header
 from tests.conftest import CORPUS, REPO, needs_corpus
+from tests.logs.reading import read_logs
 
 
 def _build_module():
@@ -29,9 +29,9 @@ def _build_module():
 def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
     build = _build_module()
     inputs = build.build_all(
-        tmp_path, size_mb=3, dense_records=300, files=2, file_mb=1, corpus=CORPUS
+        tmp_path, sparse_mb=(3,), dense_records=300, files=2, file_mb=1, corpus=CORPUS
     )
-    assert set(inputs) == {"corpus, largest file", "corpus, all chunks", "sparse",
+    assert set(inputs) == {"corpus, largest file", "corpus, all chunks", "sparse 3 MiB",
                            "dense, templates", "dense, template-less", "many files"}  # fmt: skip
     (largest,) = inputs["corpus, largest file"]
     assert largest.path.parent.is_relative_to(CORPUS)  # measured where it lies, unchanged
@@ -50,10 +50,10 @@ def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
                 built.psync_events,
             ), built.path
             assert coverage.skipped == ()
-    assert inputs["sparse"][0].psync_events == 300
+    assert inputs["sparse 3 MiB"][0].psync_events == 300
     # A second build reuses the files.
     again = build.build_all(
-        tmp_path, size_mb=3, dense_records=300, files=2, file_mb=1, corpus=CORPUS
+        tmp_path, sparse_mb=(3,), dense_records=300, files=2, file_mb=1, corpus=CORPUS
     )
     assert again == inputs
 
