@@ -5,16 +5,16 @@
 Inputs are built deterministically into bench/out/ (see build.py) and reused while
 their parameters do not change. Every timing is the wall time of a fresh subprocess
 (interpreter start included), best of ``--repeat`` runs; peak RSS is sampled every
-10 ms from /proc over the whole process tree (workers included; pages shared after
-fork are counted once per process, so this overstates). python-evtx is too slow to
-run on everything: it renders a sample of records, one 64 KiB chunk buffer at a
-time, and its time is extrapolated (marked ``~``). The first line names the machine
-(cores, Python, load average at start); a warning follows it, and the table, when the
-machine was busy. Notes under the table give the chunk prefilter's speed against
-``mmap.find`` of the provider name over the largest sparse input (``prefilter.py``),
-that input with one job, and the many files with one job; then each target of the
-speed issue, met or missed, from the figures of this run (:func:`targets`; start-up
-is measured by ``startup.py``).
+10 ms from /proc over the whole process tree in one more run, not timed (workers
+included; pages shared after fork are counted once per process, so this overstates).
+python-evtx is too slow to run on everything: it renders a sample of records, one
+64 KiB chunk buffer at a time, and its time is extrapolated (marked ``~``). The first
+line names the machine (cores, Python, load average at start); a warning follows it,
+and the table, when the machine was busy. Notes under the table give the chunk
+prefilter's speed against ``mmap.find`` of the provider name over the largest sparse
+input (``prefilter.py``), that input with one job, and the many files with one job;
+then each target of the speed issue, met or missed, from the figures of this run
+(:func:`targets`; start-up is measured by ``startup.py``).
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -77,6 +79,8 @@ class Run:
     seconds: float
     rss_mb: float
     stdout: str
+    cpu: float
+    """CPU seconds (user and system) of the process tree in the fastest run."""
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -106,32 +110,48 @@ def _tree_rss_kb(root: int) -> int:
 
 
 def measure(command: list[str], repeat: int = 1) -> Run:
-    """Best wall time of ``repeat`` runs; the peak RSS of the process tree over them."""
-    best, peak, out = float("inf"), 0, ""
+    """Best wall time of ``repeat`` runs, then the peak RSS of the process tree in one
+    more run: sampling /proc every 10 ms costs a good part of a core, which would slow
+    a command that uses every core more than one that uses one."""
+    best, cpu, out = float("inf"), 0.0, ""
     for _ in range(repeat):
-        with tempfile.TemporaryFile() as sink:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
-            state = {"peak": 0}
+        before = _children_cpu()
+        started = time.perf_counter()
+        out = _run(command)
+        elapsed = time.perf_counter() - started
+        if elapsed < best:
+            best, cpu = elapsed, _children_cpu() - before
+    peak = {"kb": 0}
+    _run(command, lambda pid: peak.__setitem__("kb", max(peak["kb"], _tree_rss_kb(pid))))
+    return Run(best, peak["kb"] / 1024, out, cpu)
 
-            def sample(process: subprocess.Popen = process, state: dict = state) -> None:
-                pid = process.pid
-                while process.poll() is None:
-                    state["peak"] = max(state["peak"], _tree_rss_kb(pid))
-                    time.sleep(0.01)
 
-            sampler = threading.Thread(target=sample)
-            sampler.start()
-            _, err = process.communicate()
-            elapsed = time.perf_counter() - started
-            sampler.join()
-            if process.returncode not in (0, 1):
-                raise RuntimeError(f"{command[:4]} failed: {err.decode(errors='replace')[-500:]}")
-            sink.seek(0)
-            out = sink.read(4000).decode(errors="replace")
-        best = min(best, elapsed)
-        peak = max(peak, state["peak"])
-    return Run(best, peak / 1024, out)
+def _children_cpu() -> float:
+    """User and system seconds of every finished child process and its own waited-for
+    children (a command's worker processes)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str], sample: Callable[[int], None] | None = None) -> str:
+    """Run ``command`` to its end (exit 0 or 1) calling ``sample(pid)`` every 10 ms
+    meanwhile; the start of its standard output."""
+    with tempfile.TemporaryFile() as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE)
+
+        def sampling() -> None:
+            while sample and process.poll() is None:
+                sample(process.pid)
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sampling)
+        sampler.start()
+        _, err = process.communicate()
+        sampler.join()
+        if process.returncode not in (0, 1):
+            raise RuntimeError(f"{command[:4]} failed: {err.decode(errors='replace')[-500:]}")
+        sink.seek(0)
+        return sink.read(4000).decode(errors="replace")
 
 
 def evtdiag(files: list[Path], jobs: int, repeat: int) -> Run:
@@ -273,9 +293,10 @@ def main(argv: list[str] | None = None) -> int:
         if label in (largest_sparse, "many files"):
             one = one_job[label] = evtdiag(files, 1, repeat)
             notes.append(
-                f"{label}: --jobs 1 {one.seconds:.2f} s (÷raw {one.seconds / raw.seconds:.2f}),"
-                f" --jobs {jobs} {ours.seconds:.2f} s: speed-up {one.seconds / ours.seconds:.2f}x"
-                f" (RSS {one.rss_mb:,.0f} MB at 1 job)"
+                f"{label}: --jobs 1 {one.seconds:.2f} s (÷raw {one.seconds / raw.seconds:.2f},"
+                f" CPU {one.cpu:.2f} s, RSS {one.rss_mb:,.0f} MB), --jobs {jobs}"
+                f" {ours.seconds:.2f} s (CPU {ours.cpu:.2f} s, {ours.cpu / ours.seconds:.2f} of"
+                f" {jobs} cores busy): speed-up {one.seconds / ours.seconds:.2f}x"
             )
     print(table(rows))
     for note in notes:
