@@ -36,9 +36,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import prefilter
-
 import build
+import prefilter
 
 EVTDIAG = ["report", "--format", "json", "-q"]
 """The measured command: the whole diagnosis, JSON to standard output (discarded)."""
