@@ -113,3 +113,25 @@ def test_one_registry_line_makes_it_read_alone_and_in_an_archive(
         (("bob", "web02"), "DC01", datetime(2026, 9, 1, 8, 2, tzinfo=timezone.utc)),
     ]
     assert result.events[0].place == Place(str(dump), line=2)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_never_counts_past_an_archive_size(tmp_path: Path, jobs: int) -> None:
+    """A member's bytes are not the archive's: the progress line stays within 100 %
+    (it went to about 1000 % for a compressed log, told its size once per member)."""
+    from tests.evtx_writer import write_evtx_file
+    from tests.logs.test_evtx_reader import mixed_events
+
+    log = write_evtx_file(tmp_path / "dc01.evtx", mixed_events(3000))
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(log, "dc01.evtx")
+    told: list[tuple[str, int, int]] = []
+    read_files(
+        [archive],
+        ProviderMatcher(),
+        lambda path, done, size, records=0: told.append((path, done, size)),
+        jobs=jobs,
+    )
+    assert all(done <= size == archive.stat().st_size for _, done, size in told)
+    assert told or jobs == 1  # one process reads an archive's members without telling

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from evtdiag import archives
@@ -36,12 +37,14 @@ def _read_archive(source: Source, context: ReadContext) -> list[Result]:
             skipped(source.label, f"archive nested more than {MAX_DEPTH} level deep: not opened")
         ]
     results: list[Result] = []
+    # A member's progress would count its own size against the archive's: not told.
+    inner = replace(context, progress=None)
     for member in archives.members(Path(source.path), source.label, source.kind or ""):
         if member.path is None:
             results.append(skipped(member.label, member.skipped or ""))
             continue
         opened = open_source(member.path, member.label, source.depth + 1)
-        results.extend(read_source(opened, context) if isinstance(opened, Source) else [opened])
+        results.extend(read_source(opened, inner) if isinstance(opened, Source) else [opened])
     if not results:
         results.append(skipped(source.label, f"{source.kind} archive holds no file", source.size))
     return results

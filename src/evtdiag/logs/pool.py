@@ -122,11 +122,12 @@ def read_all(sources: Sequence[Source], context: ReadContext, jobs: int) -> Iter
 def _batch_part(
     batch: Future, place: int, source: Source, progress: ProgressCallback | None
 ) -> list[Result]:
-    """The results of the source at ``place`` in a batch (:func:`read_batch`)."""
+    """The results of the source at ``place`` in a batch (:func:`read_batch`); the source
+    is then done, by its own size (an archive's members are larger)."""
     results = batch.result()[place]
     if progress:
-        for coverage, _ in results:
-            progress(source.label, coverage.size, coverage.size)
+        records = sum(coverage.records for coverage, _ in results)
+        progress(source.label, source.size, source.size, records=records)
     return results
 
 
