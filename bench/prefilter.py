@@ -3,16 +3,16 @@ the same bytes; prints one line per input.
 
     python bench/prefilter.py [LOG...] [--repeat N]
 
-Without LOG, the bench's *sparse* input and the corpus stitched into one file
-(``bench/out/``, built as ``run.py`` builds them). Each file is mapped whole and read
-once before timing, so that both sides run on cached pages (the reader's own page
-faults, one map window per 16 MiB range, are left out of both). Then, in turn, several
-times: :func:`candidate_chunks` for the default provider over every full chunk, and
-the scan ``run.py`` calls the physical limit (``mmap.find`` of the name as UTF-16LE,
+Without LOG, the bench's 1 GiB *sparse* input and the corpus stitched into one file
+(``bench/out/``, built as ``run.py`` builds them, and reused). Each file is mapped whole
+and read once before timing, so that both sides run on cached pages (the reader's own
+page faults, one map window per 16 MiB range, are left out of both). Then, in turn,
+several times: :func:`candidate_chunks` for the default provider over every full chunk,
+and the scan ``run.py`` calls the physical limit (``mmap.find`` of the name as UTF-16LE,
 hit after hit). Also shown: ``find`` of the name less its last byte (a NUL: CPython's
-``find`` is much faster on a needle that does not end with one, so this is the
-fastest exact-case ``find``), and ``chunk_may_hold`` chunk by chunk (what the
-prefilter replaces). GB/s are medians; ratios are medians of the per-round ratios.
+``find`` is much faster on a needle that does not end with one, so this is the fastest
+exact-case ``find``), and ``chunk_may_hold`` chunk by chunk (what the prefilter
+replaces). GB/s are medians; ratios are medians of the per-round ratios.
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         logs = [
-            build.stitched(build.OUT / "sparse.evtx", 512, 300, real).path,
+            build.stitched(build.OUT / "sparse-1024.evtx", 1024, 300, real).path,
             build.stitched(
                 build.OUT / "corpus-all.evtx", len(real) * CHUNK_SIZE / build.MB, 0, real
             ).path,

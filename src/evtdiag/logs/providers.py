@@ -26,8 +26,9 @@ class ProviderMatcher:
     """Case-insensitive provider names, with their UTF-16LE needles for the chunk prefilter.
 
     Names are compared ASCII-case-insensitively (``Psync`` = ``PSync``), which is how
-    the prefilter can test raw chunk bytes: ``bytes.lower()`` folds exactly the ASCII
-    letters, and a UTF-16LE ASCII letter is that letter followed by a NUL byte.
+    the prefilter can test raw chunk bytes: a UTF-16LE ASCII letter is that letter
+    followed by a NUL byte, and ``bytes.lower()`` lowers it (along with any other byte
+    from 0x41 to 0x5A, which the needles are lowered alike for).
     """
 
     def __init__(self, names: Iterable[str] = DEFAULT_PROVIDERS) -> None:

@@ -51,7 +51,6 @@ from evtdiag.render.problems import (
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
-"""The sections of problems: the open ones by scope, then the resolved ones."""
 EVENTS_PER_CARD = 25
 """Rows of a problem's event table; the JSON has every event."""
 EVIDENCE_PER_CARD = 12

@@ -21,9 +21,12 @@ SECTIONS = (
 RESOLVED_SECTION = (
     "resolved",
     "Resolved problems",
-    "fixed during the period: after the last failure, the same scope succeeded",
+    "fixed: the same scope succeeded after the last failure",
 )
+"""The section after them, of every scope, as :data:`SECTIONS` describes one."""
 SCOPE_ORDER = tuple(scope for scope, _, _ in SECTIONS)
+"""The scopes of the ``evtdiag/1`` problems, in section order (a renderer reads a
+document, not the diagnosis's registry, so it names them here)."""
 TRIAGE_ROWS = 100
 """Problems in the triage table (open ones first); every problem follows in full."""
 
