@@ -1,8 +1,7 @@
 """Stage 2: the PSync event catalogue, and extraction of :class:`PsyncEvent` values.
 
-The catalogue is data (one :class:`EventKind` per documented id, from section 1 of the
-fact base, ``../shared/reference/psync-facts.md``), not a chain of ifs, so that adding an
-id is one line.
+The catalogue is data (one :class:`EventKind` per documented id, listed in
+docs/contract.md, Event kinds), not a chain of ifs, so that adding an id is one line.
 User and host are taken from the event's data items by position: the message
 templates contain ``%r`` (a hard carriage return), so the rendered text is not a
 reliable source. Only exports without event data (CSV) fall back to the message.

@@ -4,8 +4,8 @@ One small function per cause code (docs/contract.md, Cause codes), registered in
 strength: configuration faults that refuse every user of a host come before the
 per-user ones, so the first rule that applies is the best explanation. Each
 docstring is the explanation the report shows; what Microsoft documents and what
-evtdiag infers is kept apart in ``basis`` (see the fact base,
-``../shared/reference/psync-facts.md``).
+evtdiag infers is kept apart in ``basis`` (docs/contract.md, Cause codes: the basis of
+each code).
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 DEFAULT_PROVIDERS = ("Microsoft-Windows-IDMU-PSync",)
-"""The provider of Windows Server 2008/2008 R2 IDMU (section 1.1 of the fact base,
-``../shared/reference/psync-facts.md``). Older Services for UNIX versions used source
-names that are not confirmed; users add them with ``--provider``."""
+"""The provider of Windows Server 2008/2008 R2 IDMU (docs/contract.md, Event kinds). Older
+Services for UNIX versions used source names that are not documented; users add them
+with ``--provider``."""
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
