@@ -13,7 +13,7 @@ import pytest
 
 from evtdiag.logs import ProviderMatcher, read_files
 from evtdiag.logs import formats as registry
-from evtdiag.logs.events import Element, event_record
+from evtdiag.logs.events import Element, event_record, provider_names
 from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.model import InputCoverage, Place
 
@@ -51,7 +51,7 @@ def read_dump(source: Source, context: ReadContext) -> list[Result]:
     wanted = [
         event_record(event, place=Place(source.label, line=number))
         for number, event in enumerate(events, start=2)
-        if context.matcher.matches([event.children[0].children[0].attributes[0][1]])
+        if context.matcher.matches(provider_names(event))
     ]
     coverage = InputCoverage(
         source.label,
