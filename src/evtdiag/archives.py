@@ -9,9 +9,11 @@ write or read outside it. Links, devices and encrypted members are listed as ski
 
 Limits against decompression bombs, counted on the bytes actually produced (headers
 can lie): :data:`MAX_MEMBERS` members, :data:`MAX_MEMBER_SIZE` per member,
-:data:`MAX_TOTAL` per archive, and a compression ratio above :data:`MAX_RATIO` for a
-member larger than :data:`RATIO_FLOOR`. Standard input is copied to a file under the
-same cap as a member (:func:`spool`).
+:data:`MAX_TOTAL` per archive (tighter ones for host archives: :class:`Limits`), and a
+compression ratio above :data:`MAX_RATIO` for a member larger than :data:`RATIO_FLOOR`.
+A caller that wants only some members names them (``wanted``): the others are passed
+over without a copy. Standard input is copied to a file under the same cap as a member
+(:func:`spool`).
 
 Each member is named ``archive.zip!member`` from the start (:class:`Member`).
 """
@@ -26,7 +28,7 @@ import tarfile
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +41,7 @@ MAX_TOTAL = 8 * 1024**3
 MAX_RATIO = 1000
 RATIO_FLOOR = 64 * 1024 * 1024
 _BLOCK = 1 << 20
+_GZIP_BLOCK = 64 * 1024
 
 ARCHIVE_ERRORS = (
     OSError,  # also gzip.BadGzipFile
@@ -75,6 +78,22 @@ class Member:
     """Why the member was not copied (a link, encrypted, too large, damaged ...)."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much one archive may produce: members copied, bytes per member, bytes in all,
+    and bytes a gzip layer may inflate to (a ``.tar.gz`` is inflated whole first)."""
+
+    members: int
+    member_size: int
+    total: int
+    unpacked: int
+
+
+def _default_limits() -> Limits:
+    """The limits for event logs (read at each call, so that tests can lower them)."""
+    return Limits(MAX_MEMBERS, MAX_MEMBER_SIZE, MAX_TOTAL, min(MAX_MEMBER_SIZE, MAX_TOTAL))
+
+
 def archive_kind(head: bytes) -> str | None:
     """``zip``, ``gzip``, ``tar`` or None, from the first 512 bytes."""
     if head[:4] in ZIP_MAGICS:
@@ -90,12 +109,14 @@ class _TooBig(Exception):
     pass
 
 
-def _copy(source: BinaryIO, target: Path, limit: int, compressed: int | None) -> int:
+def _copy(
+    source: BinaryIO, target: Path, limit: int, compressed: int | None, block_size: int = _BLOCK
+) -> int:
     """Copy at most ``limit`` bytes; raise :class:`_TooBig` past it or past the ratio."""
     done = 0
     with target.open("wb") as out:
         while True:
-            block = source.read(_BLOCK)
+            block = source.read(block_size)
             if not block:
                 return done
             done += len(block)
@@ -184,70 +205,99 @@ def _has_data_after(path: Path, offset: int) -> bool:
     return False
 
 
-def members(path: Path, label: str, kind: str) -> Iterator[Member]:
+def members(
+    path: Path,
+    label: str,
+    kind: str,
+    *,
+    wanted: Callable[[str], bool] | None = None,
+    limits: Limits | None = None,
+) -> Iterator[Member]:
     """Every member of the archive at ``path`` (``kind`` from :func:`archive_kind`), one at
     a time, each copied into a private temporary folder under the limits above.
 
     A gzip file that holds no tar archive is one member, named after the file it was
-    made from. Each copy is removed when the next member is asked for, and the folder
-    when the iteration ends, however it ends.
+    made from. A tar in a gzip whose end is damaged gives the members before the damage,
+    then a member skipped for it. Each copy is removed when the next member is asked
+    for, and the folder when the iteration ends, however it ends.
 
+    :param wanted: which member names to copy; the others are passed over, unlisted.
+    :param limits: tighter limits than those for event logs.
     :raises InputFormatError: the archive itself cannot be opened.
     """
+    limits = limits or _default_limits()
     with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
         work = Path(folder)
         if kind == "gzip":
             inner = work / "gunzip"
-            compressed = path.stat().st_size
-            try:
-                with gzip.open(path, "rb") as stream:
-                    _copy(stream, inner, min(MAX_MEMBER_SIZE, MAX_TOTAL), compressed)
-            except _TooBig as error:
-                raise InputFormatError(
-                    f"{label}: refused, {error} (a decompression bomb?)"
-                ) from None
-            except ARCHIVE_ERRORS as error:
-                raise InputFormatError(
-                    f"{label}: gzip data not readable ({error}); check the copy is complete"
-                ) from None
+            damage = _gunzip(path, inner, label, limits)
             with inner.open("rb") as handle:
                 head = handle.read(512)
             if archive_kind(head) != "tar":
+                if damage:
+                    raise InputFormatError(damage)
                 name = _gzip_member_name(path, label)
-                yield Member(f"{label}!{name}", name, inner)
+                if wanted is None or wanted(name):
+                    yield Member(f"{label}!{name}", name, inner)
                 return
-            found: Iterator = _members_tar(inner, label)
-        elif kind == "tar":
-            found = _members_tar(path, label)
-        else:
-            found = _members_zip(path, label)
-        yield from _copies(found, label, work)
+            yield from _copies(_members_tar(inner, label), label, work, wanted, limits)
+            if damage:
+                yield Member(f"{label}!*", "*", skipped=f"{damage}: the rest not read")
+            return
+        found = _members_tar(path, label) if kind == "tar" else _members_zip(path, label)
+        yield from _copies(found, label, work, wanted, limits)
+
+
+def _gunzip(path: Path, target: Path, label: str, limits: Limits) -> str | None:
+    """Decompress a gzip file into ``target``; what damage stopped it early, if any (what
+    came before the damage is in ``target``, but for the last :data:`_GZIP_BLOCK` bytes
+    at most: a read that meets the damage returns nothing of its block).
+
+    :raises InputFormatError: past the limits (a decompression bomb).
+    """
+    try:
+        with gzip.open(path, "rb") as stream:
+            _copy(stream, target, limits.unpacked, path.stat().st_size, _GZIP_BLOCK)
+    except _TooBig as error:
+        raise InputFormatError(f"{label}: refused, {error} (a decompression bomb?)") from None
+    except ARCHIVE_ERRORS as error:
+        target.touch()
+        return f"{label}: gzip data not readable ({error}); check the copy is complete"
+    return None
 
 
 def _copies(
-    found: Iterator[tuple[str, BinaryIO | str, int | None]], label: str, work: Path
+    found: Iterator[tuple[str, BinaryIO | str, int | None]],
+    label: str,
+    work: Path,
+    wanted: Callable[[str], bool] | None,
+    limits: Limits,
 ) -> Iterator[Member]:
-    """Copy each member found into ``work`` in turn, counting the limits."""
+    """Copy each wanted member found into ``work`` in turn, counting the limits (every
+    member counts towards the number, wanted or not: listing them costs too)."""
     total = 0
     count = 0
     for name, stream, compressed in found:
         member_label = f"{label}!{name}"
-        if isinstance(stream, str):
-            yield Member(member_label, name, skipped=stream)
+        if isinstance(stream, str):  # skipped, or damage to the archive itself ("*")
+            if wanted is None or name == "*" or wanted(name):
+                yield Member(member_label, name, skipped=stream)
             continue
         count += 1
-        if count > MAX_MEMBERS:
+        if count > limits.members:
             yield Member(
-                f"{label}!*", "*", skipped=f"more than {MAX_MEMBERS} members: the rest not read"
+                f"{label}!*", "*", skipped=f"more than {limits.members} members: the rest not read"
             )
             return
+        if wanted is not None and not wanted(name):
+            continue
         target = work / f"member-{count:06d}"
         try:
-            size = _copy(stream, target, min(MAX_MEMBER_SIZE, MAX_TOTAL - total), compressed)
+            size = _copy(stream, target, min(limits.member_size, limits.total - total), compressed)
         except _TooBig as error:
             target.unlink(missing_ok=True)
             yield Member(member_label, name, skipped=f"refused, {error} (a decompression bomb?)")
-            if total >= MAX_TOTAL:
+            if total >= limits.total:
                 return
             continue
         except ARCHIVE_ERRORS as error:

@@ -75,19 +75,85 @@ def test_tarball_in_memory_and_unsafe_members(tmp_path):
     assert "not a regular file (link or device): not read" in msgs
 
 
-def test_host_archives_share_the_log_archives_limits(tmp_path, monkeypatch):
-    """One archive reader: a collector archive meets the same bomb limits as an archive of
-    logs (here: inflating past the member size), and is refused with that reason."""
-    from evtdiag import archives
+def test_host_archives_are_read_by_the_one_archive_reader_under_their_own_limits(
+    tmp_path, monkeypatch
+):
+    """The archive reader of the logs, with the tighter limits of a collector archive:
+    a host file that inflates past the member size is refused with that reason."""
+    from evtdiag.archives import Limits
+    from evtdiag.hosts import inventory
 
     make_tar(tmp_path / "web01.tar.gz", {"web01/sso.conf": b"SYNC_USERS=ALL\n" * 500})
     assert load_inventory(str(tmp_path)).hosts[0].sso is not None
-    monkeypatch.setattr(archives, "MAX_MEMBER_SIZE", 4096)
+    monkeypatch.setattr(inventory, "ARCHIVE_LIMITS", Limits(10, 4096, 1 << 20, 1 << 20))
+    host = load_inventory(str(tmp_path)).hosts[0]
+    assert host.sso is None
+    messages = [w.message for w in host.warnings]
+    assert "refused, more than 4,096 bytes once decompressed (a decompression bomb?)" in messages
+
+
+def test_only_host_files_are_copied_from_a_host_archive(tmp_path, monkeypatch):
+    """A collector archive padded with large other members (a bomb, or a whole /etc) costs
+    neither memory nor disk: those members are passed over, never copied."""
+    import zipfile
+
+    from evtdiag import archives
+
+    copied: list[int] = []
+    real_copy = archives._copy
+
+    def counting_copy(*args):
+        copied.append(real_copy(*args))
+        return copied[-1]
+
+    monkeypatch.setattr(archives, "_copy", counting_copy)
+    with zipfile.ZipFile(tmp_path / "web01.tgz", "w", zipfile.ZIP_DEFLATED) as out:
+        for n in range(20):
+            out.writestr(f"web01/junk{n}.bin", bytes(8 << 20))
+        out.writestr("web01/etc/sso.conf", b"SYNC_USERS=ALL\n")
+    host = load_inventory(str(tmp_path)).hosts[0]
+    assert host.sso is not None and host.warnings == ()
+    assert copied == [len(b"SYNC_USERS=ALL\n")]
+
+
+def test_host_archive_limits_bound_what_is_held(tmp_path, monkeypatch):
+    from evtdiag.archives import Limits
+    from evtdiag.hosts import inventory
+
+    monkeypatch.setattr(inventory, "ARCHIVE_LIMITS", Limits(2, 1000, 1500, 1 << 20))
+    make_tar(
+        tmp_path / "web01.tar.gz",
+        {"web01/sso.conf": b"#" * 900, "web01/passwd": b"#" * 900, "web01/shadow": b"x"},
+    )
+    host = load_inventory(str(tmp_path)).hosts[0]
+    assert host.file("sso.conf").state == "present"
+    assert host.file("passwd").state == "absent" and host.file("shadow").state == "absent"
+    messages = [w.message for w in host.warnings]
+    assert any("more than 600 bytes once decompressed" in m for m in messages), messages
+    assert "more than 2 members: the rest not read" in messages
+
+
+def test_a_truncated_collector_archive_keeps_what_came_before_the_damage(tmp_path):
+    make_tar(
+        tmp_path / "whole.tar.gz",
+        {"web01/sso.conf": b"SYNC_USERS=ALL\n", "web01/passwd": os.urandom(200_000)},
+    )
+    data = (tmp_path / "whole.tar.gz").read_bytes()
+    (tmp_path / "whole.tar.gz").unlink()
+    (tmp_path / "web01.tar.gz").write_bytes(data[: len(data) // 2])
+    host = load_inventory(str(tmp_path)).hosts[0]
+    assert host.sso is not None
+    assert any("gzip data not readable" in w.message for w in host.warnings)
+
+
+def test_an_archive_without_host_files_says_so(tmp_path):
+    import gzip
+
+    (tmp_path / "web01.tar.gz").write_bytes(gzip.compress(b"SYNC_USERS=ALL\n"))  # not a tar
     host = load_inventory(str(tmp_path)).hosts[0]
     assert host.sso is None
     (warning,) = host.warnings
-    assert warning.message.startswith("archive not readable")
-    assert "more than 4,096 bytes once decompressed (a decompression bomb?)" in warning.message
+    assert "holds none of the host files" in warning.message
 
 
 def test_corrupt_tarball(tmp_path):

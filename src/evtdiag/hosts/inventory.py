@@ -51,6 +51,11 @@ EXPECTED = (
 """The files looked for in every host folder or archive."""
 MAX_FILE = 32 * 1024 * 1024
 """The most of a host file that is read, in a folder or an archive."""
+ARCHIVE_LIMITS = archives.Limits(
+    members=1000, member_size=MAX_FILE, total=128 * 1024 * 1024, unpacked=128 * 1024 * 1024
+)
+"""A collector archive holds a few small files: far tighter limits than a log archive's,
+so that a hostile one cannot fill memory (its host files are held in memory)."""
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz")
 
 Reader = Callable[[str], "tuple[bytes | None, FileStatus]"]
@@ -159,12 +164,13 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
 
 
 def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]:
-    """Read an archive's regular members into memory, refusing anything unsafe.
+    """Read an archive's host files into memory, refusing anything unsafe.
 
-    The members come from the one archive reader (:mod:`evtdiag.archives`, its limits
-    against decompression bombs); each is then read as a host file is
-    (:data:`MAX_FILE`). A member's name is only a key here, never a path; names that
-    would be unsafe as paths are refused all the same (they are not a collector's).
+    The members come from the one archive reader (:mod:`evtdiag.archives`) under
+    :data:`ARCHIVE_LIMITS`; only those named like a host file (:data:`EXPECTED`, at any
+    depth) are copied, and those whose names would be unsafe as paths, to be refused
+    with a warning (no collector writes them: the archive deserves a look). A member's
+    name is only a key here, never a path.
     """
     files: dict[str, bytes] = {}
     try:
@@ -172,21 +178,49 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
             kind = archives.archive_kind(handle.read(512))
         if kind is None:
             raise InputFormatError("not a .tar.gz, .tgz, .tar or .zip archive")
-        for member in archives.members(Path(path), path, kind):
+        found = archives.members(
+            Path(path),
+            path,
+            kind,
+            wanted=lambda name: _is_unsafe(name) or _is_host_file(name),
+            limits=ARCHIVE_LIMITS,
+        )
+        for member in found:
             where = Place(f"{path}:{member.name}")
-            parts = member.name.split("/")
-            if member.name.startswith("/") or ".." in parts or "\\" in member.name:
+            if _is_unsafe(member.name):
                 warnings.append(ConfigWarning(where, "unsafe member name refused"))
                 continue
             if member.path is None:
                 warnings.append(ConfigWarning(where, member.skipped or "not read"))
                 continue
-            with member.path.open("rb") as handle:
-                data = _capped(handle.read(MAX_FILE + 1), where, warnings)
-            files["/".join(part for part in parts if part not in ("", "."))] = data
+            files[_member_key(member.name)] = member.path.read_bytes()
     except (InputFormatError, OSError) as error:
         warnings.append(ConfigWarning(Place(path), f"archive not readable: {error}"))
+        return files
+    if not files:
+        warnings.append(
+            ConfigWarning(
+                Place(path),
+                f"holds none of the host files ({', '.join(EXPECTED)}): is it a collector archive?",
+            )
+        )
     return files
+
+
+def _member_key(name: str) -> str:
+    """A member's name as a relative ``/``-separated path (``./a//b`` is ``a/b``)."""
+    return "/".join(part for part in name.split("/") if part not in ("", "."))
+
+
+def _is_unsafe(name: str) -> bool:
+    """Whether a member's name would leave its folder if it were used as a path."""
+    return name.startswith("/") or ".." in name.split("/") or "\\" in name
+
+
+def _is_host_file(name: str) -> bool:
+    """Whether a member is named like one of :data:`EXPECTED`, at any depth."""
+    key = _member_key(name)
+    return any(key == rel or key.endswith("/" + rel) for rel in EXPECTED)
 
 
 def _capped(data: bytes, where: Place, warnings: list[ConfigWarning]) -> bytes:
