@@ -195,6 +195,23 @@ def test_truncated_gzip_is_refused_with_its_name(tmp_path, three_chunks):
     assert "copy is complete" in coverage.note
 
 
+def test_truncated_tar_gz_keeps_the_members_before_the_damage(tmp_path, three_chunks):
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in (("dc01.evtx", three_chunks), ("noise.bin", os.urandom(400_000))):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    path = tmp_path / "logs.tar.gz"
+    path.write_bytes(out.getvalue()[: len(out.getvalue()) * 3 // 4])
+    results = read_inputs(path, ProviderMatcher())
+    by_name = {c.path.rsplit("!", 1)[-1]: (c, r) for c, r in results}
+    coverage, records = by_name["dc01.evtx"]
+    assert coverage.format == "evtx" and len(records) == 30
+    damage, _ = by_name["*"]
+    assert damage.format == "skipped" and "gzip data not readable" in damage.note
+
+
 def test_zip_bomb_is_refused_and_the_other_members_read(tmp_path, monkeypatch, three_chunks):
     monkeypatch.setattr(archives_module, "RATIO_FLOOR", 1 << 20)
     monkeypatch.setattr(archives_module, "MAX_RATIO", 100)
