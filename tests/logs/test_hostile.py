@@ -504,3 +504,22 @@ def test_a_line_break_in_a_name_cannot_forge_a_line_of_the_text_report() -> None
     lines = render_text(document, TimeFormatter()).splitlines()
     assert lines.count("VERDICT: WARNING") == 1
     assert not [line for line in lines if line.lstrip().startswith("VERDICT: OPERATIONAL")]
+
+
+def test_every_part_of_a_folder_given_is_read_or_said(tmp_path, three_chunks, monkeypatch):
+    """A file named "-" is a file, not standard input; a link to a folder inside a folder
+    given is listed as not followed; a standard input that is closed is refused."""
+    logs = tmp_path / "logs"
+    (logs / "real").mkdir(parents=True)
+    (logs / "-").write_bytes(three_chunks)
+    (logs / "real" / "dc01.evtx").write_bytes(three_chunks)
+    (logs / "linked").symlink_to(logs / "real")
+    monkeypatch.chdir(logs)
+    result = read_logs(["."], ProviderMatcher())
+    by_path = {c.path: c for c in result.inputs}
+    assert by_path[str(logs / "-")].format == "evtx"
+    assert by_path["real/dc01.evtx"].format == "evtx"
+    assert "a link to a folder: not followed" in by_path["linked"].note
+    monkeypatch.setattr("sys.stdin", None)
+    (closed,) = read_logs(["-"], ProviderMatcher()).inputs
+    assert closed.format == "refused" and "standard input is closed" in closed.note

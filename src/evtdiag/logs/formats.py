@@ -92,7 +92,9 @@ def open_source(path: str | os.PathLike[str], label: str, depth: int = 0) -> Sou
         mode = os.stat(path).st_mode
     except OSError:
         mode = stat.S_IFREG  # reported when it is opened
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder fails to open, below
+    if stat.S_ISDIR(mode):
+        return skipped(label, _why_folder(path))
+    if not stat.S_ISREG(mode):
         kind = _SPECIAL_FILES.get(stat.S_IFMT(mode), "a special file")
         return refused_unread(
             label,
@@ -108,6 +110,17 @@ def open_source(path: str | os.PathLike[str], label: str, depth: int = 0) -> Sou
     return Source(os.fspath(path), label, size, head, sniff(head), depth)
 
 
+def _why_folder(path: str | os.PathLike[str]) -> str:
+    """Why a folder found among the files of a folder given is not read."""
+    if os.path.islink(path):
+        return "a link to a folder: not followed (give the folder itself to read it)"
+    try:
+        os.listdir(path)
+    except OSError as error:
+        return f"a folder that cannot be listed: {error.strerror}"
+    return "a folder"
+
+
 def read_source(source: Source, context: ReadContext) -> list[Result]:
     """Read a source whole with its format's reader: one result, one per archive member."""
     if source.kind is None:
@@ -117,11 +130,15 @@ def read_source(source: Source, context: ReadContext) -> list[Result]:
             else "not an event log (no EVTX, XML or CSV event export signature)"
         )
         return [skipped(source.label, reason, source.size, sha256_file(source.path))]
+    (form,) = (form for form in FORMATS if form.name == source.kind)
     try:
-        (form,) = (form for form in FORMATS if form.name == source.kind)
-        return form.read(source, context)
+        results = form.read(source, context)
     except InputFormatError as error:
-        return [refused(source, error)]
+        results = [refused(source, error)]
+    if context.progress and not form.reports_progress:
+        records = sum(coverage.records for coverage, _ in results)
+        context.progress(source.label, source.size, source.size, records=records)
+    return results
 
 
 def skipped(label: str, reason: str, size: int = 0, digest: str = "") -> Result:

@@ -55,19 +55,28 @@ def discover(specs: Sequence[str]) -> list[Path]:
             raise UsageError(f"{spec}: no such file or folder")
         for candidate in candidates:
             for path in _walk(Path(candidate)):
+                if str(path) == STDIN:  # a file named "-" ("./-"), not standard input
+                    path = path.absolute()
                 found.setdefault(os.path.realpath(path), path)
     return sorted(found.values(), key=str)
 
 
 def _walk(path: Path) -> Iterable[Path]:
-    """Files below ``path``; symbolic links to folders are not followed (no loops)."""
+    """Files below ``path``; symbolic links to folders are not followed (no loops), but
+    listed, as are folders that cannot be listed: reading them says why, so that no
+    part of a folder given is left out unsaid."""
     if not path.is_dir():
         yield path
         return
-    for root, dirs, files in os.walk(path):
+    unlisted: list[Path] = []
+    for root, dirs, files in os.walk(
+        path, onerror=lambda error: unlisted.append(Path(error.filename))
+    ):
         dirs.sort()
-        for name in sorted(files):
+        links = [name for name in dirs if os.path.islink(os.path.join(root, name))]
+        for name in sorted([*files, *links]):
             yield Path(root) / name
+    yield from unlisted
 
 
 def read_files(
@@ -146,6 +155,8 @@ def _open_stdin(folder: Path) -> Source | Result:
     SIGTERM or SIGHUP, which the command line turns into an exception too
     (:class:`evtdiag.errors.Terminated`); the spool is capped (:func:`archives.spool`).
     """
+    if sys.stdin is None:  # started with standard input closed (<&-)
+        return refused_unread(STDIN_NAME, f"{STDIN_NAME}: standard input is closed")
     try:
         spooled = archives.spool(sys.stdin.buffer, folder)
     except InputFormatError as error:

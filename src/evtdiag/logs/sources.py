@@ -87,3 +87,6 @@ class Format:
     name: str
     recognises: Callable[[bytes], bool]
     read: Reader
+    reports_progress: bool = False
+    """Whether the reader tells ``context.progress`` as it goes; otherwise the source is
+    told done once it is read (:func:`evtdiag.logs.formats.read_source`)."""

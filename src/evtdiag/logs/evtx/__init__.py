@@ -6,4 +6,4 @@ from evtdiag.logs.evtx.layout import FILE_MAGIC
 from evtdiag.logs.evtx.ranges import read_evtx
 from evtdiag.logs.sources import Format
 
-FORMAT = Format("evtx", lambda head: head[:8] == FILE_MAGIC, read_evtx)
+FORMAT = Format("evtx", lambda head: head[:8] == FILE_MAGIC, read_evtx, reports_progress=True)
