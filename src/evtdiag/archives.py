@@ -212,6 +212,7 @@ def members(
     *,
     wanted: Callable[[str], bool] | None = None,
     limits: Limits | None = None,
+    folder: str | None = None,
 ) -> Iterator[Member]:
     """Every member of the archive at ``path`` (``kind`` from :func:`archive_kind`), one at
     a time, each copied into a private temporary folder under the limits above.
@@ -223,11 +224,12 @@ def members(
 
     :param wanted: which member names to copy; the others are passed over, unlisted.
     :param limits: tighter limits than those for event logs.
+    :param folder: where to make the private folder (the system's temporary folder).
     :raises InputFormatError: the archive itself cannot be opened.
     """
     limits = limits or _default_limits()
-    with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
-        work = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="evtdiag-", dir=folder) as private:
+        work = Path(private)
         if kind == "gzip":
             inner = work / "gunzip"
             damage = _gunzip(path, inner, label, limits)

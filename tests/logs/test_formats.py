@@ -134,3 +134,34 @@ def test_progress_never_counts_past_an_archive_size(tmp_path: Path, jobs: int) -
         jobs=jobs,
     )
     assert told and all(done <= size == archive.stat().st_size for _, done, size in told)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_member_copies_lie_in_the_one_folder_the_reading_process_removes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    """Workers copy archive members under the parent's scratch folder, so that a worker
+    killed by a signal to the whole process group leaves nothing the parent does not
+    remove."""
+    import tempfile
+
+    from evtdiag import archives
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    real_copy = archives._copy
+
+    def remembering_copy(source, target, *args):
+        (tmp_path / "tmp" / "copied").write_text(str(target))  # a worker's too
+        return real_copy(source, target, *args)
+
+    monkeypatch.setattr(archives, "_copy", remembering_copy)
+    archive = tmp_path / "logs.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("dc01.txt", SIGNATURE + b"x\n")
+    read_files([archive], ProviderMatcher(), jobs=jobs)
+    copied = Path((tmp_path / "tmp" / "copied").read_text())
+    member_folder, scratch = copied.parent, copied.parent.parent
+    assert scratch.parent == tmp_path / "tmp"  # the member's folder lies in the scratch
+    assert member_folder.name.startswith("evtdiag-") and scratch.name.startswith("evtdiag-")
+    assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == ["copied"]

@@ -39,7 +39,10 @@ def _read_archive(source: Source, context: ReadContext) -> list[Result]:
     results: list[Result] = []
     # A member's progress would count its own size against the archive's: not told.
     inner = replace(context, progress=None)
-    for member in archives.members(Path(source.path), source.label, source.kind or ""):
+    found = archives.members(
+        Path(source.path), source.label, source.kind or "", folder=context.scratch
+    )
+    for member in found:
         if member.path is None:
             results.append(skipped(member.label, member.skipped or ""))
             continue
@@ -55,11 +58,12 @@ def _archive_format(kind: str) -> Format:
     return Format(kind, lambda head: archives.archive_kind(head) == kind, _read_archive)
 
 
+ARCHIVE_KINDS = ("zip", "gzip", "tar")
+"""The formats that hold others, copied member by member into a scratch folder."""
+
 FORMATS: tuple[Format, ...] = (
     evtx.FORMAT,
-    _archive_format("zip"),
-    _archive_format("gzip"),
-    _archive_format("tar"),
+    *(_archive_format(kind) for kind in ARCHIVE_KINDS),
     xml.FORMAT,
     csv.FORMAT,
 )

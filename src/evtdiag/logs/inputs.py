@@ -9,6 +9,7 @@ refused unopened, and standard input is spooled under a cap.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from evtdiag import archives
 from evtdiag.errors import InputFormatError, UsageError
-from evtdiag.logs.formats import open_source, read_source, refused_unread
+from evtdiag.logs.formats import ARCHIVE_KINDS, open_source, read_source, refused_unread
 from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import ProgressCallback, ReadContext, ReadOptions, Result, Source
@@ -92,21 +93,33 @@ def read_files(
     :param jobs: worker processes (:mod:`evtdiag.logs.pool`), None to choose from the
         inputs' size; the result is the same whatever the number. Standard input is
         always read in this process.
+
+    Every temporary copy (standard input, archive members, in this process or a worker)
+    lies in one folder this process removes however reading ends: a worker killed by a
+    signal sent to the whole process group leaves nothing behind. The folder is made
+    only when there is something to copy: plain logs are read where no file can be
+    written (a read-only or full temporary folder, ``ulimit -f 0``).
     """
-    context = ReadContext(matcher, options or ReadOptions(), progress)
+    options = options or ReadOptions()
     if Path(STDIN) in paths:
-        with tempfile.TemporaryDirectory(prefix="evtdiag-") as folder:
-            opened = [_open_stdin(Path(folder)) if str(p) == STDIN else _open(p) for p in paths]
+        with tempfile.TemporaryDirectory(prefix="evtdiag-") as scratch:
+            context = ReadContext(matcher, options, progress, scratch)
+            opened = [_open_stdin(Path(scratch)) if str(p) == STDIN else _open(p) for p in paths]
             return _deduplicated(_read_here(opened, context))
     opened = [_open(path) for path in paths]
     sources = [item for item in opened if isinstance(item, Source)]
-    if jobs is None:
-        jobs = auto_jobs(sum(source.size for source in sources))
-    if jobs > 1 and sources:
-        done = read_all(sources, context, jobs)
-        results = (next(done) if isinstance(item, Source) else [item] for item in opened)
-        return _deduplicated(result for found in results for result in found)
-    return _deduplicated(_read_here(opened, context))
+    with contextlib.ExitStack() as cleanup:
+        scratch = None
+        if any(source.kind in ARCHIVE_KINDS for source in sources):
+            scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="evtdiag-"))
+        context = ReadContext(matcher, options, progress, scratch)
+        if jobs is None:
+            jobs = auto_jobs(sum(source.size for source in sources))
+        if jobs > 1 and sources:
+            done = read_all(sources, context, jobs)
+            results = (next(done) if isinstance(item, Source) else [item] for item in opened)
+            return _deduplicated(result for found in results for result in found)
+        return _deduplicated(_read_here(opened, context))
 
 
 def _read_here(opened: Sequence[Source | Result], context: ReadContext) -> Iterator[Result]:

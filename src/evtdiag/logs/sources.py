@@ -70,6 +70,9 @@ class ReadContext:
     matcher: ProviderMatcher
     options: ReadOptions = ReadOptions()
     progress: ProgressCallback | None = None
+    scratch: str | None = None
+    """The folder for temporary copies (archive members), which the reading process
+    removes at the end; None: the system's temporary folder."""
 
 
 Reader = Callable[[Source, ReadContext], list[Result]]
