@@ -8,6 +8,7 @@ read and their PSync events compared.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import tarfile
 import zipfile
@@ -263,6 +264,7 @@ def test_nesting_deeper_than_one_level_is_skipped(tmp_path, written) -> None:
     (coverage, records), *_ = read_inputs(path, ProviderMatcher())
     assert coverage.format == "skipped" and "nested" in coverage.note and records == []
     assert coverage.path.endswith("!l1.zip!l2.zip")
+    assert (coverage.size, coverage.sha256) == (len(inner), hashlib.sha256(inner).hexdigest())
 
 
 def test_stdin(runner, written, expected) -> None:

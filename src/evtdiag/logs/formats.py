@@ -33,9 +33,8 @@ SKIPPED = "skipped"
 def _read_archive(source: Source, context: ReadContext) -> list[Result]:
     """Every member of an archive, each read through the registry; one result per member."""
     if source.depth > MAX_DEPTH:
-        return [
-            skipped(source.label, f"archive nested more than {MAX_DEPTH} level deep: not opened")
-        ]
+        reason = f"archive nested more than {MAX_DEPTH} level deep: not opened"
+        return [skipped(source.label, reason, source.size, sha256_file(source.path))]
     results: list[Result] = []
     # A member's progress would count its own size against the archive's: not told.
     inner = replace(context, progress=None)
