@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import machine
+from run import compile_evtdiag, machine
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_logs"
@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line)
     if busy:
         print(busy)
+    compile_evtdiag()
     python = sys.executable
     bare = wall([python, "-c", "pass"], runs)
     version = wall([python, "-m", "evtdiag", "--version"], runs)
