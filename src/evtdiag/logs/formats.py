@@ -19,7 +19,14 @@ from evtdiag.errors import InputFormatError
 from evtdiag.logs import evtx
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.exports import csv, xml
-from evtdiag.logs.sources import SNIFF_SIZE, Format, ReadContext, Result, Source
+from evtdiag.logs.sources import (
+    SNIFF_SIZE,
+    Format,
+    ProgressCallback,
+    ReadContext,
+    Result,
+    Source,
+)
 from evtdiag.model import InputCoverage
 
 MAX_DEPTH = 1
@@ -139,9 +146,15 @@ def read_source(source: Source, context: ReadContext) -> list[Result]:
     except InputFormatError as error:
         results = [refused(source, error)]
     if context.progress and not form.reports_progress:
-        records = sum(coverage.records for coverage, _ in results)
-        context.progress(source.label, source.size, source.size, records=records)
+        tell_done(context.progress, source, results)
     return results
+
+
+def tell_done(progress: ProgressCallback, source: Source, results: list[Result]) -> None:
+    """Tell ``progress`` a source is read, by its own size (an archive's members are
+    larger) and with the records of all its results."""
+    records = sum(coverage.records for coverage, _ in results)
+    progress(source.label, source.size, source.size, records=records)
 
 
 def skipped(label: str, reason: str, size: int = 0, digest: str = "") -> Result:

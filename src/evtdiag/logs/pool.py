@@ -20,7 +20,7 @@ from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.evtx.chunk import Tally
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
 from evtdiag.logs.evtx.ranges import RANGE_CHUNKS, evtx_coverage, range_end, ranges, read_range
-from evtdiag.logs.formats import read_source
+from evtdiag.logs.formats import read_source, tell_done
 from evtdiag.logs.sources import ProgressCallback, ReadContext, Result, Source
 
 
@@ -122,12 +122,10 @@ def read_all(sources: Sequence[Source], context: ReadContext, jobs: int) -> Iter
 def _batch_part(
     batch: Future, place: int, source: Source, progress: ProgressCallback | None
 ) -> list[Result]:
-    """The results of the source at ``place`` in a batch (:func:`read_batch`); the source
-    is then done, by its own size (an archive's members are larger)."""
+    """The results of the source at ``place`` in a batch (:func:`read_batch`), told done."""
     results = batch.result()[place]
     if progress:
-        records = sum(coverage.records for coverage, _ in results)
-        progress(source.label, source.size, source.size, records=records)
+        tell_done(progress, source, results)
     return results
 
 
