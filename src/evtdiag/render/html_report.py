@@ -41,6 +41,7 @@ from evtdiag.render.problems import (
     RESOLVED_SECTION,
     SECTIONS,
     TRIAGE_ROWS,
+    Section,
     is_open,
     middle_ellipsis,
     problem_order,
@@ -574,14 +575,13 @@ def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, A
 
 
 def _group(
-    section: tuple[str, str, str], selected: list[dict[str, Any]], times: TimeFormatter
+    section: Section, selected: list[dict[str, Any]], times: TimeFormatter
 ) -> dict[str, Any]:
     """One section of problems: the first as cards, the next as table rows."""
-    scope, heading, meaning = section
     return {
-        "scope": scope,
-        "heading": heading,
-        "blurb": f"{meaning[:1].upper()}{meaning[1:]}.",
+        "scope": section.scope,
+        "heading": section.heading,
+        "blurb": section.sentence,
         "total": len(selected),
         "problems": [
             {
@@ -609,7 +609,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     problems = problem_order(document["problems"])
     open_problems = [p for p in problems if is_open(p)]
     groups = [
-        _group(section, [p for p in open_problems if p["scope"] == section[0]], times)
+        _group(section, [p for p in open_problems if p["scope"] == section.scope], times)
         for section in SECTIONS
     ]
     groups.append(_group(RESOLVED_SECTION, problems[len(open_problems) :], times))

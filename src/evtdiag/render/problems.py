@@ -5,26 +5,37 @@ the text, the HTML and ``compare`` list the problems in one order and say the sa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from evtdiag.render.fields import summary_counts
 from evtdiag.render.timefmt import TimeFormatter
 
+
+class Section(NamedTuple):
+    """A section of the problems: its scope, heading, and what it means."""
+
+    scope: str
+    heading: str
+    meaning: str
+    """A phrase: the text report puts it in parentheses, the HTML one as a sentence."""
+
+    @property
+    def sentence(self) -> str:
+        return f"{self.meaning[:1].upper()}{self.meaning[1:]}."
+
+
 SECTIONS = (
-    ("host", "Per-host problems", "one host refuses many accounts"),
-    ("account", "Per-account problems", "one account is refused by nearly every host"),
-    ("dc", "Per-DC problems", "one DC fails where another works"),
-    ("pair", "Per-pair problems", "one account on one host"),
+    Section("host", "Per-host problems", "one host refuses many accounts"),
+    Section("account", "Per-account problems", "one account is refused by nearly every host"),
+    Section("dc", "Per-DC problems", "one DC fails where another works"),
+    Section("pair", "Per-pair problems", "one account on one host"),
 )
-"""The sections of open problems, widest scope first: scope, heading, what it means
-(a phrase the text report puts in parentheses and the HTML report as a sentence)."""
-RESOLVED_SECTION = (
-    "resolved",
-    "Resolved problems",
-    "fixed: the same scope succeeded after the last failure",
+"""The sections of open problems, widest scope first."""
+RESOLVED_SECTION = Section(
+    "resolved", "Resolved problems", "fixed: the same scope succeeded after the last failure"
 )
-"""The section after them, of every scope, as :data:`SECTIONS` describes one."""
-SCOPE_ORDER = tuple(scope for scope, _, _ in SECTIONS)
+"""The section after them, of every scope."""
+SCOPE_ORDER = tuple(section.scope for section in SECTIONS)
 """The scopes of the ``evtdiag/1`` problems, in section order (a renderer reads a
 document, not the diagnosis's registry, so it names them here)."""
 TRIAGE_ROWS = 100

@@ -162,10 +162,10 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
         lines += _triage_lines(ordered, times)
-    for scope, heading, meaning in SECTIONS:
-        selected = [p for p in problems if p["scope"] == scope]
+    for section in SECTIONS:
+        selected = [p for p in problems if p["scope"] == section.scope]
         if selected:
-            lines += ["", f"{heading} ({meaning}): {len(selected)}"]
+            lines += ["", f"{section.heading} ({section.meaning}): {len(selected)}"]
             for problem in selected:
                 lines += [*_problem_lines(problem, times), ""]
     if not problems:
@@ -173,7 +173,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if resolved:
         lines += [
             "",
-            f"{RESOLVED_SECTION[1]} ({RESOLVED_SECTION[2]}): {len(resolved)}",
+            f"{RESOLVED_SECTION.heading} ({RESOLVED_SECTION.meaning}): {len(resolved)}",
         ]
         for problem in resolved:
             lines += [*_problem_lines(problem, times), ""]
