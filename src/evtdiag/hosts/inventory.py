@@ -50,7 +50,8 @@ EXPECTED = (
 )
 """The files looked for in every host folder or archive."""
 MAX_FILE = 32 * 1024 * 1024
-"""The most of a host file that is read, in a folder or an archive."""
+"""The most of a host file that is read: in a folder its start, with a warning; in an
+archive a larger member is refused (:data:`ARCHIVE_LIMITS`)."""
 ARCHIVE_LIMITS = archives.Limits(
     members=1000, member_size=MAX_FILE, total=128 * 1024 * 1024, unpacked=128 * 1024 * 1024
 )

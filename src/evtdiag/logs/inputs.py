@@ -101,21 +101,21 @@ def read_files(
     written (a read-only or full temporary folder, ``ulimit -f 0``).
     """
     options = options or ReadOptions()
-    if Path(STDIN) in paths:
-        with tempfile.TemporaryDirectory(prefix="evtdiag-") as scratch:
-            context = ReadContext(matcher, options, progress, scratch)
-            opened = [_open_stdin(Path(scratch)) if str(p) == STDIN else _open(p) for p in paths]
-            return _deduplicated(_read_here(opened, context))
-    opened = [_open(path) for path in paths]
-    sources = [item for item in opened if isinstance(item, Source)]
     with contextlib.ExitStack() as cleanup:
-        scratch = None
-        if any(source.kind in ARCHIVE_KINDS for source in sources):
-            scratch = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="evtdiag-"))
+
+        def make_scratch() -> str:
+            return cleanup.enter_context(tempfile.TemporaryDirectory(prefix="evtdiag-"))
+
+        stdin = Path(STDIN) in paths
+        scratch = make_scratch() if stdin else None
+        opened = [_open_stdin(Path(scratch)) if str(p) == STDIN else _open(p) for p in paths]
+        sources = [item for item in opened if isinstance(item, Source)]
+        if scratch is None and any(source.kind in ARCHIVE_KINDS for source in sources):
+            scratch = make_scratch()
         context = ReadContext(matcher, options, progress, scratch)
         if jobs is None:
             jobs = auto_jobs(sum(source.size for source in sources))
-        if jobs > 1 and sources:
+        if jobs > 1 and sources and not stdin:
             done = read_all(sources, context, jobs)
             results = (next(done) if isinstance(item, Source) else [item] for item in opened)
             return _deduplicated(result for found in results for result in found)
