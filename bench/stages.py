@@ -5,6 +5,7 @@ timed in one process.
 
 The stages are those the CLI wires (read, extract, diagnose, build the JSON document,
 write it); the cycle collector is set as the CLI sets it. The JSON goes to /dev/null.
+After the times: this process's resident memory after each stage, and its peak.
 Use it on the bench's inputs (``bench/out/dense-templated.evtx`` ...) to see which
 stage a change speeds up; one run, so compare runs made one after the other.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,11 +27,18 @@ from evtdiag.psync import Catalogue, extract
 from evtdiag.render.json_report import document_parts, report_document
 
 
-def timed(label: str, step: Callable[[], Any], times: dict[str, float]) -> Any:
+def timed(label: str, step: Callable[[], Any], stages: dict[str, tuple[float, int]]) -> Any:
+    """Run one stage; record its seconds and the resident MB after it."""
     started = time.perf_counter()
     result = step()
-    times[label] = time.perf_counter() - started
+    stages[label] = (time.perf_counter() - started, _resident_mb())
     return result
+
+
+def _resident_mb() -> int:
+    with open("/proc/self/status") as status:
+        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return kb // 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = gc.get_threshold()
     tune_cycle_collector()
     try:
-        times: dict[str, float] = {}
+        times: dict[str, tuple[float, int]] = {}
         read = timed(
             "read",
             lambda: read_files(discover(args.logs), ProviderMatcher(), jobs=args.jobs),
@@ -54,8 +63,14 @@ def main(argv: list[str] | None = None) -> int:
                 timed("write", lambda: sink.writelines(document_parts(document)), times)
         print(
             f"{len(events):,} PSync events, {len(found.problems):,} problems; "
-            + ", ".join(f"{label} {seconds:.2f} s" for label, seconds in times.items())
-            + f"; total {sum(times.values()):.2f} s (--jobs {args.jobs})"
+            + ", ".join(f"{label} {seconds:.2f} s" for label, (seconds, _) in times.items())
+            + f"; total {sum(seconds for seconds, _ in times.values()):.2f} s (--jobs {args.jobs})"
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(
+            "resident MB after "
+            + ", ".join(f"{label} {mb:,}" for label, (_, mb) in times.items())
+            + f"; peak {peak:,} (this process; reader workers not counted)"
         )
     finally:
         gc.set_threshold(*thresholds)

@@ -3,7 +3,8 @@
     python bench/startup.py [--runs N]
 
 Times, as the median of N fresh processes each (default 9): a bare interpreter,
-``evtdiag --version``, ``import evtdiag.cli``, and rendering the demo report's HTML from
+``evtdiag --version``, ``import evtdiag.cli``, that and the reader, that and the stages
+``report --format json`` imports after reading, and rendering the demo report's HTML from
 its JSON with an empty template cache (cold), a filled one (warm) and none usable. The
 machine line and its warning come first (``run.machine``): compare figures of one run.
 """
@@ -34,6 +35,11 @@ RENDER = (
     "render_html(document, TimeFormatter('UTC'))\n"
     "print(time.perf_counter() - started)\n"
 )
+
+
+READER = "evtdiag.logs"
+REPORT_STAGES = "evtdiag.psync, evtdiag.hosts, evtdiag.diagnose, evtdiag.render.json_report"
+"""What ``report --format json`` imports after reading."""
 
 
 def wall(command: list[str], runs: int, env: dict[str, str] | None = None) -> float:
@@ -74,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     bare = wall([python, "-c", "pass"], runs)
     version = wall([python, "-m", "evtdiag", "--version"], runs)
     imports = wall([python, "-c", "import evtdiag.cli"], runs)
+    reader = wall([python, "-c", f"import evtdiag.cli, {READER}"], runs)
+    report = wall([python, "-c", f"import evtdiag.cli, {READER}, {REPORT_STAGES}"], runs)
     print(f"bare python {bare:.3f} s, evtdiag --version {version:.3f} s, "
-          f"import evtdiag.cli {imports:.3f} s (medians of {runs})")  # fmt: skip
+          f"import evtdiag.cli {imports:.3f} s, and the reader {reader:.3f} s, "
+          f"and the report's later stages {report:.3f} s (medians of {runs})")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         document = Path(folder) / "demo.json"
         subprocess.run([python, "-m", "evtdiag", "report", *map(str, sorted(SAMPLE.glob("*.evtx"))),

@@ -11,9 +11,8 @@ THREAD_BLOCK = 16 << 20
 """Bytes hashed per ``update`` in a thread: hashlib releases the GIL on large buffers,
 so the thread holds it only briefly between blocks (twice per 16 MiB, with the read),
 and the reader beside it runs on. Read rather than mapped: a map of a file truncated
-meanwhile would kill the process with SIGBUS, a read just ends. The speed is the
-same: reading a 1 GiB log in one process took 0.895 s with the hash mapped and 0.90 s
-with it read (best of 5)."""
+meanwhile would kill the process with SIGBUS, a read just ends (``bench/run.py``'s
+one-job note shows what reading a log with its hash costs)."""
 
 
 def sha256_file(
