@@ -523,3 +523,23 @@ def test_every_part_of_a_folder_given_is_read_or_said(tmp_path, three_chunks, mo
     monkeypatch.setattr("sys.stdin", None)
     (closed,) = read_logs(["-"], ProviderMatcher()).inputs
     assert closed.format == "refused" and "standard input is closed" in closed.note
+
+
+def test_a_folder_that_cannot_be_listed_is_said(tmp_path, three_chunks, monkeypatch):
+    """(As root every folder can be listed: the refusal is simulated.)"""
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "dc01.evtx").write_bytes(three_chunks)
+    real_scandir, real_listdir = os.scandir, os.listdir
+
+    def refuse(path, real):
+        if Path(path) == tmp_path / "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", lambda path=".": refuse(path, real_scandir))
+    monkeypatch.setattr(os, "listdir", lambda path=".": refuse(path, real_listdir))
+    by_path = {c.path: c for c in read_logs([str(tmp_path)], ProviderMatcher()).inputs}
+    assert by_path[str(tmp_path / "dc01.evtx")].format == "evtx"
+    locked = by_path[str(tmp_path / "locked")]
+    assert locked.format == "skipped"
+    assert locked.note == "a folder that cannot be listed: Permission denied"
