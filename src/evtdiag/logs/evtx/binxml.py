@@ -20,11 +20,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
-from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
 from evtdiag.logs.events import Element, Substitution
+from evtdiag.logs.evtx.layout import (
+    GUID,
+    NAME_HEADER,
+    SYSTEMTIME,
+    TEMPLATE_HEADER,
+    TEMPLATE_INSTANCE_HEADER,
+    VALUE_DESCRIPTOR,
+)
 
 
 class Token(IntEnum):
@@ -110,17 +117,10 @@ _U8 = struct.Struct("<B")
 _U16 = struct.Struct("<H")
 _U32 = struct.Struct("<I")
 _U64 = struct.Struct("<Q")
-_NAME_HEADER = struct.Struct("<IHH")  # next offset, hash, character count
-_TEMPLATE_INSTANCE_HEADER = struct.Struct("<BII")  # unknown, template id, definition offset
-_TEMPLATE_HEADER = struct.Struct("<I16sI")  # next offset, GUID, data size
-_GUID = struct.Struct("<IHH8s")
-_SYSTEMTIME = struct.Struct("<8H")
-
-
-@lru_cache(maxsize=64)
-def _descriptors(count: int) -> struct.Struct:
-    """The layout of ``count`` value descriptors: size (u16), type (u8), one unused byte."""
-    return struct.Struct("<" + "HBx" * count)
+_NAME_CHARACTERS = NAME_HEADER.field("characters")
+_DEFINITION = TEMPLATE_INSTANCE_HEADER.field("definition")
+_TEMPLATE_DATA_SIZE = TEMPLATE_HEADER.field("data_size")
+_DESCRIPTOR_FIELDS = len(VALUE_DESCRIPTOR.offsets)
 
 
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
@@ -193,9 +193,9 @@ class ChunkDecoder:
         """The NameString at ``offset`` (next offset, hash, count, UTF-16 text, NUL)."""
         cached = self._names.get(offset)
         if cached is None:
-            self._need(offset, _NAME_HEADER.size)
-            _, _, count = _NAME_HEADER.unpack_from(self.chunk, offset)
-            cached = self._utf16(offset + _NAME_HEADER.size, count)
+            self._need(offset, NAME_HEADER.size)
+            count = _NAME_CHARACTERS.read(self.chunk, offset)
+            cached = self._utf16(offset + NAME_HEADER.size, count)
             self._names[offset] = cached
         return cached
 
@@ -209,7 +209,8 @@ class ChunkDecoder:
         pos += 4
         name = self.name(offset)
         if offset == pos:  # defined right here, the first time this chunk uses it
-            pos += _NAME_HEADER.size + 2 * self._u16(offset + 6) + 2
+            characters = self._u16(offset + _NAME_CHARACTERS.offset)
+            pos += NAME_HEADER.size + 2 * characters + 2
         return name, pos
 
     # -- records -----------------------------------------------------------------
@@ -226,21 +227,20 @@ class ChunkDecoder:
 
         :returns: (template definition offset, offset of the substitution array)
         """
-        definition = _TEMPLATE_INSTANCE_HEADER.unpack_from(self.chunk, offset + 1)[2]
-        pos = offset + 1 + _TEMPLATE_INSTANCE_HEADER.size
+        definition = _DEFINITION.read(self.chunk, offset + 1)
+        pos = offset + 1 + TEMPLATE_INSTANCE_HEADER.size
         if definition == pos:  # the definition follows inline
-            self._need(pos, _TEMPLATE_HEADER.size)
-            size = _TEMPLATE_HEADER.unpack_from(self.chunk, pos)[2]
-            pos += _TEMPLATE_HEADER.size + size
+            self._need(pos, TEMPLATE_HEADER.size)
+            pos += TEMPLATE_HEADER.size + _TEMPLATE_DATA_SIZE.read(self.chunk, pos)
         return definition, pos
 
     def template(self, definition: int) -> Element:
         """The element tree of the template defined at ``definition`` (cached)."""
         cached = self._templates.get(definition)
         if cached is None:
-            self._need(definition, _TEMPLATE_HEADER.size)
-            size = _TEMPLATE_HEADER.unpack_from(self.chunk, definition)[2]
-            start = definition + _TEMPLATE_HEADER.size
+            self._need(definition, TEMPLATE_HEADER.size)
+            size = _TEMPLATE_DATA_SIZE.read(self.chunk, definition)
+            start = definition + TEMPLATE_HEADER.size
             element, _ = self._fragment(start, start + size, in_template=True, depth=0)
             if element is None:
                 raise BinXmlError("template defines no element", definition)
@@ -258,12 +258,13 @@ class ChunkDecoder:
         if count > 0x4000:
             raise BinXmlError(f"implausible substitution count {count}", pos - 4)
         self._need(pos, 4 * count)
-        descriptors = _descriptors(count).unpack_from(self.chunk, pos)  # size, type, ...
-        sizes = descriptors[0::2]
+        descriptors = VALUE_DESCRIPTOR.repeated(count).unpack_from(self.chunk, pos)
+        sizes = descriptors[0::_DESCRIPTOR_FIELDS]
         value_pos = pos + 4 * count
         offsets = list(accumulate(sizes, initial=value_pos))
         self._need(pos, offsets[-1] - pos)
-        return list(zip(offsets[:-1], sizes, descriptors[1::2], strict=True)), offsets[-1]
+        types = descriptors[1::_DESCRIPTOR_FIELDS]
+        return list(zip(offsets[:-1], sizes, types, strict=True)), offsets[-1]
 
     def value(self, span: tuple[int, int, int], depth: int = 0) -> Value:
         """Decode one substitution value located by :meth:`substitution_spans`."""
@@ -480,13 +481,15 @@ def _render_sid(data: bytes) -> str:
 
 
 def _render_guid(data: bytes) -> str:
-    a, b, c, rest = _GUID.unpack(data[:16])
-    return f"{{{a:08X}-{b:04X}-{c:04X}-{rest[:2].hex().upper()}-{rest[2:].hex().upper()}}}"
+    guid = GUID.read(data[: GUID.size])
+    tail = guid.data4.hex().upper()
+    return f"{{{guid.data1:08X}-{guid.data2:04X}-{guid.data3:04X}-{tail[:4]}-{tail[4:]}}}"
 
 
 def _render_systemtime(data: bytes) -> str:
-    year, month, _, day, hour, minute, second, milli = _SYSTEMTIME.unpack(data[:16])
-    return f"{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z"
+    t = SYSTEMTIME.read(data[: SYSTEMTIME.size])
+    return (f"{t.year:04}-{t.month:02}-{t.day:02}T{t.hour:02}:{t.minute:02}:{t.second:02}"
+            f".{t.milliseconds:03}Z")  # fmt: skip
 
 
 def _render_integer(fmt: str) -> Callable[[bytes], str]:

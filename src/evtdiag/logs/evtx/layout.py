@@ -1,4 +1,4 @@
-"""The byte layouts of an .evtx file: file header, chunk header, record header.
+"""The byte layouts of an .evtx file: file, chunk and record headers, and BinXML's.
 
 Each header is declared once, field by field, and read by field name
 (``CHUNK_HEADER.read(chunk).free_space``), so that no reader indexes a tuple by a
@@ -18,6 +18,7 @@ import struct
 import zlib
 from collections import namedtuple
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 FILE_MAGIC = b"ElfFile\x00"
@@ -41,6 +42,7 @@ class Layout:
         self._tuple = namedtuple(name, [field for field, _ in fields])  # type: ignore[misc]
         self.size = self.struct.size
         self.offsets: dict[str, int] = {}
+        self._formats = dict(fields)
         at = 0
         for field, fmt in fields:
             self.offsets[field] = at
@@ -49,6 +51,33 @@ class Layout:
     def read(self, buffer: Any, offset: int = 0) -> Any:
         """The header at ``offset`` of ``buffer``, as a named tuple."""
         return self._tuple._make(self.struct.unpack_from(buffer, offset))
+
+    def field(self, name: str) -> FieldReader:
+        """A reader of the one field ``name``, for a loop that needs one field of many
+        headers and should not build a named tuple per header."""
+        return FieldReader(struct.Struct("<" + self._formats[name]), self.offsets[name])
+
+    def repeated(self, count: int) -> struct.Struct:
+        """``count`` of these headers one after the other (an array of value
+        descriptors): the values come field by field, header after header."""
+        return _repeated(self.struct.format, count)
+
+
+@lru_cache(maxsize=64)
+def _repeated(fmt: str, count: int) -> struct.Struct:
+    return struct.Struct("<" + fmt.lstrip("<") * count)
+
+
+@dataclass(frozen=True)
+class FieldReader:
+    """One field of a :class:`Layout`: its format and where it sits in the header."""
+
+    struct: struct.Struct
+    offset: int
+
+    def read(self, buffer: Any, header: int) -> Any:
+        """The field of the header that starts at ``header`` in ``buffer``."""
+        return self.struct.unpack_from(buffer, header + self.offset)[0]
 
 
 FILE_HEADER = Layout(
@@ -102,6 +131,61 @@ RECORD_HEADER = Layout(
 """A record's frame: its size (the same number ends the record), number and FILETIME."""
 SIZE_COPY = struct.Struct("<I")
 """The copy of the record size in a record's last four bytes."""
+
+
+# BinXML, inside a chunk's records (libevtx's "Binary XML" section):
+
+NAME_HEADER = Layout(
+    "NameHeaderFields",
+    ("next_offset", "I"),
+    ("hash", "H"),
+    ("characters", "H"),
+)
+"""A NameString's header: its UTF-16 text of ``characters`` units and a NUL follow."""
+
+TEMPLATE_INSTANCE_HEADER = Layout(
+    "TemplateInstanceFields",
+    ("unknown", "B"),
+    ("template_id", "I"),
+    ("definition", "I"),
+)
+"""What follows a template-instance token: where the template's definition is (inline
+when it is right after this header)."""
+
+TEMPLATE_HEADER = Layout(
+    "TemplateHeaderFields",
+    ("next_offset", "I"),
+    ("guid", "16s"),
+    ("data_size", "I"),
+)
+"""A template definition's header; ``data_size`` bytes of BinXML follow."""
+
+VALUE_DESCRIPTOR = Layout(
+    "ValueDescriptorFields",
+    ("size", "H"),
+    ("type", "B"),
+    ("unused", "B"),
+)
+"""One entry of a substitution array's descriptors (the values follow all of them)."""
+
+GUID = Layout(
+    "GuidFields",
+    ("data1", "I"),
+    ("data2", "H"),
+    ("data3", "H"),
+    ("data4", "8s"),
+)
+SYSTEMTIME = Layout(
+    "SystemTimeFields",
+    ("year", "H"),
+    ("month", "H"),
+    ("day_of_week", "H"),
+    ("day", "H"),
+    ("hour", "H"),
+    ("minute", "H"),
+    ("second", "H"),
+    ("milliseconds", "H"),
+)
 
 
 def chunk_header_crc(chunk: Any, at: int = 0) -> int:
