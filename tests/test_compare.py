@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,10 @@ GOOD_HOSTS = ("web01", "db02", "mail05")
 HOSTILE = "<script>alert(1)</script>\x1b[2J"
 
 
-def moment_after_last_event(sc: Scenario) -> str:
-    """An ISO moment between the events written so far and the next ones (3 minutes on)."""
+def moment_after_last_event(sc: Scenario) -> datetime:
+    """A moment between the events written so far and the next ones (3 minutes on)."""
     last = max(event.time_created for events in sc.events.values() for event in events)
-    return (last + timedelta(minutes=1)).isoformat()
+    return last + timedelta(minutes=1)
 
 
 def save(folder: Path, name: str, document: dict) -> Path:
@@ -58,11 +58,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         for host in (*GOOD_HOSTS, "app03"):
             sc.attempt(user, host, ok=True)
     runs = {
-        "before": sc.run("--until", first_end),
-        "after": sc.run("--since", first_end, "--until", then_end),
-        "whole": sc.run("--until", then_end),
-        "last": sc.run("--since", then_end),
-        "bare-before": sc.run("--until", first_end, hosts=False),
+        "before": sc.run(until=first_end),
+        "after": sc.run(since=first_end, until=then_end),
+        "whole": sc.run(until=then_end),
+        "last": sc.run(since=then_end),
+        "bare-before": sc.run(until=first_end, hosts=False),
     }
     return {name: save(root, name, document) for name, (_, document) in runs.items()}
 
@@ -264,8 +264,8 @@ def test_a_problem_gone_from_after_whose_scope_still_fails_is_still_failing(tmp_
     for user in ("alice", "bob", "carol"):
         sc.attempt(user, "fin04", dc=DC2)
         sc.attempt(user, "web01", ok=True, dc=DC2)
-    before = save(tmp_path, "before", sc.run("--until", boundary)[1])
-    after = save(tmp_path, "after", sc.run("--since", boundary)[1])
+    before = save(tmp_path, "before", sc.run(until=boundary)[1])
+    after = save(tmp_path, "after", sc.run(since=boundary)[1])
     code, document = compared(before, after)
     assert categories(document) == {
         ("dc", None, "fin04"): "still-failing",
@@ -287,8 +287,8 @@ def test_a_new_refusal_that_protects_the_superuser_does_not_fail_the_comparison(
     boundary = moment_after_last_event(sc)
     sc.attempt("root", "web01")  # refused as intended (-root): info, like the verdict says
     sc.attempt("alice", "web01", ok=True)
-    before = save(tmp_path, "before", sc.run("--until", boundary)[1])
-    after = save(tmp_path, "after", sc.run("--since", boundary)[1])
+    before = save(tmp_path, "before", sc.run(until=boundary)[1])
+    after = save(tmp_path, "after", sc.run(since=boundary)[1])
     code, document = compared(before, after)
     assert categories(document) == {("account", "root", None): "new"}
     assert code == 0
@@ -303,8 +303,8 @@ def test_html_escapes_names_from_the_logs_and_allows_only_its_style(tmp_path) ->
     sc.attempt(HOSTILE, "web01")
     for user in ("alice", "bob", "carol", "dave"):
         sc.attempt(user, "web01", ok=True)
-    before = save(tmp_path, "before", sc.run("--until", boundary)[1])
-    after = save(tmp_path, "after", sc.run("--since", boundary)[1])
+    before = save(tmp_path, "before", sc.run(until=boundary)[1])
+    after = save(tmp_path, "after", sc.run(since=boundary)[1])
     code, html = compare(before, after, "--format", "html")
     assert code == 1
     assert "<script" not in html and "\x1b" not in html

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import click
 import pytest
 
-from evtdiag.cli import cli
+from evtdiag.cli import COMMANDS, cli
 from tests.conftest import REPO
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_loads_under_its_name(name: str) -> None:
+    """The lazy table names each command's module and attribute rightly."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.name == name
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_listed_summary_is_the_commands_own(name: str) -> None:
+    """``evtdiag --help`` lists the summaries from a table (so that listing imports no
+    command): each must be the first paragraph of its command's help, whole."""
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.help is not None
+    first_paragraph = " ".join(command.help.split("\n\n")[0].split())
+    assert COMMANDS[name][1] == first_paragraph
+
+
+def test_the_help_lists_every_command_with_its_whole_summary(runner) -> None:
+    listing = runner.invoke(cli, ["--help"], terminal_width=200).stdout
+    listed = listing.split("Commands:", 1)[1].strip().splitlines()
+    assert [line.split()[0] for line in listed] == list(COMMANDS)
+    assert all(summary in listing for _, summary in COMMANDS.values())
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_command_has_help_with_an_example(runner, name: str) -> None:
     result = runner.invoke(cli, [name, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout, f"{name} --help shows no example"
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))
+@pytest.mark.parametrize("name", sorted(COMMANDS))
 def test_readme_documents_every_command(name: str) -> None:
     assert f"evtdiag {name}" in (REPO / "README.md").read_text()
 

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from evtdiag import cli as cli_module
 from evtdiag.cli import cli
 from evtdiag.errors import OutputError
+from evtdiag.render import formats
 from evtdiag.render.output import write_report, write_stdout
 from tests.conftest import REPO, SAMPLE_LOGS
 
@@ -258,13 +258,14 @@ def test_a_redacted_report_is_never_written_without_its_key(findings, tmp_path, 
 STOPPED_WHILE_WRITING = """
 import os, signal, sys
 from evtdiag import cli
+from evtdiag.render import formats
 
 def parts(*args):
     yield "x" * 200_000
     os.kill(os.getpid(), signal.{signal})
     yield "never written"
 
-cli.render_document = parts
+formats.render_document = parts
 sys.argv = ["evtdiag", "render", {findings!r}, "-o", {output!r}]
 cli.main()
 """
@@ -307,7 +308,7 @@ def test_a_bug_exits_4_with_its_traceback_saved_privately(findings, tmp_path, mo
     def broken(*args: object) -> Iterator[str]:
         raise ZeroDivisionError("a bug\non two lines")
 
-    monkeypatch.setattr(cli_module, "render_document", broken)
+    monkeypatch.setattr(formats, "render_document", broken)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     result = CliRunner().invoke(cli, ["render", str(findings), "--format", "text"])
     assert result.exit_code == 4
@@ -321,7 +322,7 @@ def test_a_bug_exits_4_with_its_traceback_saved_privately(findings, tmp_path, mo
 
 
 def test_a_bug_whose_traceback_cannot_be_saved_still_exits_4(findings, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli_module, "render_document", lambda *args: 1 / 0)
+    monkeypatch.setattr(formats, "render_document", lambda *args: 1 / 0)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
     result = CliRunner().invoke(cli, ["render", str(findings), "--format", "text"])
     assert result.exit_code == 4

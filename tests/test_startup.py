@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import evtdiag
-from evtdiag import cli
+from evtdiag.cli import options
 from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.formats import REPORT_FORMATS
 from tests.conftest import REPO, SAMPLE_LOGS
@@ -92,8 +92,8 @@ def test_listing_events_imports_neither_the_diagnosis_nor_the_html_renderer(
 
 def test_the_options_offer_what_the_registries_hold() -> None:
     """The CLI writes the choices out rather than import the readers and renderers."""
-    assert tuple(REPORT_FORMATS) == cli.REPORT_FORMAT_NAMES
-    assert tuple(COMPARE_FORMATS) == cli.COMPARE_FORMAT_NAMES
+    assert tuple(REPORT_FORMATS) == options.REPORT_FORMAT_NAMES
+    assert tuple(COMPARE_FORMATS) == options.COMPARE_FORMAT_NAMES
 
 
 def test_the_version_shown_is_the_version_installed() -> None:

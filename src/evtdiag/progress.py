@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from evtdiag.model import InputCoverage
@@ -70,6 +70,18 @@ class ProgressLine:
         if self._drawn:
             self.stream.write("\r" + " " * self._width() + "\r")
             self.stream.flush()
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def progress_line(enabled: bool = True) -> Callable[[int], ProgressLine]:
+    """The progress factory the engine's readers take (:data:`evtdiag.pipeline.
+    ProgressFactory`): a line for the bytes to read, drawn unless ``enabled`` is False."""
+    return lambda total: ProgressLine(total, enabled=enabled)
 
 
 def speed_text(inputs: Sequence[InputCoverage], seconds: float) -> str:

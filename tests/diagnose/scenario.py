@@ -1,5 +1,6 @@
 """Build a diagnosis scenario on disk: DC logs (written by the test EVTX writer), UNIX host
-folders and Windows exports, then run ``evtdiag report --format json`` on it."""
+folders and Windows exports, then build its report with the engine
+(:func:`evtdiag.pipeline.build_report`, what ``evtdiag report --format json`` runs)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from evtdiag.cli import cli
+from evtdiag.errors import ExitCode
+from evtdiag.pipeline import LogRequest, ReportRequest, build_report
+from evtdiag.render.json_report import document_parts
+from evtdiag.render.problems import counted_in
 from tests.evtx_writer import WriterEvent, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
@@ -127,26 +129,27 @@ class Scenario:
             paths.append(path)
         return paths
 
-    def run(self, *extra: str, windows: bool = True, hosts: bool = True) -> tuple[int, dict]:
-        """``evtdiag report --format json`` on the scenario (``hosts=False``: the logs
-        without the host configurations)."""
-        args = [
-            "report",
-            *map(str, self.write_logs()),
-            "--success-id",
-            str(SUCCESS_ID),
-            "--format",
-            "json",
-            "-q",
-            *extra,
-        ]
-        if hosts:
-            args += ["--hosts", str(self.hosts_dir)]
-        if windows and self.windows_dir.is_dir():
-            args += ["--windows", str(self.windows_dir)]
-        result = CliRunner().invoke(cli, args)
-        assert result.exit_code in (0, 1), result.stderr or result.output
-        return result.exit_code, json.loads(result.stdout)
+    def run(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        windows: bool = True,
+        hosts: bool = True,
+    ) -> tuple[int, dict]:
+        """The exit code and JSON document ``evtdiag report --format json`` gives for the
+        scenario (``hosts=False``: the logs without the host configurations)."""
+        request = ReportRequest(
+            LogRequest(tuple(map(str, self.write_logs())), success_ids=(SUCCESS_ID,)),
+            hosts_dir=str(self.hosts_dir) if hosts else None,
+            windows_dir=str(self.windows_dir) if windows and self.windows_dir.is_dir() else None,
+            since=since,
+            until=until,
+            run={"command": ["evtdiag", "report"], "time_zone": "UTC"},
+        )
+        document = build_report(request).document
+        code = ExitCode.PROBLEMS_FOUND if counted_in(document) else ExitCode.OK
+        return int(code), json.loads("".join(document_parts(document)))
 
 
 def problems(document: dict, **where: object) -> list[dict]:

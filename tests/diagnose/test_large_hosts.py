@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag import cli
+from evtdiag import pipeline
 from evtdiag.hosts import inventory
 from evtdiag.hosts.model import HostConfig, WindowsSide
 from tests.diagnose.scenario import DEFAULT_SSO, Scenario, audit, problems
@@ -124,7 +124,7 @@ def counted(items: tuple | None, label: str, scans: Counter) -> tuple | None:
 def count_scans(monkeypatch: pytest.MonkeyPatch, scans: Counter) -> None:
     """Make every host's passwd, shadow, AIX stanzas and SYNC_USERS, and every Windows
     group's member list, count their scans into ``scans``."""
-    load_host, load_windows = inventory.load_host, cli.load_windows
+    load_host, load_windows = inventory.load_host, pipeline.load_windows
 
     def counting_host(*args: object) -> HostConfig:
         host = load_host(*args)
@@ -146,7 +146,7 @@ def count_scans(monkeypatch: pytest.MonkeyPatch, scans: Counter) -> None:
         return replace(side, groups=groups)
 
     monkeypatch.setattr(inventory, "load_host", counting_host)
-    monkeypatch.setattr(cli, "load_windows", counting_windows)
+    monkeypatch.setattr(pipeline, "load_windows", counting_windows)
 
 
 def test_no_lookup_scans_the_account_lists_again(

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from evtdiag.cli import _summarise, cli
+from evtdiag.cli import cli
+from evtdiag.cli.say import say_summary
 from evtdiag.render.summary import terminal_summary
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.diagnose.scenario import Scenario
@@ -51,10 +52,10 @@ def test_colour_only_on_a_terminal_without_no_color(sample_document, monkeypatch
     assert "\x1b[" not in terminal_summary(sample_document, colour=False)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    _summarise(sample_document)
+    say_summary(sample_document)
     assert "\x1b[" in capsys.readouterr().err
     monkeypatch.setenv("NO_COLOR", "1")
-    _summarise(sample_document)
+    say_summary(sample_document)
     assert "\x1b[" not in capsys.readouterr().err
 
 

@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
@@ -149,6 +150,15 @@ _OPTIONAL_LISTS = ("verdict_reasons", "unmatched_hosts", "unreferenced_hosts", "
                    "config_warnings", "notes", "host_configs", "windows_groups",
                    "success_id_details", "success_candidates", "host_identities")  # fmt: skip
 _REQUIRED = {"verdict": str, "inputs": list, "events": dict, "problems": list, "audit": list}
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """The JSON report saved at ``path``, checked by :func:`load_document`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path} cannot be read as a JSON report: {error}") from error
+    return load_document(text, str(path))
 
 
 def load_document(text: str, name: str) -> dict[str, Any]:

@@ -1,0 +1,311 @@
+"""The option groups the commands share, each declared once as a decorator.
+
+Every group hands its command one value (a :class:`~evtdiag.pipeline.LogRequest`, a
+:class:`~evtdiag.publish.ReportTarget`...) instead of a dozen keywords, checked before
+any log is read: a report that could not be written is refused at once, not after a
+long read.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, ClassVar
+
+import click
+
+from evtdiag.render.timefmt import TimeFormatter
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def stacked(command: Callable[..., Any], *decorators: Decorator) -> Callable[..., Any]:
+    """``command`` with ``decorators`` applied as if written above it, the first on top."""
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+# -- parameter types ---------------------------------------------------------------------
+
+
+class Moment(click.ParamType):
+    """An ISO date or time (UTC unless it says otherwise), or a time ago: 7d, 12h, 30m, 2w."""
+
+    name = "moment"
+    _AGO = re.compile(r"^(\d+)([mhdw])$")
+    _UNITS: ClassVar[dict[str, str]] = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        ago = self._AGO.match(text)
+        if ago:
+            try:
+                return datetime.now(timezone.utc) - timedelta(**{self._UNITS[ago[2]]: int(ago[1])})
+            except OverflowError:
+                self.fail(f"{text!r} reaches too far into the past", param, ctx)
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(
+                f"{text!r} is neither an ISO date (2026-09-01, 2026-09-01T08:00) "
+                "nor a time ago (7d, 12h, 30m, 2w)",
+                param,
+                ctx,
+            )
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class TimeZoneType(click.ParamType):
+    """``--tz``: an IANA zone name or ``local``, as the :class:`TimeFormatter` of it."""
+
+    name = "zone"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> TimeFormatter:
+        if isinstance(value, TimeFormatter):
+            return value
+        try:
+            return TimeFormatter(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
+class OutputFilePath(click.Path):
+    """A file to write, as a :class:`Path`; a name ending in a separator (or . or ..) is
+    refused: converted, ``dir/`` would be ``dir``, and the report a file named so."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and os.path.basename(value) in ("", ".", ".."):
+            self.fail(f"{value!r} names a folder; give a file name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_FILE = OutputFilePath(dir_okay=False, path_type=Path, allow_dash=True)
+FOLDER = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
+REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+"""A saved JSON report to read."""
+
+REPORT_FORMAT_NAMES = ("html", "json", "text")
+COMPARE_FORMAT_NAMES = ("text", "json", "html")
+"""The choices of the two --format options: the keys of REPORT_FORMATS and
+COMPARE_FORMATS, written out because importing those registries would import the
+renderers with every command (tests/test_startup.py checks they agree)."""
+
+
+# -- log options ---------------------------------------------------------------------------
+
+
+def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every command that reads event logs shares; the command receives
+    them as one ``request`` (:class:`~evtdiag.pipeline.LogRequest`) and ``quiet``."""
+
+    @functools.wraps(command)
+    def with_request(
+        *,
+        logs: tuple[str, ...],
+        providers: tuple[str, ...],
+        success_ids: tuple[int, ...],
+        no_success_inference: bool,
+        carve: bool,
+        csv_date_format: str | None,
+        jobs: int | None,
+        **rest: Any,
+    ) -> Any:
+        from evtdiag.logs.sources import ReadOptions
+        from evtdiag.pipeline import LogRequest
+
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+        request = LogRequest(logs, providers, success_ids, not no_success_inference, jobs,
+                             options)  # fmt: skip
+        return command(request=request, **rest)
+
+    return stacked(
+        with_request,
+        click.argument("logs", nargs=-1, required=True),
+        click.option(
+            "--provider",
+            "providers",
+            multiple=True,
+            metavar="NAME",
+            help="Also treat events of this provider as PSync (older Services for UNIX "
+            "source names). Repeatable.",
+        ),
+        click.option(
+            "--success-id",
+            "success_ids",
+            multiple=True,
+            type=click.IntRange(0, 0xFFFF),
+            callback=_refuse_failure_ids,
+            metavar="ID",
+            help="Event id of 'Successfully changed password'. Without it evtdiag infers it "
+            "(see --no-success-inference); give it to confirm the id the report names, or when "
+            "nothing was inferred. Microsoft does not document it. Repeatable.",
+        ),
+        click.option(
+            "--no-success-inference",
+            is_flag=True,
+            help="Do not infer the success id from the logs (the one undocumented PSync id "
+            "logged at Information level with a user and a host): without --success-id, only "
+            "exports whose rendered text reads 'Successfully changed password' show successes.",
+        ),
+        click.option(
+            "--carve",
+            is_flag=True,
+            help="Also read stale records left in chunk slack (after a chunk's free-space "
+            "offset); they are flagged unverified in the output and the coverage.",
+        ),
+        click.option(
+            "--csv-date-format",
+            metavar="FORMAT",
+            default=None,
+            help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
+            "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+        ),
+        quiet_option("No progress line."),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(1, 256),
+            default=None,
+            metavar="N",
+            help="Worker processes reading the logs (default: all cores). The result "
+            "does not depend on it.",
+        ),
+    )
+
+
+def _refuse_failure_ids(
+    ctx: click.Context, param: click.Parameter, success_ids: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Refuse a documented failure id as a success id, as a usage error."""
+    from evtdiag.psync import check_success_ids
+
+    try:
+        check_success_ids(success_ids)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from error
+    return success_ids
+
+
+def quiet_option(help_text: str) -> Decorator:
+    return click.option("-q", "--quiet", is_flag=True, help=help_text)
+
+
+# -- configuration options --------------------------------------------------------------
+
+
+def config_options(*, hosts_required: bool = False) -> Decorator:
+    """``--hosts`` and ``--windows``: the folders of the UNIX hosts' and the Windows
+    settings (``report`` and ``check-config``)."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        return stacked(
+            command,
+            click.option(
+                "--hosts",
+                "hosts_dir",
+                type=FOLDER,
+                required=hosts_required,
+                help="Folder with one sub-folder or collector archive per UNIX host.",
+            ),
+            click.option(
+                "--windows",
+                "windows_dir",
+                type=FOLDER,
+                help="Folder with PasswordPropAllow.txt, PasswordPropDeny.txt, the admin "
+                "groups and net-accounts.txt.",
+            ),
+        )
+
+    return decorate
+
+
+# -- output options ----------------------------------------------------------------------
+
+
+def output_options(formats: tuple[str, ...], default: str, format_help: str, output_help: str
+                   ) -> Decorator:  # fmt: skip
+    """``--format``, ``-o``, ``--force`` and ``--tz``, for every command that writes a
+    rendering; the command receives ``output_format``, ``output``, ``force`` and ``times``."""
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        return stacked(
+            command,
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(formats),
+                default=default,
+                show_default=True,
+                help=format_help,
+            ),
+            click.option("-o", "--output", type=OUTPUT_FILE, help=output_help),
+            click.option("--force", is_flag=True, help="Overwrite an existing output file."),
+            click.option(
+                "--tz",
+                "times",
+                type=TimeZoneType(),
+                default="UTC",
+                show_default=True,
+                help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
+            ),
+        )
+
+    return decorate
+
+
+def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The output options ``report`` and ``render`` share, with redaction; the command
+    receives them as one ``target`` (:class:`~evtdiag.publish.ReportTarget`), checked
+    before any log is read."""
+
+    @functools.wraps(command)
+    def with_target(
+        *,
+        output_format: str,
+        output: Path | None,
+        force: bool,
+        times: TimeFormatter,
+        redact: bool,
+        redact_key: Path | None,
+        **rest: Any,
+    ) -> Any:
+        from evtdiag.publish import report_target
+
+        target = report_target(
+            output_format, output, times, force=force, redact=redact, redact_key=redact_key
+        )
+        return command(target=target, **rest)
+
+    return stacked(
+        with_target,
+        output_options(
+            REPORT_FORMAT_NAMES,
+            "html",
+            "Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
+            "Write the report to this file (default: evtdiag-report-<UTC time>.html "
+            "in the current folder for HTML, standard output for JSON and text).",
+        ),
+        click.option(
+            "--redact",
+            is_flag=True,
+            help="Replace user, host, DC and domain names and IP addresses by stable "
+            "pseudonyms everywhere; the key and mapping go to <report>.redaction.json (0600).",
+        ),
+        click.option(
+            "--redact-key",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "
+            "redacted reports use the same pseudonyms. Implies --redact.",
+        ),
+    )

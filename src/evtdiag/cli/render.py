@@ -1,0 +1,45 @@
+"""``evtdiag render``: rebuild a report from a saved JSON report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import jinja2
+
+from evtdiag.cli.options import REPORT_FILE, quiet_option, report_output_options
+from evtdiag.cli.say import exit_code, say_published, say_summary
+from evtdiag.errors import UsageError
+from evtdiag.publish import ReportTarget, publish
+from evtdiag.render.json_report import read_document
+
+
+@click.command()
+@click.argument("findings", type=REPORT_FILE)
+@report_output_options
+@quiet_option("No verdict summary on stderr.")
+def render(findings: Path, target: ReportTarget, quiet: bool) -> None:
+    """Rebuild a report from a saved JSON report (FINDINGS), without the original inputs.
+
+    The exit code is the one 'report' gave for that document: 1 while it has open
+    problems that count, 0 otherwise.
+
+    \b
+    Example:
+        evtdiag report logs/ --hosts hosts/ --format json -o findings.json
+        evtdiag render findings.json -o report.html
+        evtdiag render findings.json --redact -o for-support.html
+    """
+    document = read_document(findings)
+    try:
+        published = publish(document, target)
+    except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
+        raise UsageError(
+            f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
+            "write a new one with 'evtdiag report ... --format json'"
+        ) from error
+    say_published(published)
+    if not quiet:
+        say_summary(document)
+    sys.exit(exit_code(document))

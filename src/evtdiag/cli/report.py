@@ -1,0 +1,80 @@
+"""``evtdiag report``: diagnose the logs against the configurations, publish the report."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+
+from evtdiag.cli.options import Moment, config_options, log_options, report_output_options
+from evtdiag.cli.say import exit_code, say_published, say_refused, say_speed, say_summary
+from evtdiag.errors import ExitCode
+from evtdiag.pipeline import LogRequest, ReportRequest, build_report, cycle_collection_paused
+from evtdiag.progress import progress_line
+from evtdiag.publish import ReportTarget, publish
+from evtdiag.render.terminal import printable_line
+
+
+@click.command()
+@log_options
+@config_options()
+@report_output_options
+@click.option("--since", type=Moment(), help="Only events from this moment on (ISO date or 7d).")
+@click.option("--until", type=Moment(), help="Only events before this moment (ISO date or 7d).")
+def report(
+    request: LogRequest,
+    quiet: bool,
+    hosts_dir: str | None,
+    windows_dir: str | None,
+    target: ReportTarget,
+    since: datetime | None,
+    until: datetime | None,
+) -> None:
+    """Diagnose the PSync failures in LOGS against the hosts' and Windows' settings.
+
+    Explains every failure with evidence, sorts failures into host, account, DC and
+    pair problems, audits the best practices and gives a verdict.
+
+    \b
+    Exit codes: 0 no open problems (operational, or no PSync events), 1 open problems found,
+    2 usage error, 3 no usable input (or an input that could not be read at all:
+    the report covers the others).
+
+    The default is one self-contained HTML file (evtdiag-report-<UTC time>.html);
+    --format json keeps everything (evtdiag render rebuilds the page from it).
+
+    \b
+    Example:
+        evtdiag report sample_logs/*.evtx --hosts sample_logs/hosts \\
+            --windows sample_logs/windows -o report.html
+        evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
+    """
+    if since is not None and until is not None and since >= until:
+        raise click.BadParameter(
+            f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
+            param_hint="--since",
+        )
+    run = build_report(
+        ReportRequest(
+            request,
+            hosts_dir,
+            windows_dir,
+            since,
+            until,
+            run={"command": ["evtdiag", *sys.argv[1:]], "time_zone": target.times.zone_name},
+        ),
+        progress_line(enabled=not quiet),
+    )
+    if not quiet:
+        say_speed(run.read)
+    with cycle_collection_paused():
+        published = publish(run.document, target)
+    say_published(published)
+    for alert in run.diagnosis.alerts:
+        click.echo(f"Warning: {printable_line(alert)}", err=True)
+    if not quiet:
+        say_summary(run.document)
+    if say_refused(run.read):  # the report covers the other inputs; say what it lacks
+        sys.exit(int(ExitCode.NO_USABLE_INPUT))
+    sys.exit(exit_code(run.document))

@@ -1,0 +1,139 @@
+"""Publishing: a document or a rendering, from the engine to the files the user asked for.
+
+Redaction, the output targets (``-o FILE``, ``-o -``, the default report name,
+``--force``), the redaction key and mapping, and writing every file whole or not at all.
+``report``, ``render``, ``compare`` and ``fixes`` publish through here; :mod:`evtdiag.render`
+only turns a document into text. Nothing here prints: the command line says what was
+written, from the :class:`Published` it gets back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evtdiag.errors import UsageError
+from evtdiag.render import formats
+from evtdiag.render.output import (
+    OutputFile,
+    default_report_name,
+    exists,
+    write_files,
+    write_report,
+    write_stdout,
+)
+from evtdiag.render.redact import Redactor, load_key, mapping_document, redact_document
+from evtdiag.render.timefmt import TimeFormatter
+
+STDOUT = Path("-")
+"""``-o -``: write to standard output."""
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """Where and how a report is written: what the output options asked for, checked
+    before any log is read."""
+
+    output_format: str
+    times: TimeFormatter
+    output: Path | None
+    """None: standard output."""
+    mapping: Path | None
+    """Where the redaction key and mapping go; None when not redacting."""
+    force: bool
+    redact_key: bytes | None
+    """The key of ``--redact-key``; None: a new key."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """What was written where: the command line says it."""
+
+    report: Path | None
+    """None: the report went to standard output."""
+    mapping: Path | None
+
+
+def report_target(
+    output_format: str,
+    output: Path | None,
+    times: TimeFormatter,
+    *,
+    force: bool = False,
+    redact: bool = False,
+    redact_key: Path | None = None,
+) -> ReportTarget:
+    """Where a report and its redaction mapping go (``-o -``: standard output; HTML
+    without ``-o``: a new file named after the time), refusing, before any log is read,
+    to overwrite without ``force`` and a folder that cannot take the file.
+
+    :raises UsageError: naming the option at fault.
+    """
+    if output == STDOUT:
+        output = None
+    elif output is None and output_format == "html":
+        output = default_report_name()
+    mapping = None
+    if redact or redact_key is not None:
+        mapping = (
+            Path(f"{output}.redaction.json")
+            if output
+            else default_report_name(suffix="redaction.json")
+        )
+    for path, option in ((output, "--output"), (mapping, "--redact")):
+        if path is not None:
+            _check_writable(path, option, force)
+    key = load_key(redact_key) if redact_key is not None else None
+    return ReportTarget(output_format, times, output, mapping, force, key)
+
+
+def _check_writable(path: Path, option: str, force: bool) -> None:
+    """Refuse a file that exists (without ``force``), or whose folder is missing or not
+    writable."""
+    if exists(path) and not force:
+        raise _invalid(option, f"{path} already exists; use --force to overwrite it")
+    folder = path.parent
+    if not folder.is_dir():
+        raise _invalid(option, f"{folder} is not an existing folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise _invalid(option, f"cannot write in {folder}: permission denied")
+
+
+def _invalid(option: str, reason: str) -> UsageError:
+    return UsageError(f"Invalid value for '{option}': {reason}")
+
+
+def publish(document: dict[str, Any], target: ReportTarget) -> Published:
+    """Redact (when asked), render, and write the mapping and the report.
+
+    The mapping goes first, and neither file is written unless both can be: a disk
+    with room for the report and not for its key would leave a report nobody can
+    decode. On standard output the report follows the mapping written.
+    """
+    files: list[OutputFile] = []
+    if target.mapping is not None:
+        key = target.redact_key if target.redact_key is not None else Redactor.new_key()
+        document, redactor = redact_document(document, key)
+        mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
+        files.append(OutputFile(target.mapping, (mapping_text + "\n",), mode=0o600))
+    parts = formats.render_document(document, target.output_format, target.times)
+    if target.output is not None:
+        files.append(OutputFile(target.output, parts))
+    write_files(files, force=target.force)
+    if target.output is None:
+        write_stdout(parts)
+    return Published(target.output, target.mapping)
+
+
+def write_output(parts: Iterable[str], output: Path | None, *, force: bool = False) -> Path | None:
+    """Write a rendering (a comparison, a listing) to ``output`` whole, or to standard
+    output when it is None or ``-``; return the file written, if any."""
+    if output is None or output == STDOUT:
+        write_stdout(parts)
+        return None
+    write_report(output, parts, force=force)
+    return output
