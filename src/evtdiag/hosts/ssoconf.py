@@ -6,9 +6,12 @@ given inside SYNC_HOSTS, FILE_PATH must agree with USE_SHADOW.
 
 Assumptions where Microsoft's documentation is silent [INF]:
 
-- Syntax: one ``KEY=value`` per line, spaces around ``=`` allowed; ``#`` starts a
-  comment only at the beginning of a line (a key such as ``ABCDZ#efgh`` keeps its
-  ``#``); key names are upper case (lower case is accepted with a warning); for a
+- Syntax: one ``KEY=value`` per line, spaces around ``=`` allowed; a line ending in a
+  backslash continues on the next (:func:`~evtdiag.hosts._text.continued_lines`);
+  ``#`` starts a comment at the beginning of a line, and after white space in a value
+  other than a key (a key such as ``ABCDZ#efgh`` keeps its ``#``): the value stops
+  there, with a warning, and the comment's text is never quoted (it may name an old
+  key); key names are upper case (lower case is accepted with a warning); for a
   duplicated key the last line wins (with a warning).
 - SYNC_HOSTS entries have the form ``(host [port [key]])``, several per line, the
   fields separated by white space (not commas).
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from evtdiag.hosts._text import ascii_int, lines
+from evtdiag.hosts._text import ascii_int, continued_lines, excerpt, lines
 from evtdiag.hosts.model import KeyInfo, SsoConf, SsoSetting, SyncDecision, SyncHost, SyncUserEntry
 from evtdiag.model import ConfigWarning, Place
 
@@ -176,7 +179,7 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
     hosts: tuple[SyncHost, ...] | None = None
     key: KeyInfo | None = None
     case_ignore, case_place = True, None
-    for lineno, line in lines(data, file, warnings):
+    for lineno, line in continued_lines(lines(data, file, warnings)):
         place = Place(file, line=lineno)
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -210,8 +213,8 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                     "assumed the last line wins)",
                 )
             )
-        text = line.strip()
         comment = _inline_comment(kname, value)
+        text = line[: m.start(2) + comment if comment is not None else m.end(2)].strip()
         if comment is not None:
             warnings.append(
                 ConfigWarning(
@@ -249,9 +252,13 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
         elif kname in INTEGER_KEYS + FLAG_KEYS:
             number = ascii_int(value)
             if number is None:
-                warnings.append(ConfigWarning(place, f"{kname}: {value!r} is not a number"))
+                warnings.append(
+                    ConfigWarning(place, f"{kname}: {excerpt(repr(value))} is not a number")
+                )
             elif kname in FLAG_KEYS and number not in (0, 1):
-                warnings.append(ConfigWarning(place, f"{kname}: expected 0 or 1, got {value}"))
+                warnings.append(
+                    ConfigWarning(place, f"{kname}: expected 0 or 1, got {excerpt(value)}")
+                )
             if kname == "CASE_IGNORE_NAME" and number is not None:
                 case_ignore, case_place = number != 0, place
         found.pop(kname, None)
