@@ -60,7 +60,7 @@ def test_unknown_key_warning_never_names_a_continued_key(tmp_path: Path) -> None
     web.mkdir(parents=True)
     (web / "sso.conf").write_text(CONTINUED)
     code, printed = run("check-config", "--hosts", str(tmp_path / "hosts"))
-    assert "unknown key" not in printed and "KEYthree" not in printed
+    assert code in (0, 1) and "unknown key" not in printed and "KEYthree" not in printed
     assert not any(key[:6] in printed for key in KEYS), printed
 
 
