@@ -21,8 +21,8 @@ CONTINUED = (
 
 def _shown(text: str, encoding: str = "utf-8") -> str:
     conf = parse_sso_conf(text.encode(encoding), "web01/sso.conf")
-    return repr(conf) + "".join(str(w) for w in conf.warnings) + "".join(
-        s.text for s in conf.settings
+    return (
+        repr(conf) + "".join(str(w) for w in conf.warnings) + "".join(s.text for s in conf.settings)
     )
 
 
@@ -91,9 +91,7 @@ def test_long_sync_users_line_is_quoted_in_part(tmp_path: Path) -> None:
     web = tmp_path / "hosts" / "web01"
     web.mkdir(parents=True)
     listed = " ".join(f"+other{i:05}" for i in range(5300))
-    (web / "sso.conf").write_text(
-        f"SYNC_USERS={listed} " + " ".join(f"-{u}" for u in users) + "\n"
-    )
+    (web / "sso.conf").write_text(f"SYNC_USERS={listed} " + " ".join(f"-{u}" for u in users) + "\n")
     assert len((web / "sso.conf").read_bytes()) > 63_000  # just under MAX_LINE
     (web / "passwd").write_text(
         "".join(f"{u}:x:{1000 + i}:100::/home/{u}:/bin/sh\n" for i, u in enumerate(users))
