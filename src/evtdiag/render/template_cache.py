@@ -45,9 +45,9 @@ SUPPORTED = (
 
 _READ = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FOLDER = _READ | getattr(os, "O_DIRECTORY", 0)
-_CREATE = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-) | getattr(os, "O_CLOEXEC", 0)
+_CREATE = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)) | getattr(
+    os, "O_CLOEXEC", 0
+)
 
 
 def _own(info: os.stat_result) -> bool:
