@@ -351,7 +351,10 @@ MAX_TOML_NESTING = 64
 level, so a file nested 2,000 deep exhausted Python's stack (issue 26): deeper than
 this is refused before parsing."""
 _TOML_TOKEN = re.compile(
-    r'"""(?:\\.|[^\\])*?"""' r"|'''.*?'''" r'|"(?:\\.|[^"\\\n])*"' r"|'[^'\n]*'|#[^\n]*"
+    r'"""(?:\\.|[^\\])*?"""'
+    r"|'''.*?'''"
+    r'|"(?:\\.|[^"\\\n])*"'
+    r"|'[^'\n]*'|#[^\n]*"
     r"|([\[{])|[\]}]",
     re.DOTALL,
 )
