@@ -21,15 +21,19 @@ APPLETS = (
 )  # fmt: skip
 """What the script runs, besides the shell's own built-ins."""
 
+Command = tuple[list[str], str]
+"""The command that runs a script under a shell, and the PATH to give it."""
 
-def shell_command(shell: str, tmp_path: Path) -> tuple[list[str], str]:
-    """The command that runs a script under ``shell`` and the PATH to give it."""
+
+def shell_command(shell: str, folder: Path) -> Command | None:
+    """How to run a script under ``shell`` (busybox's applets linked in ``folder``);
+    None when the shell or tar is not installed."""
     found = shutil.which(shell)
     if found is None or shutil.which("tar") is None:
-        pytest.skip(f"{shell} is not installed")
+        return None
     if shell != "busybox":
         return [found], "/usr/bin:/bin"
-    applets = tmp_path / "busybox-bin"
+    applets = folder / "busybox-bin"
     applets.mkdir(exist_ok=True)
     for name in APPLETS:
         if not (applets / name).exists():
@@ -37,28 +41,37 @@ def shell_command(shell: str, tmp_path: Path) -> tuple[list[str], str]:
     return [found, "sh"], str(applets)
 
 
-def run_collector(
-    tmp_path: Path, *args: str, shell: str = "sh"
-) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """Run the script on the fake root ``tmp_path/root``; the output folder is returned."""
-    out = tmp_path / f"out-{shell}"
-    out.mkdir()
-    script = tmp_path / "collect.sh"
+def collect(
+    command: Command, root: Path, out: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    """Run the script (written next to ``out``) on the fake root ``root``, into ``out``."""
+    script = out.parent / "collect.sh"
     script.write_text(collect_script())
-    command, path = shell_command(shell, tmp_path)
-    proc = subprocess.run(
-        [*command, str(script), "-o", str(out), *args],
+    shell, path = command
+    return subprocess.run(
+        [*shell, str(script), "-o", str(out), *args],
         capture_output=True,
         text=True,
         env={
             "PATH": path,
-            "EVTDIAG_ROOT": str(tmp_path / "root"),
+            "EVTDIAG_ROOT": str(root),
             "EVTDIAG_HOSTNAME": "web01",
-            "TMPDIR": str(tmp_path),
+            "TMPDIR": str(out.parent),
         },
         check=False,
     )
-    return proc, out
+
+
+def run_collector(
+    tmp_path: Path, *args: str, shell: str = "sh"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run the script on the fake root ``tmp_path/root``; the output folder is returned."""
+    command = shell_command(shell, tmp_path)
+    if command is None:
+        pytest.skip(f"{shell} (or tar) is not installed")
+    out = tmp_path / f"out-{shell}"
+    out.mkdir()
+    return collect(command, tmp_path / "root", out, *args), out
 
 
 def archive_files(out: Path) -> dict[str, bytes]:
