@@ -56,7 +56,9 @@ KNOWN_KEYS = (
 INTEGER_KEYS = ("PORT_NUMBER", "SYNC_RETRIES", "SYNC_DELAY")
 FLAG_KEYS = ("USE_SHADOW", "CASE_IGNORE_NAME", "USE_NIS", "IGNORE_PROPAGATION_ERRORS")
 
-_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_LINE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", re.DOTALL)
+r"""``KEY = value``; the value is stripped after the match (a lazy value before ``\s*$``
+took quadratic time on a long run of spaces)."""
 _REDACTED = re.compile(r"^<redacted length=([0-9]+) classes=([a-z,]*)>$")
 _CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
 
@@ -112,16 +114,38 @@ def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
     return tuple(entries)
 
 
-_HOST_ENTRY = re.compile(
-    r"\s*\(\s*(?P<host>[\w.-]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
-    r"(?=\s+\(|\s*$)"
+_ENTRY_OPEN = re.compile(r"\s*\(")
+_ENTRY_FIELDS = re.compile(
+    r"\s*(?P<host>[\w.-]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*))?", re.DOTALL
 )
-"""One ``(host [port [key]])`` entry. The key runs to the ``)`` that ends the entry (one
-followed by white space and the next ``(``, or by the end of the line), so a key may
-hold parentheses, even ``)(``; entries written without a space between them are not
-in this form and the value is then not used. The host is a DNS name or an IPv4 address
-(letters, digits, ``.``, ``-``, ``_``): in ``(DC01,6677,KEY)`` the "host" would be the
-whole entry, key included."""
+_NEXT_ENTRY = re.compile(r"\s+\(")
+
+
+def _host_entry(value: str, pos: int, end: int) -> tuple[str, str | None, str, int] | None:
+    """The ``(host [port [key]])`` entry at ``pos`` of ``value`` (whose text ends at
+    ``end``, trailing white space excluded): host, port and key text (``""`` for none),
+    and where the entry ends; None when the text there is not such an entry.
+
+    The key runs to the ``)`` that ends the entry (one followed by white space and the
+    next ``(``, or by the end of the value), so a key may hold parentheses, even
+    ``)(``; entries written without a space between them are not in this form and the
+    value is then not used. The host is a DNS name or an IPv4 address (letters,
+    digits, ``.``, ``-``, ``_``): in ``(DC01,6677,KEY)`` the "host" would be the whole
+    entry, key included. Each ``)`` is tried once and the white space after it read
+    once, so a long value costs linear time (a pattern with a lazy key before ``\\s*\\)``
+    took quadratic time on a long run of spaces).
+    """
+    opened = _ENTRY_OPEN.match(value, pos)
+    if opened is None:
+        return None
+    close = value.find(")", opened.end(), end)
+    while close != -1 and close + 1 < end and not _NEXT_ENTRY.match(value, close + 1):
+        close = value.find(")", close + 1, end)
+    fields = _ENTRY_FIELDS.fullmatch(value, opened.end(), close) if close != -1 else None
+    if fields is None:
+        return None
+    key = (fields.group("key") or "").rstrip()
+    return fields.group("host"), fields.group("port"), key, close + 1
 
 
 def _split_hosts(
@@ -134,10 +158,10 @@ def _split_hosts(
     """
     hosts: list[SyncHost] = []
     shown: list[str] = []
-    pos = 0
-    while pos < len(value.rstrip()):
-        m = _HOST_ENTRY.match(value, pos)
-        if m is None:
+    pos, end = 0, len(value.rstrip())
+    while pos < end:
+        entry = _host_entry(value, pos, end)
+        if entry is None:
             commas = "; it holds commas, where spaces are expected" if "," in value else ""
             warnings.append(
                 ConfigWarning(
@@ -147,8 +171,7 @@ def _split_hosts(
                 )
             )
             return None, "<not shown: not in the (host [port [key]]) form>"
-        pos = m.end()
-        host, port_text, key_text = m.group("host"), m.group("port"), m.group("key")
+        host, port_text, key_text, pos = entry
         port = ascii_int(port_text) if port_text is not None else None
         if port_text is not None and port is None:
             # not a port: perhaps a key given without one, so never shown
@@ -196,7 +219,7 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
         if m is None:
             warnings.append(ConfigWarning(place, "not a KEY=value line; ignored"))
             continue
-        name, value = m.group(1), m.group(2)
+        name, value = m.group(1), m.group(2).rstrip()
         kname = name.upper()
         if kname not in KNOWN_KEYS:
             warnings.append(ConfigWarning(place, f"unknown key {name} ignored"))
@@ -214,7 +237,7 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                 )
             )
         comment = _inline_comment(kname, value)
-        text = line[: m.start(2) + comment if comment is not None else m.end(2)].strip()
+        text = line[: m.start(2) + (len(value) if comment is None else comment)].strip()
         if comment is not None:
             warnings.append(
                 ConfigWarning(
