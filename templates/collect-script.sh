@@ -106,8 +106,9 @@ function token(h,   r) {
 # Keys sso.conf may set whose values hold no secret: copied with comments removed. Any
 # other KEY=value line keeps its name and has its value redacted (a misspelled
 # ENCRYPT_KEY must not carry the key out). Kept equal to evtdiag's KNOWN_KEYS by a test.
-PLAIN_KEYS="SYNC_USERS PORT_NUMBER FILE_PATH USE_SHADOW CASE_IGNORE_NAME TEMP_FILE_PATH
-SYNC_RETRIES SYNC_DELAY USE_NIS NIS_UPDATE_PATH IGNORE_PROPAGATION_ERRORS"
+# (Two assignments: some awks refuse a newline in a -v value.)
+PLAIN_KEYS="SYNC_USERS PORT_NUMBER FILE_PATH USE_SHADOW CASE_IGNORE_NAME TEMP_FILE_PATH"
+PLAIN_KEYS="$PLAIN_KEYS SYNC_RETRIES SYNC_DELAY USE_NIS NIS_UPDATE_PATH IGNORE_PROPAGATION_ERRORS"
 
 decode_text() {  # decode_text FILE: UTF-8 text with LF line ends, whatever the encoding
   # od turns every byte into a number, so no awk sees a NUL (busybox awk would cut the
@@ -157,7 +158,7 @@ sanitize_sso() {
   # and an empty line for each line it took, so line numbers stay those of the host.
   # Comments are dropped ("#" is kept): one may name an old key.
   decode_text "$1" | "$AWK" -v plain="$PLAIN_KEYS" "$AWKLIB"'
-  BEGIN { n = split(plain, names, /[ \t\n]+/); for (i = 1; i <= n; i++) known[names[i]] = 1 }
+  BEGIN { n = split(plain, names, " "); for (i = 1; i <= n; i++) known[names[i]] = 1 }
   {
     if (joined == "" && taken == 0 && $0 ~ /^[ \t]*#/) { print "#"; next }
     if ($0 ~ /\\[ \t]*$/) { part = $0; sub(/\\[ \t]*$/, "", part); joined = joined part; taken++; next }

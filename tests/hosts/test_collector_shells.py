@@ -133,6 +133,7 @@ def test_collector_copies_exactly_the_keys_evtdiag_knows() -> None:
     """The script's list of keys whose values are copied is evtdiag's, less the two
     that hold keys: a key it does not know has its value redacted."""
     script = Path(__file__).parents[2] / "templates" / "collect-script.sh"
-    listed = re.search(r'PLAIN_KEYS="([^"]*)"', script.read_text())
-    assert listed is not None
-    assert set(listed.group(1).split()) == set(KNOWN_KEYS) - {"ENCRYPT_KEY", "SYNC_HOSTS"}
+    listed = re.findall(r'^PLAIN_KEYS="([^"]*)"', script.read_text(), flags=re.MULTILINE)
+    names = " ".join(listed).replace("$PLAIN_KEYS", "").split()
+    assert len(names) == len(set(names))
+    assert set(names) == set(KNOWN_KEYS) - {"ENCRYPT_KEY", "SYNC_HOSTS"}
