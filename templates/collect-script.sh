@@ -12,7 +12,8 @@
 # token such as <active/sha512>, inside the awk pipeline that reads the real file.
 # sso.conf is read as ssod is taken to read it (continued lines joined; UTF-8, latin-1
 # or UTF-16 with a BOM); comments, the values of unknown keys and lines of no known
-# form are dropped; a passwd or shadow line without its name or fields is removed.
+# form are dropped; a passwd or shadow line without its name or fields, and an AIX
+# security/passwd line of no known form, is removed.
 #
 # EVTDIAG_ROOT=/path reads the files under /path instead of / (for tests);
 # EVTDIAG_HOSTNAME overrides the host name.
@@ -25,7 +26,7 @@ OUTDIR=.
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) OUTDIR=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     --) shift; break ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) break ;;
@@ -257,14 +258,26 @@ sanitize_colon() {  # sanitize_colon FIELDS FILE: passwd/shadow; field 2 becomes
 sanitize_passwd() { sanitize_colon 7 "$1"; }
 sanitize_shadow() { sanitize_colon 9 "$1"; }
 
-sanitize_aix() {  # AIX security/passwd: password = value
+sanitize_aix() {  # AIX security/passwd: headers, password (a token), lastupdate, flags
+  # Only the forms this file has are kept: "name:" headers (a name holding "$" or a
+  # blank may have a hash glued to it), "password = value" (a token), lastupdate and
+  # flags. Anything else, a comment or a line a hash may have slid onto, is removed.
   "$AWK" "$AWKLIB"'
-  /^[ \t]*password[ \t]*=/ {
-    v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t\r]+$/, "", v)
-    ind = $0; sub(/[^ \t].*/, "", ind)
-    print ind "password = " token(v); next
+  { sub(/\r$/, "") }
+  /^[ \t]*$/ { print ""; next }
+  /^[^ \t*#=][^=]*:[ \t]*$/ {
+    name = $0; sub(/:[ \t]*$/, "", name)
+    if (name ~ /[ \t]/ || name ~ /\$./) print "* evtdiag: a stanza header that is not an account name was removed"
+    else print name ":"
+    next
   }
-  { print }' "$1"
+  /^[ \t]+[Pp][Aa][Ss][Ss][Ww][Oo][Rr][Dd][ \t]*=/ {
+    v = $0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+    if (v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
+    print "\tpassword = " token(v); next
+  }
+  /^[ \t]+(lastupdate|flags)[ \t]*=[ \t]*[A-Za-z0-9_, \t"]*$/ { print; next }
+  { print "* evtdiag: a line of no known form was removed" }' "$1"
 }
 
 MANIFEST=$STAGE/MANIFEST

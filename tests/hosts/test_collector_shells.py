@@ -74,12 +74,23 @@ PASSWD = (
     "+@netgroup\n"
 )
 
+AIX_PASSWD = (
+    f"alice:\n\tpassword = {{ssha512}}06{HASHES['sha512']}\n\tlastupdate = 1700000000\n"
+    "\tflags = ADMCHG\n\n"
+    f"bad3 {{ssha256}}06{HASHES['md5']}:\n\tpassword = *\n\n"  # a hash glued to the name
+    f"bob:\n\tpasswrd = {HASHES['md5']}\n"  # a misspelled attribute
+    f"{HASHES['sha512']}\n"  # a hash slid onto a line of its own
+    f'\tpassword = "{DES}"\r\n'
+    f"* old password was {DES}\n"
+)
+
 
 def _fake_root(root: Path, sso: bytes) -> None:
     (root / "etc" / "security").mkdir(parents=True)
     (root / "etc" / "sso.conf").write_bytes(sso)
     (root / "etc" / "shadow").write_text(SHADOW)
     (root / "etc" / "passwd").write_text(PASSWD)
+    (root / "etc" / "security" / "passwd").write_text(AIX_PASSWD)
 
 
 def _leaks(blob: bytes) -> list[str]:
@@ -101,7 +112,7 @@ def test_no_planted_secret_reaches_the_archive(tmp_path: Path, shell: str, layou
     proc, out = run_collector(tmp_path, shell=shell)
     assert proc.returncode == 0, proc.stderr
     files = archive_files(out)
-    assert {"web01/sso.conf", "web01/shadow", "web01/passwd", "web01/MANIFEST"} <= set(files)
+    assert {"web01/sso.conf", "web01/shadow", "web01/passwd", "web01/security/passwd"} <= set(files)
     leaked = {name: _leaks(blob) for name, blob in files.items() if _leaks(blob)}
     assert leaked == {}, files
     assert _leaks((proc.stdout + proc.stderr).encode()) == []
@@ -125,8 +136,12 @@ def test_no_planted_secret_reaches_the_archive(tmp_path: Path, shell: str, layou
     assert host.sso.get("SYNC_USERS").place.line == 10
     assert {e.name for e in host.sso.sync_users} >= {"m.wei\u00df", "\u0130lker"}
     assert not any("unknown key KEY" in w.message for w in host.sso.warnings)
-    assert {e.name for e in host.shadow} == {"root", "carol"}
+    assert {e.name for e in host.shadow} == {"root", "carol", "alice", "bob"}
     assert {e.name for e in host.passwd} == {"root", "legacy"}
+    aix = files["web01/security/passwd"].decode()
+    assert "alice:\n\tpassword = <active/ssha512>\n" in aix
+    assert "bob:\n* evtdiag: a line of no known form was removed\n" in aix
+    assert "\tpassword = <active/des>\n" in aix
 
 
 def test_collector_copies_exactly_the_keys_evtdiag_knows() -> None:
