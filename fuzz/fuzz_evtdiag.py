@@ -14,9 +14,10 @@ seeds::
 Targets: evtx, xml, csv, archive (a log input through format detection, every reader,
 extraction and every renderer) and sso.conf, passwd, shadow, security-passwd,
 security-user, login.defs, pwquality.conf, group, net-accounts (the bytes as every
-configuration file, and check-config's text). Any exception that escapes is a bug: a
-log reader may only report an input as ``refused`` or ``skipped``, a configuration
-parser only warn. ``-timeout`` turns a hang into a finding.
+configuration file, and check-config's text), and collector (the bytes as a host's
+sso.conf through the collect script: no key may leave). Any exception that escapes is
+a bug: a log reader may only report an input as ``refused`` or ``skipped``, a
+configuration parser only warn. ``-timeout`` turns a hang into a finding.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ shared by the test run (tests/test_fuzz.py) and the atheris harness (fuzz/fuzz_e
 The contract they check: whatever the bytes, a log reader returns a coverage (an input
 it cannot read becomes a ``refused`` or ``skipped`` coverage with a message), the
 format readers themselves raise nothing but :class:`evtdiag.errors.InputFormatError`,
-the config parsers raise nothing at all (they warn), and every renderer accepts what
-came out. Warnings count as failures, as in the rest of the test suite.
+the config parsers raise nothing at all (they warn), every renderer accepts what
+came out, and the collect script lets no key evtdiag reads in sso.conf leave the host.
+Warnings count as failures, as in the rest of the test suite.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import contextlib
 import hashlib
 import os
 import random
+import re
+import shutil
+import tarfile
 import tempfile
 import time
 import traceback
@@ -25,8 +29,16 @@ from itertools import chain
 from pathlib import Path
 
 from evtdiag.errors import InputFormatError
-from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
-from evtdiag.hosts.model import FileStatus
+from evtdiag.hosts import (
+    load_host,
+    load_windows,
+    parse_group_members,
+    parse_net_accounts,
+    parse_sso_conf,
+    ssoconf,
+)
+from evtdiag.hosts._text import decode
+from evtdiag.hosts.model import FileStatus, KeyInfo
 from evtdiag.logs.exports.csv import read_event_csv
 from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
@@ -34,6 +46,7 @@ from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+from tests.hosts.collector_run import collect, shell_command
 from tests.logs.reading import read_inputs
 
 CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
@@ -81,6 +94,64 @@ def parse_config_bytes(data: bytes, folder: Path) -> None:
     format_windows(load_windows(str(folder)))
 
 
+@contextlib.contextmanager
+def keys_read() -> Iterator[list[str]]:
+    """Every key text evtdiag's sso.conf parser reduces while inside (the values passed
+    to :func:`~evtdiag.hosts.ssoconf.key_info`): what it holds to be a key."""
+    seen: list[str] = []
+    reduce = ssoconf.key_info
+
+    def recording(value: str) -> KeyInfo:
+        seen.append(value)
+        return reduce(value)
+
+    ssoconf.key_info = recording
+    try:
+        yield seen
+    finally:
+        ssoconf.key_info = reduce
+
+
+_COLLECTOR = shell_command("sh", Path(tempfile.gettempdir()))
+_TOKEN = re.compile(r"<redacted length=[0-9]+ classes=[a-z,]*>")
+
+
+def collect_sso_conf(data: bytes, folder: Path) -> None:
+    """Any bytes as a host's sso.conf, through the collector script (sh) and back.
+
+    The script must write its archive, and no key may leave: every key evtdiag reads
+    in the collected file is one of the collector's ``<redacted ...>`` tokens, and a key
+    evtdiag reads in the raw bytes (8 characters or more) shows in the collected file
+    less often than in the raw text (continued lines joined): only where the raw text
+    also has it outside a key. Skipped where sh or tar is missing.
+    """
+    if _COLLECTOR is None:
+        return
+    case = Path(tempfile.mkdtemp(dir=folder))
+    try:
+        (case / "root" / "etc").mkdir(parents=True)
+        (case / "root" / "etc" / "sso.conf").write_bytes(data)
+        (case / "out").mkdir()
+        proc = collect(_COLLECTOR, case / "root", case / "out")
+        assert proc.returncode == 0, proc.stderr
+        with tarfile.open(case / "out" / "web01.tar.gz") as tar:
+            member = tar.extractfile("web01/sso.conf")
+            assert member is not None
+            collected = member.read()
+    finally:
+        shutil.rmtree(case)
+    with keys_read() as raw_keys:
+        parse_sso_conf(data, "raw")
+    with keys_read() as collected_keys:
+        parse_sso_conf(collected, "collected")
+    assert all(_TOKEN.fullmatch(key) for key in collected_keys), collected_keys
+    joined = re.sub(r"\\[ \t]*(?:\r\n|\r|\n)", "", decode(data)[0])  # continued lines
+    collected_text = _TOKEN.sub("", decode(collected)[0])  # its own tokens name no key
+    for key in raw_keys:
+        if len(key) >= 8 and not _TOKEN.fullmatch(key):
+            assert collected_text.count(key) < joined.count(key), f"key {key!r} left"
+
+
 Target = Callable[[bytes, Path], None]
 LOG_TARGETS = ("evtx", "xml", "csv", "archive")
 CONFIG_TARGETS = (
@@ -97,6 +168,7 @@ CONFIG_TARGETS = (
 TARGETS: dict[str, Target] = {
     **dict.fromkeys(LOG_TARGETS, read_log_bytes),
     **dict.fromkeys(CONFIG_TARGETS, parse_config_bytes),
+    "collector": collect_sso_conf,
 }
 """Each corpus folder and the function its inputs (seeds and mutants) go through."""
 

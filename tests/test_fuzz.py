@@ -2,8 +2,9 @@
 
 Each target of tests/fuzz_targets.py (the EVTX, XML, CSV and archive readers through
 format detection and every renderer; every configuration parser and check-config's
-text) runs its committed seeds (fuzz/corpus/<target>/), then mutants of them until its
-share of the budget is spent; the targets share the cores in worker processes, and a
+text; the collect script on sso.conf, checked for keys that leave) runs its committed
+seeds (fuzz/corpus/<target>/), then mutants of them until its share of the budget is
+spent; the targets share the cores in worker processes, and a
 line after the run gives the cases each one ran.
 
 ``EVTDIAG_FUZZ_SECONDS`` (default 30: the wall-clock time of the whole run) and

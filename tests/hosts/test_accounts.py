@@ -64,7 +64,7 @@ def test_shadow_malformed_lines_warn_without_quoting():
     entries, warnings = parse_shadow(data, "s")
     assert [w.place.line for w in warnings] == [1, 2]
     assert HASH6 not in repr(warnings)
-    assert entries[0].name == "root"
+    assert entries == ()  # without its 9 fields, field 1 may be a hash, not a name
 
 
 def test_passwd_fields_and_hash_in_passwd():

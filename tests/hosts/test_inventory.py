@@ -6,8 +6,11 @@ import io
 import os
 import tarfile
 
-from evtdiag.hosts.inventory import load_inventory
+import pytest
+
+from evtdiag.hosts.inventory import load_inventory, toml_nesting
 from evtdiag.hosts.policy import min_length_for
+from tests.hosts.scenario import run
 
 
 def write(path, text: str | bytes) -> None:
@@ -189,6 +192,28 @@ def test_bad_hosts_toml(tmp_path):
     write(tmp_path / "hosts.toml", "web01 = [\n")
     inv = load_inventory(str(tmp_path))
     assert "hosts.toml not readable" in inv.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["[" * 2000 + '"x"' + "]" * 2000, "{a = " * 2000 + "1" + "}" * 2000],
+)
+def test_hosts_toml_nested_deep_is_refused_with_a_warning(tmp_path, value):
+    """tomllib recurses per level: 2,000 levels made every command exit 4 (issue 26)."""
+    write(tmp_path / "web01" / "sso.conf", "SYNC_USERS=ALL\n")
+    write(tmp_path / "hosts.toml", f"web01 = {value}\n")
+    inv = load_inventory(str(tmp_path))
+    assert [h.name for h in inv.hosts] == ["web01"]
+    assert [w.message for w in inv.warnings] == [
+        "hosts.toml nests arrays or tables 2000 deep (more than 64); ignored"
+    ]
+    code, printed = run("check-config", "--hosts", str(tmp_path))
+    assert code == 1 and "2000 deep" in printed, printed
+
+
+def test_toml_nesting_skips_strings_and_comments():
+    text = 'a = ["]]", "[[", \'[[\'] # [[[\n[t]\nb = {c = [[1]]}\nd = """\n[[[\n"""\n'
+    assert toml_nesting(text) == 3
 
 
 def test_symlinks_out_and_loops(tmp_path):

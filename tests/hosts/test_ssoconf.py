@@ -205,7 +205,8 @@ _KEYCHARS = st.characters(min_codepoint=33, max_codepoint=126, blacklist_charact
 
 @settings(max_examples=200, deadline=None)
 @given(
-    key=st.text(_KEYCHARS, min_size=12, max_size=40),
+    # a trailing backslash continues the line (test_continued_lines_are_joined)
+    key=st.text(_KEYCHARS, min_size=12, max_size=40).filter(lambda k: not k.endswith("\\")),
     host_key=st.text(_KEYCHARS, min_size=12, max_size=40),
 )
 def test_no_key_survives_any_spelling(key, host_key):

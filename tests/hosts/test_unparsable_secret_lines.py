@@ -45,7 +45,16 @@ def test_shadow_line_with_a_name_that_is_no_name_is_described(line: str) -> None
 def test_shadow_field_count_warning_does_not_quote_the_name() -> None:
     """With a ':' missing after a DES hash glued to the name, the "name" holds the hash."""
     _, warnings = parse_shadow(f"bad3{DES}:19000:0:99999:7:::\n".encode(), "shadow")
-    assert [w.message for w in warnings] == ["expected 9 ':'-separated fields, found 8"]
+    assert [w.message for w in warnings] == [
+        "expected 9 ':'-separated fields, found 8; line skipped"
+    ]
+
+
+def test_shadow_line_without_its_name_is_skipped() -> None:
+    """With the name left out, field 1 is the DES hash: it must not become a name."""
+    entries, warnings = parse_shadow(f"{DES}:19000:0:99999:7:::\n".encode(), "shadow")
+    assert entries == () and [w.place.line for w in warnings] == [1]
+    assert DES not in _shown(entries, warnings)
 
 
 def test_passwd_line_with_a_hash_in_the_name_field_is_described() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import marshal
+import os
 import pickle
 import re
 import shutil
@@ -19,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render import html_report
+from evtdiag.render import template_cache
 from evtdiag.render.html_report import render_html
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
@@ -71,7 +72,7 @@ def uncached(document: dict[str, Any], tmp_path: Path, monkeypatch: pytest.Monke
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert html_report._cache_directory() is None
+    assert template_cache.cache_directory() is None
     return _render(document)
 
 
@@ -97,12 +98,12 @@ def test_cache_entry_is_keyed_by_the_version(
 ) -> None:
     _render(document)
     [old] = _entries(cache_home)
-    html_report._cache_pattern.cache_clear()
-    monkeypatch.setattr(html_report, "__version__", "99.0")
+    template_cache.entry_pattern.cache_clear()
+    monkeypatch.setattr(template_cache, "__version__", "99.0")
     try:
         _render(document)
     finally:
-        html_report._cache_pattern.cache_clear()
+        template_cache.entry_pattern.cache_clear()
     assert len(_entries(cache_home)) == 2
     assert old in _entries(cache_home)
 
@@ -128,7 +129,7 @@ def test_unusable_cache_folder_still_renders(
         (tmp_path / "elsewhere").mkdir(mode=0o700)
         folder.symlink_to(tmp_path / "elsewhere")
     if how == "removed":  # usable when checked, gone when written: the write fails
-        real = html_report._cache_directory
+        real = template_cache.cache_directory
 
         def vanishing() -> str | None:
             found = real()
@@ -136,9 +137,9 @@ def test_unusable_cache_folder_still_renders(
             shutil.rmtree(found)
             return found
 
-        monkeypatch.setattr(html_report, "_cache_directory", vanishing)
+        monkeypatch.setattr(template_cache, "cache_directory", vanishing)
     else:
-        assert html_report._cache_directory() is None
+        assert template_cache.cache_directory() is None
     assert _render(document) == uncached
     assert not list(tmp_path.rglob("*.cache"))
 
@@ -209,3 +210,83 @@ def test_damaged_cache_file_gives_the_same_page(
     compiles.clear()
     assert _render(document) == uncached  # and the entry was rewritten
     assert compiles == []
+
+
+@pytest.mark.parametrize("checks", [1, 2])
+def test_folder_swapped_after_the_check_runs_no_planted_code(
+    document: dict[str, Any],
+    uncached: str,
+    cache_home: Path,
+    tmp_path: Path,
+    checks: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another user who owns the cache's parent folder (sudo keeping HOME) swaps the
+    folder for one of theirs holding a planted entry right after a check of it (the
+    first: when the environment is made; the second: when the entry is read): the
+    entry read is still the one in a folder that was checked (issue 26, item 4). The
+    other user's folder is simulated by one others may write to, which the check
+    refuses as it refuses another owner's."""
+    _render(document)
+    [entry] = _entries(cache_home)
+    valid = entry.read_bytes()
+    folder = cache_home / "evtdiag"
+    checked = folder.stat()
+    marker = tmp_path / "pwned"
+    planted = compile(f"import pathlib; pathlib.Path({str(marker)!r}).touch()", "x", "exec")
+    seen: list[bool] = []
+    swapped: list[bool] = []
+
+    def swap() -> None:
+        swapped.append(True)
+        folder.rename(cache_home / "evtdiag-checked")
+        folder.mkdir()
+        (folder / entry.name).write_bytes(valid[:HEADER] + marshal.dumps(planted))
+        folder.chmod(0o777)
+
+    def watching(stat_call: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            found = stat_call(*args, **kwargs)
+            same = (found.st_dev, found.st_ino) == (checked.st_dev, checked.st_ino)
+            if same and not swapped:  # the folder has just been checked
+                seen.append(True)
+                if len(seen) == checks:
+                    swap()
+            return found
+
+        return call
+
+    for name in ("stat", "lstat", "fstat"):
+        monkeypatch.setattr(os, name, watching(getattr(os, name)))
+    page = _render(document)
+    monkeypatch.undo()
+    assert swapped and not marker.exists()
+    assert page == uncached
+
+
+@pytest.mark.parametrize("variable", ["XDG_CACHE_HOME", "HOME"])
+def test_missing_cache_home_makes_no_chain_of_folders(
+    document: dict[str, Any],
+    uncached: str,
+    tmp_path: Path,
+    variable: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    missing = tmp_path / "gone" / "deeper"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv(variable, str(missing / "cache"))
+    assert template_cache.cache_directory() is None
+    assert _render(document) == uncached
+    assert not (tmp_path / "gone").exists()
+
+
+def test_cache_home_is_made_when_its_parent_exists(
+    document: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One missing folder, as a fresh account's ~/.cache, is made (private)."""
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    _render(document)
+    assert stat.S_IMODE((tmp_path / "home" / ".cache").stat().st_mode) == 0o700
+    assert len(_entries(tmp_path / "home" / ".cache")) == 1

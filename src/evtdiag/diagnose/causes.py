@@ -436,9 +436,9 @@ def sync_users_excluded(ctx: RuleContext) -> Finding | None:
     decision = decide(sso, user)
     if decision.allowed or decision.entry is None or decision.entry.sign != "-":
         return None
-    setting = sso.get("SYNC_USERS")
+    setting, entry = sso.get("SYNC_USERS"), str(decision.entry)
     return Finding(
-        (config_evidence(decision.place, setting.text if setting else str(decision.entry)),),
+        (config_evidence(decision.place, setting.quote(entry) if setting else entry),),
         detail=decision.explanation + ".",
     )
 

@@ -177,10 +177,13 @@ def parse_shadow(data: bytes, file: str) -> tuple[tuple[ShadowEntry, ...], list[
             continue
         status, scheme = classify(parts[1])
         parts[1] = ""
-        if len(parts) != 9:  # the name may hold a hash's end: not shown
+        if len(parts) != 9:  # with the name left out, the "name" is the hash: not used
             warnings.append(
-                ConfigWarning(place, f"expected 9 ':'-separated fields, found {len(parts)}")
+                ConfigWarning(
+                    place, f"expected 9 ':'-separated fields, found {len(parts)}; line skipped"
+                )
             )
+            continue
         _check_shadow_numbers(parts[0], parts, place, warnings)
         last = _day(parts[2]) if len(parts) > 2 else None
         # shadow(5): an expiry of 0 is ambiguous (never, or 1970) and should not be used

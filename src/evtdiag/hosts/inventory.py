@@ -20,6 +20,7 @@ and no host is chosen.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -345,13 +346,52 @@ def load_host(
     )
 
 
+MAX_TOML_NESTING = 64
+"""hosts.toml needs arrays one deep (``web01 = ["alias"]``); tomllib recurses once per
+level, so a file nested 2,000 deep exhausted Python's stack (issue 26): deeper than
+this is refused before parsing."""
+_TOML_TOKEN = re.compile(
+    r'"""(?:\\.|[^\\])*?"""'
+    r"|'''.*?'''"
+    r'|"(?:\\.|[^"\\\n])*"'
+    r"|'[^'\n]*'|#[^\n]*"
+    r"|([\[{])|[\]}]",
+    re.DOTALL,
+)
+"""Strings and comments (skipped whole), then an opening (group 1) or closing bracket."""
+
+
+def toml_nesting(text: str) -> int:
+    """How deep arrays and inline tables nest in TOML ``text`` (brackets in strings and
+    comments not counted), in one pass without recursion."""
+    depth = deepest = 0
+    for token in _TOML_TOKEN.finditer(text):
+        if token.group(1):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.group() in ("]", "}"):
+            depth = max(0, depth - 1)
+    return deepest
+
+
 def _load_aliases(path: str, warnings: list[ConfigWarning]) -> dict[str, tuple[str, ...]]:
     if tomllib is None:
         warnings.append(ConfigWarning(Place(path), "hosts.toml needs Python 3.11; ignored"))
         return {}
     try:
         with open(path, "rb") as f:
-            doc = tomllib.loads(decode(f.read())[0])  # Notepad and PowerShell add a BOM
+            text = decode(f.read())[0]  # Notepad and PowerShell add a BOM
+        nesting = toml_nesting(text)
+        if nesting > MAX_TOML_NESTING:
+            warnings.append(
+                ConfigWarning(
+                    Place(path),
+                    f"hosts.toml nests arrays or tables {nesting} deep (more than "
+                    f"{MAX_TOML_NESTING}); ignored",
+                )
+            )
+            return {}
+        doc = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         warnings.append(ConfigWarning(Place(path), f"hosts.toml not readable: {e}"))
         return {}

@@ -11,12 +11,14 @@ PasswordPropAllow/Deny) are functions of the modules that parse them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import TypeVar
 
+from evtdiag.hosts._text import excerpt
 from evtdiag.model import ConfigWarning, Place
 from evtdiag.names import account_key
 
@@ -82,8 +84,22 @@ class SsoSetting:
     value: str
     """The value as written; for ENCRYPT_KEY the :class:`KeyInfo` text instead."""
     place: Place
-    text: str
-    """The line for evidence, rewritten where it held a key."""
+    line: str
+    """The whole line (continued lines joined), rewritten where it held a key, without
+    its comment."""
+
+    @property
+    def text(self) -> str:
+        """The line for evidence, bounded (:func:`~evtdiag.hosts._text.excerpt`)."""
+        return excerpt(self.line)
+
+    def quote(self, part: str) -> str:
+        """The line for evidence around the first whole-word ``part`` (an entry such as
+        ``-alice``), bounded like :attr:`text`: in a long SYNC_USERS line the entry
+        that decides is what the reader must see."""
+        found = re.search(rf"(?<![^\s,=]){re.escape(part)}(?![^\s,])", self.line)
+        shown = excerpt(self.line, found.start() if found else 0)
+        return f"{self.key}={shown}" if shown.startswith("…") else shown
 
 
 @dataclass(frozen=True)

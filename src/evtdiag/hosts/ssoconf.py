@@ -6,9 +6,12 @@ given inside SYNC_HOSTS, FILE_PATH must agree with USE_SHADOW.
 
 Assumptions where Microsoft's documentation is silent [INF]:
 
-- Syntax: one ``KEY=value`` per line, spaces around ``=`` allowed; ``#`` starts a
-  comment only at the beginning of a line (a key such as ``ABCDZ#efgh`` keeps its
-  ``#``); key names are upper case (lower case is accepted with a warning); for a
+- Syntax: one ``KEY=value`` per line, spaces around ``=`` allowed; a line ending in a
+  backslash continues on the next (:func:`~evtdiag.hosts._text.continued_lines`);
+  ``#`` starts a comment at the beginning of a line, and after white space in a value
+  other than a key (a key such as ``ABCDZ#efgh`` keeps its ``#``): the value stops
+  there, with a warning, and the comment's text is never quoted (it may name an old
+  key); key names are upper case (lower case is accepted with a warning); for a
   duplicated key the last line wins (with a warning).
 - SYNC_HOSTS entries have the form ``(host [port [key]])``, several per line, the
   fields separated by white space (not commas).
@@ -31,7 +34,7 @@ from __future__ import annotations
 
 import re
 
-from evtdiag.hosts._text import ascii_int, lines
+from evtdiag.hosts._text import ascii_int, continued_lines, excerpt, lines
 from evtdiag.hosts.model import KeyInfo, SsoConf, SsoSetting, SyncDecision, SyncHost, SyncUserEntry
 from evtdiag.model import ConfigWarning, Place
 
@@ -53,7 +56,9 @@ KNOWN_KEYS = (
 INTEGER_KEYS = ("PORT_NUMBER", "SYNC_RETRIES", "SYNC_DELAY")
 FLAG_KEYS = ("USE_SHADOW", "CASE_IGNORE_NAME", "USE_NIS", "IGNORE_PROPAGATION_ERRORS")
 
-_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$")
+_LINE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)", re.DOTALL)
+r"""``KEY = value``; the value is stripped after the match (a lazy value before ``\s*$``
+took quadratic time on a long run of spaces)."""
 _REDACTED = re.compile(r"^<redacted length=([0-9]+) classes=([a-z,]*)>$")
 _CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
 
@@ -109,16 +114,38 @@ def _split_users(value: str, place: Place) -> tuple[SyncUserEntry, ...]:
     return tuple(entries)
 
 
-_HOST_ENTRY = re.compile(
-    r"\s*\(\s*(?P<host>[\w.-]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*?))?\s*\)"
-    r"(?=\s+\(|\s*$)"
+_ENTRY_OPEN = re.compile(r"\s*\(")
+_ENTRY_FIELDS = re.compile(
+    r"\s*(?P<host>[\w.-]+)(?:\s+(?P<port>[^\s()]+))?(?:\s+(?P<key>.*))?", re.DOTALL
 )
-"""One ``(host [port [key]])`` entry. The key runs to the ``)`` that ends the entry (one
-followed by white space and the next ``(``, or by the end of the line), so a key may
-hold parentheses, even ``)(``; entries written without a space between them are not
-in this form and the value is then not used. The host is a DNS name or an IPv4 address
-(letters, digits, ``.``, ``-``, ``_``): in ``(DC01,6677,KEY)`` the "host" would be the
-whole entry, key included."""
+_NEXT_ENTRY = re.compile(r"\s+\(")
+
+
+def _host_entry(value: str, pos: int, end: int) -> tuple[str, str | None, str, int] | None:
+    """The ``(host [port [key]])`` entry at ``pos`` of ``value`` (whose text ends at
+    ``end``, trailing white space excluded): host, port and key text (``""`` for none),
+    and where the entry ends; None when the text there is not such an entry.
+
+    The key runs to the ``)`` that ends the entry (one followed by white space and the
+    next ``(``, or by the end of the value), so a key may hold parentheses, even
+    ``)(``; entries written without a space between them are not in this form and the
+    value is then not used. The host is a DNS name or an IPv4 address (letters,
+    digits, ``.``, ``-``, ``_``): in ``(DC01,6677,KEY)`` the "host" would be the whole
+    entry, key included. Each ``)`` is tried once and the white space after it read
+    once, so a long value costs linear time (a pattern with a lazy key before ``\\s*\\)``
+    took quadratic time on a long run of spaces).
+    """
+    opened = _ENTRY_OPEN.match(value, pos)
+    if opened is None:
+        return None
+    close = value.find(")", opened.end(), end)
+    while close != -1 and close + 1 < end and not _NEXT_ENTRY.match(value, close + 1):
+        close = value.find(")", close + 1, end)
+    fields = _ENTRY_FIELDS.fullmatch(value, opened.end(), close) if close != -1 else None
+    if fields is None:
+        return None
+    key = (fields.group("key") or "").rstrip()
+    return fields.group("host"), fields.group("port"), key, close + 1
 
 
 def _split_hosts(
@@ -131,10 +158,10 @@ def _split_hosts(
     """
     hosts: list[SyncHost] = []
     shown: list[str] = []
-    pos = 0
-    while pos < len(value.rstrip()):
-        m = _HOST_ENTRY.match(value, pos)
-        if m is None:
+    pos, end = 0, len(value.rstrip())
+    while pos < end:
+        entry = _host_entry(value, pos, end)
+        if entry is None:
             commas = "; it holds commas, where spaces are expected" if "," in value else ""
             warnings.append(
                 ConfigWarning(
@@ -144,8 +171,7 @@ def _split_hosts(
                 )
             )
             return None, "<not shown: not in the (host [port [key]]) form>"
-        pos = m.end()
-        host, port_text, key_text = m.group("host"), m.group("port"), m.group("key")
+        host, port_text, key_text, pos = entry
         port = ascii_int(port_text) if port_text is not None else None
         if port_text is not None and port is None:
             # not a port: perhaps a key given without one, so never shown
@@ -176,7 +202,7 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
     hosts: tuple[SyncHost, ...] | None = None
     key: KeyInfo | None = None
     case_ignore, case_place = True, None
-    for lineno, line in lines(data, file, warnings):
+    for lineno, line in continued_lines(lines(data, file, warnings)):
         place = Place(file, line=lineno)
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -193,7 +219,7 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
         if m is None:
             warnings.append(ConfigWarning(place, "not a KEY=value line; ignored"))
             continue
-        name, value = m.group(1), m.group(2)
+        name, value = m.group(1), m.group(2).rstrip()
         kname = name.upper()
         if kname not in KNOWN_KEYS:
             warnings.append(ConfigWarning(place, f"unknown key {name} ignored"))
@@ -210,8 +236,8 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                     "assumed the last line wins)",
                 )
             )
-        text = line.strip()
         comment = _inline_comment(kname, value)
+        text = line[: m.start(2) + (len(value) if comment is None else comment)].strip()
         if comment is not None:
             warnings.append(
                 ConfigWarning(
@@ -249,9 +275,13 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
         elif kname in INTEGER_KEYS + FLAG_KEYS:
             number = ascii_int(value)
             if number is None:
-                warnings.append(ConfigWarning(place, f"{kname}: {value!r} is not a number"))
+                warnings.append(
+                    ConfigWarning(place, f"{kname}: {excerpt(repr(value))} is not a number")
+                )
             elif kname in FLAG_KEYS and number not in (0, 1):
-                warnings.append(ConfigWarning(place, f"{kname}: expected 0 or 1, got {value}"))
+                warnings.append(
+                    ConfigWarning(place, f"{kname}: expected 0 or 1, got {excerpt(value)}")
+                )
             if kname == "CASE_IGNORE_NAME" and number is not None:
                 case_ignore, case_place = number != 0, place
         found.pop(kname, None)

@@ -15,27 +15,18 @@ JavaScript disabled (the script only adds sorting and filtering).
 from __future__ import annotations
 
 import base64
-import contextlib
-import functools
 import hashlib
-import marshal
 import math
-import os
-import pickle
-import stat
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from importlib import resources
-from types import CodeType
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
-from evtdiag import __version__
 from evtdiag.names import account_key
 from evtdiag.render.problems import (
     RESOLVED_SECTION,
@@ -49,6 +40,7 @@ from evtdiag.render.problems import (
     resolution_text,
     verdict_counts,
 )
+from evtdiag.render.template_cache import bytecode_cache
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -95,80 +87,13 @@ _OPTIONS: dict[str, Any] = {
 }
 
 
-class _TemplateCache(jinja2.FileSystemBytecodeCache):
-    """jinja2's file cache of compiled templates, made unable to break a render.
-
-    jinja2 names an entry by the template's name and, inside it, checks its magic header
-    (jinja2's bytecode format and the Python version) and the SHA-1 of the template
-    source, recompiling when either differs. It unpickles that checksum and lets a
-    truncated file raise, so reading is redone here: the expected header and checksum are
-    compared as bytes (nothing from the file is unpickled), and anything else, a read
-    error or a file that does not hold a code object, is a miss (the template is compiled
-    and the entry rewritten). Writing failures are ignored. A cache entry is run as code:
-    the folder must be the user's own and private (:func:`_cache_directory`)."""
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            with open(self._get_cache_filename(bucket), "rb") as file:
-                data = file.read()
-        except OSError:
-            return
-        header = jinja2.bccache.bc_magic + pickle.dumps(bucket.checksum, 2)
-        if not data.startswith(header):
-            return
-        try:
-            code = marshal.loads(data[len(header) :])
-        except (EOFError, ValueError, TypeError):
-            return
-        if isinstance(code, CodeType):
-            bucket.code = code
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):
-            super().dump_bytecode(bucket)
-
-
-def _cache_directory() -> str | None:
-    """``$XDG_CACHE_HOME/evtdiag`` or ``~/.cache/evtdiag``, created private (0700); None
-    (no cache) when it cannot be created or written, or is not a private folder of this
-    user (a symbolic link, another owner, group or world access)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        base = os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "evtdiag")
-    try:
-        os.makedirs(base, mode=0o700, exist_ok=True)
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(folder, 0o700)
-        info = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or stat.S_IMODE(info.st_mode) & 0o077:
-        return None
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return None
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return None
-    return folder
-
-
-@functools.cache
-def _cache_pattern() -> str:
-    """Entry names keyed by what the compiled code depends on besides the source (which
-    jinja2 checks itself): evtdiag's and jinja2's versions, the Python bytecode, the
-    environment's options."""
-    key = repr((__version__, jinja2.__version__, sys.implementation.cache_tag, _OPTIONS))
-    return f"template-{hashlib.sha256(key.encode()).hexdigest()[:16]}-%s.cache"
-
-
 def environment() -> jinja2.Environment:
     """The report's jinja2 environment. A template is compiled once per install: the
-    compiled code is kept in the user's cache folder (:class:`_TemplateCache`), and
-    without a usable folder every run compiles it, giving the same page."""
-    folder = _cache_directory()
+    compiled code is kept in the user's cache folder (:mod:`evtdiag.render.template_cache`),
+    and without a usable folder every run compiles it, giving the same page."""
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(template_text),
-        bytecode_cache=_TemplateCache(folder, _cache_pattern()) if folder else None,
+        bytecode_cache=bytecode_cache(_OPTIONS),
         **_OPTIONS,
     )
     env.filters["p"] = lambda value: printable(str(value)) if value is not None else ""
