@@ -1,13 +1,17 @@
-"""The diagnosis does work linear in the events: doubling the input at most doubles the
-Python function calls it makes (counted with the profiler, not timed)."""
+"""The diagnosis does work linear in each input dimension: doubling the events, the
+DCs, the hosts, the accounts or the Windows groups at most doubles the Python function
+calls it makes (counted with the profiler, not timed; see :mod:`tests.work`)."""
 
 from __future__ import annotations
 
-import cProfile
-import pstats
+from datetime import timedelta
 
 from evtdiag.diagnose import diagnose
-from tests.diagnose.test_v2_properties import events_of
+from evtdiag.hosts.model import GroupMembers, WindowsSide
+from evtdiag.model import EventRecord, Place, PsyncEvent
+from evtdiag.psync import Catalogue, extract
+from tests.diagnose.test_v2_properties import START, events_of
+from tests.work import LINEAR, calls, doubling_ratio
 
 HOSTS = tuple(f"h{n:03d}" for n in range(40))
 
@@ -24,13 +28,138 @@ def dense_site(accounts: int) -> list:
     return events_of(list(enumerate(attempts)), "dc.evtx")
 
 
-def calls(events: list) -> int:
-    profile = cProfile.Profile()
-    profile.runcall(diagnose, events, [], None, None, [12291])
-    return sum(stat[1] for stat in pstats.Stats(profile).stats.values())  # primitive calls
+def diagnosis_calls(events: list[PsyncEvent], windows: WindowsSide | None = None) -> int:
+    return calls(diagnose, events, [], None, windows, [12291])
 
 
 def test_doubling_the_events_at_most_doubles_the_work() -> None:
     small, large = dense_site(150), dense_site(300)
     assert len(large) == 2 * len(small)
-    assert calls(large) <= 2 * calls(small)
+    assert diagnosis_calls(large) <= 2 * diagnosis_calls(small)
+
+
+def one_pair_through(dcs: int) -> list[PsyncEvent]:
+    """Issue 26: one account sent to one host by ``dcs`` DCs, every other one refused
+    (each DC's row was compared with the union of all the others: quadratic)."""
+    attempts = [
+        ("alice", "web01", f"DC{d:05d}.corp.example.com", "denied" if d % 2 else "ok", d % 500)
+        for d in range(dcs)
+    ]
+    return events_of(list(enumerate(attempts)), "dc.evtx")
+
+
+def forest(dcs: int, hosts: int = 3, accounts: int = 5) -> list[PsyncEvent]:
+    """Every DC sends every account to every host: a third of the DCs fail on the first
+    host (DC problems bound to it), a seventh fail everywhere (DC-wide problems), the
+    rest succeed."""
+    attempts = []
+    for d in range(dcs):
+        for h in range(hosts):
+            for a in range(accounts):
+                refused = (d % 3 == 0 and h == 0) or d % 7 == 0
+                kind = "denied" if refused else "ok"
+                attempts.append((f"u{a}", f"h{h}", f"DC{d:05d}", kind, d % 500))
+    return events_of(list(enumerate(attempts)), "dc.evtx")
+
+
+def test_doubling_the_dcs_sending_one_account_at_most_doubles_the_work() -> None:
+    assert doubling_ratio(lambda n: diagnosis_calls(one_pair_through(n)), 300) <= LINEAR
+
+
+def test_doubling_the_dcs_of_a_forest_at_most_doubles_the_work() -> None:
+    assert doubling_ratio(lambda n: diagnosis_calls(forest(n)), 100) <= LINEAR
+
+
+def test_doubling_the_hosts_at_most_doubles_the_work() -> None:
+    """Hosts that refuse everyone, an account refused everywhere, a DC one host in five
+    refuses, and hosts that log failures naming no account (through one DC only)."""
+    attempts = []
+    for h in range(400):
+        for a in range(5):
+            for d in range(2):
+                refused = h % 4 == 0 or a == 0 or (h % 5 == 1 and d == 1)
+                kind = "denied" if refused else "ok"
+                attempts.append((f"u{a}", f"h{h:05d}", f"DC{d}", kind, h % 500))
+
+    def work(hosts: int) -> int:
+        chosen = [item for item in attempts if int(item[1][1:]) < hosts]
+        events = events_of(list(enumerate(chosen)), "dc.evtx")
+        return diagnosis_calls(events + unknown_hosts(hosts))
+
+    assert doubling_ratio(work, 200) <= LINEAR
+
+
+def test_doubling_the_accounts_at_most_doubles_the_work() -> None:
+    """Accounts refused everywhere, a host refusing everyone, pairs refused through
+    one DC, and accounts the DC refused before contacting any host."""
+
+    def work(accounts: int) -> int:
+        attempts = []
+        for a in range(accounts):
+            for h in range(4):
+                for d in range(2):
+                    refused = h == 0 or a % 4 == 0 or (a % 5 == 1 and d == 1 and h == 2)
+                    kind = "denied" if refused else "ok"
+                    attempts.append((f"u{a:05d}", f"h{h}", f"DC{d}", kind, a % 500))
+        events = events_of(list(enumerate(attempts)), "dc.evtx")
+        return diagnosis_calls(events + refusals(accounts, 12290))
+
+    assert doubling_ratio(work, 300) <= LINEAR
+
+
+def administrators(size: int) -> WindowsSide:
+    """``size`` names in Administrators (through Domain Admins, a nested group) and in
+    PasswordPropDeny, each listed twice."""
+    names = tuple(f"user{n:06d}" for n in range(size)) * 2
+    return WindowsSide(
+        (
+            GroupMembers("PasswordPropDeny", True, True, names, Place("PasswordPropDeny.txt")),
+            GroupMembers("Administrators", True, True, ("Domain Admins",), Place("A.txt")),
+            GroupMembers("Domain Admins", True, True, names, Place("Domain Admins.txt")),
+        ),
+        (),
+        False,
+    )
+
+
+def test_doubling_the_refused_administrators_at_most_doubles_the_work() -> None:
+    """Issue 26: N accounts refused for PasswordPropDeny (12289), each an administrator
+    of an N-member group: the group was walked once per account."""
+
+    def work(size: int) -> int:
+        return diagnosis_calls(refusals(size, 12289), administrators(size))
+
+    assert doubling_ratio(work, 400) <= LINEAR
+
+
+def refusals(accounts: int, event_id: int) -> list[PsyncEvent]:
+    """``event_id`` (12289 or 12290: refused by the DC, no host named) for ``accounts``
+    accounts."""
+    return _events([(event_id, (f"user{n:06d}",)) for n in range(accounts)])
+
+
+def unknown_hosts(hosts: int) -> list[PsyncEvent]:
+    """8200 (unknown host: names the host only) for every fifth host, through DC0 only."""
+    return _events([(8200, (f"h{h:05d}",)) for h in range(0, hosts, 5)])
+
+
+def _events(items: list[tuple[int, tuple[str, ...]]]) -> list[PsyncEvent]:
+    records = [
+        EventRecord(
+            source="dc.evtx",
+            record_id=100_000 + index,
+            time_created=START + timedelta(seconds=index),
+            provider="Microsoft-Windows-IDMU-PSync",
+            event_id=event_id,
+            qualifiers=None,
+            level=2,
+            channel="Application",
+            computer="DC0",
+            data=data,
+            data_names=("",) * len(data),
+            xml_source="<Event/>",
+            place=Place("dc.evtx"),
+        )
+        for index, (event_id, data) in enumerate(items)
+    ]
+    return extract(records, Catalogue([12291]))
