@@ -11,7 +11,7 @@ from evtdiag.hosts.model import GroupMembers, WindowsSide
 from evtdiag.model import EventRecord, Place, PsyncEvent
 from evtdiag.psync import Catalogue, extract
 from tests.diagnose.test_v2_properties import START, events_of
-from tests.work import LINEAR, calls, doubling_ratio
+from tests.work import LINEAR, doubling_ratio, work
 
 HOSTS = tuple(f"h{n:03d}" for n in range(40))
 
@@ -29,7 +29,7 @@ def dense_site(accounts: int) -> list:
 
 
 def diagnosis_calls(events: list[PsyncEvent], windows: WindowsSide | None = None) -> int:
-    return calls(diagnose, events, [], None, windows, [12291])
+    return work(diagnose, events, [], None, windows, [12291])
 
 
 def test_doubling_the_events_at_most_doubles_the_work() -> None:
