@@ -4,13 +4,15 @@ calls it makes (counted with the profiler, not timed; see :mod:`tests.work`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from evtdiag.diagnose import diagnose
 from evtdiag.hosts.model import GroupMembers, WindowsSide
-from evtdiag.model import EventRecord, Place, PsyncEvent
+from evtdiag.model import Place, PsyncEvent
 from evtdiag.psync import Catalogue, extract
 from tests.diagnose.test_v2_properties import START, events_of
+from tests.test_psync import record
 from tests.work import LINEAR, doubling_ratio, work
 
 HOSTS = tuple(f"h{n:03d}" for n in range(40))
@@ -145,21 +147,8 @@ def unknown_hosts(hosts: int) -> list[PsyncEvent]:
 
 def _events(items: list[tuple[int, tuple[str, ...]]]) -> list[PsyncEvent]:
     records = [
-        EventRecord(
-            source="dc.evtx",
-            record_id=100_000 + index,
-            time_created=START + timedelta(seconds=index),
-            provider="Microsoft-Windows-IDMU-PSync",
-            event_id=event_id,
-            qualifiers=None,
-            level=2,
-            channel="Application",
-            computer="DC0",
-            data=data,
-            data_names=("",) * len(data),
-            xml_source="<Event/>",
-            place=Place("dc.evtx"),
-        )
+        replace(record(event_id, *data), record_id=100_000 + index,
+                time_created=START + timedelta(seconds=index))
         for index, (event_id, data) in enumerate(items)
-    ]
+    ]  # fmt: skip
     return extract(records, Catalogue([12291]))
