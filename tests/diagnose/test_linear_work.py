@@ -1,16 +1,20 @@
 """The diagnosis does work linear in each input dimension: doubling the events, the
-DCs, the hosts, the accounts or the Windows groups at most doubles the Python function
-calls it makes (counted with the profiler, not timed; see :mod:`tests.work`)."""
+DCs, the hosts (with their configurations), the accounts (with the hosts' passwd) or the
+Windows groups at most doubles the work (counted, not timed: see :mod:`tests.work`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 from evtdiag.diagnose import diagnose
+from evtdiag.hosts import load_inventory
+from evtdiag.hosts.inventory import Inventory
 from evtdiag.hosts.model import GroupMembers, WindowsSide
 from evtdiag.model import Place, PsyncEvent
 from evtdiag.psync import Catalogue, extract
+from tests.diagnose.scenario import DEFAULT_SSO, USERS, Scenario
 from tests.diagnose.test_v2_properties import START, events_of
 from tests.test_psync import record
 from tests.work import LINEAR, doubling_ratio, work
@@ -30,8 +34,12 @@ def dense_site(accounts: int) -> list:
     return events_of(list(enumerate(attempts)), "dc.evtx")
 
 
-def diagnosis_calls(events: list[PsyncEvent], windows: WindowsSide | None = None) -> int:
-    return work(diagnose, events, [], None, windows, [12291])
+def diagnosis_calls(
+    events: list[PsyncEvent],
+    windows: WindowsSide | None = None,
+    inventory: Inventory | None = None,
+) -> int:
+    return work(diagnose, events, [], inventory, windows, [12291])
 
 
 def test_doubling_the_events_at_most_doubles_the_work() -> None:
@@ -72,41 +80,54 @@ def test_doubling_the_dcs_of_a_forest_at_most_doubles_the_work() -> None:
     assert doubling_ratio(lambda n: diagnosis_calls(forest(n)), 100) <= LINEAR
 
 
-def test_doubling_the_hosts_at_most_doubles_the_work() -> None:
-    """Hosts that refuse everyone, an account refused everywhere, a DC one host in five
+def test_doubling_the_hosts_at_most_doubles_the_work(tmp_path: Path) -> None:
+    """Configured hosts (one in three excludes an account in SYNC_USERS, some lack an
+    account) that refuse everyone, an account refused everywhere, a DC one host in five
     refuses, and hosts that log failures naming no account (through one DC only)."""
-    attempts = []
-    for h in range(400):
-        for a in range(5):
-            for d in range(2):
-                refused = h % 4 == 0 or a == 0 or (h % 5 == 1 and d == 1)
-                kind = "denied" if refused else "ok"
-                attempts.append((f"u{a}", f"h{h:05d}", f"DC{d}", kind, h % 500))
 
-    def work(hosts: int) -> int:
-        chosen = [item for item in attempts if int(item[1][1:]) < hosts]
-        events = events_of(list(enumerate(chosen)), "dc.evtx")
-        return diagnosis_calls(events + unknown_hosts(hosts))
-
-    assert doubling_ratio(work, 200) <= LINEAR
-
-
-def test_doubling_the_accounts_at_most_doubles_the_work() -> None:
-    """Accounts refused everywhere, a host refusing everyone, pairs refused through
-    one DC, and accounts the DC refused before contacting any host."""
-
-    def work(accounts: int) -> int:
+    def work_at(hosts: int) -> int:
+        (tmp_path / str(hosts)).mkdir()
+        site = Scenario(tmp_path / str(hosts))
         attempts = []
-        for a in range(accounts):
-            for h in range(4):
+        for h in range(hosts):
+            name, users = f"h{h:05d}", USERS[: 3 + h % 3]
+            excluded = h % 3 == 0
+            sso = DEFAULT_SSO.replace("SYNC_USERS=-root", "SYNC_USERS=-root -bob")
+            site.host(name, users=users, sso=sso if excluded else DEFAULT_SSO)
+            for user in USERS:
                 for d in range(2):
-                    refused = h == 0 or a % 4 == 0 or (a % 5 == 1 and d == 1 and h == 2)
+                    refused = (h % 4 == 0 or user not in users or (h % 5 == 1 and d == 1)
+                               or (excluded and user == "bob"))  # fmt: skip
                     kind = "denied" if refused else "ok"
-                    attempts.append((f"u{a:05d}", f"h{h}", f"DC{d}", kind, a % 500))
-        events = events_of(list(enumerate(attempts)), "dc.evtx")
-        return diagnosis_calls(events + refusals(accounts, 12290))
+                    attempts.append((user, name, f"DC{d}", kind, h % 500))
+        events = events_of(list(enumerate(attempts)), "dc.evtx") + unknown_hosts(hosts)
+        return diagnosis_calls(events, inventory=load_inventory(str(site.hosts_dir)))
 
-    assert doubling_ratio(work, 300) <= LINEAR
+    assert doubling_ratio(work_at, 100) <= LINEAR
+
+
+def test_doubling_the_accounts_at_most_doubles_the_work(tmp_path: Path) -> None:
+    """Three configured hosts whose passwd lacks a fifth of the accounts and locks a
+    seventh; accounts refused everywhere, a host refusing every other account, and
+    accounts the DC refused before contacting any host."""
+
+    def work_at(accounts: int) -> int:
+        (tmp_path / str(accounts)).mkdir()
+        site = Scenario(tmp_path / str(accounts))
+        users = [f"u{a:05d}" for a in range(accounts)]
+        locked = dict.fromkeys(users[::7], "!$6$FAKEsalt$FAKEhash")
+        for h in range(3):
+            site.host(f"h{h}", users=users[: accounts - accounts // 5], shadow=locked)
+        attempts = [
+            (user, f"h{h}", f"DC{a % 2}", "denied" if a % 3 == 0 or (h == 2 and a % 2) else "ok",
+             a % 500)
+            for a, user in enumerate(users)
+            for h in range(3)
+        ]  # fmt: skip
+        events = events_of(list(enumerate(attempts)), "dc.evtx") + refusals(accounts, 12290)
+        return diagnosis_calls(events, inventory=load_inventory(str(site.hosts_dir)))
+
+    assert doubling_ratio(work_at, 300) <= LINEAR
 
 
 def administrators(size: int) -> WindowsSide:
