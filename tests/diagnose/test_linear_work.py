@@ -58,17 +58,23 @@ def one_pair_through(dcs: int) -> list[PsyncEvent]:
     return events_of(list(enumerate(attempts)), "dc.evtx")
 
 
-def forest(dcs: int, hosts: int = 3, accounts: int = 5) -> list[PsyncEvent]:
-    """Every DC sends every account to every host: a third of the DCs fail on the first
-    host (DC problems bound to it), a seventh fail everywhere (DC-wide problems), the
-    rest succeed."""
+def forest(dcs: int, hosts: int = 3) -> list[PsyncEvent]:
+    """DCs in threes: the first fails for its own four accounts on the first host only
+    (the next DC gets them through there: a DC problem bound to the host), the second
+    succeeds for three shared accounts everywhere, the third fails for its own four
+    accounts on every host it sends to, all but the first (a DC-wide problem)."""
     attempts = []
     for d in range(dcs):
+        dc, own = f"DC{d:05d}", [f"a{d}_{k}" for k in range(4)]
         for h in range(hosts):
-            for a in range(accounts):
-                refused = (d % 3 == 0 and h == 0) or d % 7 == 0
-                kind = "denied" if refused else "ok"
-                attempts.append((f"u{a}", f"h{h}", f"DC{d:05d}", kind, d % 500))
+            if d % 3 == 0:
+                kinds = [(a, "denied" if h == 0 else "ok") for a in own]
+            elif d % 3 == 1:
+                before = [f"a{d - 1}_{k}" for k in range(4)] if h == 0 else []
+                kinds = [(a, "ok") for a in ("s0", "s1", "s2", *before)]
+            else:
+                kinds = [(a, "denied") for a in own] if h > 0 else []
+            attempts += [(account, f"h{h}", dc, kind, d % 500) for account, kind in kinds]
     return events_of(list(enumerate(attempts)), "dc.evtx")
 
 
@@ -173,3 +179,17 @@ def _events(items: list[tuple[int, tuple[str, ...]]]) -> list[PsyncEvent]:
         for index, (event_id, data) in enumerate(items)
     ]  # fmt: skip
     return extract(records, Catalogue([12291]))
+
+
+def test_dc_reasons_name_a_few_other_dcs_and_say_there_are_more() -> None:
+    """The reasons read a few names per host instead of every DC (see forest())."""
+    problems = diagnose(forest(21), [], None, None, [12291]).problems
+    bound = {p.dc: p.scope_reason for p in problems if p.scope == "dc" and p.host}
+    wide = {p.dc: p.scope_reason for p in problems if p.scope == "dc" and not p.host}
+    assert sorted(bound) == [f"DC{d:05d}" for d in range(0, 21, 3)]
+    assert sorted(wide) == [f"DC{d:05d}" for d in range(2, 21, 3)]
+    others = "DC00000, DC00001, DC00003, DC00004, DC00006"
+    assert bound["DC00018"].endswith(f"4 of them get through {others} and 8 more")
+    assert bound["DC00000"].endswith("get through DC00001, DC00003, DC00004, DC00006, "
+                                     "DC00007 and 8 more")  # fmt: skip
+    assert wide["DC00002"].endswith(f"while {others} and others succeed(s) on them")

@@ -89,9 +89,14 @@ def _nearly_all(part: int, whole: int) -> bool:
     return part >= AT_LEAST and part >= NEARLY_ALL * whole
 
 
-def _names(values: Iterable[str], limit: int = 5) -> str:
+NAMES_SHOWN = 5
+"""A reason names this many hosts or DCs at most, then says how many more (or that there
+are others)."""
+
+
+def _names(values: Iterable[str]) -> str:
     ordered = sorted(values)
-    return _listed(ordered[:limit], len(ordered))
+    return _listed(ordered[:NAMES_SHOWN], len(ordered))
 
 
 def _listed(shown: Sequence[str], total: int) -> str:
@@ -173,20 +178,20 @@ class Pattern:
                 self.dc_claims[(account, host, dc)] = placement
         return True
 
-    def _accepting_elsewhere(self, name: str, hosts: list[str], limit: int = 5) -> str:
+    def _accepting_elsewhere(self, name: str, hosts: list[str]) -> str:
         """A few of the other DCs that succeed on ``hosts``, "and others" when there are
         more. Each host's list is read only up to the first names not yet seen: naming
         every DC that succeeds on any of the hosts, for each DC claimed, would be
         quadratic in the DCs."""
         seen: set[str] = set()
         for host in hosts:
-            for other in self._dc_names_on(host, accepting=True)[: limit + 2]:
+            for other in self._dc_names_on(host, accepting=True)[: NAMES_SHOWN + 2]:
                 if other != name:
                     seen.add(other)
-            if len(seen) > limit:
+            if len(seen) > NAMES_SHOWN:
                 break
-        shown = sorted(seen)[:limit]
-        return ", ".join(shown) + (" and others" if len(seen) > limit else "")
+        shown = sorted(seen)[:NAMES_SHOWN]
+        return ", ".join(shown) + (" and others" if len(seen) > NAMES_SHOWN else "")
 
     def _claim_dc_bound(self, dc: str, by_host: dict[str, _HostThroughDc]) -> None:
         name = self.attempts.dc_names.get(dc, dc)
@@ -196,7 +201,8 @@ class Pattern:
             if not row.confirmed:
                 continue
             on_host = self._dc_names_on(host, accepting=False)
-            others = _listed([d for d in on_host[:6] if d != name][:5], len(on_host) - 1)
+            shown = [d for d in on_host[: NAMES_SHOWN + 1] if d != name][:NAMES_SHOWN]
+            others = _listed(shown, len(on_host) - 1)
             reason = (
                 f"{len(row.only_here)} account(s) fail on this host only through {name}, "
                 f"which fails for {len(row.failed)} of the {len(row.tried)} accounts it sent "
