@@ -60,18 +60,12 @@ class Attempts:
         for key in attempt_keys(account, host, dc):
             self._successes[key].append(item)
 
-    def accounts_tried(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
-        """The accounts sent to ``host`` through ``dcs`` (every DC when None; that set is
-        shared: do not change it)."""
-        return self._all(self.tried, host) if dcs is None else _union(self.tried, host, dcs)
+    def accounts_tried(self, host: str) -> set[str]:
+        """The accounts sent to ``host`` through any DC (shared: do not change it)."""
+        return self._all(self.tried, host)
 
-    def accounts_failed(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
-        return self._all(self.failed, host) if dcs is None else _union(self.failed, host, dcs)
-
-    def accounts_succeeded(self, host: str, dcs: Iterable[str] | None = None) -> set[str]:
-        if dcs is None:
-            return self._all(self.succeeded, host)
-        return _union(self.succeeded, host, dcs)
+    def accounts_succeeded(self, host: str) -> set[str]:
+        return self._all(self.succeeded, host)
 
     def _all(self, table: Accounts, host: str) -> set[str]:
         """Every DC's accounts of ``table`` on ``host``, built once: the scope rules ask for
@@ -79,16 +73,8 @@ class Attempts:
         key = (id(table), host)
         found = self._unions.get(key)
         if found is None:
-            found = self._unions[key] = _union(table, host, None)
+            found = self._unions[key] = set().union(*table.get(host, {}).values())
         return found
-
-    def dcs_on(self, host: str) -> set[str]:
-        """The DCs (folded) that sent any account to ``host``."""
-        return set(self.tried.get(host, {}))
-
-    def hosts_through(self, dc: str) -> set[str]:
-        """The hosts ``dc`` sent any account to."""
-        return {host for host, by_dc in self.tried.items() if dc in by_dc}
 
     def first_success_after(self, key: Hashable, moment: datetime) -> PsyncEvent | None:
         """The first success of ``key`` (see :meth:`_index_success`) later than ``moment``."""
@@ -104,12 +90,3 @@ def attempt_keys(account: str, host: str, dc: str) -> tuple[Hashable, ...]:
     in, as :func:`evtdiag.diagnose.status.success_keys` names them."""
     return (("pair", account, host), ("host", host), ("host-dc", host, dc), ("dc", dc),
             ("account", account))  # fmt: skip
-
-
-def _union(table: Accounts, host: str, dcs: Iterable[str] | None) -> set[str]:
-    by_dc = table.get(host, {})
-    chosen = by_dc if dcs is None else dcs
-    found: set[str] = set()
-    for dc in chosen:
-        found |= by_dc.get(dc, set())
-    return found

@@ -130,6 +130,7 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
     deny = windows.group("PasswordPropDeny")
     blocked = {account_key(a) for a, _ in accounts_of(windows, "PasswordPropDeny")}
     missing: dict[str, list[Evidence]] = {}
+    listed: set[Evidence] = set()
     unexpanded: set[str] = set()
     for name in ADMIN_GROUPS:
         for account, via in accounts_of(windows, name, unexpanded):
@@ -140,8 +141,9 @@ def admin_not_in_deny_group(ctx: AuditContext) -> Hits:
             item = Evidence(
                 "config", where, None, f"{account} is a member of {via}", subject=account
             )
-            if item not in missing.setdefault(account_key(account), []):
-                missing[account_key(account)].append(item)
+            if item not in listed:  # a set: a group may list one name thousands of times
+                listed.add(item)
+                missing.setdefault(account_key(account), []).append(item)
     if not missing:
         return []
     evidence = [e for items in missing.values() for e in items]

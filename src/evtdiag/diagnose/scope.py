@@ -89,10 +89,20 @@ def _nearly_all(part: int, whole: int) -> bool:
     return part >= AT_LEAST and part >= NEARLY_ALL * whole
 
 
-def _names(values: Iterable[str], limit: int = 5) -> str:
+NAMES_SHOWN = 5
+"""A reason names this many hosts or DCs at most, then says how many more (or that there
+are others)."""
+
+
+def _names(values: Iterable[str]) -> str:
     ordered = sorted(values)
-    shown = ", ".join(ordered[:limit])
-    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+    return _listed(ordered[:NAMES_SHOWN], len(ordered))
+
+
+def _listed(shown: Sequence[str], total: int) -> str:
+    """``shown`` (the first few of ``total`` sorted names), then how many more there are."""
+    more = total - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 class Pattern:
@@ -101,6 +111,7 @@ class Pattern:
     def __init__(self, groups: Sequence[FailureGroup], attempts: Attempts) -> None:
         self.attempts = attempts
         self.dc_claims: dict[tuple[str, str, str], Placement] = {}
+        self._dc_names: dict[tuple[str, bool], list[str]] = {}
         self._claim_dcs()
         self.failing_accounts_on: dict[str, set[str]] = defaultdict(set)
         self.failing_hosts_of: dict[str, set[str]] = defaultdict(set)
@@ -123,11 +134,25 @@ class Pattern:
         attempts = self.attempts
         rows: dict[str, dict[str, _HostThroughDc]] = defaultdict(dict)
         for host in attempts.tried:
-            for dc in attempts.dcs_on(host):
-                rows[dc][host] = _HostThroughDc.of(attempts, host, dc)
+            totals = _HostTotals.of(attempts, host)
+            for dc in attempts.tried[host]:
+                rows[dc][host] = _HostThroughDc.of(attempts, totals, host, dc)
         for dc, by_host in rows.items():
             if not self._claim_dc_wide(dc, by_host):
                 self._claim_dc_bound(dc, by_host)
+
+    def _dc_names_on(self, host: str, accepting: bool) -> list[str]:
+        """The names of the DCs that sent to ``host`` (only those with a success there when
+        ``accepting``), sorted: built once per host, as every DC's reason quotes a few."""
+        key = (host, accepting)
+        found = self._dc_names.get(key)
+        if found is None:
+            table = self.attempts.succeeded if accepting else self.attempts.tried
+            by_dc = table.get(host, {})
+            found = self._dc_names[key] = sorted(
+                self.attempts.dc_names.get(d, d) for d, accounts in by_dc.items() if accounts
+            )
+        return found
 
     def _claim_dc_wide(self, dc: str, by_host: dict[str, _HostThroughDc]) -> bool:
         refusing_all = {h for h, row in by_host.items() if row.dc_fails and row.others_fail}
@@ -141,22 +166,32 @@ class Pattern:
         ):
             return False
         name = self.attempts.dc_names.get(dc, dc)
-        others = {
-            self.attempts.dc_names.get(d, d)
-            for h in failing
-            for d in self.attempts.dcs_on(h) - {dc}
-            if self.attempts.accounts_succeeded(h, [d])
-        }
         reason = (
             f"{name} failed on {len(failing)} of the {len(considered)} hosts it sent to "
             f"({_names(failing)}) for {len(accounts)} account(s) that fail there through no "
-            f"other DC, while {_names(others)} succeed(s) on them"
+            f"other DC, while {self._accepting_elsewhere(name, sorted(failing))} succeed(s) "
+            "on them"
         )
         placement = Placement(ScopeKey("dc", dc=dc), reason)
         for host in failing:
             for account in by_host[host].only_here:
                 self.dc_claims[(account, host, dc)] = placement
         return True
+
+    def _accepting_elsewhere(self, name: str, hosts: list[str]) -> str:
+        """A few of the other DCs that succeed on ``hosts``, "and others" when there are
+        more. Each host's list is read only up to the first names not yet seen: naming
+        every DC that succeeds on any of the hosts, for each DC claimed, would be
+        quadratic in the DCs."""
+        seen: set[str] = set()
+        for host in hosts:
+            for other in self._dc_names_on(host, accepting=True)[: NAMES_SHOWN + 2]:
+                if other != name:
+                    seen.add(other)
+            if len(seen) > NAMES_SHOWN:
+                break
+        shown = sorted(seen)[:NAMES_SHOWN]
+        return ", ".join(shown) + (" and others" if len(seen) > NAMES_SHOWN else "")
 
     def _claim_dc_bound(self, dc: str, by_host: dict[str, _HostThroughDc]) -> None:
         name = self.attempts.dc_names.get(dc, dc)
@@ -165,7 +200,9 @@ class Pattern:
                 continue
             if not row.confirmed:
                 continue
-            others = _names(self.attempts.dc_names.get(d, d) for d in row.other_dcs)
+            on_host = self._dc_names_on(host, accepting=False)
+            shown = [d for d in on_host[: NAMES_SHOWN + 1] if d != name][:NAMES_SHOWN]
+            others = _listed(shown, len(on_host) - 1)
             reason = (
                 f"{len(row.only_here)} account(s) fail on this host only through {name}, "
                 f"which fails for {len(row.failed)} of the {len(row.tried)} accounts it sent "
@@ -222,12 +259,32 @@ class Pattern:
 
 
 @dataclass(frozen=True)
+class _HostTotals:
+    """Through how many DCs each account was tried, failed and succeeded on one host.
+
+    "Through the other DCs" is these totals less one DC's share: a row then costs that
+    DC's accounts only, where a union of every other DC's accounts per (host, DC) was
+    quadratic in the DCs (10,000 DCs sending one account took 94 s and 5 GB)."""
+
+    tried: Counter[str]
+    failed: Counter[str]
+    succeeded: Counter[str]
+
+    @classmethod
+    def of(cls, attempts: Attempts, host: str) -> _HostTotals:
+        def through(table: dict[str, dict[str, set[str]]]) -> Counter[str]:
+            return Counter(a for accounts in table.get(host, {}).values() for a in accounts)
+
+        return cls(through(attempts.tried), through(attempts.failed),
+                   through(attempts.succeeded))  # fmt: skip
+
+
+@dataclass(frozen=True)
 class _HostThroughDc:
     """What one DC's attempts on one host look like, next to the other DCs' attempts."""
 
     tried: set[str]
     failed: set[str]
-    other_dcs: set[str]
     only_here: set[str]
     """Accounts that fail on the host through this DC and through no other."""
     confirmed: set[str]
@@ -237,23 +294,26 @@ class _HostThroughDc:
     others_accept: bool
 
     @classmethod
-    def of(cls, attempts: Attempts, host: str, dc: str) -> _HostThroughDc:
-        others = attempts.dcs_on(host) - {dc}
-        tried, failed = attempts.accounts_tried(host, [dc]), attempts.accounts_failed(host, [dc])
-        tried_elsewhere = attempts.accounts_tried(host, others)
-        failed_elsewhere = attempts.accounts_failed(host, others)
-        accepted_elsewhere = attempts.accounts_succeeded(host, others)
-        only_here = failed - failed_elsewhere
+    def of(cls, attempts: Attempts, totals: _HostTotals, host: str, dc: str) -> _HostThroughDc:
+        """The row of ``dc`` on ``host``; ``totals`` are the host's (see
+        :class:`_HostTotals`). The sets are the attempts table's own: not to be changed."""
+        tried = attempts.tried[host][dc]
+        failed = attempts.failed.get(host, {}).get(dc, set())
+        succeeded = attempts.succeeded.get(host, {}).get(dc, set())
+        only_here = {a for a in failed if totals.failed[a] == 1}
+        tried_elsewhere = len(totals.tried) - sum(1 for a in tried if totals.tried[a] == 1)
+        failed_elsewhere = len(totals.failed) - len(only_here)
+        accepted_elsewhere = len(totals.succeeded) - sum(
+            1 for a in succeeded if totals.succeeded[a] == 1
+        )
         return cls(
             tried=tried,
             failed=failed,
-            other_dcs=others,
             only_here=only_here,
-            confirmed=only_here & accepted_elsewhere,
+            confirmed={a for a in only_here if totals.succeeded[a] > (a in succeeded)},
             dc_fails=bool(failed) and len(failed) >= NEARLY_ALL * len(tried),
-            others_fail=bool(tried_elsewhere)
-            and len(failed_elsewhere) >= NEARLY_ALL * len(tried_elsewhere),
-            others_accept=bool(accepted_elsewhere),
+            others_fail=tried_elsewhere > 0 and failed_elsewhere >= NEARLY_ALL * tried_elsewhere,
+            others_accept=accepted_elsewhere > 0,
         )
 
 
@@ -287,13 +347,10 @@ def _host_only(group: FailureGroup, pattern: Pattern) -> Placement | None:
         return None
     host, dc = group.host_id, group.dc.casefold()
     logged_by = pattern.hostless_dcs.get((host, group.kind), set())
-    accepting = {
-        d
-        for d in pattern.attempts.dcs_on(host) - {dc}
-        if pattern.attempts.accounts_succeeded(host, [d])
-    }
-    if logged_by == {dc} and accepting:
-        names = _names(pattern.attempts.dc_names.get(d, d) for d in accepting)
+    # Checked only when this DC alone logs it: once per host and kind, not per DC.
+    accepting = pattern.attempts.succeeded.get(host, {})
+    if logged_by == {dc} and any(d != dc and accounts for d, accounts in accepting.items()):
+        names = _names(pattern.attempts.dc_names.get(d, d) for d in accepting if d != dc)
         return Placement(
             ScopeKey("dc", host=host, dc=dc),
             f"only {group.dc} logs this for the host, which accepts passwords through {names}",

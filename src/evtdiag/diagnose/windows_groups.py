@@ -4,6 +4,7 @@ refused account an administrator?) and the audit (are administrators protected?)
 from __future__ import annotations
 
 import re
+import weakref
 
 from evtdiag.hosts.model import WindowsSide
 from evtdiag.names import account_key
@@ -46,12 +47,27 @@ def administrator_group(windows: WindowsSide | None, user: str) -> str | None:
     """The administrators' group (as supplied) that lists ``user``, directly or nested."""
     if windows is None:
         return None
-    wanted = account_key(user)
-    for name in ADMIN_GROUPS:
-        for account, via in accounts_of(windows, name):
-            if account_key(account) == wanted:
-                return via
-    return None
+    return _administrators(windows).get(account_key(user))
+
+
+_ADMINISTRATORS: dict[int, dict[str, str]] = {}
+"""By the id() of a live :class:`WindowsSide` (hashing one would hash every member)."""
+
+
+def _administrators(windows: WindowsSide) -> dict[str, str]:
+    """Every administrator's :func:`account_key` -> the first admin group (as supplied)
+    that lists it, nested groups followed once per Windows side: the rules ask for each
+    refused account, and walking the groups for each made N refusals against N-member
+    groups quadratic (10,000 took over 5 minutes)."""
+    found = _ADMINISTRATORS.get(id(windows))
+    if found is None:
+        found = {}
+        for name in ADMIN_GROUPS:
+            for account, via in accounts_of(windows, name):
+                found.setdefault(account_key(account), via)
+        _ADMINISTRATORS[id(windows)] = found
+        weakref.finalize(windows, _ADMINISTRATORS.pop, id(windows), None)
+    return found
 
 
 _SERVICE_NAME = re.compile(r"^(svc|srv|sa|service)[_.\-]|(service|svc)$|\$$", re.IGNORECASE)

@@ -365,8 +365,35 @@ def _filled(parts: list, fill: Fill | None) -> list:
     return filled
 
 
+MAX_ATTRIBUTES = 256
+"""The most attributes an element of an event may carry; Windows writes at most three
+(``Provider``: Name, Guid, EventSourceName). lxml reads an element's attribute values in
+time quadratic in their number, inside one C call that no signal interrupts (40,000
+attributes took 5 s, a million over ten minutes), so a larger element is refused
+before any is read; counting them is linear."""
+
+
+class OversizedElement(Exception):
+    """An element with more than :data:`MAX_ATTRIBUTES` attributes: not read."""
+
+    def __init__(self, node: etree._Element, count: int) -> None:
+        self.line: int | None = node.sourceline
+        self.reason = (
+            f"element <{etree.QName(node).localname}> with {count:,} attributes (more than "
+            f"{MAX_ATTRIBUTES}; events have a few)"
+        )
+        super().__init__(self.reason)
+
+
 def from_lxml(node: etree._Element) -> Element:
-    """Convert an lxml element (namespaces dropped) into our tree."""
+    """Convert an lxml element (namespaces dropped) into our tree.
+
+    :raises OversizedElement: an element of the tree has more than
+        :data:`MAX_ATTRIBUTES` attributes.
+    """
+    count = len(node.attrib)
+    if count > MAX_ATTRIBUTES:
+        raise OversizedElement(node, count)
     element = Element(
         etree.QName(node).localname,
         [(etree.QName(key).localname, value) for key, value in node.attrib.items()],

@@ -9,6 +9,7 @@ list the problems in one order and count the same things.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
@@ -32,10 +33,20 @@ SUBJECT_CHARS = 40
 """A triage subject longer than this is cut in the middle (the full one follows below)."""
 
 
+LONG_WORD = 512
+"""A run of text without a space longer than this (a name, a path: nothing a sentence
+holds) is cut in its middle before wrapping: :mod:`textwrap` breaks a long word by
+copying what is left of it for every line, quadratic in its length (an 8 MB user name
+took 12 s). JSON and HTML keep the whole name."""
+_LONG_WORD = re.compile(rf"(?<!\S)\S{{{LONG_WORD + 1},}}")
+"""Matched from a word's start only, so each character is read once."""
+
+
 def wrap(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(
-        printable_line(text), WIDTH, initial_indent=indent, subsequent_indent=indent
-    ) or [indent]
+    """``text`` made printable on one line, its long words cut (see :data:`LONG_WORD`),
+    wrapped to :data:`WIDTH` columns after ``indent``."""
+    shown = _LONG_WORD.sub(lambda word: middle_ellipsis(word[0], LONG_WORD), printable_line(text))
+    return textwrap.wrap(shown, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent]
 
 
 def _evidence_line(item: dict[str, Any]) -> str:

@@ -31,6 +31,7 @@ from evtdiag.errors import InputFormatError
 from evtdiag.logs.digest import sha256_file
 from evtdiag.logs.events import (
     SAFE_PARSER_OPTIONS,
+    OversizedElement,
     event_record,
     from_lxml,
     parse_system_time,
@@ -95,7 +96,7 @@ def read_xml_export(
     """
     name = name or str(path)
     found = _Found()
-    skipped: list[Skipped] = []
+    skipped = found.skipped
     size = path.stat().st_size
     with path.open("rb") as handle:
         try:
@@ -187,6 +188,9 @@ class _Found:
 
     records: int = 0
     events: list[EventRecord] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Events not read (see :data:`~evtdiag.logs.events.MAX_ATTRIBUTES`), then where the
+    text stopped being XML."""
     computers: set[str] = field(default_factory=set)
     first_time: datetime | None = None
     last_time: datetime | None = None
@@ -219,6 +223,22 @@ def _take(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Fou
     parent = node.getparent()
     if parent is None or etree.QName(parent).localname not in (_ROOT, "Events"):
         return  # an element called Event nested inside an event's data
+    try:
+        _keep(node, name, matcher, found)
+    except OversizedElement as error:
+        reason = f"event not read: {error.reason}"
+        found.skipped.append(Skipped(Place(name, line=error.line or node.sourceline), reason))
+    # Bound memory: drop this event and everything parsed before it.
+    node.clear()
+    while node.getprevious() is not None:
+        del parent[0]
+
+
+def _keep(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Found) -> None:
+    """Count the event ``node``, and keep its record if it is a wanted one.
+
+    :raises OversizedElement: before anything is counted or kept.
+    """
     tree = from_lxml(node)
     found.records += 1
     created = node.find("{*}System/{*}TimeCreated")
@@ -228,10 +248,6 @@ def _take(node: etree._Element, name: str, matcher: ProviderMatcher, found: _Fou
         found.events.append(record)
         if record.computer:
             found.computers.add(record.computer)
-    # Bound memory: drop this event and everything parsed before it.
-    node.clear()
-    while node.getprevious() is not None:
-        del parent[0]
 
 
 def _read(source: Source, context: ReadContext) -> list[Result]:
