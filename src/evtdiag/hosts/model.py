@@ -84,6 +84,10 @@ class SsoSetting:
     place: Place
     text: str
     """The line for evidence, rewritten where it held a key."""
+    verbatim: str | None = None
+    """The line exactly as the file holds it (without its line end), when a patch may
+    quote it: it holds no key and no comment, and the file is UTF-8 without a BOM, with
+    one kind of line end. None otherwise (a fix then edits the line by its number)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,9 @@ class SsoConf:
     """CASE_IGNORE_NAME; Microsoft documents 1 (True) as the default."""
     case_ignore_place: Place | None
     warnings: tuple[ConfigWarning, ...] = ()
+    line_end: str | None = None
+    """How the file ends its lines (``\\n`` or ``\\r\\n``), what a patch quoting them must
+    write; None when they cannot be quoted (see :attr:`SsoSetting.verbatim`)."""
 
     @cached_property
     def sync_users_index(self) -> SyncUsersIndex:
