@@ -24,11 +24,12 @@ from evtdiag.diagnose.fixes.commands import (
     restart_ssod,
     unlock_account,
 )
-from evtdiag.diagnose.fixes.edits import append_to_line, replace_line
+from evtdiag.diagnose.fixes.edits import append_to_line, host_path, replace_line
 from evtdiag.diagnose.model import Command, Fix, FixStep, Problem, Retry
 from evtdiag.hosts.inventory import Inventory
 from evtdiag.hosts.model import HostConfig, WindowsSide
 from evtdiag.hosts.ssoconf import decide
+from evtdiag.logs.providers import EXPORT_COMMANDS
 from evtdiag.names import account_key, first_label, fold_host
 
 ALLOW_GROUP = "PasswordPropAllow"
@@ -143,13 +144,9 @@ def export_again(ctx: FixContext) -> Fix:
                 "windows",
                 "Export the PSync events with wevtutil (a filtered or converted export may "
                 "drop their data items).",
-                commands=(
-                    Command(
-                        "cmd",
-                        'wevtutil epl Application psync.evtx "/q:*[System[Provider'
-                        "[@Name='Microsoft-Windows-IDMU-PSync']]]\"",
-                        "on each DC; send psync.evtx",
-                    ),
+                commands=tuple(
+                    Command("cmd", command, "on each DC; send the files")
+                    for command in EXPORT_COMMANDS
                 ),
             ),
         ),
@@ -295,7 +292,11 @@ def match_key(ctx: FixContext) -> Fix:
     host = ctx.host()
     name = host.name if host else (ctx.problem.host or "the host")
     setting = host.sso.get("ENCRYPT_KEY") if host and host.sso else None
-    where = f"line {setting.place.line} of {setting.place.file}" if setting else "sso.conf"
+    where = (
+        f"line {setting.place.line} of {host_path(host, 'sso.conf')}"
+        if host and setting
+        else "sso.conf"
+    )
     steps = [
         FixStep(
             "windows",
@@ -305,7 +306,7 @@ def match_key(ctx: FixContext) -> Fix:
         FixStep(
             f"unix:{name}",
             f"Set that key in sso.conf ({where}): ENCRYPT_KEY=<the key of the console>, or "
-            "the key inside this DC's SYNC_HOSTS entry. Never send the key in the ticket.",
+            "the key inside each DC's SYNC_HOSTS entry. Never send the key in the ticket.",
             then=restart_ssod(host) if host else (),
         ),
     ]
@@ -362,8 +363,8 @@ def add_dc_to_sync_hosts(ctx: FixContext) -> Fix | None:
     edit = append_to_line(host, setting, f" ({dc})")
     keyed = setting.verbatim is None
     note = (
-        " The entry takes the default key and port (ENCRYPT_KEY, PORT_NUMBER); if this "
-        "DC's console sets another key for the host, write it into the entry by hand."
+        " The entry takes the default key and port (ENCRYPT_KEY, PORT_NUMBER); if the "
+        f"console of {dc} sets another key for the host, write it into the entry by hand."
     )
     return Fix(
         f"Add {dc} to SYNC_HOSTS in {host.name}'s sso.conf.",
