@@ -61,6 +61,20 @@
       });
     });
   }
+  if (navigator.clipboard) {
+    document.querySelectorAll("pre.copy").forEach(function (pre) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "copy-button";
+      button.textContent = "Copy";
+      button.setAttribute("aria-label", "Copy this to the clipboard");
+      button.addEventListener("click", function () {
+        var text = pre.firstChild && pre.firstChild.nodeType === 3 ? pre.firstChild.nodeValue : pre.textContent;
+        navigator.clipboard.writeText(text).then(function () { button.textContent = "Copied"; });
+      });
+      pre.appendChild(button);
+    });
+  }
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
   });

@@ -40,7 +40,10 @@ pytestmark = pytest.mark.skipif(
 SECTIONS = ("verdict", "triage", "scope-host", "scope-account", "scope-dc", "scope-pair",
             "matrix", "timeline", "audit", "coverage", "run")  # fmt: skip
 FIRST_SCREEN = {"width": 1400, "height": 900}
-MAX_PRINTED_PAGES = 12
+MAX_PRINTED_PAGES = 16
+"""The demo report printed: 12 pages before each problem carried its fix (the diff or
+commands, and the retry) and the page its "What to do" list; a budget, so that a page
+that grows by accident fails here."""
 
 PAYLOADS = {
     "script": "<script>window.__pwned=1</script>",
@@ -369,3 +372,27 @@ def test_hostile_names_do_not_run(
         assert page.evaluate("document.documentElement.dataset.enhanced") == "1"
         page.screenshot(path=shots / "hostile.png")
     _assert_clean(watch, hostile_report)
+
+
+def test_what_to_do_starts_on_the_first_screen_and_each_step_reaches_its_card(
+    open_page, sample_report: Path, shots: Path
+) -> None:
+    """Issue 23: the checklist right under the triage table, each line linking its card."""
+    page, watch = open_page(sample_report)
+    heading = page.locator("#what-to-do h2").bounding_box()
+    assert heading is not None and heading["y"] < FIRST_SCREEN["height"]
+    links = page.locator("#what-to-do ol.todo a")
+    targets = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(targets) >= 10 and all(t.startswith("#P-") for t in targets)
+    for index, target in enumerate(targets):
+        links.nth(index).click()
+        card = page.locator(f"article.card{target}")
+        assert card.count() == 1, target
+        box = card.bounding_box()
+        assert box is not None and -1 <= box["y"] < FIRST_SCREEN["height"], target
+        page.evaluate("window.scrollTo(0, 0)")
+    card = page.locator("article.card:has(.fix pre.copy)").first
+    card.locator("pre.copy").first.scroll_into_view_if_needed()
+    assert card.locator("pre.copy button.copy-button").count() >= 1
+    card.screenshot(path=shots / "card-fix.png")
+    _assert_clean(watch, sample_report)

@@ -43,6 +43,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "evtdiag.cli.compare:compare",
         "Compare the problems of two JSON reports of one site, BEFORE and AFTER fixes.",
     ),
+    "fixes": (
+        "evtdiag.cli.fixes:fixes",
+        "Write the fixes of a saved JSON report (FINDINGS): a patch and a script per UNIX "
+        "host, windows.ps1 and VERIFY.md.",
+    ),
     "check-config": (
         "evtdiag.cli.check_config:check_config",
         "Parse host configurations (and Windows settings) and show what was understood.",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from evtdiag.diagnose.audit import AuditContext, run_audit
 from evtdiag.diagnose.context import HostResolver
 from evtdiag.diagnose.explain import explain_all, failure_groups
+from evtdiag.diagnose.fixes import plan_fixes
 from evtdiag.diagnose.model import Diagnosis, Problem
 from evtdiag.diagnose.scope import classify
 from evtdiag.diagnose.verdict import counted, verdict
@@ -49,7 +50,9 @@ def diagnose(
         )
     resolver = HostResolver(inventory)
     explained = explain_all(failure_groups(events, resolver), inventory, windows)
-    problems = classify(explained, events, resolver)
+    problems = plan_fixes(
+        classify(explained, events, resolver), inventory, windows, resolver, successes.ids
+    )
     audit = run_audit(AuditContext(inventory, windows, events, resolver))
     state, reasons = verdict(events, problems, successes, outside_period)
     alerts = _alerts(events, inventory, resolver)

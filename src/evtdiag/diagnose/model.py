@@ -53,6 +53,87 @@ class EventRef:
 
 
 @dataclass(frozen=True)
+class Command:
+    """A command an owner runs, as text to read before running it."""
+
+    shell: str
+    """``sh`` (on the UNIX host, as root), ``powershell`` or ``cmd`` (on a DC)."""
+    text: str
+    note: str = ""
+    """When to run it, or what it stands for (``or, without the AD module: ...``)."""
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """One line of a collected configuration file, and what it should read."""
+
+    file: str
+    """The collected file, as the evidence names it."""
+    path: str
+    """The file's path inside the host's folder (``sso.conf``, ``etc/sso.conf``): what the
+    host's patch names, so that ``patch -p1`` applies it there and on the host."""
+    line: int
+    before: str | None
+    """The line as it is; None when it cannot be quoted (it holds a key or a comment):
+    then only :attr:`command` makes the change, and the patch leaves it out."""
+    after: str
+    """The line to write; a key is never written, only a placeholder naming it."""
+    command: str
+    """The same change as a ``sed`` command on the host's file, by line number."""
+    line_end: str = "\n"
+    """The file's line end, which the diff writes after each line it quotes."""
+
+    @property
+    def diff(self) -> str | None:
+        """The change as a unified diff of the collected file (None: not quotable)."""
+        if self.before is None:
+            return None
+        return (
+            f"--- a/{self.path}\n+++ b/{self.path}\n@@ -{self.line} +{self.line} @@\n"
+            f"-{self.before}{self.line_end}+{self.after}{self.line_end}"
+        )
+
+
+@dataclass(frozen=True)
+class FixStep:
+    """What one owner does for a fix."""
+
+    owner: str
+    """``windows`` (the AD and IDMU admins) or ``unix:<host>`` (that host's admins)."""
+    action: str
+    """The step in one sentence, with the names it applies to."""
+    edits: tuple[LineEdit, ...] = ()
+    commands: tuple[Command, ...] = ()
+    then: tuple[Command, ...] = ()
+    """What makes the change take effect (restart ssod)."""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """How to verify a fix: one password change and the event that proves it."""
+
+    account: str | None
+    host: str | None
+    dc: str | None
+    """The DC to change the password through (None: any)."""
+    success_ids: tuple[int, ...]
+    """The success event evtdiag recognises (empty when none is known)."""
+    failure_ids: tuple[int, ...]
+    """The events that mean "not fixed yet"."""
+
+
+@dataclass(frozen=True)
+class Fix:
+    """The exact change for one open problem, who makes it, and how to verify it."""
+
+    summary: str
+    steps: tuple[FixStep, ...]
+    verify: Retry
+    alternative: str = ""
+    """The other course, when the refusal may be intended (stop trying instead)."""
+
+
+@dataclass(frozen=True)
 class Problem:
     """A set of failures with one explanation, at the scope that explains them best."""
 
@@ -84,6 +165,9 @@ class Problem:
     subject: tuple[str, str, str, str] = ("", "", "", "")
     """Scope, account, host and DC identities (case-folded; ``""`` when not part of the
     scope): what ``compare`` matches problems of two reports by."""
+    fix: Fix | None = None
+    """The change that resolves it; None for an intended refusal (info) or a resolved
+    problem."""
 
     @property
     def cause(self) -> Cause:

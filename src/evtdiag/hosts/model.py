@@ -87,6 +87,10 @@ class SsoSetting:
     line: str
     """The whole line (continued lines joined), rewritten where it held a key, without
     its comment."""
+    verbatim: str | None = None
+    """The line exactly as the file holds it (without its line end), when a patch may
+    quote it: one line, holding no key and no comment, of a file in UTF-8 without a BOM
+    with one kind of line end. None otherwise (a fix then edits the line by its number)."""
 
     @property
     def text(self) -> str:
@@ -185,6 +189,9 @@ class SsoConf:
     """CASE_IGNORE_NAME; Microsoft documents 1 (True) as the default."""
     case_ignore_place: Place | None
     warnings: tuple[ConfigWarning, ...] = ()
+    line_end: str | None = None
+    """How the file ends its lines (``\\n`` or ``\\r\\n``), what a patch quoting them must
+    write; None when they cannot be quoted (see :attr:`SsoSetting.verbatim`)."""
 
     @cached_property
     def sync_users_index(self) -> SyncUsersIndex:

@@ -33,6 +33,7 @@ otherwise leak its value into a warning.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from evtdiag.hosts._text import ascii_int, continued_lines, excerpt, lines
 from evtdiag.hosts.model import KeyInfo, SsoConf, SsoSetting, SyncDecision, SyncHost, SyncUserEntry
@@ -83,6 +84,21 @@ def key_info(value: str) -> KeyInfo:
         else:
             found.add("other")
     return KeyInfo(len(value), tuple(c for c in _CLASS_ORDER if c in found))
+
+
+def _line_end(data: bytes) -> str | None:
+    """The line end a patch must write to quote this file's lines (``\\n`` or ``\\r\\n``):
+    None when its lines cannot be quoted (a BOM, not UTF-8, lone or mixed line ends)."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    crlf = data.count(b"\r\n")
+    if crlf == 0:
+        return None if b"\r" in data else "\n"
+    return "\r\n" if crlf == data.count(b"\n") == data.count(b"\r") else None
 
 
 def _inline_comment(key: str, value: str) -> int | None:
@@ -197,12 +213,21 @@ def _split_hosts(
 def parse_sso_conf(data: bytes, file: str) -> SsoConf:
     """Parse sso.conf bytes named ``file``; never raises on bad input (warnings instead)."""
     warnings: list[ConfigWarning] = []
+    line_end = _line_end(data)
     found: dict[str, SsoSetting] = {}
     users: tuple[SyncUserEntry, ...] | None = None
     hosts: tuple[SyncHost, ...] | None = None
     key: KeyInfo | None = None
     case_ignore, case_place = True, None
-    for lineno, line in continued_lines(lines(data, file, warnings)):
+    single: dict[int, str] = {}
+    """Each line as the file holds it, to tell a line from continued ones joined."""
+
+    def kept(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+        for lineno, line in numbered:
+            single[lineno] = line
+            yield lineno, line
+
+    for lineno, line in continued_lines(kept(lines(data, file, warnings))):
         place = Place(file, line=lineno)
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -284,10 +309,17 @@ def parse_sso_conf(data: bytes, file: str) -> SsoConf:
                 )
             if kname == "CASE_IGNORE_NAME" and number is not None:
                 case_ignore, case_place = number != 0, place
+        keyed = kname == "ENCRYPT_KEY" or (
+            kname == "SYNC_HOSTS" and any(h.key for h in hosts or ())
+        )
+        quotable = line_end and comment is None and not keyed and single.get(lineno) == line
+        verbatim = line if quotable else None
         found.pop(kname, None)
-        found[kname] = SsoSetting(kname, value, place, text)
+        found[kname] = SsoSetting(kname, value, place, text, verbatim)
     settings = tuple(sorted(found.values(), key=lambda s: s.place.line or 0))
-    return SsoConf(file, settings, users, hosts, key, case_ignore, case_place, tuple(warnings))
+    return SsoConf(
+        file, settings, users, hosts, key, case_ignore, case_place, tuple(warnings), line_end
+    )
 
 
 def decide(conf: SsoConf, user: str) -> SyncDecision:

@@ -10,6 +10,15 @@ Services for UNIX versions used source names that are not documented; users add 
 with ``--provider``."""
 
 
+EXPORT_COMMANDS = tuple(
+    f"wevtutil epl {log} %COMPUTERNAME%-{log}-psync.evtx "
+    f"\"/q:*[System[Provider[@Name='{DEFAULT_PROVIDERS[0]}']]]\""
+    for log in ("Application", "System")
+)
+"""How to export a DC's PSync events (in cmd.exe on the DC): both logs, because Microsoft
+does not say in which PSync writes (docs/contract.md, Event kinds)."""
+
+
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 

@@ -137,3 +137,25 @@ def write_output(parts: Iterable[str], output: Path | None, *, force: bool = Fal
         return None
     write_report(output, parts, force=force)
     return output
+
+
+def write_folder(folder: Path, files: dict[str, str], *, force: bool = False) -> list[Path]:
+    """Write ``files`` (name -> text) into ``folder``, made when missing (its parent must
+    exist): all of them or none, never over a file without ``force``.
+
+    :raises UsageError: when the folder cannot be made or a file exists.
+    """
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileNotFoundError as error:
+        raise _invalid("--output", f"{folder.parent} is not an existing folder") from error
+    except (FileExistsError, NotADirectoryError) as error:
+        raise _invalid("--output", f"{folder} exists and is not a folder") from error
+    except OSError as error:
+        raise _invalid("--output", f"cannot make {folder}: {error.strerror}") from error
+    paths = [folder / name for name in files]
+    write_files(
+        [OutputFile(path, (text,)) for path, text in zip(paths, files.values(), strict=True)],
+        force=force,
+    )
+    return paths

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from evtdiag.model import ConfigWarning, Evidence, InputCoverage, PsyncEvent, Skipped
 
 if TYPE_CHECKING:  # the diagnosis is not imported to list events (`evtdiag events`)
-    from evtdiag.diagnose.model import AuditFinding, Cause, EventRef, Problem
+    from evtdiag.diagnose.model import AuditFinding, Cause, Command, EventRef, Fix, Problem
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -147,9 +147,51 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "cause_severity": cause.severity,
         "accounts": list(problem.accounts),
         "hosts": list(problem.hosts),
+        "fix": fix_json(problem.fix) if problem.fix else None,
         "causes": [cause_json(c) for c in problem.causes],
         "events": [event_ref_json(ref) for ref in problem.events],
     }
+
+
+def fix_json(fix: Fix) -> dict[str, Any]:
+    """A problem's ``fix``: its steps by owner, each line edit with its diff, and the
+    retry that verifies it."""
+    return {
+        "summary": fix.summary,
+        "steps": [
+            {
+                "owner": step.owner,
+                "action": step.action,
+                "edits": [
+                    {
+                        "file": edit.file,
+                        "path": edit.path,
+                        "line": edit.line,
+                        "before": edit.before,
+                        "after": edit.after,
+                        "diff": edit.diff,
+                        "command": edit.command,
+                    }
+                    for edit in step.edits
+                ],
+                "commands": [command_json(c) for c in step.commands],
+                "then": [command_json(c) for c in step.then],
+            }
+            for step in fix.steps
+        ],
+        "verify": {
+            "account": fix.verify.account,
+            "host": fix.verify.host,
+            "dc": fix.verify.dc,
+            "success_ids": list(fix.verify.success_ids),
+            "failure_ids": list(fix.verify.failure_ids),
+        },
+        "alternative": fix.alternative,
+    }
+
+
+def command_json(command: Command) -> dict[str, str]:
+    return {"shell": command.shell, "text": command.text, "note": command.note}
 
 
 def audit_json(finding: AuditFinding) -> dict[str, Any]:

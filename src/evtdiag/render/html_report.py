@@ -28,6 +28,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from evtdiag.names import account_key
+from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.problems import (
     RESOLVED_SECTION,
     SECTIONS,
@@ -565,6 +566,29 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
             "lanes": TIMELINE_LANES,
         },
         "redacted": "redaction" in document,
+        **_todo(document, groups),
+        "retry": retry_text,
+    }
+
+
+def _todo(document: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The "What to do" checklist, its first :data:`TRIAGE_ROWS` steps (``evtdiag fixes``
+    writes every one); a step links to its problem where the page shows it as a card."""
+    named = [{**p, "subject": problem_subject(p)} for p in document["problems"]]
+    tasks = checklist({**document, "problems": named})
+    steps = sum(len(owner.steps) for owner in tasks)
+    shown, left = [], TRIAGE_ROWS
+    for owner in tasks:
+        if left <= 0:
+            break
+        owner.steps = owner.steps[:left]
+        left -= len(owner.steps)
+        shown.append(owner)
+    return {
+        "todo": shown,
+        "todo_count": sum(1 for p in document["problems"] if p.get("fix")),
+        "todo_hidden": steps - sum(len(owner.steps) for owner in shown),
+        "carded": {p["id"] for g in groups for p in g["problems"]},
     }
 
 

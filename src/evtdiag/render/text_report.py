@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.problems import (
     RESOLVED_SECTION,
     SECTIONS,
@@ -89,9 +90,63 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     others = problem["causes"][1:]
     if others:
         lines.append("    also: " + ", ".join(f"{c['cause']} ({c['basis']})" for c in others))
-    lines += wrap(f"fix: {problem['remediation']}", "    ")
+    lines += (
+        _fix_lines(problem)
+        if problem.get("fix")
+        else wrap(f"fix: {problem['remediation']}", "    ")
+    )
     if problem["doc_url"] and problem["basis"] == "documented":
         lines.append(f"    doc: {problem['doc_url']}")
+    return lines
+
+
+PROMPTS = {"sh": "$", "powershell": "PS>", "cmd": "C:\\>"}
+"""How a command shows which shell runs it."""
+
+
+def _fix_lines(problem: dict[str, Any]) -> list[str]:
+    """A problem's fix: per owner the step, its line edits (the diff, else the command),
+    its commands and what makes them take effect; then the retry that verifies it."""
+    fix = problem["fix"]
+    lines = wrap(f"fix: {fix['summary']}", "    ")
+    for step in fix["steps"]:
+        lines += wrap(f"{step['owner']}: {step['action']}", "      ")
+        for edit in step["edits"]:
+            if edit["diff"]:
+                lines += [f"        {printable_line(row)}" for row in edit["diff"].splitlines()]
+            else:
+                lines += _command_lines({"shell": "sh", "text": edit["command"], "note": ""})
+        for command in step["commands"]:
+            lines += _command_lines(command)
+        if step["then"]:
+            lines.append("        then:")
+            lines += _command_lines(step["then"][0])
+    lines += wrap(f"verify: {retry_text(fix['verify'])}", "      ")
+    if fix["alternative"]:
+        lines += wrap(f"or: {fix['alternative']}", "      ")
+    return lines
+
+
+def _command_lines(command: dict[str, Any]) -> list[str]:
+    prompt = PROMPTS.get(command["shell"], ">")
+    lines = [f"        {prompt} {row}" for row in printable_line(command["text"]).split("\\x0a")]
+    if command["note"]:
+        lines[-1] += f"   # {printable_line(command['note'])}"
+    return lines
+
+
+def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
+    """The checklist: each owner's steps, the most failing pairs first."""
+    tasks = checklist(document)
+    if not tasks:
+        return []
+    fixes = sum(1 for p in document["problems"] if p.get("fix"))
+    lines = ["", f"What to do: {fixes} fix(es), by who must act (evtdiag fixes writes them out)"]
+    for owner in tasks:
+        lines.append(f"  {printable_line(owner.heading)}")
+        for problem, step in owner.steps:
+            subject = middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS)
+            lines += wrap(f"[{problem['id']}] {subject}: {step['action']}", "    ")
     return lines
 
 
@@ -173,6 +228,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
         lines += _triage_lines(ordered, times)
+        lines += _what_to_do_lines(document)
     for section in SECTIONS:
         selected = [p for p in problems if p["scope"] == section.scope]
         if selected:
