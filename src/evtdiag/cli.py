@@ -719,16 +719,10 @@ def render(
         evtdiag render findings.json -o report.html
         evtdiag render findings.json --redact -o for-support.html
     """
-    import jinja2
+    from evtdiag.document import read
 
-    document = _saved_report(findings)
-    try:
-        out.publish(document)
-    except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
-        raise UsageError(
-            f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
-            "write a new one with 'evtdiag report ... --format json'"
-        ) from error
+    document = read(findings)
+    out.publish(document)
     if not quiet:
         _summarise(document)
     sys.exit(_exit_code(document))
@@ -782,14 +776,15 @@ def compare_cmd(
         evtdiag compare before.json after.json
     """
     from evtdiag.compare import compare_reports
+    from evtdiag.document import read
     from evtdiag.render.compare_report import COMPARE_FORMATS
     from evtdiag.render.output import write_report, write_stdout
     from evtdiag.render.timefmt import TimeFormatter
 
     times = _times(tz_name)
     comparison = compare_reports(
-        _saved_report(before),
-        _saved_report(after),
+        read(before),
+        read(after),
         TimeFormatter() if output_format == "json" else times,
         paths=(str(before), str(after)),
     )
@@ -800,17 +795,6 @@ def compare_cmd(
         write_report(output, parts, force=force)
         click.echo(f"Comparison written to {output}", err=True)
     sys.exit(int(ExitCode.OK if comparison.settled else ExitCode.PROBLEMS_FOUND))
-
-
-def _saved_report(path: Path) -> dict[str, Any]:
-    """The JSON report at ``path``, checked by :func:`load_document`."""
-    from evtdiag.render.json_report import load_document
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path} cannot be read as a JSON report: {error}") from error
-    return load_document(text, str(path))
 
 
 @cli.command("unredact")
