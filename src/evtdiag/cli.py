@@ -493,7 +493,8 @@ def _targets(
             continue
         if exists(path) and not force:
             raise click.BadParameter(
-                f"{path} already exists; use --force to overwrite it", param_hint=hint
+                f"{printable_line(str(path))} already exists; use --force to overwrite it",
+                param_hint=hint,
             )
         _check_folder(path, hint)
     return output, mapping
@@ -502,10 +503,11 @@ def _targets(
 def _check_folder(path: Path, hint: str) -> None:
     """Refuse, before the logs are read, a file whose folder is missing or not writable."""
     folder = path.parent
+    shown = printable_line(str(folder))
     if not folder.is_dir():
-        raise click.BadParameter(f"{folder} is not an existing folder", param_hint=hint)
+        raise click.BadParameter(f"{shown} is not an existing folder", param_hint=hint)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise click.BadParameter(f"cannot write in {folder}: permission denied", param_hint=hint)
+        raise click.BadParameter(f"cannot write in {shown}: permission denied", param_hint=hint)
 
 
 @dataclass(frozen=True)
@@ -547,10 +549,11 @@ class ReportOutput:
         if self.output is None:
             write_stdout(parts)
         else:
-            click.echo(f"Report written to {self.output}", err=True)
+            click.echo(f"Report written to {printable_line(str(self.output))}", err=True)
         if self.mapping is not None:
             click.echo(
-                f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
+                f"Redaction key and mapping written to {printable_line(str(self.mapping))} "
+                "(keep it; do not send it)",
                 err=True,
             )
 
@@ -793,7 +796,7 @@ def compare_cmd(
         write_stdout(parts)
     else:
         write_report(output, parts, force=force)
-        click.echo(f"Comparison written to {output}", err=True)
+        click.echo(f"Comparison written to {printable_line(str(output))}", err=True)
     sys.exit(int(ExitCode.OK if comparison.settled else ExitCode.PROBLEMS_FOUND))
 
 
