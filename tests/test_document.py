@@ -104,6 +104,10 @@ def _problem(field: str, value: Any) -> Callable[[dict[str, Any]], Any]:
         (lambda d: d.__setitem__("verdict", "\x1b]0;PWNED\x07"), "verdict: expected one of"),
         (lambda d: d["audit"][0].__setitem__("rule", None), "audit[0].rule: expected a string"),
         (lambda d: d.__setitem__("inputs", {}), "inputs: expected a list, got an object"),
+        (  # found by fuzzing: the HTML's banner read counts.accounts
+            lambda d: d.__setitem__("counts", {"x": 1}),
+            "counts.accounts: missing (expected an integer)",
+        ),
         (
             lambda d: d["problems"][0]["causes"][0].__setitem__("evidence", [[]]),
             "problems[0].causes[0].evidence[0]: expected an object, got a list",
