@@ -9,21 +9,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from evtdiag.cli import cli
 from evtdiag.render.timefmt import TimeFormatter
 from tests.evtx_writer import WriterEvent
 from tests.export_writer import events_xml
+from tests.render.test_report_outputs import run
 
 LAST_HOUR = datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc)
 PROVIDER = "Microsoft-Windows-IDMU-PSync"
 ZONES = ("UTC", "Pacific/Kiritimati", "America/St_Johns", "local")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
