@@ -4,15 +4,18 @@ shared by the test run (tests/test_fuzz.py) and the atheris harness (fuzz/fuzz_e
 The contract they check: whatever the bytes, a log reader returns a coverage (an input
 it cannot read becomes a ``refused`` or ``skipped`` coverage with a message), the
 format readers themselves raise nothing but :class:`evtdiag.errors.InputFormatError`,
-the config parsers raise nothing at all (they warn), every renderer accepts what
-came out, and the collect script lets no key evtdiag reads in sso.conf leave the host.
-Warnings count as failures, as in the rest of the test suite.
+the config parsers raise nothing at all (they warn), a saved report is refused by the
+loader (:class:`evtdiag.errors.UsageError`) or rendered and compared in full, every
+renderer accepts what came out, and the collect script lets no key evtdiag reads in
+sso.conf leave the host. Warnings count as failures, as in the rest of the test suite.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
+import json
 import os
 import random
 import re
@@ -27,8 +30,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
-from evtdiag.errors import InputFormatError
+from evtdiag.compare import compare_reports
+from evtdiag.document import load
+from evtdiag.errors import InputFormatError, UsageError
 from evtdiag.hosts import (
     load_host,
     load_windows,
@@ -44,8 +50,13 @@ from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import Catalogue, extract
+from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
+from evtdiag.render.formats import REPORT_FORMATS, render_document
+from evtdiag.render.redact import redact_document
+from evtdiag.render.summary import terminal_summary
+from evtdiag.render.timefmt import TimeFormatter
 from tests.hosts.collector_run import collect, shell_command
 from tests.logs.reading import read_inputs
 
@@ -152,6 +163,47 @@ def collect_sso_conf(data: bytes, folder: Path) -> None:
             assert collected_text.count(key) < joined.count(key), f"key {key!r} left"
 
 
+_ZONE = TimeFormatter("Pacific/Kiritimati")
+"""A zone 14 hours ahead of UTC: times near 9999-12-31 cannot be written in it."""
+
+
+def render_report_bytes(data: bytes, folder: Path) -> None:
+    """Any bytes as a saved report (``evtdiag render``): the loader refuses them with a
+    :class:`UsageError`, or every format, the stderr summary and redaction accept what it
+    returned."""
+    try:
+        document = load(data, "fuzz.json")
+    except UsageError:
+        return
+    terminal_summary(document, colour=True)
+    for output_format in REPORT_FORMATS:
+        "".join(render_document(document, output_format, _ZONE))
+    try:
+        redacted, _ = redact_document(document, bytes(32))
+    except UsageError:  # redacted already, or evidence without a subject
+        return
+    "".join(render_document(redacted, "text", _ZONE))
+
+
+def compare_report_bytes(data: bytes, folder: Path) -> None:
+    """Any bytes as either report of ``evtdiag compare``, the other a seed: refused by
+    the loader, or compared and shown in every format."""
+    try:
+        crafted = load(data, "fuzz.json")
+    except UsageError:
+        return
+    for before, after in ((crafted, _compare_seed()), (_compare_seed(), crafted)):
+        comparison = compare_reports(before, after, _ZONE)
+        for show in COMPARE_FORMATS.values():
+            "".join(show(comparison, _ZONE))
+
+
+def _compare_seed() -> dict[str, Any]:
+    """The first seed of the ``compare`` corpus, loaded afresh (the loader completes it
+    in place, and a comparison must not see another's changes)."""
+    return load(corpus("compare")[0], "seed.json")
+
+
 Target = Callable[[bytes, Path], None]
 LOG_TARGETS = ("evtx", "xml", "csv", "archive")
 CONFIG_TARGETS = (
@@ -169,6 +221,8 @@ TARGETS: dict[str, Target] = {
     **dict.fromkeys(LOG_TARGETS, read_log_bytes),
     **dict.fromkeys(CONFIG_TARGETS, parse_config_bytes),
     "collector": collect_sso_conf,
+    "render": render_report_bytes,
+    "compare": compare_report_bytes,
 }
 """Each corpus folder and the function its inputs (seeds and mutants) go through."""
 
@@ -207,6 +261,14 @@ _TOKENS = (
     b"ENCRYPT_KEY=",
     b"\n\tpassword = ",
     b"-" * 79,
+    b"null",
+    b"[[[[[[[[",
+    b'{"a": {}}',
+    b"1e999",
+    b"NaN",
+    b'"9999-12-31T23:59:59Z"',
+    b'"0001-01-01T00:00:00+00:01"',
+    b'"\\u001b]0;x\\u0007"',
 )
 """Runs inserted whole: what random bytes would take long to spell."""
 _NEAR_START = 16 * 1024
@@ -294,6 +356,65 @@ def mutate(data: bytes, rng: random.Random, seeds: Sequence[bytes]) -> bytes:
     return bytes(out)
 
 
+_JSON_VALUES: tuple[Any, ...] = (
+    None, True, 0, -1, 2**70, 1.5, "", "x" * 300, "\x1b]0;PWNED\x07\u202e\n", [], {},
+    [[[[[[[[[[]]]]]]]]]], {"a": [{}]}, "9999-12-31T23:59:59.999999Z", "0001-01-01T00:00:00Z",
+    "2026-09-01T10:00:00", "2026-09-01T10:00:00+14:00", "open", "resolved", "info", "pair",
+    "dc", "failure", "success", "event", "config", "redaction",
+)  # fmt: skip
+"""What a structure-aware mutation puts in place of a value of a saved report: wrong
+types, codes of other fields, times at the ends of the years, escapes, nesting."""
+
+
+def mutate_json(data: bytes, rng: random.Random, seeds: Sequence[bytes]) -> bytes:
+    """``data`` (a JSON document) with one to three values replaced, keys dropped or
+    added, or lists cut or repeated, so that most mutants still parse and reach the
+    checks and renderers behind the parser; a fifth get byte mutations instead."""
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return mutate(data, rng, seeds)
+    if rng.random() < 0.2 or not isinstance(document, (dict, list)):
+        return mutate(data, rng, seeds)
+    for _ in range(rng.randint(1, 3)):
+        places = _json_places(document)
+        container, key = rng.choice(places)
+        choice = rng.random()
+        value = copy.deepcopy(rng.choice(_JSON_VALUES))
+        if choice < 0.7 and isinstance(container, dict) and choice >= 0.5:
+            del container[key]
+        elif choice < 0.8 and isinstance(container, dict) and choice >= 0.7:
+            container[rng.choice(("later", "status", "subject", "counts"))] = value
+        elif choice >= 0.8 and isinstance(container[key], list):
+            kept = container[key][: rng.randint(0, len(container[key]))]
+            copies = rng.randint(1, 3)
+            container[key] = [copy.deepcopy(item) for _ in range(copies) for item in kept]
+        else:
+            container[key] = value
+    return json.dumps(document).encode()
+
+
+def _json_places(document: dict[str, Any] | list[Any]) -> list[tuple[Any, Any]]:
+    """Every (container, key or index) of ``document``, walked without recursion."""
+    places: list[tuple[Any, Any]] = []
+    stack: list[Any] = [document]
+    while stack:
+        container = stack.pop()
+        keys = container.keys() if isinstance(container, dict) else range(len(container))
+        for key in keys:
+            places.append((container, key))
+            if isinstance(container[key], (dict, list)):
+                stack.append(container[key])
+    return places or [({"": None}, "")]
+
+
+MUTATORS: dict[str, Callable[[bytes, random.Random, Sequence[bytes]], bytes]] = {
+    "render": mutate_json,
+    "compare": mutate_json,
+}
+"""Targets whose inputs are JSON documents: mutated by structure (bytes otherwise)."""
+
+
 # --- the bounded run ------------------------------------------------------------------
 
 SLOW_CASE = 5.0
@@ -324,9 +445,12 @@ class FuzzRun:
         )
 
 
-def _mutants(seeds: Sequence[bytes], rng: random.Random, deadline: float) -> Iterator[bytes]:
+def _mutants(
+    target: str, seeds: Sequence[bytes], rng: random.Random, deadline: float
+) -> Iterator[bytes]:
+    change = MUTATORS.get(target, mutate)
     while time.monotonic() < deadline:
-        yield mutate(rng.choice(seeds), rng, seeds)
+        yield change(rng.choice(seeds), rng, seeds)
 
 
 def _where(error: BaseException) -> str:
@@ -348,7 +472,7 @@ def fuzz(target: str, seconds: float, seed: int = 0) -> FuzzRun:
     deadline = time.monotonic() + seconds
     with tempfile.TemporaryDirectory(prefix="evtdiag-fuzz-") as folder, warnings.catch_warnings():
         warnings.simplefilter("error")
-        for data in chain(seeds, _mutants(seeds, rng, deadline)):
+        for data in chain(seeds, _mutants(target, seeds, rng, deadline)):
             run.cases += 1
             started = time.monotonic()
             try:

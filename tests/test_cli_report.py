@@ -276,6 +276,24 @@ def test_a_time_ago_too_far_back_is_a_usage_error(runner) -> None:
     assert result.exit_code == 2 and "too far into the past" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("option", "moment"),
+    [("--since", "0001-01-01T00:00:00+00:01"), ("--until", "9999-12-31T23:59:59-00:01")],
+)
+def test_a_moment_outside_the_years_of_utc_is_a_usage_error(runner, option: str,
+                                                             moment: str) -> None:  # fmt: skip
+    """In UTC the first is in the year 0, the second in 10000: no datetime holds them."""
+    result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", option, moment])
+    assert result.exit_code == 2, result.output
+    assert "lies outside the years 1 to 9999 in UTC" in result.stderr
+
+
+def test_a_moment_with_an_offset_is_taken_in_utc(runner) -> None:
+    result = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json",
+                                 "--since", "2026-10-01T02:00:00+02:00"])  # fmt: skip
+    assert json.loads(result.stdout)["run"]["since"] == "2026-10-01T00:00:00.000000Z"
+
+
 def test_without_success_id_or_inference_the_verdict_names_the_likely_success_id(runner) -> None:
     args = [a for a in SAMPLE_ARGS if a not in ("--success-id", "12291")]
     result = runner.invoke(cli, ["report", *args, "--no-success-inference", "--format", "json"])

@@ -357,7 +357,8 @@ def test_unreadable_or_foreign_json_is_a_usage_error(site, tmp_path) -> None:
     del broken["problems"][0]["scope"]
     path = save(tmp_path, "broken", broken)
     code, message = compare(site["before"], path)
-    assert code == 2 and "broken.json is not a complete evtdiag report" in message
+    assert code == 2
+    assert "broken.json is not a valid evtdiag/1 report: problems[0].scope: missing" in message
     not_json = tmp_path / "notes.json"
     not_json.write_text("not json")
     assert compare(not_json, site["after"])[0] == 2

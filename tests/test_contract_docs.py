@@ -19,10 +19,11 @@ from evtdiag.cli import cli
 from evtdiag.compare import CATEGORIES, PROBLEM_FIELDS, Entry, ReportInfo, compare_reports
 from evtdiag.diagnose.audit import audits
 from evtdiag.diagnose.causes import causes
+from evtdiag.document import EVIDENCE, INPUT, PROBLEM, load
 from evtdiag.errors import ExitCode
+from evtdiag.json_shape import Record
 from evtdiag.psync import CATALOGUE
 from evtdiag.render.compare_report import comparison_document
-from evtdiag.render.json_report import load_document
 from evtdiag.render.redact import redact_document
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import REPO, SAMPLE_REPORT_ARGS
@@ -64,6 +65,16 @@ def first_column_names(heading: str) -> set[str]:
     """Every ``name`` in backticks in the first column of the tables under ``heading``."""
     return {
         name for row in table_rows(section(heading)) for name in re.findall(r"`([^`]+)`", row[0])
+    }
+
+
+def contract_fields(heading: str) -> set[str]:
+    """The keys the tables under ``heading`` mark as the contract's (origin column)."""
+    return {
+        name
+        for row in table_rows(section(heading))
+        if len(row) > 2 and row[2] == "contract"
+        for name in re.findall(r"`([^`]+)`", row[0])
     }
 
 
@@ -171,11 +182,22 @@ def test_nested_keys_are_named(document: dict[str, Any]) -> None:
 
 
 def test_older_report_keys_the_loader_fills_are_documented() -> None:
-    """What ``load_document`` requires or fills in is named on the page."""
+    """What ``document.load`` requires or fills in is named on the page."""
     minimal = {"schema": "evtdiag/1", "verdict": "operational", "inputs": [], "problems": [],
                "audit": [], "events": {"items": []}}  # fmt: skip
-    filled = load_document(json.dumps(minimal), "minimal.json")
+    filled = load(json.dumps(minimal).encode(), "minimal.json")
     assert set(filled) <= first_column_names("### Top level")
+
+
+@pytest.mark.parametrize(
+    ("heading", "shape"),
+    [("### `problems`", PROBLEM), ("### `inputs`", INPUT), ("### Evidence", EVIDENCE)],
+)
+def test_the_loader_requires_the_contract_fields_only(heading: str, shape: Record) -> None:
+    """A saved report must have what the contract marks ``contract``; every later field
+    is optional, and the loader knows each documented field."""
+    assert set(shape.required) == contract_fields(heading)
+    assert shape.known == first_column_names(heading)
 
 
 # -- the comparison -------------------------------------------------------------------------

@@ -344,3 +344,39 @@ def test_a_bug_whose_traceback_cannot_be_saved_still_exits_4(findings, tmp_path,
 def test_click_exits_and_system_exit_keep_their_codes(args, code) -> None:
     """click's usage errors and ``--help``, and a command's own SystemExit, are not bugs."""
     assert CliRunner().invoke(cli, args).exit_code == code
+
+
+# -- standard streams the process was started without -------------------------------------------
+
+
+def closed(descriptor: int) -> dict[str, Any]:
+    """What :func:`evtdiag` is given to start the process with ``descriptor`` closed, as
+    ``2>&-`` or ``>&-`` do."""
+    return {"preexec_fn": lambda: os.close(descriptor)}
+
+
+def test_with_stderr_closed_the_report_is_written_and_the_exit_says_what_it_found(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "r.html"
+    run = evtdiag("report", *LOGS, "-o", str(target), stdout=subprocess.PIPE, **closed(2))
+    assert run.returncode == 1  # open problems, as with stderr open
+    assert target.read_text().startswith("<!DOCTYPE html>")
+    findings = save_findings(tmp_path)
+    run = evtdiag("compare", str(findings), str(findings), **closed(2))
+    assert run.returncode == 1 and b"still failing" in run.stdout
+
+
+@pytest.mark.parametrize("command", ["report", "events"])
+def test_with_stdout_closed_a_report_to_it_fails_in_one_line(command: str) -> None:
+    run = evtdiag(command, *LOGS, "-q", "--format", "json", stdout=None, **closed(1))
+    assert run.returncode == 4
+    assert "standard output is closed: nothing written" in one_line_error(run.stderr)
+
+
+def test_a_file_opened_with_stderr_closed_does_not_receive_stderr(tmp_path: Path) -> None:
+    """The report's file would otherwise get descriptor 2, and the summary with it."""
+    target = tmp_path / "r.json"
+    run = evtdiag("report", *LOGS, "--format", "json", "-o", str(target), **closed(2))
+    assert run.returncode == 1
+    assert json.loads(target.read_text())["schema"] == "evtdiag/1"

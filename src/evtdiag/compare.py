@@ -18,16 +18,15 @@ its last failure, the scope of :func:`evtdiag.diagnose.status.success_keys`.
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from evtdiag.diagnose.attempts import attempt_keys
-from evtdiag.diagnose.status import OPEN, RESOLVED, success_keys
-from evtdiag.errors import UsageError
+from evtdiag.diagnose.status import RESOLVED, success_keys
+from evtdiag.document import moment
 from evtdiag.names import account_key, host_key
 from evtdiag.render.problems import counts, resolution_text
 from evtdiag.render.timefmt import TimeFormatter
@@ -46,7 +45,6 @@ PROBLEM_FIELDS = ("id", "scope", "account", "host", "dc", "cause", "title", "sev
                   "resolved_at", "verified_by", "remediation")  # fmt: skip
 """What a comparison keeps of a problem: enough to act on and to find it in its report
 by id; the evidence and the events stay there."""
-_TIMES = ("first_seen", "last_seen", "last_failure", "resolved_at")
 
 Subject = tuple[str, str, str, str]
 """Scope, account, host and DC identities, ``""`` where not part of the scope."""
@@ -144,30 +142,19 @@ def compare_reports(
     paths: tuple[str, str] = ("BEFORE", "AFTER"),
 ) -> Comparison:
     """Every problem of the documents ``before`` and ``after`` (as
-    :func:`~evtdiag.render.json_report.load_document` returns them) in its category; the
-    reasons show times as ``times`` does.
+    :func:`evtdiag.document.load` returns them: checked and completed) in its category;
+    the reasons show times as ``times`` does.
 
     A BEFORE problem AFTER does not list is still failing when its scope has failures
     but no success in AFTER since its last failure: AFTER explains those failures by
     another problem (another scope), yet what BEFORE found is not fixed.
-
-    :raises UsageError: when a document lacks a field the comparison needs (it names the
-        file, from ``paths``).
     """
-    with _reading(paths[0]):
-        before_hosts = _host_identities(before)
-    with _reading(paths[1]):
-        hosts = _Hosts(before_hosts, _host_identities(after))
-    with _reading(paths[0]):
-        before_info = _info(before, paths[0])
-        old = [_problem(raw, hosts) for raw in before["problems"]]
-    with _reading(paths[1]):
-        after_info = _info(after, paths[1])
-        current = [_problem(raw, hosts) for raw in after["problems"]]
+    hosts = _Hosts(_host_identities(before), _host_identities(after))
+    old = [_problem(raw, hosts) for raw in before["problems"]]
+    current = [_problem(raw, hosts) for raw in after["problems"]]
     matches = _matches(old, current)
     wanted = {key for n, problem in enumerate(old) if n not in matches for key in problem.keys}
-    with _reading(paths[1]):
-        attempts = _attempts(after["events"]["items"], hosts, wanted)
+    attempts = _attempts(after["events"]["items"], hosts, wanted)
     entries = [
         _matched(problem, current[matches[n][0]], matches[n][1], times)
         if n in matches
@@ -177,47 +164,25 @@ def compare_reports(
     taken = {index for index, _ in matches.values()}
     entries += [_only_after(p, times) for n, p in enumerate(current) if n not in taken]
     entries.sort(key=lambda entry: CATEGORIES.index(entry.category))
-    return Comparison(before_info, after_info, tuple(entries))
-
-
-@contextlib.contextmanager
-def _reading(path: str) -> Iterator[None]:
-    """Turn a missing or mistyped field of the report at ``path`` into a usage error."""
-    try:
-        yield
-    except (KeyError, TypeError, AttributeError, ValueError) as error:
-        raise UsageError(
-            f"{path} is not a complete evtdiag report ({type(error).__name__}: {error}); "
-            "write a new one with 'evtdiag report ... --format json'"
-        ) from error
+    return Comparison(_info(before, paths[0]), _info(after, paths[1]), tuple(entries))
 
 
 def _host_identities(document: dict[str, Any]) -> dict[str, str]:
     """Spelling -> identity, as the report ``document`` names its hosts."""
-    return {str(item["host"]): str(item["identity"]) for item in document["host_identities"]}
+    return {item["host"]: item["identity"] for item in document["host_identities"]}
 
 
 def _info(document: dict[str, Any], path: str) -> ReportInfo:
     moments = [e["time"] for e in document["events"]["items"] if e["time"]]
-    info = ReportInfo(path, document["generated_at"], str(document["verdict"]),
+    return ReportInfo(path, document["generated_at"], document["verdict"],
                       min(moments, default=None), max(moments, default=None))  # fmt: skip
-    for moment in (info.generated_at, info.first_event, info.last_event):
-        _moment(moment)  # the renderers show them: refuse a bad one here
-    return info
 
 
 def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
-    """A problem as the comparison sees it. Reports older than ``status`` and ``subject``
-    get an open status and the subject derived as the diagnosis derives it; older than
-    ``last_failure``, the last time the problem was seen (its events are failures)."""
-    view = {name: raw.get(name) for name in PROBLEM_FIELDS}
-    for name in ("id", "scope", "cause", "title"):
-        if not isinstance(view[name], str):
-            raise ValueError(f"a problem's {name!r} is {view[name]!r}")
-    view["status"] = view["status"] or OPEN
-    view["last_failure"] = view["last_failure"] or view["last_seen"]
-    if view["verified_by"] is not None and not isinstance(view["verified_by"].get("text"), str):
-        raise ValueError(f"a problem's 'verified_by' is {view['verified_by']!r}")
+    """A problem as the comparison sees it. A report older than ``subject`` gets it
+    derived as the diagnosis derives it (the loader, :mod:`evtdiag.document`, gave an
+    older one its open ``status`` and its ``last_seen`` as ``last_failure``)."""
+    view = {name: raw[name] for name in PROBLEM_FIELDS}
     account, host, dc = raw["account"], raw["host"], raw["dc"]
     stored = raw.get("subject") or {}
     subject = (
@@ -227,17 +192,9 @@ def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
         stored.get("dc", dc.casefold() if dc else ""),
     )
     view["subject"] = dict(zip(("scope", "account", "host", "dc"), subject, strict=True))
-    spread = [hosts.identity(spelling) for spelling in raw.get("hosts") or ()]
+    spread = [hosts.identity(spelling) for spelling in raw["hosts"]]
     keys = success_keys(subject[0], subject[1], subject[2], subject[3], spread)
-    moments = {name: _moment(view[name]) for name in _TIMES}  # the renderers show them all
-    return _Problem(view, subject, tuple(keys), moments["last_failure"])
-
-
-def _moment(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return _Problem(view, subject, tuple(keys), moment(view["last_failure"]))
 
 
 def _matches(old: list[_Problem], current: list[_Problem]) -> dict[int, tuple[int, str]]:
@@ -274,7 +231,7 @@ def _attempts(
         if not user or not host or event["outcome"] not in ("failure", "success"):
             continue
         account, identity, folded = account_key(user), hosts.identity(host), dc.casefold()
-        attempt = _Attempt(event["outcome"] == "success", _moment(event["time"]), event["time"],
+        attempt = _Attempt(event["outcome"] == "success", moment(event["time"]), event["time"],
                            user, host, dc)  # fmt: skip
         for key in attempt_keys(account, identity, folded):
             if key in wanted:

@@ -515,13 +515,16 @@ def test_render_completes_an_older_report_without_the_later_keys(findings: Path,
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda d: d.pop("audit"), "field 'audit' is missing or not a list"),
-        (lambda d: d.update(events=[]), "field 'events' is missing or not a dict"),
+        (lambda d: d.pop("audit"), "report: audit: missing (expected a list)"),
+        (lambda d: d.update(events=[]), "report: events: expected an object, got a list"),
         (
             lambda d: d["problems"][0].update(event_count="12", user=42, causes=None),
-            "is not a complete evtdiag report",
+            'report: problems[0].event_count: expected an integer, got "12"',
         ),
-        (lambda d: d["problems"][0].pop("title"), "is not a complete evtdiag report"),
+        (
+            lambda d: d["problems"][0].pop("severity"),
+            "report: problems[0].severity: missing (expected one of error, warning, info)",
+        ),
     ],
 )
 def test_render_refuses_a_broken_report_clearly(findings: Path, tmp_path: Path, edit,

@@ -161,8 +161,31 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    fill_closed_streams()
     stop_on_signals()
     cli(prog_name="evtdiag")
+
+
+def fill_closed_streams() -> None:
+    """Put the null device on each standard descriptor the process was started without
+    (``<&-``, ``>&-``, ``2>&-``), so that no file opened later (the report, a log) gets
+    descriptor 0, 1 or 2 and what is written there.
+
+    A closed stderr becomes a quiet one: the report is still written, its messages go
+    nowhere. A closed stdin or stdout stays None in :mod:`sys`: an input or a report
+    asked of them is refused with a message (the report is never silently dropped).
+    """
+    for descriptor in (0, 1, 2):
+        try:
+            os.fstat(descriptor)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != descriptor:
+                os.dup2(null, descriptor)
+                os.close(null)
+    if sys.stderr is None:
+        # Open for the whole run, as the stream it stands for would be.
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
 
 
 def stop_on_signals() -> None:

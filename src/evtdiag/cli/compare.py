@@ -9,10 +9,10 @@ import click
 
 from evtdiag.cli.options import COMPARE_FORMAT_NAMES, REPORT_FILE, output_options
 from evtdiag.compare import compare_reports
+from evtdiag.document import read
 from evtdiag.errors import ExitCode
 from evtdiag.publish import write_output
 from evtdiag.render.compare_report import COMPARE_FORMATS
-from evtdiag.render.json_report import read_document
 from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -51,8 +51,8 @@ def compare(
         evtdiag compare before.json after.json
     """
     comparison = compare_reports(
-        read_document(before),
-        read_document(after),
+        read(before),
+        read(after),
         TimeFormatter() if output_format == "json" else times,
         paths=(str(before), str(after)),
     )

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from evtdiag.cli.options import REPORT_FILE
+from evtdiag.document import read
 from evtdiag.publish import write_folder
 from evtdiag.render.fix_kit import fix_kit, kit_text
-from evtdiag.render.json_report import read_document
 from evtdiag.render.output import write_stdout
 from evtdiag.render.terminal import printable, printable_line
 
@@ -38,7 +38,7 @@ def fixes(findings: Path, output: Path | None, force: bool) -> None:
         evtdiag report logs/ --hosts hosts/ --format json -o findings.json
         evtdiag fixes findings.json -o fixes/
     """
-    files = fix_kit(read_document(findings))
+    files = fix_kit(read(findings))
     if output is None:
         write_stdout([printable(kit_text(files))])
         return

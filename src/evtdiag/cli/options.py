@@ -61,7 +61,12 @@ class Moment(click.ParamType):
                 param,
                 ctx,
             )
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=timezone.utc)
+        try:  # compared with the events' UTC times and written as UTC in the report
+            return moment.astimezone(timezone.utc)
+        except OverflowError:
+            self.fail(f"{text!r} lies outside the years 1 to 9999 in UTC", param, ctx)
 
 
 class TimeZoneType(click.ParamType):

@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-import jinja2
 
 from evtdiag.cli.options import REPORT_FILE, quiet_option, report_output_options
 from evtdiag.cli.say import exit_code, say_published, say_summary
-from evtdiag.errors import UsageError
+from evtdiag.document import read
 from evtdiag.publish import ReportTarget, publish
-from evtdiag.render.json_report import read_document
 
 
 @click.command()
@@ -31,14 +29,8 @@ def render(findings: Path, target: ReportTarget, quiet: bool) -> None:
         evtdiag render findings.json -o report.html
         evtdiag render findings.json --redact -o for-support.html
     """
-    document = read_document(findings)
-    try:
-        published = publish(document, target)
-    except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
-        raise UsageError(
-            f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
-            "write a new one with 'evtdiag report ... --format json'"
-        ) from error
+    document = read(findings)
+    published = publish(document, target)
     say_published(published)
     if not quiet:
         say_summary(document)

@@ -174,3 +174,20 @@ def refused(source: Source, error: InputFormatError) -> Result:
     except OSError:
         size, digest = 0, ""
     return InputCoverage(source.label, digest, REFUSED, size, note=str(error)), []
+
+
+def refused_when_nothing_read(coverage: InputCoverage) -> InputCoverage:
+    """``coverage`` refused when its reader read no record at all while it lost places
+    (every row's date unreadable with the ``--csv-date-format`` given, every chunk
+    header of an ``.evtx`` destroyed): such an input is not an empty log, and a report
+    of "no PSync events" from it would be false. An input with nothing lost (an empty
+    log, an export of no event) stays as read.
+    """
+    lost = [skip for skip in coverage.skipped if skip.lost]
+    if coverage.records or not lost or coverage.format in (REFUSED, SKIPPED):
+        return coverage
+    note = (
+        f"{lost[0].place}: {lost[0].reason}; no record could be read "
+        f"({len(lost)} damaged place(s), see the coverage)"
+    )
+    return replace(coverage, format=REFUSED, note=note)

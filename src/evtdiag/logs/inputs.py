@@ -20,7 +20,13 @@ from pathlib import Path
 
 from evtdiag import archives
 from evtdiag.errors import InputFormatError, UsageError
-from evtdiag.logs.formats import ARCHIVE_KINDS, open_source, read_source, refused_unread
+from evtdiag.logs.formats import (
+    ARCHIVE_KINDS,
+    open_source,
+    read_source,
+    refused_unread,
+    refused_when_nothing_read,
+)
 from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import ProgressCallback, ReadContext, ReadOptions, Result, Source
@@ -132,11 +138,14 @@ def _read_here(opened: Sequence[Source | Result], context: ReadContext) -> Itera
 
 
 def _deduplicated(results: Iterable[Result]) -> LogReadResult:
-    """Every result's records, each record kept once (overlapping exports), counted."""
+    """Every result's records, each record kept once (overlapping exports), counted; an
+    input of which nothing could be read is refused here, whatever its format and
+    whichever process read it (:func:`refused_when_nothing_read`)."""
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
     seen: set[tuple] = set()
     for coverage, records in results:
+        coverage = refused_when_nothing_read(coverage)
         unique = []
         for record in records:
             identity = record.identity

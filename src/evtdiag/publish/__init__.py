@@ -27,6 +27,7 @@ from evtdiag.render.output import (
     write_stdout,
 )
 from evtdiag.render.redact import Redactor, load_key, mapping_document, redact_document
+from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter
 
 STDOUT = Path("-")
@@ -95,12 +96,14 @@ def _check_writable(path: Path, option: str, force: bool) -> None:
     """Refuse a file that exists (without ``force``), or whose folder is missing or not
     writable."""
     if exists(path) and not force:
-        raise _invalid(option, f"{path} already exists; use --force to overwrite it")
+        raise _invalid(option, f"{printable_line(str(path))} already exists; use --force to "
+                       "overwrite it")  # fmt: skip
     folder = path.parent
+    shown = printable_line(str(folder))
     if not folder.is_dir():
-        raise _invalid(option, f"{folder} is not an existing folder")
+        raise _invalid(option, f"{shown} is not an existing folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise _invalid(option, f"cannot write in {folder}: permission denied")
+        raise _invalid(option, f"cannot write in {shown}: permission denied")
 
 
 def _invalid(option: str, reason: str) -> UsageError:

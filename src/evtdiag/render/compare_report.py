@@ -1,10 +1,11 @@
 """A comparison of two reports (:mod:`evtdiag.compare`) as text, JSON or HTML.
 
 Like the report renderers it decides nothing: it arranges the entries by category.
-Every string came from a report, that is from strangers' logs: the text goes through
-:func:`~evtdiag.render.terminal.printable`, the HTML is autoescaped by the report's
-jinja2 environment (with ``printable`` as ``|p``) under the same Content-Security-Policy
-(the inline style allowed by its SHA-256; no script at all).
+Every string came from a report, that is from strangers' logs: the text is escaped line
+by line as it is assembled (:func:`~evtdiag.render.terminal.printable_lines`), the HTML
+is autoescaped by the report's jinja2 environment (with ``printable`` as ``|p``) under
+the same Content-Security-Policy (the inline style allowed by its SHA-256; no script at
+all).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from evtdiag.compare import CATEGORIES, FIXED, NEW, STILL_FAILING, UNVERIFIED, Comparison, Entry
 from evtdiag.render.html_report import csp_hash, environment, template_text
 from evtdiag.render.problems import problem_subject
-from evtdiag.render.terminal import printable
+from evtdiag.render.terminal import printable_lines
 from evtdiag.render.text_report import wrap
 from evtdiag.render.timefmt import TimeFormatter
 
@@ -88,14 +89,14 @@ def render_compare_text(comparison: Comparison, times: TimeFormatter) -> str:
             f"{times.span(info.first_event, info.last_event)}",
             "  ",
         )
-    lines.append(f"  (times in {printable(times.zone_name)})")
+    lines.append(f"  (times in {times.zone_name})")
     for category, rows in _rows(comparison).items():
         if rows:
             lines += ["", f"{HEADINGS[category][0]}: {len(rows)}"]
         for row in rows:
             lines += wrap(f"{row['scope']} {row['subject']} [{row['cause']}]", "  ")
             lines += wrap(row["reason"], "      ")
-    return "\n".join(lines) + "\n"
+    return printable_lines(lines)
 
 
 def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:

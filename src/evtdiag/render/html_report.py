@@ -20,7 +20,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
@@ -327,9 +327,17 @@ def _host_lanes(
 
 def _midnights(start: datetime, end: datetime, times: TimeFormatter) -> list[datetime]:
     """Day boundaries in the page's time zone between ``start`` and ``end``, thinned to
-    about ten so their labels never touch."""
-    first = start.astimezone(times.tz).date() + timedelta(days=1)
-    days = max((end.astimezone(times.tz).date() - first).days + 1, 0)
+    about ten so their labels never touch.
+
+    Only days :class:`datetime` can hold count: near the years 1 and 9999 the zone's date
+    of ``start`` or ``end`` may not exist (then the UTC one stands in), nor the day after.
+    """
+    first_day = times.local(start) or start
+    last_day = times.local(end) or end
+    if first_day.date() == date.max:
+        return []
+    first = first_day.date() + timedelta(days=1)
+    days = max((last_day.date() - first).days + 1, 0)
     step = max(1, math.ceil(days / 10))
     midnights = (datetime.combine(first + timedelta(days=n), time()) for n in range(0, days, step))
     # No zone: the machine's own ("--tz local"), each day with its own offset.

@@ -10,11 +10,10 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
-from evtdiag.errors import UsageError
+from evtdiag.document import SCHEMA
 from evtdiag.render.fields import (
     audit_json,
     event_json,
@@ -28,9 +27,6 @@ if TYPE_CHECKING:
     from evtdiag.diagnose.model import Diagnosis
     from evtdiag.hosts.inventory import Inventory
     from evtdiag.hosts.model import WindowsSide
-
-SCHEMA = "evtdiag/1"
-
 
 def report_document(
     diagnosis: Diagnosis,
@@ -144,51 +140,3 @@ def _compact_parts(value: Any) -> Iterator[str]:
         yield "]"
     else:
         yield _COMPACT.encode(value)
-
-
-_OPTIONAL_LISTS = ("verdict_reasons", "unmatched_hosts", "unreferenced_hosts", "success_ids",
-                   "config_warnings", "notes", "host_configs", "windows_groups",
-                   "success_id_details", "success_candidates", "host_identities")  # fmt: skip
-_REQUIRED = {"verdict": str, "inputs": list, "events": dict, "problems": list, "audit": list}
-
-
-def read_document(path: Path) -> dict[str, Any]:
-    """The JSON report saved at ``path``, checked by :func:`load_document`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path} cannot be read as a JSON report: {error}") from error
-    return load_document(text, str(path))
-
-
-def load_document(text: str, name: str) -> dict[str, Any]:
-    """A saved JSON report, checked and completed for the renderers.
-
-    Keys evtdiag added after the contract's (``verdict_reasons``, ``notes``...) get
-    their empty value when an older or hand-edited report lacks them.
-
-    :raises UsageError: when the text is not a usable ``evtdiag/1`` report.
-    """
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise UsageError(f"{name} is not a JSON report: {error}") from error
-    found = document.get("schema") if isinstance(document, dict) else None
-    if found != SCHEMA:
-        raise UsageError(
-            f"{name} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
-            "write one with 'evtdiag report ... --format json'"
-        )
-    for key, kind in _REQUIRED.items():
-        if not isinstance(document.get(key), kind):
-            raise UsageError(f"{name}: field {key!r} is missing or not a {kind.__name__}")
-    for key in _OPTIONAL_LISTS:
-        document.setdefault(key, [])
-    document.setdefault("run", {})
-    document.setdefault("tool", {"name": "evtdiag", "version": "?"})
-    document.setdefault("generated_at", None)
-    events = document["events"]
-    events.setdefault("items", [])
-    events.setdefault("total", len(events["items"]))
-    events.setdefault("by_id", {})
-    return document

@@ -185,6 +185,8 @@ def write_stdout(parts: Iterable[str]) -> None:
         ``ulimit -f``); what it took stays there: a stream cannot be taken back.
     :raises BrokenPipeError: when the reader has gone (``| head``), as it is.
     """
+    if sys.stdout is None:  # started with it closed (>&-)
+        raise OutputError("standard output is closed: nothing written (give a file with -o)")
     stream = sys.stdout.buffer
     raw = getattr(stream, "raw", stream)
     try:

@@ -1,5 +1,9 @@
 """The few lines ``report`` and ``render`` end with on stderr: the verdict and the open
-problems, so a report written to a file still answers on the terminal at once."""
+problems, so a report written to a file still answers on the terminal at once.
+
+Every value from the document is escaped (:func:`~evtdiag.render.terminal.printable_line`)
+when its cell is made, before any colour is added: the colours are the only escape
+sequences the summary writes."""
 
 from __future__ import annotations
 
@@ -29,19 +33,20 @@ def terminal_summary(document: dict[str, Any], colour: bool) -> str:
     intended = len(still) - len(counted_in(document))
     resolved = len(problems) - len(still)
     verdict = document["verdict"]
-    head = f"VERDICT: {verdict.upper()}: {len(still) - intended} open problem(s)"
+    head = f"VERDICT: {printable_line(verdict.upper())}: {len(still) - intended} open problem(s)"
     if intended:
         head += f", {intended} intended refusal(s)"
     if resolved:
         head += f", {resolved} resolved"
     lines = [_paint(head, _VERDICT_COLOURS.get(verdict), colour, bold=True)]
-    width = max((len(p["scope"]) for p in still), default=0)
+    width = max((len(printable_line(p["scope"])) for p in still), default=0)
     for problem in still:
         severity = problem["severity"]
+        shown = printable_line(severity.upper())
         subject = middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS)
         lines.append(
-            f"  {_paint(f'{severity.upper():<7}', _SEVERITY_COLOURS.get(severity), colour)} "
-            f"{problem['scope']:<{width}}  {subject:<{SUBJECT_CHARS}}  "
+            f"  {_paint(f'{shown:<7}', _SEVERITY_COLOURS.get(severity), colour)} "
+            f"{printable_line(problem['scope']):<{width}}  {subject:<{SUBJECT_CHARS}}  "
             f"{printable_line(problem['cause'])}"
         )
     return "\n".join(lines) + "\n"

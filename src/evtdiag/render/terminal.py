@@ -8,11 +8,16 @@ File and folder names are untrusted too, and may hold a line break: printed insi
 line of ours (a coverage or refusal line, a check-config line) it would start a
 line the name's author wrote, "skipped" or "refused" or anything else. Such values go
 through :func:`printable_line`, which escapes line breaks as well.
+
+A text output assembled from many values (the text report, the comparison, the stderr
+summary) is escaped where it is assembled, line by line (:func:`printable_lines`), so
+that no value can reach the terminal raw, whichever path it took into a line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[{_CONTROLS}]")
@@ -35,3 +40,9 @@ def printable(text: str) -> str:
 def printable_line(text: str) -> str:
     """:func:`printable`, and line breaks escaped too: for a value shown inside one line."""
     return _UNSAFE_IN_LINE.sub(_escape, text)
+
+
+def printable_lines(lines: Iterable[str]) -> str:
+    """``lines`` as one text, each escaped by :func:`printable_line` (a line break inside
+    one of them came from a value) and ended by a line feed."""
+    return "".join(printable_line(line) + "\n" for line in lines)

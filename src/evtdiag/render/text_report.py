@@ -2,7 +2,9 @@
 problems by scope, then the audit.
 
 Rendered from the JSON document (like the HTML), so every output shows the same data.
-Every string that came from an input goes through :func:`printable`. The helpers that
+Every line goes through :func:`~evtdiag.render.terminal.printable_lines` as the text is
+assembled; a value is escaped before that only where its escaped length matters (a
+wrapped paragraph, an aligned column). The helpers that
 order problems and read the verdict counts are shared with the HTML report, so that both
 list the problems in one order and count the same things.
 """
@@ -26,7 +28,7 @@ from evtdiag.render.problems import (
     resolution_text,
     verdict_counts,
 )
-from evtdiag.render.terminal import printable_line
+from evtdiag.render.terminal import printable_line, printable_lines
 from evtdiag.render.timefmt import TimeFormatter
 
 WIDTH = 96
@@ -59,8 +61,8 @@ def _evidence_line(item: dict[str, Any]) -> str:
     prefix = {"config": "config", "event": "event", "absence": "missing"}.get(
         item["kind"], item["kind"]
     )
-    place = printable_line(where) + ": " if where else ""
-    return f"[{prefix}] {place}{printable_line(item['text'])}"
+    place = f"{where}: " if where else ""
+    return f"[{prefix}] {place}{item['text']}"
 
 
 def _subject(problem: dict[str, Any]) -> str:
@@ -71,7 +73,7 @@ def _subject(problem: dict[str, Any]) -> str:
         parts.append(f"host {problem['host']}")
     if problem["dc"]:
         parts.append(f"through {problem['dc']}")
-    return printable_line(", ".join(parts) or "(no subject)")
+    return ", ".join(parts) or "(no subject)"
 
 
 def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
@@ -190,7 +192,7 @@ def _day(iso: str | None, times: TimeFormatter) -> str:
 def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
     lines = []
     for finding in findings:
-        where = f" on {printable_line(finding['host'])}" if finding["host"] else ""
+        where = f" on {finding['host']}" if finding["host"] else ""
         lines.append(
             f"  {finding['severity'].upper()}  {finding['rule']}{where}: {finding['title']}"
         )
@@ -251,19 +253,17 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
         lines += [
             "",
             "Hosts in the events without a configuration: "
-            + printable_line(", ".join(document["unmatched_hosts"])),
+            + ", ".join(document["unmatched_hosts"]),
         ]
     if document["unreferenced_hosts"]:
         lines += [
             "",
-            "Configurations no event refers to: "
-            + printable_line(", ".join(document["unreferenced_hosts"])),
+            "Configurations no event refers to: " + ", ".join(document["unreferenced_hosts"]),
         ]
     if document["notes"] or document["config_warnings"]:
         lines += ["", "Notes:"]
         lines += [line for note in document["notes"] for line in wrap(note, "  ")]
         for warning in document["config_warnings"]:
             where = f"{warning['file']}:{warning['line']}" if warning["line"] else warning["file"]
-            message = printable_line(warning["message"])
-            lines.append(f"  warning: {printable_line(where)}: {message}")
-    return "\n".join(lines).rstrip() + "\n"
+            lines.append(f"  warning: {where}: {warning['message']}")
+    return printable_lines(lines).rstrip() + "\n"

@@ -36,15 +36,35 @@ class TimeFormatter:
                 f"/{time.tzname[1]}" if time.daylight and time.tzname[1] != time.tzname[0] else ""
             )
 
+    def local(self, moment: datetime) -> datetime | None:
+        """``moment`` in the zone; None when that falls outside the years 1 to 9999 that
+        :class:`datetime` holds (9999-12-31 late in the day in a zone ahead of UTC,
+        0001-01-01 early in one behind it)."""
+        try:
+            return moment.astimezone(self.tz)
+        except (OverflowError, OSError):  # OSError: the C library's localtime for "local"
+            return None
+
     def moment(self, iso: str | None) -> str:
+        """``2026-09-01 10:48:54`` in the zone; in UTC, marked so, when the zone's time
+        of it cannot be written."""
         if not iso:
             return "?"
-        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        return parsed.astimezone(self.tz).strftime("%Y-%m-%d %H:%M:%S")
+        shown, marker = self._shown(iso)
+        return shown.isoformat(sep=" ", timespec="seconds")[:19] + marker
 
     def day(self, iso: str) -> str:
-        parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        return parsed.astimezone(self.tz).strftime("%Y-%m-%d")
+        shown, marker = self._shown(iso)
+        return shown.date().isoformat() + marker
+
+    def _shown(self, iso: str) -> tuple[datetime, str]:
+        """The moment to show, and `` UTC`` when it is shown in UTC instead of the zone.
+
+        Written with ``isoformat``: ``strftime("%Y")`` writes the year 1 as ``1`` on
+        Linux, not ``0001``."""
+        utc = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(timezone.utc)
+        local = self.local(utc)
+        return (utc, " UTC") if local is None else (local, "")
 
     def span(self, first: str | None, last: str | None) -> str:
         if not first:

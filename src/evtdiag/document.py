@@ -1,0 +1,373 @@
+"""The report document (schema ``evtdiag/1``) as read back by ``render`` and ``compare``.
+
+A saved report is untrusted: hand-edited, written by an older evtdiag, or crafted. It is
+checked here once, field by field against :data:`REPORT` (the fields of
+docs/contract.md), so that everything after the load can rely on every field's type and
+on the codes it acts on: a bad document is refused with the JSON path of its first bad
+field (``problems[0].severity: expected one of error, warning, info, got null``), never
+half rendered. The fields the contract marks ``contract`` are required; every later
+field gets its default here, and only here, so that a report written before it (or with
+the contract's fields alone) renders like a new one.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from evtdiag.errors import UsageError
+from evtdiag.json_shape import (
+    FLAG,
+    INTEGER,
+    KEEP_ABSENT,
+    TEXT,
+    Invalid,
+    ListOf,
+    MapOf,
+    Nullable,
+    OneOf,
+    Record,
+    Time,
+    copied,
+    empty,
+)
+
+SCHEMA = "evtdiag/1"
+VERDICTS = ("operational", "warning", "failing", "no-psync-events")
+SCOPES = ("host", "account", "dc", "pair")
+SEVERITIES = ("error", "warning", "info")
+STATUSES = ("open", "resolved")
+OUTCOMES = ("failure", "success", "info")
+EVIDENCE_KINDS = ("config", "event", "absence")
+
+_NAME = Nullable(TEXT)
+_COUNT = Nullable(INTEGER)
+_TIME = Nullable(Time())
+_TEXTS = ListOf(TEXT)
+_SEVERITY = OneOf(*SEVERITIES)
+
+
+def _event_evidence(item: dict[str, Any]) -> None:
+    """Event evidence carries its record id and XML (older reports: none)."""
+    if item["kind"] == "event":
+        item.setdefault("record_id", None)
+        item.setdefault("xml", "")
+
+
+EVIDENCE = Record(
+    {"kind": OneOf(*EVIDENCE_KINDS), "file": _NAME, "line": _COUNT, "text": TEXT},
+    {
+        # Kept absent in older reports: redaction refuses evidence without a subject.
+        "subject": (_NAME, KEEP_ABSENT),
+        "record_id": (_COUNT, KEEP_ABSENT),
+        "xml": (Nullable(TEXT), KEEP_ABSENT),
+    },
+    complete=_event_evidence,
+)
+_EVIDENCE_LIST = ListOf(EVIDENCE)
+
+SKIPPED = Record(
+    {"reason": TEXT},
+    {
+        "file": (_NAME, empty(None)),
+        "chunk": (_COUNT, empty(None)),
+        "offset": (_COUNT, empty(None)),
+        "record_id": (_COUNT, empty(None)),
+        "line": (_COUNT, empty(None)),
+        "lost": (FLAG, empty(True)),
+    },
+)
+
+INPUT = Record(
+    {
+        "path": TEXT,
+        "sha256": TEXT,
+        "format": TEXT,
+        "records": INTEGER,
+        "psync_events": INTEGER,
+        "skipped": ListOf(SKIPPED),
+        "dirty": Nullable(FLAG),
+        "first_time": _TIME,
+        "last_time": _TIME,
+        "computers": _TEXTS,
+    },
+    {
+        "size": (INTEGER, empty(0)),
+        "duplicates": (INTEGER, empty(0)),
+        "note": (_NAME, empty(None)),
+    },
+)
+
+EVENT = Record(
+    {
+        "time": _TIME,
+        "dc": _NAME,
+        "event_id": INTEGER,
+        "kind": TEXT,
+        "outcome": OneOf(*OUTCOMES),
+        "user": _NAME,
+        "host": _NAME,
+    },
+    {
+        "qualifiers": (_COUNT, empty(None)),
+        "source": (TEXT, empty("")),
+        "record_id": (_COUNT, empty(None)),
+        "provider": (TEXT, empty("")),
+        "channel": (TEXT, empty("")),
+        "level": (_COUNT, empty(None)),
+        "data": (_TEXTS, empty([])),
+        "unverified": (FLAG, empty(False)),
+        "message_derived": (FLAG, empty(False)),
+    },
+)
+
+EVENTS = Record(
+    {},
+    {
+        "items": (ListOf(EVENT), empty([])),
+        "total": (INTEGER, lambda events: len(events["items"])),
+        "by_id": (MapOf(INTEGER), empty({})),
+    },
+)
+
+EVENT_REF = Record(
+    {"time": _TIME},
+    {
+        "source": (TEXT, empty("")),
+        "record_id": (_COUNT, empty(None)),
+        "dc": (_NAME, empty(None)),
+        "event_id": (_COUNT, empty(None)),
+        "account": (_NAME, empty(None)),
+        "host": (_NAME, empty(None)),
+    },
+)
+
+CAUSE = Record(
+    {"cause": TEXT},
+    {
+        "title": (TEXT, empty("")),
+        "basis": (TEXT, empty("")),
+        "severity": (Nullable(_SEVERITY), empty(None)),
+        "explanation": (TEXT, empty("")),
+        "detail": (TEXT, empty("")),
+        "remediation": (TEXT, empty("")),
+        "doc_url": (_NAME, empty(None)),
+        "evidence": (_EVIDENCE_LIST, empty([])),
+    },
+)
+
+SUBJECT = Record({"scope": TEXT, "account": TEXT, "host": TEXT, "dc": TEXT})
+
+COMMAND = Record(
+    {"shell": OneOf("sh", "powershell", "cmd"), "text": TEXT}, {"note": (TEXT, empty(""))}
+)
+_COMMANDS = ListOf(COMMAND)
+LINE_EDIT = Record(
+    {
+        "file": TEXT,
+        "path": TEXT,
+        "line": INTEGER,
+        "before": Nullable(TEXT),
+        "after": TEXT,
+        "diff": Nullable(TEXT),
+        "command": TEXT,
+    }
+)
+FIX = Record(
+    {
+        "summary": TEXT,
+        "steps": ListOf(
+            Record(
+                {"owner": TEXT, "action": TEXT},
+                {
+                    "edits": (ListOf(LINE_EDIT), empty([])),
+                    "commands": (_COMMANDS, empty([])),
+                    "then": (_COMMANDS, empty([])),
+                },
+            )
+        ),
+        "verify": Record(
+            {"account": _NAME, "host": _NAME, "dc": _NAME},
+            {
+                "success_ids": (ListOf(INTEGER), empty([])),
+                "failure_ids": (ListOf(INTEGER), empty([])),
+            },
+        ),
+    },
+    {"alternative": (TEXT, empty(""))},
+)
+
+PROBLEM = Record(
+    {
+        "id": TEXT,
+        "scope": OneOf(*SCOPES),
+        "account": _NAME,
+        "host": _NAME,
+        "dc": _NAME,
+        "cause": TEXT,
+        "severity": _SEVERITY,
+        "basis": TEXT,
+        "event_count": INTEGER,
+        "first_seen": _TIME,
+        "last_seen": _TIME,
+        "evidence": _EVIDENCE_LIST,
+        "remediation": TEXT,
+    },
+    {
+        "status": (OneOf(*STATUSES), empty("open")),
+        "last_failure": (_TIME, copied("last_seen")),
+        "resolved_at": (_TIME, empty(None)),
+        "verified_by": (Nullable(EVIDENCE), empty(None)),
+        # Kept absent in older reports: compare and the timeline derive it by identity.
+        "subject": (SUBJECT, KEEP_ABSENT),
+        "cause_severity": (_SEVERITY, copied("severity")),
+        "title": (TEXT, empty("")),
+        "explanation": (TEXT, empty("")),
+        "detail": (TEXT, empty("")),
+        "doc_url": (_NAME, empty(None)),
+        "scope_reason": (TEXT, empty("")),
+        "accounts": (_TEXTS, empty([])),
+        "hosts": (_TEXTS, empty([])),
+        "fix": (Nullable(FIX), empty(None)),
+        "causes": (ListOf(CAUSE), empty([])),
+        "events": (ListOf(EVENT_REF), empty([])),
+    },
+)
+
+AUDIT = Record(
+    {
+        "id": TEXT,
+        "rule": TEXT,
+        "host": _NAME,
+        "severity": _SEVERITY,
+        "evidence": _EVIDENCE_LIST,
+        "remediation": TEXT,
+    },
+    {
+        "basis": (TEXT, empty("")),
+        "title": (TEXT, empty("")),
+        "explanation": (TEXT, empty("")),
+    },
+)
+
+COUNTS = Record(
+    {"accounts": INTEGER, "accounts_failing": INTEGER, "hosts": INTEGER, "hosts_failing": INTEGER},
+    # Kept absent in reports older than v2: the renderers take the failing counts.
+    {
+        name: (INTEGER, KEEP_ABSENT)
+        for name in ("accounts_open", "hosts_open", "pairs", "pairs_open")
+    },
+)
+
+REPORT = Record(
+    {
+        "verdict": OneOf(*VERDICTS),
+        "inputs": ListOf(INPUT),
+        "events": EVENTS,
+        "problems": ListOf(PROBLEM),
+        "audit": ListOf(AUDIT),
+    },
+    {
+        "tool": (
+            Record({}, {"name": (TEXT, empty("evtdiag")), "version": (TEXT, empty("?"))}),
+            empty({"name": "evtdiag", "version": "?"}),
+        ),
+        "generated_at": (_TIME, empty(None)),
+        "verdict_reasons": (_TEXTS, empty([])),
+        # Kept absent in older reports: the renderers count their events by spelling.
+        "counts": (COUNTS, KEEP_ABSENT),
+        "unmatched_hosts": (_TEXTS, empty([])),
+        "unreferenced_hosts": (_TEXTS, empty([])),
+        "success_ids": (ListOf(INTEGER), empty([])),
+        "success_id_details": (
+            ListOf(Record({"id": INTEGER, "basis": TEXT, "events": INTEGER})),
+            empty([]),
+        ),
+        "success_candidates": (ListOf(INTEGER), empty([])),
+        "host_identities": (ListOf(Record({"host": TEXT, "identity": TEXT})), empty([])),
+        "config_warnings": (
+            ListOf(Record({"file": _NAME, "line": _COUNT, "message": TEXT})),
+            empty([]),
+        ),
+        "notes": (_TEXTS, empty([])),
+        "run": (
+            Record(
+                {},
+                {
+                    "command": (_TEXTS, empty([])),
+                    "time_zone": (Nullable(TEXT), empty(None)),
+                    "since": (_TIME, empty(None)),
+                    "until": (_TIME, empty(None)),
+                },
+            ),
+            empty({}),
+        ),
+        "host_configs": (
+            ListOf(Record({"name": TEXT, "source": TEXT, "aliases": _TEXTS})),
+            empty([]),
+        ),
+        "windows_groups": (
+            ListOf(Record({"group": TEXT, "supplied": FLAG, "members": _TEXTS})),
+            empty([]),
+        ),
+        # Kept absent: its presence says the report is redacted.
+        "redaction": (
+            Record({}),
+            KEEP_ABSENT,
+        ),
+    },
+)
+"""The ``evtdiag/1`` document (docs/contract.md, Report JSON): required fields, optional
+ones with their defaults. ``schema`` itself is checked first, by :func:`load`."""
+
+
+def read(path: Path) -> dict[str, Any]:
+    """The report saved at ``path``, checked and completed (:func:`load`).
+
+    :raises UsageError: when it cannot be read or is not a valid ``evtdiag/1`` report.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UsageError(f"{path} cannot be read as a JSON report: {error.strerror}") from error
+    return load(data, str(path))
+
+
+def load(data: bytes, name: str) -> dict[str, Any]:
+    """A saved JSON report (UTF-8, with or without a byte order mark), checked against
+    :data:`REPORT` and completed with the defaults of the fields it lacks.
+
+    :raises UsageError: when the bytes are not a valid ``evtdiag/1`` report; the
+        message names the first bad field by its JSON path.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        document = json.loads(text, parse_constant=_no_constant)
+    except RecursionError:  # the C decoder stops at the interpreter's recursion limit
+        raise UsageError(f"{name} is not a JSON report: nested too deep") from None
+    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError too
+        raise UsageError(f"{name} is not a JSON report: {error}") from error
+    found = document.get("schema") if isinstance(document, dict) else None
+    if found != SCHEMA:
+        raise UsageError(
+            f"{name} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
+            "write one with 'evtdiag report ... --format json'"
+        )
+    try:
+        return REPORT.check(document)
+    except Invalid as error:
+        raise UsageError(f"{name} is not a valid {SCHEMA} report: {error}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def moment(text: str | None) -> datetime | None:
+    """A time of a checked document (ISO 8601 with a zone) as a moment in UTC; None for
+    an unknown time."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
