@@ -522,8 +522,9 @@ class ReportOutput:
     redact_key: bytes | None
     """The key of ``--redact-key``, read before the logs; None: a new key."""
 
-    def publish(self, document: dict[str, Any]) -> None:
-        """Redact (when asked), render, and write the mapping and the report.
+    def publish(self, document: dict[str, Any]) -> Published:
+        """Redact (when asked), render, and write the mapping and the report; return what
+        the terminal may show of it (redacted too).
 
         The mapping goes first, and neither file is written unless both can be: a disk
         with room for the report and not for its key would leave a report nobody can
@@ -535,9 +536,11 @@ class ReportOutput:
         from evtdiag.render.redact import Redactor, mapping_document, redact_document
 
         files: list[OutputFile] = []
+        shown = Published(document)
         if self.mapping is not None:
             key = self.redact_key if self.redact_key is not None else Redactor.new_key()
             document, redactor = redact_document(document, key)
+            shown = Published(document, redactor.redact_text)
             mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
             files.append(OutputFile(self.mapping, (mapping_text + "\n",), mode=0o600))
         parts = render_document(document, self.output_format, self.times)
@@ -553,6 +556,17 @@ class ReportOutput:
                 f"Redaction key and mapping written to {self.mapping} (keep it; do not send it)",
                 err=True,
             )
+        return shown
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the terminal may show of a written report: under ``--redact``, the redacted
+    document and the names of any other line (a warning) replaced the same way, so that
+    a terminal pasted into a ticket holds no name either."""
+
+    document: dict[str, Any]
+    redact: Callable[[str], str] = str
 
 
 def render_document(
@@ -654,11 +668,11 @@ def report(
             successes=successes,
         )
         document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
-        out.publish(document)
+        shown = out.publish(document)
     for alert in diagnosis.alerts:
-        click.echo(f"Warning: {printable_line(alert)}", err=True)
+        click.echo(f"Warning: {printable_line(shown.redact(alert))}", err=True)
     if not source.quiet:
-        _summarise(document)
+        _summarise(shown.document)
     if _refused_inputs(result):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(_exit_code(document))
@@ -723,14 +737,14 @@ def render(
 
     document = _saved_report(findings)
     try:
-        out.publish(document)
+        shown = out.publish(document)
     except (KeyError, TypeError, AttributeError, ValueError, jinja2.TemplateError) as error:
         raise UsageError(
             f"{findings} is not a complete evtdiag report ({type(error).__name__}: {error}); "
             "write a new one with 'evtdiag report ... --format json'"
         ) from error
     if not quiet:
-        _summarise(document)
+        _summarise(shown.document)
     sys.exit(_exit_code(document))
 
 
@@ -826,7 +840,7 @@ def unredact_cmd(mapping: Path, text: tuple[str, ...]) -> None:
         evtdiag unredact report.html.redaction.json answer-from-support.txt
         evtdiag unredact report.html.redaction.json < answer-from-support.txt
     """
-    from evtdiag.render.redact import load_mapping, unredact
+    from evtdiag.render.unredact import load_mapping, unredact
 
     names = load_mapping(mapping)
     if len(text) == 1 and _is_file(text[0]):
@@ -837,8 +851,25 @@ def unredact_cmd(mapping: Path, text: tuple[str, ...]) -> None:
     elif text:
         source = " ".join(text) + "\n"
     else:
-        source = click.get_text_stream("stdin").read()
+        source = _standard_input_text()
     click.echo(unredact(source, names), nl=False)
+
+
+def _standard_input_text() -> str:
+    """Standard input as text (what is not UTF-8 shown as U+FFFD, as for a file).
+
+    :raises UsageError: when standard input is closed or cannot be read.
+    """
+    stream = click.get_binary_stream("stdin") if sys.stdin is not None else None
+    try:
+        if stream is None:
+            raise ValueError("closed")
+        data = stream.read()
+    except (OSError, ValueError) as error:
+        raise UsageError(
+            "standard input cannot be read (closed?); give the text or a file as TEXT"
+        ) from error
+    return data.decode("utf-8", errors="replace")
 
 
 def _is_file(text: str) -> bool:

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render.redact import mapping_document, redact_document, unredact
+from evtdiag.render.redact import mapping_document, redact_document
+from evtdiag.render.unredact import unredact
 
 MAPPING = {"user-1a2b": "alice", "user-1a2b3c": "bob", "dc-706f": "DC01", "host-2c91": "web01"}
 NOT_ALONE = "user-1a2b9 xuser-1a2b user-1a2b_x user-1a2b$"

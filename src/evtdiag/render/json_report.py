@@ -26,7 +26,7 @@ from evtdiag.render.fields import (
 if TYPE_CHECKING:
     from evtdiag.diagnose.model import Diagnosis
     from evtdiag.hosts.inventory import Inventory
-    from evtdiag.hosts.model import WindowsSide
+    from evtdiag.hosts.model import HostConfig, WindowsSide
 
 SCHEMA = "evtdiag/1"
 
@@ -77,7 +77,12 @@ def report_document(
         "notes": list(diagnosis.notes),
         "run": run or {},
         "host_configs": [
-            {"name": h.name, "source": h.source, "aliases": list(h.aliases)}
+            {
+                "name": h.name,
+                "source": h.source,
+                "aliases": list(h.aliases),
+                "names": [list(pair) for pair in configuration_names(h)],
+            }
             for h in (inventory.hosts if inventory else ())
         ],
         "windows_groups": [
@@ -85,6 +90,22 @@ def report_document(
             for g in (windows.groups if windows else ())
         ],
     }
+
+
+def configuration_names(host: HostConfig) -> list[tuple[str, str]]:
+    """Every (kind, name) a host's configuration holds, each once, in file order: the
+    passwd, shadow and AIX accounts, the SYNC_USERS entries (``user``) and the SYNC_HOSTS
+    DCs (``dc``). Evidence lines and warnings quote them; a report carries them as data
+    so that redaction hides them even where no event names them."""
+    users = [
+        *(e.name for e in host.passwd or ()),
+        *(e.name for e in host.shadow or ()),
+        *(a.name for a in host.policy.aix_users),
+        *(e.name for e in (host.sso.sync_users or ()) if host.sso and e.name != "ALL"),
+    ]
+    dcs = [h.host for h in (host.sso.sync_hosts or ())] if host.sso else []
+    pairs = [*(("user", u) for u in users), *(("dc", d) for d in dcs)]
+    return list(dict.fromkeys(pair for pair in pairs if pair[1].strip()))
 
 
 PRETTY_LIMIT = 5_000
