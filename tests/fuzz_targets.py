@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from evtdiag.cli import cli
 from evtdiag.errors import InputFormatError
 from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
 from evtdiag.hosts.model import FileStatus
@@ -81,6 +84,23 @@ def parse_config_bytes(data: bytes, folder: Path) -> None:
     format_windows(load_windows(str(folder)))
 
 
+def unredact_bytes(data: bytes, folder: Path) -> None:
+    """Any bytes as a redaction mapping file (up to a ``--`` line) and the text to decode on
+    standard input (after it): ``evtdiag unredact`` puts names back (escaping the control
+    characters a name holds: it adds no ESC to the text) or refuses with exit 2, never
+    an internal error."""
+    mapping_bytes, _, text_bytes = data.partition(b"\n--\n")
+    mapping = folder / "mapping.json"
+    mapping.write_bytes(mapping_bytes)
+    result = CliRunner().invoke(cli, ["unredact", str(mapping)], input=text_bytes)
+    assert result.exit_code in (0, 2) and isinstance(result.exception, (SystemExit, type(None))), (
+        result.exit_code,
+        result.output,
+    )
+    text = text_bytes.decode("utf-8", errors="replace")
+    assert result.stdout.count("\x1b") <= text.count("\x1b"), result.stdout
+
+
 Target = Callable[[bytes, Path], None]
 LOG_TARGETS = ("evtx", "xml", "csv", "archive")
 CONFIG_TARGETS = (
@@ -97,6 +117,7 @@ CONFIG_TARGETS = (
 TARGETS: dict[str, Target] = {
     **dict.fromkeys(LOG_TARGETS, read_log_bytes),
     **dict.fromkeys(CONFIG_TARGETS, parse_config_bytes),
+    "unredact": unredact_bytes,
 }
 """Each corpus folder and the function its inputs (seeds and mutants) go through."""
 

@@ -860,12 +860,11 @@ def _standard_input_text() -> str:
 
     :raises UsageError: when standard input is closed or cannot be read.
     """
-    stream = click.get_binary_stream("stdin") if sys.stdin is not None else None
     try:
-        if stream is None:
+        if sys.stdin is None:  # started with standard input closed (<&-)
             raise ValueError("closed")
-        data = stream.read()
-    except (OSError, ValueError) as error:
+        data = sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError) as error:
         raise UsageError(
             "standard input cannot be read (closed?); give the text or a file as TEXT"
         ) from error
