@@ -140,13 +140,17 @@ class Redactor:
     def pseudonym_of(self, spelling: str) -> str:
         """The pseudonym of ``spelling`` (a known name, as written): the name's pseudonym
         with the spelling's case pattern; a spelling whose pattern another one took
-        already gets ``~2``, ``~3``... so two spellings never share a pseudonym."""
+        already gets ``~2``, ``~3``... so two spellings never share a pseudonym. All in
+        small letters or all in capitals is kept for the spellings written so (a long
+        mixed spelling may have no capital among the letters the pseudonym has)."""
         known = self.written.get(spelling)
         if known is not None:
             return known
-        cased = with_case_of(self.pseudonyms[fold(spelling)], spelling)
+        base = self.pseudonyms[fold(spelling)]
+        cased = with_case_of(base, spelling)
+        mixed = spelling not in (spelling.lower(), spelling.upper())
         pseudonym, number = cased, 1
-        while pseudonym in self.originals:
+        while pseudonym in self.originals or (mixed and pseudonym in (base, base.upper())):
             number += 1
             pseudonym = f"{cased}~{number}"
         self.written[spelling] = pseudonym
