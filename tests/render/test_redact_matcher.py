@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evtdiag.render.name_matcher import NameMatcher, fold, replace, tokens
+from evtdiag.render.name_matcher import NAME_CHARACTER, NameMatcher, fold, replace, tokens
 from evtdiag.render.redact import redact_document
 
 KEY = b"k" * 32
@@ -32,7 +32,7 @@ def reference(names: dict[str, str], text: str) -> str:
     """The obvious way, quadratic: at each place a word may begin, left to right, the
     longest span that ends where a word may end and whose folded tokens are a name's."""
     keys = {tuple(map(fold, tokens(n))): v for n, v in reversed(names.items())}
-    edge = re.compile(r"[\w$]")
+    edge = re.compile(NAME_CHARACTER)
     out, done, start = [], 0, 0
     while start < len(text):
         found = None
@@ -100,6 +100,20 @@ def test_names_whose_fold_changes_length_are_found(name: str, written: str) -> N
     _, matcher = _matcher([name])
     text = f"user {written} on ({written}), not x{written}"
     assert replace(text, matcher.find(text)) == "user <0> on (<0>), not x" + written
+
+
+def test_folding_never_moves_where_a_run_begins_or_ends() -> None:
+    """Over every code point: a name character folds to name characters only, another
+    character to none; so folded tokens are the tokens of the folded text."""
+    name_character = re.compile(NAME_CHARACTER)
+    moved = []
+    for code in range(0x110000):
+        character = chr(code)
+        is_name = name_character.match(character) is not None
+        folded = [name_character.match(c) is not None for c in fold(character)]
+        if folded != [is_name] * len(folded):
+            moved.append(f"U+{code:04X}")
+    assert moved == []
 
 
 def _steps(names: list[str], text: str) -> int:

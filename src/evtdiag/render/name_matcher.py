@@ -3,7 +3,8 @@
 Redaction must find ``m.weiß`` written ``M.WEISS`` and ``İlker`` written ``ilker``: the
 comparison is on case-folded text, whose length differs from the original's (``ß`` folds
 to ``ss``, ``ﬁ`` to ``fi``). So the text is cut into tokens first, on the original
-characters: runs of name characters (``[\\w$]``) and single other characters. Each token
+characters: runs of name characters (word characters, ``$`` and combining marks) and
+single other characters. Each token
 is folded on its own, and keeps its place in the original, so a match of folded tokens
 maps back to an exact span of the original text whatever the folds did to lengths.
 
@@ -31,8 +32,12 @@ from typing import Generic, TypeVar
 
 Value = TypeVar("Value")
 
-_TOKEN = re.compile(r"[\w$]+|[^\w$]", re.DOTALL)
-_IS_RUN = re.compile(r"[\w$]")
+NAME_CHARACTER = r"[\w$\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+"""Word characters, ``$`` (machine accounts), and combining marks: a mark belongs to the
+letter before it, and case-folding writes some letters with one (``ǰ`` folds to ``j`` and
+U+030C): with the marks inside runs, folding never changes where a run begins or ends."""
+_TOKEN = re.compile(rf"{NAME_CHARACTER}+|(?!{NAME_CHARACTER}).", re.DOTALL)
+_IS_RUN = re.compile(NAME_CHARACTER)
 # Names are compared as Python compares them case-insensitively, and the Turkish dotless
 # and dotted i (U+0131, U+0130) equal to i too; both are name characters, like i, so the
 # tokens stay where they were.

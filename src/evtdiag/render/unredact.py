@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 
 from evtdiag.errors import UsageError
+from evtdiag.render.name_matcher import NAME_CHARACTER
 from evtdiag.render.terminal import printable
 
 _PSEUDONYM = re.compile(r"(?:dc|ip|host|domain|user|file)-[0-9a-f]{4,64}(?:~[0-9]{1,6})?", re.I)
 """What redaction writes: a kind, a dash, hex digits (any case), and ``~N`` for a
 spelling whose case pattern another spelling of the same name had taken."""
-_NAME_CHAR = r"[\w$]"
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -63,7 +63,7 @@ def unredact(text: str, mapping: dict[str, str]) -> str:
         found = match.group()
         return printable(mapping.get(found) or folded[found.casefold()])
 
-    pseudonyms = rf"(?<!{_NAME_CHAR})(?:{_PSEUDONYM.pattern})(?!{_NAME_CHAR})"
+    pseudonyms = rf"(?<!{NAME_CHARACTER})(?:{_PSEUDONYM.pattern})(?!{NAME_CHARACTER})"
     return re.sub(
         pseudonyms,
         lambda m: name(m) if m.group().casefold() in folded else m.group(),
