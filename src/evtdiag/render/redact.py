@@ -229,17 +229,23 @@ class Redactor:
     def apply(self, document: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``document`` with every name replaced in every string."""
         redacted_texts: dict[str, str] = {}  # the document repeats most of its strings
+        redacted_paths: dict[str, str] = {}  # and of its paths (every event's source)
 
         def text(value: str) -> str:
             if value not in redacted_texts:
                 redacted_texts[value] = self.redact_text(value)
             return redacted_texts[value]
 
+        def path(value: str) -> str:
+            if value not in redacted_paths:
+                redacted_paths[value] = self.redact_path(value)
+            return redacted_paths[value]
+
         def walk(value: Any, key: str | None, protected: frozenset[str]) -> Any:
             if isinstance(value, str) and key == "id":
                 return self.rekey_id(value)
             if isinstance(value, str) and key in _PATH_KEYS:
-                return self.redact_path(value)
+                return path(value)
             if isinstance(value, str):
                 return value if key in protected else text(value)
             if isinstance(value, dict):
@@ -381,16 +387,20 @@ def _configuration_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                 yield kind, name
 
 
-def _path_fields(value: Any, key: str | None = None) -> Iterator[str]:
-    """Every value of a path field (:data:`_PATH_KEYS`) of the document."""
-    if isinstance(value, str) and key in _PATH_KEYS:
-        yield value
-    elif isinstance(value, dict):
-        for name, item in value.items():
-            yield from _path_fields(item, name)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _path_fields(item, key)
+def _strings(document: dict[str, Any]) -> set[tuple[str | None, str]]:
+    """Every string of the document, with the key it stands under (a list's items under
+    the list's key); walked with a stack, as deep as the document is."""
+    found: set[tuple[str | None, str]] = set()
+    stack: list[tuple[str | None, Any]] = [(None, document)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, str):
+            found.add((key, value))
+        elif isinstance(value, dict):
+            stack.extend(value.items())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+    return found
 
 
 def _refuse_older(document: dict[str, Any]) -> None:
@@ -432,17 +442,6 @@ def _machine(kind: str, name: str) -> Iterator[tuple[str, str]]:
         yield "domain", domain
 
 
-def _ips(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield from _IPV4.findall(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _ips(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _ips(item)
-
-
 def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any], Redactor]:
     """The redacted copy of ``document`` and the redactor (its key and mapping).
 
@@ -456,9 +455,10 @@ def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any
     names = sorted(set(collect_names(document)), key=lambda kn: (_KINDS.index(kn[0]), kn[1]))
     for kind, name in names:
         redactor.add(kind, name)
-    for ip in sorted(set(_ips(document))):
+    strings = _strings(document)
+    for ip in sorted({ip for _, text in strings for ip in _IPV4.findall(text)}):
         redactor.add("ip", ip)
-    paths = set(_path_fields(document))
+    paths = {text for key, text in strings if key in _PATH_KEYS}
     paths.update(path for _, path in _command_paths(document.get("run", {}).get("command")))
     for path in sorted(paths):
         redactor.add_path(path)
