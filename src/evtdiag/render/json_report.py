@@ -97,13 +97,15 @@ def configuration_names(host: HostConfig) -> list[tuple[str, str]]:
     passwd, shadow and AIX accounts, the SYNC_USERS entries (``user``) and the SYNC_HOSTS
     DCs (``dc``). Evidence lines and warnings quote them; a report carries them as data
     so that redaction hides them even where no event names them."""
+    sync_users = (host.sso.sync_users if host.sso else None) or ()
+    sync_hosts = (host.sso.sync_hosts if host.sso else None) or ()
     users = [
         *(e.name for e in host.passwd or ()),
         *(e.name for e in host.shadow or ()),
         *(a.name for a in host.policy.aix_users),
-        *(e.name for e in (host.sso.sync_users or ()) if host.sso and e.name != "ALL"),
+        *(e.name for e in sync_users if e.name != "ALL"),
     ]
-    dcs = [h.host for h in (host.sso.sync_hosts or ())] if host.sso else []
+    dcs = [h.host for h in sync_hosts]
     pairs = [*(("user", u) for u in users), *(("dc", d) for d in dcs)]
     return list(dict.fromkeys(pair for pair in pairs if pair[1].strip()))
 
