@@ -93,7 +93,9 @@ _PATH_VALUE = "\x00path:"
 """Marks a path among the matcher's values (a folded name never begins with NUL)."""
 _KINDS = ("dc", "ip", "host", "domain", "user", "file")
 """Pseudonym kinds; a name found under two kinds keeps the first of this order."""
-_PSEUDONYM = re.compile(rf"(?:{'|'.join(_KINDS)})-[0-9a-f]{{4,64}}(?:~[0-9]{{1,6}})?", re.I)
+PSEUDONYM = re.compile(rf"(?:{'|'.join(_KINDS)})-[0-9a-f]{{4,64}}(?:~[0-9]{{1,6}})?", re.I)
+"""What redaction writes: a kind, a dash, hex digits (in any case: the case pattern of
+the spelling replaced), and ``~N`` for a spelling whose case pattern another one took."""
 
 
 @dataclass

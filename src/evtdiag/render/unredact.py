@@ -15,11 +15,8 @@ from pathlib import Path
 
 from evtdiag.errors import UsageError
 from evtdiag.render.name_matcher import NAME_CHARACTER
+from evtdiag.render.redact import PSEUDONYM
 from evtdiag.render.terminal import printable
-
-_PSEUDONYM = re.compile(r"(?:dc|ip|host|domain|user|file)-[0-9a-f]{4,64}(?:~[0-9]{1,6})?", re.I)
-"""What redaction writes: a kind, a dash, hex digits (any case), and ``~N`` for a
-spelling whose case pattern another spelling of the same name had taken."""
 
 
 def load_mapping(path: Path) -> dict[str, str]:
@@ -37,7 +34,7 @@ def load_mapping(path: Path) -> dict[str, str]:
     if not isinstance(mapping, dict):
         raise UsageError(f"{path} is not an evtdiag redaction file (no 'mapping' object)")
     for pseudonym, name in mapping.items():
-        if not _PSEUDONYM.fullmatch(pseudonym):
+        if not PSEUDONYM.fullmatch(pseudonym):
             raise UsageError(f"{path}: {printable(repr(pseudonym))} is not a pseudonym")
         if not isinstance(name, str) or not name.strip():
             raise UsageError(f"{path}: the name of {pseudonym} is not a non-empty text")
@@ -63,7 +60,7 @@ def unredact(text: str, mapping: dict[str, str]) -> str:
         found = match.group()
         return printable(mapping.get(found) or folded[found.casefold()])
 
-    pseudonyms = rf"(?<!{NAME_CHARACTER})(?:{_PSEUDONYM.pattern})(?!{NAME_CHARACTER})"
+    pseudonyms = rf"(?<!{NAME_CHARACTER})(?:{PSEUDONYM.pattern})(?!{NAME_CHARACTER})"
     return re.sub(
         pseudonyms,
         lambda m: name(m) if m.group().casefold() in folded else m.group(),
