@@ -81,3 +81,16 @@ def test_warnings_on_the_terminal_are_redacted(tmp_path: Path) -> None:
         assert "acme" not in printed.casefold() and "bob" not in printed
     plain = run("report", str(log), "--hosts", str(hosts), "--format", "text", "-o", "-")[1]
     assert "Warning: none of the 1 hosts" in plain and "acme-hosts" in plain
+
+
+def test_render_redact_says_nothing_in_clear_on_the_terminal(tmp_path: Path) -> None:
+    """``render --redact`` printed its summary from the document before redaction."""
+    log, hosts = _site(tmp_path)
+    findings = tmp_path / "findings.json"
+    code, printed = run("report", str(log), "--hosts", str(hosts), "-q", "--format", "json",
+                        "-o", str(findings))  # fmt: skip
+    assert code == 1, printed
+    code, printed = run("render", str(findings), "--format", "text", "-o",
+                        str(tmp_path / "out.txt"), "--redact")  # fmt: skip
+    assert code == 1 and "VERDICT" in printed
+    assert "bob" not in printed and "web01" not in printed and "user-" in printed
