@@ -18,7 +18,11 @@ from evtdiag.hosts.windows import GROUPS
 
 _SEPARATORS = re.compile(r"([/\\!])")
 """Between folders (either slash) and between an archive and its member (``a.zip!m``)."""
-_EXTENSION = re.compile(r"(?:\.tar\.gz|\.[A-Za-z0-9]{1,5})$")
+_EXTENSION = re.compile(
+    r"\.(?:tar\.gz|tgz|zip|gz|evtx|evt|xml|csv|txt|json|html|conf|toml|log|defs)$", re.I
+)
+"""The extensions kept: what kind of file it is. Any other ending (``web01.acme``) may
+be part of a name and goes with it."""
 _STANDARD_PARTS = frozenset(
     part.casefold()
     for part in (
