@@ -32,6 +32,9 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
+from evtdiag.cli import cli
 from evtdiag.compare import compare_reports
 from evtdiag.document import load
 from evtdiag.errors import InputFormatError, UsageError
@@ -204,6 +207,23 @@ def _compare_seed() -> dict[str, Any]:
     return load(corpus("compare")[0], "seed.json")
 
 
+def unredact_bytes(data: bytes, folder: Path) -> None:
+    """Any bytes as a redaction mapping file (up to a ``--`` line) and the text to decode on
+    standard input (after it): ``evtdiag unredact`` puts names back (escaping the control
+    characters a name holds: it adds no ESC to the text) or refuses with exit 2, never
+    an internal error."""
+    mapping_bytes, _, text_bytes = data.partition(b"\n--\n")
+    mapping = folder / "mapping.json"
+    mapping.write_bytes(mapping_bytes)
+    result = CliRunner().invoke(cli, ["unredact", str(mapping)], input=text_bytes)
+    assert result.exit_code in (0, 2) and isinstance(result.exception, (SystemExit, type(None))), (
+        result.exit_code,
+        result.output,
+    )
+    text = text_bytes.decode("utf-8", errors="replace")
+    assert result.stdout.count("\x1b") <= text.count("\x1b"), result.stdout
+
+
 Target = Callable[[bytes, Path], None]
 LOG_TARGETS = ("evtx", "xml", "csv", "archive")
 CONFIG_TARGETS = (
@@ -223,6 +243,7 @@ TARGETS: dict[str, Target] = {
     "collector": collect_sso_conf,
     "render": render_report_bytes,
     "compare": compare_report_bytes,
+    "unredact": unredact_bytes,
 }
 """Each corpus folder and the function its inputs (seeds and mutants) go through."""
 

@@ -231,6 +231,9 @@ class ConfigWarning:
 
     place: Place
     message: str
+    names: tuple[tuple[str, str], ...] = ()
+    """The (kind, name) pairs the message is about (``("user", "svc_payroll")``, a
+    ``host`` of SYNC_HOSTS): redaction hides them from here, never from the message."""
 
     def __str__(self) -> str:
         return f"{self.place}: {self.message}"

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.render.redact import Vocabulary, redact_document
+from evtdiag.render.name_matcher import NameMatcher, replace
+from evtdiag.render.redact import redact_document
 from tests.hosts.scenario import reports, write_psync_log
 
 KEY = b"k" * 32
@@ -27,12 +28,15 @@ def test_names_are_found_as_xml_escapes_them(name: str, written: str, expected: 
     document = {"events": {"items": [{"user": name, "host": "web01", "xml": written}]}}
     redacted, redactor = redact_document(document, KEY)
     pseudonym = redactor.pseudonyms[name.casefold()]
+    if "R&amp;D" in written:
+        pseudonym = pseudonym.upper()  # the case pattern of the spelling replaced
     assert redacted["events"]["items"][0]["xml"] == expected.format(pseudonym)
 
 
 def test_an_escaped_spelling_is_still_only_a_whole_name() -> None:
-    vocabulary = Vocabulary({"r&d_svc": "user-1a2b"})
-    assert vocabulary.replace("r&amp;d_svc2 xr&amp;d_svc r&amp;d_svc.") == (
+    matcher = NameMatcher({"r&amp;d_svc": "user-1a2b"})
+    text = "r&amp;d_svc2 xr&amp;d_svc r&amp;d_svc."
+    assert replace(text, matcher.find(text)) == (
         "r&amp;d_svc2 xr&amp;d_svc user-1a2b."
     )
 

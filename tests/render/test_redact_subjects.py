@@ -70,3 +70,20 @@ def test_a_report_without_evidence_subjects_is_refused() -> None:
         assert "subject" in item
     redacted, _ = redact_document(doc, KEY)
     assert "alice" not in json.dumps(redacted)
+
+
+@pytest.mark.parametrize("field", ["host_configs", "config_warnings"])
+def test_a_report_whose_configuration_names_are_not_data_is_refused(field: str) -> None:
+    """A report written before ``host_configs`` and ``config_warnings`` carried their
+    ``names``: a SYNC_USERS entry, a SYNC_HOSTS DC or an account only a warning names
+    could not be found (Reliability v3, item 2)."""
+    doc = document([], [])
+    entry = {"name": "web01", "source": "hosts/web01", "aliases": []}
+    if field == "config_warnings":
+        entry = {"file": "hosts/web01/passwd", "line": 2, "message": "svc_payroll: uid ..."}
+    doc[field] = [entry]
+    with pytest.raises(UsageError, match=r"older evtdiag.*write the report again"):
+        redact_document(doc, KEY)
+    entry["names"] = [["user", "svc_payroll"]]
+    redacted, _ = redact_document(doc, KEY)
+    assert "svc_payroll" not in json.dumps(redacted)

@@ -33,5 +33,5 @@ def render(findings: Path, target: ReportTarget, quiet: bool) -> None:
     published = publish(document, target)
     say_published(published)
     if not quiet:
-        say_summary(document)
+        say_summary(published.document)
     sys.exit(exit_code(document))

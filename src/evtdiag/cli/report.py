@@ -72,9 +72,9 @@ def report(
         published = publish(run.document, target)
     say_published(published)
     for alert in run.diagnosis.alerts:
-        click.echo(f"Warning: {printable_line(alert)}", err=True)
+        click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)
     if not quiet:
-        say_summary(run.document)
+        say_summary(published.document)
     if say_refused(run.read):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(exit_code(run.document))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from evtdiag.errors import UsageError
-from evtdiag.render.redact import load_mapping
-from evtdiag.render.redact import unredact as unredacted
+from evtdiag.render.unredact import load_mapping
+from evtdiag.render.unredact import unredact as unredacted
 
 
 @click.command()
@@ -33,8 +34,24 @@ def unredact(mapping: Path, text: tuple[str, ...]) -> None:
     elif text:
         source = " ".join(text) + "\n"
     else:
-        source = click.get_text_stream("stdin").read()
+        source = _standard_input_text()
     click.echo(unredacted(source, names), nl=False)
+
+
+def _standard_input_text() -> str:
+    """Standard input as text (what is not UTF-8 shown as U+FFFD, as for a file).
+
+    :raises UsageError: when standard input is closed or cannot be read.
+    """
+    try:
+        if sys.stdin is None:  # started with standard input closed (<&-)
+            raise ValueError("closed")
+        data = sys.stdin.buffer.read()
+    except (OSError, ValueError, AttributeError) as error:
+        raise UsageError(
+            "standard input cannot be read (closed?); give the text or a file as TEXT"
+        ) from error
+    return data.decode("utf-8", errors="replace")
 
 
 def _is_file(text: str) -> bool:

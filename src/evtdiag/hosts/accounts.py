@@ -105,7 +105,9 @@ def _check_shadow_numbers(
     for number, (label, text) in enumerate(fields, start=3):
         if text.strip() and ascii_int(text.strip(), signed=True) is None:
             warnings.append(
-                ConfigWarning(place, f"{name}: {label} (field {number}) is not a number")
+                ConfigWarning(
+                    place, f"{name}: {label} (field {number}) is not a number", (("user", name),)
+                )
             )
 
 
@@ -162,7 +164,11 @@ def parse_passwd(data: bytes, file: str) -> tuple[tuple[PasswdEntry, ...], list[
         del pw, parts[1]
         uid, gid = ascii_int(parts[1]), ascii_int(parts[2])
         if uid is None or gid is None:
-            warnings.append(ConfigWarning(place, f"{parts[0]}: uid or gid is not a number"))
+            warnings.append(
+                ConfigWarning(
+                    place, f"{parts[0]}: uid or gid is not a number", (("user", parts[0]),)
+                )
+            )
         out.append(PasswdEntry(parts[0], uid, gid, parts[5], place, status, scheme))
     return tuple(out), warnings
 
@@ -237,12 +243,16 @@ def _last_update(
         return None
     seconds = ascii_int(attr[0])
     if seconds is None:
-        warnings.append(ConfigWarning(attr[1], f"{name}: lastupdate is not a number"))
+        warnings.append(
+            ConfigWarning(attr[1], f"{name}: lastupdate is not a number", (("user", name),))
+        )
         return None
     try:
         return datetime.fromtimestamp(seconds, tz=timezone.utc).date()
     except (OverflowError, OSError, ValueError):
-        warnings.append(ConfigWarning(attr[1], f"{name}: lastupdate out of range"))
+        warnings.append(
+            ConfigWarning(attr[1], f"{name}: lastupdate out of range", (("user", name),))
+        )
         return None
 
 

@@ -191,7 +191,11 @@ def _split_hosts(
         port = ascii_int(port_text) if port_text is not None else None
         if port_text is not None and port is None:
             # not a port: perhaps a key given without one, so never shown
-            warnings.append(ConfigWarning(place, f"SYNC_HOSTS: port of {host} is not a number"))
+            warnings.append(
+                ConfigWarning(
+                    place, f"SYNC_HOSTS: port of {host} is not a number", (("dc", host),)
+                )
+            )
             key_text = f"{port_text} {key_text}" if key_text else port_text
         if key_text and not _REDACTED.match(key_text) and re.search(r"\s|[()]", key_text):
             warnings.append(
@@ -199,6 +203,7 @@ def _split_hosts(
                     place,
                     f"SYNC_HOSTS: the key of {host} holds spaces or parentheses; check that "
                     "entry (its text is not shown)",
+                    (("dc", host),),
                 )
             )
         key = key_info(key_text) if key_text else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,11 +52,15 @@ class ReportTarget:
 
 @dataclass(frozen=True)
 class Published:
-    """What was written where: the command line says it."""
+    """What was written where, and what the terminal may show of it: under
+    ``--redact``, the redacted document and the names of any other line (a warning)
+    replaced the same way, so that a terminal pasted into a ticket holds no name either."""
 
     report: Path | None
     """None: the report went to standard output."""
     mapping: Path | None
+    document: dict[str, Any]
+    redact: Callable[[str], str] = str
 
 
 def report_target(
@@ -118,9 +122,11 @@ def publish(document: dict[str, Any], target: ReportTarget) -> Published:
     decode. On standard output the report follows the mapping written.
     """
     files: list[OutputFile] = []
+    redact: Callable[[str], str] = str
     if target.mapping is not None:
         key = target.redact_key if target.redact_key is not None else Redactor.new_key()
         document, redactor = redact_document(document, key)
+        redact = redactor.redact_text
         mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
         files.append(OutputFile(target.mapping, (mapping_text + "\n",), mode=0o600))
     parts = formats.render_document(document, target.output_format, target.times)
@@ -129,7 +135,7 @@ def publish(document: dict[str, Any], target: ReportTarget) -> Published:
     write_files(files, force=target.force)
     if target.output is None:
         write_stdout(parts)
-    return Published(target.output, target.mapping)
+    return Published(target.output, target.mapping, document, redact)
 
 
 def write_output(parts: Iterable[str], output: Path | None, *, force: bool = False) -> Path | None:

@@ -209,7 +209,12 @@ def audit_json(finding: AuditFinding) -> dict[str, Any]:
 
 
 def warning_json(warning: ConfigWarning) -> dict[str, Any]:
-    return {"file": warning.place.file, "line": warning.place.line, "message": warning.message}
+    return {
+        "file": warning.place.file,
+        "line": warning.place.line,
+        "message": warning.message,
+        "names": [list(pair) for pair in warning.names],
+    }
 
 
 def summary_counts(document: dict[str, Any]) -> dict[str, Any]:

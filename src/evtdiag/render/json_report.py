@@ -26,7 +26,7 @@ from evtdiag.render.fields import (
 if TYPE_CHECKING:
     from evtdiag.diagnose.model import Diagnosis
     from evtdiag.hosts.inventory import Inventory
-    from evtdiag.hosts.model import WindowsSide
+    from evtdiag.hosts.model import HostConfig, WindowsSide
 
 def report_document(
     diagnosis: Diagnosis,
@@ -74,7 +74,12 @@ def report_document(
         "notes": list(diagnosis.notes),
         "run": run or {},
         "host_configs": [
-            {"name": h.name, "source": h.source, "aliases": list(h.aliases)}
+            {
+                "name": h.name,
+                "source": h.source,
+                "aliases": list(h.aliases),
+                "names": [list(pair) for pair in configuration_names(h)],
+            }
             for h in (inventory.hosts if inventory else ())
         ],
         "windows_groups": [
@@ -82,6 +87,24 @@ def report_document(
             for g in (windows.groups if windows else ())
         ],
     }
+
+
+def configuration_names(host: HostConfig) -> list[tuple[str, str]]:
+    """Every (kind, name) a host's configuration holds, each once, in file order: the
+    passwd, shadow and AIX accounts, the SYNC_USERS entries (``user``) and the SYNC_HOSTS
+    DCs (``dc``). Evidence lines and warnings quote them; a report carries them as data
+    so that redaction hides them even where no event names them."""
+    sync_users = (host.sso.sync_users if host.sso else None) or ()
+    sync_hosts = (host.sso.sync_hosts if host.sso else None) or ()
+    users = [
+        *(e.name for e in host.passwd or ()),
+        *(e.name for e in host.shadow or ()),
+        *(a.name for a in host.policy.aix_users),
+        *(e.name for e in sync_users if e.name != "ALL"),
+    ]
+    dcs = [h.host for h in sync_hosts]
+    pairs = [*(("user", u) for u in users), *(("dc", d) for d in dcs)]
+    return list(dict.fromkeys(pair for pair in pairs if pair[1].strip()))
 
 
 PRETTY_LIMIT = 5_000

@@ -1,19 +1,27 @@
-"""Redaction: replace user, host, DC and domain names and IP addresses by pseudonyms.
+"""Redaction: replace user, host, DC and domain names, IP addresses and the names of the
+customer's files and folders by pseudonyms, and nothing else.
 
 A transformation of the JSON document, applied before any renderer, so the HTML, the
 JSON and the text of one redacted report say exactly the same thing.
 
 The names come from the document's structured fields (event users, hosts and DCs,
-problem subjects, input computers, host configurations and their aliases, Windows group
-members, the account an evidence line is about: its ``subject``), never from prose; an
-FQDN is split into its first label (a host or DC) and its domain. Each name gets a stable
-pseudonym, ``user-7f3a``, ``host-2c91``, ``dc-…``, ``domain-…``, ``ip-…``: the first hex
-digits of HMAC-SHA256(key, kind:name), so two reports redacted with the same key use the
-same pseudonyms. Then every string of the document (paths, evidence lines, raw event XML,
-the command line) has every name replaced, longest first, case-insensitively, and only
-where the name stands as a word (not inside a longer name). :class:`Vocabulary` finds the
-names with dictionary lookups, so the cost grows with the text, not with the text times
-the number of names.
+problem subjects, input computers, host configurations with their aliases and every
+name their files hold, Windows group members, the account an evidence line is about:
+its ``subject``, the names a configuration warning is about: its ``names``), never from
+prose; an FQDN is split into its first label (a host or DC) and its domain. Each name
+gets a stable pseudonym, ``user-7f3a``, ``host-2c91``, ``dc-…``, ``domain-…``, ``ip-…``:
+the first hex digits of HMAC-SHA256(key, kind:name), so two reports redacted with the
+same key use the same pseudonyms. A pseudonym takes the case pattern of the spelling it
+replaces (``KSmith`` -> ``USer-7f3a``, ``ksmith`` -> ``user-7f3a``): where the finding is
+that two spellings differ only in case, their pseudonyms differ the same way.
+
+Then every string of the document (evidence lines, raw event XML, details, notes, the
+command line) has every name replaced where it stands as a word, compared by case-fold
+(:mod:`evtdiag.render.name_matcher`: ``M.WEISS`` is ``m.weiß``), in time linear in the
+text. The rule's own words (a cause's ``title``, ``explanation`` and ``remediation``) are
+static text and never touched, and codes of the contract are left as they are. File
+paths are redacted by their structure (:mod:`evtdiag.render.redact_paths`): each part
+that is not a file evtdiag names itself becomes ``file-…`` with its extension kept.
 
 The key and the pseudonym-to-name mapping never go into the document: the caller
 writes them to a local file (:func:`mapping_document`) so the sender can decode answers.
@@ -30,15 +38,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from evtdiag.errors import UsageError
 from evtdiag.names import split_account, split_first_label, trim_host
+from evtdiag.render import redact_paths
+from evtdiag.render.name_matcher import Match, NameMatcher, fold
 
 KEY_BYTES = 32
 MAPPING_FORMAT = "evtdiag-redaction/1"
 
-# Values that are codes of the contract, never names: left as they are.
+# Values that are codes of the contract, or the rules' own static text, never names:
+# left as they are ("The account is root or has uid 0" names no one).
 _PROTECTED_KEYS = frozenset(
     {
         "schema",
@@ -60,31 +71,31 @@ _PROTECTED_KEYS = frozenset(
         "first_time",
         "last_time",
         "time_zone",
+        "title",
+        "explanation",
+        "remediation",
     }
 )
+_AUDIT_PROTECTED_KEYS = _PROTECTED_KEYS - {"explanation"}
+"""An audit finding's explanation ends with what is specific to it (``10 account(s):
+root, alice...``): its names are replaced, as in a cause's ``detail``."""
+_PATH_KEYS = frozenset({"path", "file", "source"})
+"""Keys whose values are file paths (inputs, skips, evidence, events, host configs)."""
 _IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
-# Windows built-ins whose names are not personal data and appear in the prose.
+# Built-in accounts whose names are not personal data and appear in the prose.
 _BUILTIN_ACCOUNTS = frozenset({
-    "administrator", "krbtgt", "guest", "default",
+    "administrator", "krbtgt", "guest", "default", "root",
     # Well-known groups that appear as (nested) members; naming them reveals nothing.
     "administrators", "domain admins", "enterprise admins", "schema admins", "domain users",
     "passwordpropallow", "passwordpropdeny",
 })  # fmt: skip
-_NAME_CHAR = r"[\w$]"
-# Where a name can begin and end: at the edges of a run of name characters, or, for a
-# name that begins or ends otherwise, anywhere the neighbouring character allows.
-_RUN_STARTS = re.compile(rf"(?<!{_NAME_CHAR})(?={_NAME_CHAR})")
-_RUN_ENDS = re.compile(rf"(?<={_NAME_CHAR})(?!{_NAME_CHAR})")
-_ANY_STARTS = re.compile(rf"(?<!{_NAME_CHAR})(?=.)", re.DOTALL)
-_ANY_ENDS = re.compile(rf"(?<=.)(?!{_NAME_CHAR})", re.DOTALL)
-# Names are compared as ``re.IGNORECASE`` compared them when one regex of every name did
-# the work: one character with one, equal when their casefolds are, and the Turkish
-# dotless and dotted i (U+0131, U+0130) equal to i too (checked against ``re`` over
-# every code point).
-_DOTLESS_AND_DOTTED_I = str.maketrans({"\u0131": "i", "\u0130": "i"})
-# The casefold of U+0345 (a combining mark, not a name character) is a name character,
-# the Greek iota.
-_FOLD_OF_A_NON_NAME_CHAR = "\u03b9"
+_PATH_VALUE = "\x00path:"
+"""Marks a path among the matcher's values (a folded name never begins with NUL)."""
+_KINDS = ("dc", "ip", "host", "domain", "user", "file")
+"""Pseudonym kinds; a name found under two kinds keeps the first of this order."""
+PSEUDONYM = re.compile(rf"(?:{'|'.join(_KINDS)})-[0-9a-f]{{4,64}}(?:~[0-9]{{1,6}})?", re.I)
+"""What redaction writes: a kind, a dash, hex digits (in any case: the case pattern of
+the spelling replaced), and ``~N`` for a spelling whose case pattern another one took."""
 
 
 @dataclass
@@ -93,27 +104,60 @@ class Redactor:
 
     key: bytes
     pseudonyms: dict[str, str] = field(default_factory=dict)
-    """Casefolded name -> pseudonym."""
+    """Folded name (:func:`~evtdiag.render.name_matcher.fold`) -> pseudonym, lower case."""
     originals: dict[str, str] = field(default_factory=dict)
-    """Pseudonym -> the name as first seen."""
+    """Pseudonym as written -> the spelling it replaced."""
+    written: dict[str, str] = field(default_factory=dict)
+    """Spelling -> its pseudonym as written (with the spelling's case pattern)."""
+    kinds: dict[str, str] = field(default_factory=dict)
+    """Folded name -> its kind (``file`` names are replaced in paths only)."""
+    paths: set[str] = field(default_factory=set)
+    """Paths of the document's path fields, found in its prose too (a folder named in
+    a note), where a part alone is not: a folder ``hosts`` is no name in a sentence."""
+    _matcher: NameMatcher[str] | None = field(default=None, repr=False)
 
     @classmethod
     def new_key(cls) -> bytes:
         return secrets.token_bytes(KEY_BYTES)
 
     def add(self, kind: str, name: str) -> None:
-        """Give ``name`` a pseudonym of ``kind`` unless it already has one."""
+        """Give ``name`` a pseudonym of ``kind`` unless a spelling of it has one; record
+        this spelling either way (its pseudonym takes its case pattern)."""
         name = name.strip()
-        folded = name.casefold()
-        if not name or folded in self.pseudonyms:
+        if not name:
             return
-        digest = hmac.new(self.key, f"{kind}:{folded}".encode(), hashlib.sha256).hexdigest()
-        for length in range(4, len(digest) + 1, 2):
-            pseudonym = f"{kind}-{digest[:length]}"
-            if pseudonym not in self.originals:
-                break
-        self.pseudonyms[folded] = pseudonym
-        self.originals[pseudonym] = name
+        folded = fold(name)
+        if folded not in self.pseudonyms:
+            digest = hmac.new(self.key, f"{kind}:{folded}".encode(), hashlib.sha256).hexdigest()
+            taken = set(self.pseudonyms.values())
+            for length in range(4, len(digest) + 1, 2):
+                pseudonym = f"{kind}-{digest[:length]}"
+                if pseudonym not in taken:
+                    break
+            self.pseudonyms[folded] = pseudonym
+            self.kinds[folded] = kind
+        self.pseudonym_of(name)
+        self._matcher = None
+
+    def pseudonym_of(self, spelling: str) -> str:
+        """The pseudonym of ``spelling`` (a known name, as written): the name's pseudonym
+        with the spelling's case pattern; a spelling whose pattern another one took
+        already gets ``~2``, ``~3``... so two spellings never share a pseudonym. All in
+        small letters or all in capitals is kept for the spellings written so (a long
+        mixed spelling may have no capital among the letters the pseudonym has)."""
+        known = self.written.get(spelling)
+        if known is not None:
+            return known
+        base = self.pseudonyms[fold(spelling)]
+        cased = with_case_of(base, spelling)
+        mixed = spelling not in (spelling.lower(), spelling.upper())
+        pseudonym, number = cased, 1
+        while pseudonym in self.originals or (mixed and pseudonym in (base, base.upper())):
+            number += 1
+            pseudonym = f"{cased}~{number}"
+        self.written[spelling] = pseudonym
+        self.originals[pseudonym] = spelling
+        return pseudonym
 
     def rekey_id(self, value: str) -> str:
         """A problem or finding id is a hash of its subject: re-hash it under the key,
@@ -122,31 +166,103 @@ class Redactor:
         digest = hmac.new(self.key, f"id:{value}".encode(), hashlib.sha256).hexdigest()
         return f"{prefix}-{digest[:10]}"
 
+    @property
+    def matcher(self) -> NameMatcher[str]:
+        """Every known spelling, as written and as XML escapes it, -> its folded name."""
+        if self._matcher is None:
+            spellings: dict[str, str] = {}
+            for spelling in sorted(self.written):
+                if self.kinds[fold(spelling)] != "file":
+                    for form in _spellings(spelling):
+                        spellings.setdefault(form, fold(spelling))
+            for path in sorted(self.paths):
+                spellings.setdefault(path, _PATH_VALUE + path)
+            self._matcher = NameMatcher(spellings)
+        return self._matcher
+
+    def add_path(self, path: str) -> None:
+        """Give each part of ``path`` that may carry a name a pseudonym (``file`` unless
+        the part is a name known already), and find the whole path in prose too."""
+        for part in redact_paths.split_path(path):
+            stem = redact_paths.part_stem(part)
+            if stem is not None:
+                self.add("file", stem[0])
+        trimmed = path.rstrip("/\\")
+        if redact_paths.split_path(trimmed)[1:]:
+            self.paths.add(trimmed)
+            self._matcher = None
+
+    def redact_text(self, text: str) -> str:
+        """``text`` with every known name standing as a word replaced by its pseudonym."""
+        pieces: list[str] = []
+        done = 0
+        for match in self.matcher.find(text):
+            pieces += (text[done : match.start], self._replacement(text, match))
+            done = match.end
+        named = "".join(pieces) + text[done:] if pieces else text
+        return _IPV4.sub(lambda m: self.pseudonyms.get(m.group(), m.group()), named)
+
+    def _replacement(self, text: str, match: Match[str]) -> str:
+        """The pseudonym of the spelling found: as the text writes it (unescaped where
+        XML escaped it) if that is a spelling known, else that spelling, recorded."""
+        if match.value.startswith(_PATH_VALUE):
+            return self.redact_path(text[match.start : match.end])
+        found = text[match.start : match.end]
+        if found not in self.written and fold(found) not in self.pseudonyms:
+            found = unescape(found, {"&quot;": '"'})
+        if found in self.written or fold(found) in self.pseudonyms:
+            return self.pseudonym_of(found)
+        return self.pseudonyms[match.value]  # a dotless i for an i, escaped
+
+    def redact_path(self, path: str) -> str:
+        """``path`` with each part that may carry a name replaced by its pseudonym (the
+        extension kept): by the path's structure, the names in it included."""
+        parts = []
+        for part in redact_paths.split_path(path):
+            stem = redact_paths.part_stem(part)
+            if stem is None:
+                parts.append(part)
+            elif fold(stem[0]) in self.pseudonyms:
+                parts.append(self.pseudonym_of(stem[0]) + stem[1])
+            else:
+                parts.append(self.redact_text(part))
+        return "".join(parts)
+
     def apply(self, document: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``document`` with every name replaced in every string."""
-        vocabulary = Vocabulary(self.pseudonyms)
         redacted_texts: dict[str, str] = {}  # the document repeats most of its strings
+        redacted_paths: dict[str, str] = {}  # and of its paths (every event's source)
 
         def text(value: str) -> str:
             if value not in redacted_texts:
-                named = vocabulary.replace(value)
-                redacted_texts[value] = _IPV4.sub(
-                    lambda m: self.pseudonyms.get(m.group(), m.group()), named
-                )
+                redacted_texts[value] = self.redact_text(value)
             return redacted_texts[value]
 
-        def walk(value: Any, key: str | None = None) -> Any:
+        def path(value: str) -> str:
+            if value not in redacted_paths:
+                redacted_paths[value] = self.redact_path(value)
+            return redacted_paths[value]
+
+        def walk(value: Any, key: str | None, protected: frozenset[str]) -> Any:
             if isinstance(value, str) and key == "id":
                 return self.rekey_id(value)
+            if isinstance(value, str) and key in _PATH_KEYS:
+                return path(value)
             if isinstance(value, str):
-                return value if key in _PROTECTED_KEYS else text(value)
+                return value if key in protected else text(value)
             if isinstance(value, dict):
-                return {k: walk(v, k) for k, v in value.items()}
+                return {
+                    k: walk(v, k, _AUDIT_PROTECTED_KEYS if k == "audit" else protected)
+                    for k, v in value.items()
+                }
             if isinstance(value, list):
-                return [walk(v, key) for v in value]
+                return [walk(v, key, protected) for v in value]
             return value
 
-        redacted = walk(document)
+        redacted = walk(document, None, _PROTECTED_KEYS)
+        run = document.get("run")
+        if isinstance(run, dict) and isinstance(run.get("command"), list):
+            redacted["run"]["command"] = self._command(run["command"])
         redacted["redaction"] = {
             "scheme": "hmac-sha256",
             "key_id": key_id(self.key),
@@ -154,96 +270,47 @@ class Redactor:
         }
         return redacted
 
+    def _command(self, command: list[Any]) -> list[Any]:
+        """The command line with its names replaced, and its paths by their structure."""
+        args = [self.redact_text(a) if isinstance(a, str) else a for a in command]
+        for index, path in _command_paths(command):
+            args[index] = command[index][: -len(path)] + self.redact_path(path)
+        return args
 
-def _fold(text: str) -> str:
-    """``text`` as names are compared; it equals a name of its own length only if it
-    keeps that length (ß folds to ss and equals no single character of a name)."""
-    return text.translate(_DOTLESS_AND_DOTTED_I).casefold()
 
-
-class Vocabulary:
-    """Casefolded names and their pseudonyms, found in a text by dictionary lookups.
-
-    One regular expression alternating thousands of names tries every name at every
-    position of every string: 170 s for a report of 20,000 events. Here each place a name
-    could begin (after a character that is not a name character) whose first characters
-    begin some name is tried against the places a name could end, longest first, each
-    one lookup.
-    """
-
-    def __init__(self, pseudonyms: dict[str, str]) -> None:
-        self._pseudonyms = pseudonyms
-        self._by_fold: dict[str, str] = {}
-        for name in sorted(pseudonyms):
-            for spelling in _spellings(name):
-                self._by_fold.setdefault(_fold(spelling), pseudonyms[name])
-        self._lengths = frozenset(map(len, self._by_fold))
-        self._longest = max(self._lengths, default=0)
-        self._prefix_length = min(self._lengths, default=0)
-        self._prefixes = frozenset(name[: self._prefix_length] for name in self._by_fold)
-        odd = any(map(_edges_outside_runs, pseudonyms))
-        self._starts = _ANY_STARTS if odd else _RUN_STARTS
-        self._ends = _ANY_ENDS if odd else _RUN_ENDS
-
-    def replace(self, text: str) -> str:
-        """``text`` with each name standing as a word replaced by its pseudonym."""
-        pieces: list[str] = []
-        done = 0
-        for start, end, pseudonym in self._matches(text):
-            pieces += (text[done:start], pseudonym)
-            done = end
-        return "".join(pieces) + text[done:] if pieces else text
-
-    def _matches(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """Left to right and without overlap, the longest name at each place it may begin."""
-        done = 0
-        for found in self._starts.finditer(text):
-            start = found.start()
-            if start >= done and self._may_begin_at(text, start):
-                match = self._longest_at(text, start)
-                if match:
-                    done = match[1]
-                    yield match
-
-    def _may_begin_at(self, text: str, start: int) -> bool:
-        """Whether the text at ``start`` begins as some name does (every name is at least
-        ``_prefix_length`` long): one lookup rules out most places."""
-        return _fold(text[start : start + self._prefix_length]) in self._prefixes
-
-    def _longest_at(self, text: str, start: int) -> tuple[int, int, str] | None:
-        """The longest name beginning at ``start`` and ending where a name may end."""
-        # Past the window's end ``_ends`` sees the end of the text: no name is that long.
-        window = self._ends.finditer(text, start + 1, start + self._longest + 1)
-        ends = [m.start() for m in window if m.start() - start in self._lengths]
-        for end in reversed(ends):
-            span = text[start:end]
-            folded = _fold(span)
-            pseudonym = self._by_fold.get(folded) if len(folded) == len(span) else None
-            if pseudonym is not None:
-                # The pseudonym of the name as written here, as the regex this replaced
-                # chose; failing that (a dotless i for an i), that of the name it equals.
-                return start, end, self._pseudonyms.get(span.casefold(), pseudonym)
-        return None
+def with_case_of(pseudonym: str, spelling: str) -> str:
+    """``pseudonym`` (lower case) with the case pattern of ``spelling``: as is for a
+    spelling without capitals, in capitals for one without small letters, else letter by
+    letter (``KSmith`` -> ``USer-7f3a``): spellings that differ only in case get
+    pseudonyms that differ only in case."""
+    cased = [c.isupper() for c in spelling if c.lower() != c.upper() or c.isupper()]
+    if not any(cased):
+        return pseudonym
+    if all(cased):
+        return pseudonym.upper()
+    letters = iter(cased)
+    return "".join(
+        (c.upper() if next(letters, False) else c) if c.isalpha() else c for c in pseudonym
+    )
 
 
 def _spellings(name: str) -> tuple[str, ...]:
     """``name`` as written, and as the event XML in the document's strings escapes it
-    in text and in attribute values: ``r&d_svc`` stands there as ``r&amp;d_svc``.
-
-    Escaping turns only characters that are not name characters into ``&...;``, so a
-    spelling begins and ends where its name does (see :func:`_edges_outside_runs`).
-    """
+    in text and in attribute values: ``r&d_svc`` stands there as ``r&amp;d_svc``."""
     return tuple(dict.fromkeys((name, escape(name), escape(name, {'"': "&quot;"}))))
 
 
-def _edges_outside_runs(name: str) -> bool:
-    """Whether ``name`` may stand in a text where a run of name characters does not begin
-    or end: its first or last character is not a name character, or is the fold of one
-    that is not."""
-    return any(
-        edge == _FOLD_OF_A_NON_NAME_CHAR or not re.fullmatch(_NAME_CHAR, edge)
-        for edge in (name[0], name[-1])
-    )
+def _command_paths(command: Any) -> Iterator[tuple[int, str]]:
+    """(index, path) of each path of a command line (:func:`redact_paths.command_paths`);
+    the path of ``--hosts=DIR`` is DIR."""
+    if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
+        return
+    for index in redact_paths.command_paths(command):
+        arg = command[index]
+        option, equals, value = arg.partition("=")
+        path = value if equals and option.startswith("-") else arg
+        if path:
+            yield index, path
 
 
 def key_id(key: bytes) -> str:
@@ -294,6 +361,13 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
         hosts.update([config.get("name") or "", *config.get("aliases", [])])
     for group in document.get("windows_groups", []):
         users.update(m.strip() for m in group.get("members", []))  # "John Smith" too
+    for kind, name in _configuration_names(document):
+        if kind == "user":
+            users.add(name)
+        elif kind == "host":
+            hosts.add(name)
+        else:
+            yield from _machine("dc", name)
     for host in filter(None, hosts):
         host = re.sub(r"\.tar\.gz$|\.tgz$", "", host)
         yield from _machine("host", host)
@@ -303,6 +377,50 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield "user", name
         if domain:
             yield "domain", domain
+
+
+def _configuration_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """The (kind, name) pairs the host configurations hold (passwd and shadow accounts,
+    SYNC_USERS entries, SYNC_HOSTS DCs) and those each configuration warning is about:
+    names that may stand in no event, yet stand in evidence lines and warnings."""
+    for item in (*document.get("host_configs", []), *document.get("config_warnings", [])):
+        for kind, name in item.get("names", []):
+            if kind in ("user", "host", "dc") and isinstance(name, str):
+                yield kind, name
+
+
+def _strings(document: dict[str, Any]) -> set[tuple[str | None, str]]:
+    """Every string of the document, with the key it stands under (a list's items under
+    the list's key); walked with a stack, as deep as the document is."""
+    found: set[tuple[str | None, str]] = set()
+    stack: list[tuple[str | None, Any]] = [(None, document)]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, str):
+            found.add((key, value))
+        elif isinstance(value, dict):
+            stack.extend(value.items())
+        elif isinstance(value, list):
+            stack.extend((key, item) for item in value)
+    return found
+
+
+def _refuse_older(document: dict[str, Any]) -> None:
+    """Refuse a report written before its names were all data: the accounts only its
+    evidence lines or warnings name, or only a configuration holds, would stay in clear.
+    """
+    older = any(i.get("kind") != "event" and "subject" not in i for i in _evidence(document))
+    older = older or any(
+        "names" not in item
+        for item in (*document.get("host_configs", []), *document.get("config_warnings", []))
+    )
+    if older:
+        raise UsageError(
+            "the report was written by an older evtdiag whose evidence, warnings and host "
+            "configurations do not carry their names as data: names only they hold could "
+            "not be found and would stay in clear; write the report again with this evtdiag "
+            "(evtdiag report ... --format json) and redact that"
+        )
 
 
 def _evidence(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -326,17 +444,6 @@ def _machine(kind: str, name: str) -> Iterator[tuple[str, str]]:
         yield "domain", domain
 
 
-def _ips(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield from _IPV4.findall(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _ips(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _ips(item)
-
-
 def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any], Redactor]:
     """The redacted copy of ``document`` and the redactor (its key and mapping).
 
@@ -345,20 +452,18 @@ def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any
     """
     if "redaction" in document:
         raise UsageError("the report is redacted already; redact the original JSON report")
-    if any(item.get("kind") != "event" and "subject" not in item for item in _evidence(document)):
-        raise UsageError(
-            "the report was written by an older evtdiag whose evidence carries no subject: "
-            "accounts named only in its evidence lines could not be found and would stay "
-            "in clear; write the report again with this evtdiag (evtdiag report ... "
-            "--format json) and redact that"
-        )
+    _refuse_older(document)
     redactor = Redactor(key)
-    order = {"dc": 0, "ip": 1, "host": 2, "domain": 3, "user": 4}
-    names = sorted(set(collect_names(document)), key=lambda kn: (order[kn[0]], kn[1]))
+    names = sorted(set(collect_names(document)), key=lambda kn: (_KINDS.index(kn[0]), kn[1]))
     for kind, name in names:
         redactor.add(kind, name)
-    for ip in sorted(set(_ips(document))):
+    strings = _strings(document)
+    for ip in sorted({ip for _, text in strings for ip in _IPV4.findall(text)}):
         redactor.add("ip", ip)
+    paths = {text for key, text in strings if key in _PATH_KEYS}
+    paths.update(path for _, path in _command_paths(document.get("run", {}).get("command")))
+    for path in sorted(paths):
+        redactor.add_path(path)
     return redactor.apply(document), redactor
 
 
@@ -393,37 +498,6 @@ def load_key(path: Path) -> bytes:
     if len(key) < 16:
         raise UsageError(f"{path}: the key is too short (at least 16 bytes)")
     return key
-
-
-def load_mapping(path: Path) -> dict[str, str]:
-    """Pseudonym -> original name, from a mapping file.
-
-    :raises UsageError: when the file is not a redaction mapping.
-    """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        mapping = data["mapping"]
-    except OSError as error:
-        raise UsageError(f"cannot read {path}: {error.strerror}") from error
-    except (ValueError, KeyError, TypeError) as error:
-        raise UsageError(f"{path} is not an evtdiag redaction file (no 'mapping')") from error
-    return {str(k): str(v) for k, v in mapping.items()}
-
-
-def unredact(text: str, mapping: dict[str, str]) -> str:
-    """``text`` with every pseudonym of ``mapping`` replaced by its original name.
-
-    A pseudonym stands wherever redaction put one: where its name stood between
-    characters that are not name characters, ``-`` included, as in a SYNC_USERS
-    exclusion (``-user-7f3a``) or a file name (``dc-706f-Application.evtx``).
-    """
-    if not mapping:
-        return text
-    names = sorted(mapping, key=lambda n: (-len(n), n))
-    alternatives = "|".join(re.escape(n) for n in names)
-    pattern = re.compile(rf"(?<!{_NAME_CHAR})(?:{alternatives})(?!{_NAME_CHAR})", re.IGNORECASE)
-    lookup = {k.casefold(): v for k, v in mapping.items()}
-    return pattern.sub(lambda m: lookup[m.group().casefold()], text)
 
 
 def names_in(document: dict[str, Any]) -> Iterable[tuple[str, str]]:
