@@ -850,20 +850,28 @@ def _is_file(text: str) -> bool:
 
 
 @cli.command("collect-script")
-def collect_script_cmd() -> None:
+@click.option(
+    "--windows",
+    is_flag=True,
+    help="Print the Windows PowerShell 5.1 collector for a domain controller instead.",
+)
+def collect_script_cmd(windows: bool) -> None:
     """Print the POSIX sh collector to run as root on a UNIX host.
 
     It writes <hostname>.tar.gz with sso.conf, passwd, shadow and policy files,
-    sanitised on the host: no ENCRYPT_KEY and no password hash leave it.
+    sanitised on the host: no ENCRYPT_KEY and no password hash leave it. With
+    --windows, the read-only PowerShell script for each domain controller: PSync
+    events (.evtx), group members and password policy, zipped for --windows.
 
     \b
     Example:
         evtdiag collect-script > collect.sh
         sudo sh collect.sh -o /tmp          # on each UNIX host
+        evtdiag collect-script --windows > collect-windows.ps1
     """
-    from evtdiag.hosts.collector import collect_script
+    from evtdiag.hosts.collector import collect_script, windows_collect_script
 
-    click.echo(collect_script(), nl=False)
+    click.echo(windows_collect_script() if windows else collect_script(), nl=False)
 
 
 @cli.command("check-config")
