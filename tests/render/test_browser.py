@@ -1,14 +1,16 @@
 """The HTML report in a real browser: headless Chromium driven by Playwright.
 
 Skipped when Playwright (``pip install -e '.[test]'``) or Chromium (``apt-get install
-chromium``; ``.ci/run`` does it) is missing. Set ``EVTDIAG_SCREENSHOT_DIR`` to keep the
-screenshots.
+chromium``; ``.ci/run`` does it) is missing; the accessibility check also needs
+``axe-playwright-python`` (the same extra), which ships axe-core. Set
+``EVTDIAG_SCREENSHOT_DIR`` to keep the screenshots (dark mode ones included).
 """
 
 from __future__ import annotations
 
 import copy
 import io
+import itertools
 import json
 import os
 import re
@@ -26,6 +28,7 @@ from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.evtx_writer import WriterEvent, write_evtx_file
 from tests.render.browser import Watch, find_browser, launch
+from tests.render.test_report_colours import AA, contrast, luminance
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')"
@@ -396,3 +399,147 @@ def test_what_to_do_starts_on_the_first_screen_and_each_step_reaches_its_card(
     assert card.locator("pre.copy button.copy-button").count() >= 1
     card.screenshot(path=shots / "card-fix.png")
     _assert_clean(watch, sample_report)
+
+
+# Accessibility: the keyboard, the headings, the names, dark mode, narrow screens, and
+# axe-core (the engine behind Lighthouse's accessibility audit) in both colour schemes.
+
+BLOCKING_IMPACTS = ("serious", "critical")
+
+STATUS_TEXT = (".verdict h2", ".sev.sev-error", ".sev.sev-warning", ".sev.sev-info",
+               ".basis.documented", ".basis.inferred", ".fix strong", ".ev-absence .ev-kind",
+               ".tl-key", ".tl-key.ok", ".cell.bad", ".cell.mixed", ".cell.ok",
+               "tr.status-resolved td")  # fmt: skip
+
+CONTRASTS = """selectors => selectors.map(selector => {
+  // The text colour of the first element matching each selector, and the colour behind
+  // it: the backgrounds of it and its ancestors composited (alpha included) over white.
+  const element = document.querySelector(selector);
+  if (!element) return [selector, null, null];
+  const rgba = text => (text.match(/[\\d.]+/g) || []).map(Number);
+  const layers = [];
+  for (let e = element; e; e = e.parentElement) {
+    const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
+    if (a > 0) layers.push([r, g, b, a]);
+    if (a === 1) break;
+  }
+  let under = [255, 255, 255];
+  for (const [r, g, b, a] of layers.reverse()) {
+    under = [r * a + under[0] * (1 - a), g * a + under[1] * (1 - a), b * a + under[2] * (1 - a)];
+  }
+  return [selector, rgba(getComputedStyle(element).color).slice(0, 3), under];
+})"""
+
+
+@pytest.fixture
+def axe() -> Any:
+    module = pytest.importorskip(
+        "axe_playwright_python.sync_playwright",
+        reason="axe-playwright-python is not installed (pip install -e '.[test]')",
+    )
+    return module.Axe()
+
+
+def _open_in(browser: Any, path: Path, scheme: str, width: int = FIRST_SCREEN["width"]) -> Any:
+    context = browser.new_context(
+        viewport={"width": width, "height": FIRST_SCREEN["height"]}, color_scheme=scheme
+    )
+    page = context.new_page()
+    page.goto(path.as_uri())
+    return context, page
+
+
+def test_skip_link_is_the_first_tab_and_reaches_the_first_problem(
+    open_page, sample_report: Path
+) -> None:
+    page, watch = open_page(sample_report)
+    skip = page.locator("a.skip-link")
+    assert skip.bounding_box()["y"] < 0  # out of sight until it has the focus
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 100
+    first_card = page.locator("article.card").first.get_attribute("id")
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == f"#{first_card}"
+    assert page.evaluate("document.activeElement.id") == first_card
+    card = page.locator(f"article.card[id='{first_card}']").bounding_box()
+    assert card is not None and -1 <= card["y"] < FIRST_SCREEN["height"] / 2
+    # The next Tab stays in that card: its first control, not the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate(f"document.activeElement.closest('article.card')?.id === '{first_card}'")
+    _assert_clean(watch, sample_report)
+
+
+def test_headings_and_names(open_page, sample_report: Path) -> None:
+    page, watch = open_page(sample_report)
+    assert page.locator("h1").all_inner_texts() == ["evtdiag IDMU password synchronization report"]
+    assert page.get_by_role("heading", level=2, name=re.compile(r"^Verdict WARNING$")).count() == 1
+    levels = page.evaluate(
+        "Array.from(document.querySelectorAll('h1, h2, h3, h4')).map(h => +h.tagName[1])"
+    )
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels))
+    timeline = page.get_by_role("img", name=re.compile(r"^Timeline of 12 lane\(s\), 2026-"))
+    assert timeline.count() == 1
+    assert timeline.evaluate("svg => svg.closest('#timeline') !== null")
+    _assert_clean(watch, sample_report)
+
+
+def test_triage_at_390_px_puts_the_cause_under_the_subject(open_page, sample_report: Path) -> None:
+    width = 390
+    page, watch = open_page(sample_report, {"width": width, "height": 844})
+    table = page.locator("#triage table").bounding_box()
+    assert table is not None and table["x"] >= 0 and table["x"] + table["width"] <= width
+    assert not page.locator("#triage th", has_text="Cause").is_visible()
+    rows = page.locator("#triage tbody tr")
+    assert rows.count() == 12
+    for index in range(rows.count()):
+        subject = rows.nth(index).locator("td.subject a").bounding_box()
+        cause = rows.nth(index).locator("td.subject .cause-under")
+        box = cause.bounding_box()
+        assert subject is not None and box is not None
+        assert box["y"] >= subject["y"] + subject["height"] - 1  # under the subject
+        assert box["x"] + box["width"] <= width
+        code = rows.nth(index).locator("td.cause-cell code").text_content()
+        assert code and code in cause.inner_text()
+    _assert_clean(watch, sample_report)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_status_colours_keep_aa_contrast_as_rendered(
+    browser: Any, resolved_report: Path, scheme: str
+) -> None:
+    context, page = _open_in(browser, resolved_report, scheme)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    measured = page.evaluate(CONTRASTS, list(STATUS_TEXT))
+    context.close()
+    missing = [selector for selector, text, _ in measured if text is None]
+    assert missing == []
+    low = {s: round(contrast(t, b), 2) for s, t, b in measured if contrast(t, b) < AA}
+    assert low == {}, scheme
+    background = next(b for s, _, b in measured if s == ".verdict h2")
+    assert (luminance(background) < 0.1) is (scheme == "dark")  # the scheme took effect
+
+
+@pytest.mark.parametrize("width", [FIRST_SCREEN["width"], 390])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_violation(
+    browser: Any, axe: Any, sample_report: Path, resolved_report: Path, shots: Path,
+    scheme: str, width: int,
+) -> None:  # fmt: skip
+    for report in (sample_report, resolved_report):
+        context, page = _open_in(browser, report, scheme, width)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        results = axe.run(page).response
+        if report == sample_report and scheme == "dark":
+            page.screenshot(path=shots / f"report-dark-{width}.png")
+            page.screenshot(path=shots / f"report-dark-{width}-full.png", full_page=True)
+        context.close()
+        assert results["testEngine"]["name"] == "axe-core"
+        assert len(results["passes"]) > 20  # it ran its rules
+        blocking = {
+            v["id"]: [n["target"] for n in v["nodes"]][:3]
+            for v in results["violations"]
+            if v["impact"] in BLOCKING_IMPACTS
+        }
+        assert blocking == {}, (report.name, scheme, width)

@@ -15,6 +15,12 @@ security/passwd line that is not a stanza header, ``password``, ``lastupdate`` o
 ``flags``. The script runs under any POSIX
 sh, dash and busybox (tests/hosts/test_collector_shells.py runs all three).
 The script is the file ``templates/collect-script.sh`` shipped as package data.
+
+Its Windows counterpart, ``templates/collect-windows.ps1``, is a Windows PowerShell 5.1
+script for each domain controller: read-only commands whose output files are named and
+formatted as ``--windows`` reads them (:mod:`evtdiag.hosts.windows`), plus the PSync
+events as ``.evtx``, zipped flat. It has not been run on Windows by the project: the
+tests check its text and read files shaped as its commands write them.
 """
 
 from __future__ import annotations
@@ -22,8 +28,14 @@ from __future__ import annotations
 from importlib.resources import files
 
 SCRIPT_NAME = "collect-script.sh"
+WINDOWS_SCRIPT_NAME = "collect-windows.ps1"
 
 
 def collect_script() -> str:
     """The collector script's text, from the ``evtdiag.templates`` package data."""
     return files("evtdiag.templates").joinpath(SCRIPT_NAME).read_text(encoding="utf-8")
+
+
+def windows_collect_script() -> str:
+    """The domain controller's PowerShell collector, from the same package data."""
+    return files("evtdiag.templates").joinpath(WINDOWS_SCRIPT_NAME).read_text(encoding="utf-8")
