@@ -27,10 +27,12 @@ from pathlib import Path
 from evtdiag.errors import InputFormatError
 from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
 from evtdiag.hosts.model import FileStatus
-from evtdiag.logs.exports.csv import read_event_csv
+from evtdiag.logs.exports.csv import read_event_table
+from evtdiag.logs.exports.pwsh_json import read_event_json
+from evtdiag.logs.exports.wevtutil_text import read_wevtutil_text
 from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
-from evtdiag.logs.sources import ReadOptions
+from evtdiag.logs.sources import ReadContext, ReadOptions
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
@@ -40,6 +42,9 @@ CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
 """One folder of seed inputs per target, committed (see fuzz/corpus/README.md)."""
 
 _CATALOGUE = Catalogue([12291])
+FORMAT_NAMES = frozenset({"evtx", "xml", "csv", "json", "wevtutil-text", "skipped", "refused"})
+TEXT_READERS = (read_event_table, read_wevtutil_text, read_event_json)
+"""The readers of text exports that take the bytes whole."""
 
 
 def read_log_bytes(data: bytes, folder: Path) -> None:
@@ -56,7 +61,7 @@ def read_log_bytes(data: bytes, folder: Path) -> None:
     coverages = [coverage for coverage, _ in results]
     records = [record for _, found in results for record in found]
     for coverage in coverages:
-        assert coverage.format in ("evtx", "xml", "csv", "skipped", "refused"), coverage
+        assert coverage.format in FORMAT_NAMES, coverage
         if coverage.format in ("skipped", "refused"):
             assert coverage.note
     found = extract(records, _CATALOGUE)
@@ -64,9 +69,11 @@ def read_log_bytes(data: bytes, folder: Path) -> None:
     events_csv(found)
     events_json(found, coverages)
     coverage_text(coverages)
-    for reader in (read_xml_export, read_event_csv):  # the readers themselves, directly
+    with contextlib.suppress(InputFormatError):  # the readers themselves, directly
+        read_xml_export(path, AllProviders())
+    for read_text in TEXT_READERS:
         with contextlib.suppress(InputFormatError):
-            reader(path, AllProviders())
+            read_text(data, "input", ReadContext(AllProviders(), options))
 
 
 def parse_config_bytes(data: bytes, folder: Path) -> None:

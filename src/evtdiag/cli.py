@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
@@ -198,6 +198,22 @@ def _nothing_readable(inputs: Sequence[InputCoverage]) -> str:
 CONFIG_FILES = frozenset({"sso.conf", "passwd", "shadow", "login.defs", "hosts.toml"})
 
 
+class ExportZone(click.ParamType):
+    """``--export-tz``: an IANA zone name or a UTC offset."""
+
+    name = "zone"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from evtdiag.logs.exports.dates import export_zone
+
+        try:
+            return export_zone(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The options every command that reads event logs shares; the command receives
     them as one ``source`` (:class:`LogSource`)."""
@@ -211,6 +227,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         no_success_inference: bool,
         carve: bool,
         csv_date_format: str | None,
+        export_tz: tzinfo | None,
         quiet: bool,
         jobs: int | None,
         **rest: Any,
@@ -218,7 +235,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         from evtdiag.logs.sources import ReadOptions
 
         _check_success_ids(success_ids)
-        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format, export_tz=export_tz)
         source = LogSource(logs, providers, success_ids, not no_success_inference, quiet, jobs,
                            options)  # fmt: skip
         return command(source=source, **rest)
@@ -263,6 +280,15 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
             "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+        ),
+        click.option(
+            "--export-tz",
+            type=ExportZone(),
+            default=None,
+            metavar="ZONE",
+            help="The time zone of the computer that wrote a local-time export (CSV, "
+            "Export-Csv, wevtutil text): an IANA name (Europe/Berlin) or an offset "
+            "(+02:00). Without it such times are read as UTC.",
         ),
         click.option("-q", "--quiet", is_flag=True, help="No progress line."),
         click.option(
