@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,7 +78,9 @@ def found(path: Path, names_dc: bool) -> tuple[set, object]:
     return rows, coverage
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(events=event_lists())
 def test_every_form_gives_the_events_of_the_evtx(tmp_path_factory, events) -> None:
     folder = tmp_path_factory.mktemp("forms")
