@@ -265,7 +265,11 @@ def _psync_record(fields: _Fields, line: int, label: str,
     assert fields.event_id is not None and fields.time is not None
     tree = _tree(fields, provider, line)
     record = event_record(tree, place=Place(label, line=line))
-    return record if origin == "data" else replace(record, data_origin=origin)
+    if fallback is None:
+        return record
+    # A fallback text is not the event's message: it must not read as one (success
+    # inference compares rendered messages); the evidence's XML keeps it.
+    return replace(record, data_origin=origin, message=None)
 
 
 def _losses(form: Form, local: bool, zone: tzinfo | None,

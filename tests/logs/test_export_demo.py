@@ -1,0 +1,72 @@
+"""The demo's PSync events, exported in every form of tests/export_writer.py ``FORMS``,
+give the twelve problems of the README demo, with and without ``--hosts``; the
+DC-dependent one (FIN04 failing only through DC02) only where the form names the DC."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evtdiag.cli import cli
+from evtdiag.logs import ProviderMatcher
+from tests.conftest import SAMPLE_LOGS
+from tests.evtx_writer import WriterEvent
+from tests.export_writer import FORMS
+from tests.logs.reading import read_logs
+
+APPLICATION_LOGS = sorted(SAMPLE_LOGS.glob("DC0?-Application.evtx"))
+CONFIG = ["--hosts", str(SAMPLE_LOGS / "hosts"), "--windows", str(SAMPLE_LOGS / "windows")]
+
+
+@pytest.fixture(scope="module")
+def demo_events() -> dict[str, list[WriterEvent]]:
+    """The demo's PSync events per DC, as read from its .evtx files."""
+    result = read_logs([str(p) for p in APPLICATION_LOGS], ProviderMatcher())
+    by_dc: dict[str, list[WriterEvent]] = {}
+    for r in result.events:
+        event = WriterEvent(r.provider, r.event_id, r.time_created, r.record_id, r.computer,
+                            channel=r.channel, level=r.level or 0, qualifiers=r.qualifiers,
+                            data=tuple(r.data))  # fmt: skip
+        by_dc.setdefault(r.computer, []).append(event)
+    return by_dc
+
+
+def problems(runner, paths: list[str], with_config: bool) -> list[tuple]:
+    args = ["report", *paths, "--format", "json", "-q", *(CONFIG if with_config else [])]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    return sorted(
+        (p["scope"], p["account"], p["host"], p["dc"], p["cause"]) for p in document["problems"]
+    )
+
+
+@pytest.fixture(scope="module")
+def expected(demo_events) -> dict[bool, list[tuple]]:
+    from click.testing import CliRunner
+
+    paths = [str(p) for p in APPLICATION_LOGS]
+    return {config: problems(CliRunner(), paths, config) for config in (True, False)}
+
+
+@pytest.mark.parametrize("with_config", [True, False], ids=["hosts", "logs-alone"])
+@pytest.mark.parametrize("form", sorted(FORMS))
+def test_each_form_gives_the_demo_problems(runner, tmp_path, demo_events, expected, form,
+                                           with_config) -> None:  # fmt: skip
+    write, names_dc = FORMS[form]
+    paths = []
+    for dc, events in demo_events.items():
+        path = tmp_path / f"{dc}-{form}"
+        path.write_bytes(write(events))
+        paths.append(str(path))
+    found = problems(runner, paths, with_config)
+    wanted = expected[with_config]
+    assert len(wanted) == 12
+    if names_dc:
+        assert found == wanted
+        return
+    # Without the DC, FIN04's failures through DC02 cannot be told from a host problem:
+    # they come out as problems of host FIN04; every other problem is the same.
+    assert [p for p in wanted if p[0] != "dc"] == [p for p in found if p[2] != "FIN04"]
+    assert {(p[0], p[2]) for p in found if p[2] == "FIN04"} == {("host", "FIN04")}
