@@ -89,7 +89,7 @@ def parse_config_bytes(data: bytes, folder: Path) -> None:
 
 
 Target = Callable[[bytes, Path], None]
-LOG_TARGETS = ("evtx", "xml", "csv", "archive")
+LOG_TARGETS = ("evtx", "xml", "csv", "json", "wevtutil-text", "archive")
 CONFIG_TARGETS = (
     "sso.conf",
     "passwd",
