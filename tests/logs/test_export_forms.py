@@ -16,26 +16,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evtdiag.logs import ProviderMatcher
-from evtdiag.psync import Catalogue, extract
+from evtdiag.psync import CATALOGUE, SUCCESS, Catalogue, extract
 from tests.evtx_writer import WriterEvent, write_evtx
 from tests.export_writer import FORMS
 from tests.logs.reading import read_input
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 SUCCESS_ID = 12291
-SHAPES = {
-    12294: ("user", "host"),
-    12289: ("user",),
-    12290: ("user",),
-    8204: ("user", "host"),
-    8203: ("user", "host"),
-    8200: ("host",),
-    12296: (),
-    8217: ("host",),
-    8226: ("host",),
-    8230: ("user",),
-    SUCCESS_ID: ("user", "host"),
-}
+SHAPES = {kind.event_id: kind.inserts for kind in CATALOGUE} | {SUCCESS_ID: SUCCESS.inserts}
+"""What each id's data holds, in order (the catalogue's, and the success message's)."""
 NAME = st.text("abcdefghijklmnopqrstuvwxyzé0123456789._-", min_size=1, max_size=12).filter(
     lambda name: name[0].isalpha()
 )
