@@ -63,13 +63,15 @@ def test_a_get_winevent_export_is_not_read_by_position(tmp_path) -> None:
     assert coverage.format == "csv" and found == EXPECTED
 
 
-def test_a_get_eventlog_export_reads_the_instance_id(tmp_path) -> None:
+@pytest.mark.parametrize("event_id_column", ["EventID", "Unused"])
+def test_a_get_eventlog_export_reads_the_instance_id(tmp_path, event_id_column) -> None:
     # Issue 21: "date 'DC01.corp.example.com' is in no known layout" (MachineName second).
     path = tmp_path / "eventlog.csv"
-    data = events_eventlog_csv(sample()).decode("cp1252").replace('"EventID"', '"Unused"')
-    path.write_bytes(data.encode("cp1252"))
-    _, records = read_input(path, ProviderMatcher())
+    data = events_eventlog_csv(sample()).decode("cp1252")
+    path.write_bytes(data.replace('"EventID"', f'"{event_id_column}"').encode("cp1252"))
+    coverage, records = read_input(path, ProviderMatcher())
     assert [(r.event_id, r.qualifiers) for r in records] == [(12294, 0xC000), (8204, 0xC000)]
+    assert "2 PSync event(s) without event data" in coverage.skipped[-1].reason
 
 
 @pytest.mark.parametrize("seed", range(8))

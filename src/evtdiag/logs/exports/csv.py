@@ -54,7 +54,7 @@ def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def _header(cells: list[str]) -> bool:
+def _is_type_line(cells: list[str]) -> bool:
     """True for PowerShell's ``#TYPE`` line (to skip)."""
     return len(cells) >= 1 and cells[0].lstrip("\ufeff").startswith(TYPE_LINE)
 
@@ -128,7 +128,7 @@ def read_event_table(data: bytes, label: str, context: ReadContext) -> Result:
     text = _decode(data)
     delimiter = _delimiter(_header_line(text))
     rows, skipped = _parse(text, delimiter, label)
-    if rows and _header(rows[0][1]):
+    if rows and _is_type_line(rows[0][1]):
         rows.pop(0)
     if not rows:
         raise InputFormatError(f"{label}: a table without rows")

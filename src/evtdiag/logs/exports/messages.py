@@ -49,8 +49,7 @@ _QUOTED_MARKER = re.compile(
 """``Get-EventLog``: the values follow as ``'v1', 'v2'``."""
 
 _CLOSING = re.compile(
-    r"^\s*(?:The\s+message\s+resource|the\s+message\s+resource|Die\s+Nachrichtenressource"
-    r"|Die\s+Meldungsressource)",
+    r"^\s*(?:The\s+message\s+resource|Die\s+Nachrichtenressource|Die\s+Meldungsressource)",
     re.IGNORECASE,
 )
 """Event Viewer's closing sentence after the values, when it writes one."""

@@ -158,15 +158,12 @@ def _read(row: Row, layout: col.Layout) -> tuple[_Fields, str | None]:
     values = row.values
     event_id = _int(values.get(col.EVENT_ID))
     qualifiers = _int(values.get(col.QUALIFIERS))
-    instance_column = layout.fields.get(col.INSTANCE_ID)
-    if instance_column is not None and layout.fields.get(col.EVENT_ID) == instance_column:
-        # Get-EventLog's InstanceId: the qualifiers in the high 16 bits.
-        instance = event_id
-        event_id = None if instance is None else instance & 0xFFFF
-        if instance is not None and qualifiers is None:
-            qualifiers = (instance >> 16) & 0xFFFF
-    elif event_id is not None:
-        event_id &= 0xFFFF
+    instance = _int(values.get(col.INSTANCE_ID))
+    if instance is not None and qualifiers is None:
+        # Get-EventLog's InstanceId: the event's code in the low 16 bits (its EventID
+        # column, when there is one), the qualifiers in the high ones.
+        qualifiers = (instance >> 16) & 0xFFFF
+    event_id = None if event_id is None else event_id & 0xFFFF
     time_value = values.get(col.TIME)
     time_text = _text(time_value)
     absolute = dates.parse_absolute(time_text) if time_text else None
@@ -192,8 +189,9 @@ def _is_entry_type(layout: col.Layout) -> bool:
     return index is not None and col.fold(layout.columns[index]) == "entrytype"
 
 
-def read_rows(rows: Sequence[Row], form: Form, context: ReadContext,
-              skipped: list[Skipped]) -> tuple[InputCoverage, list[EventRecord]]:  # fmt: skip
+def read_rows(
+    rows: Sequence[Row], form: Form, context: ReadContext, skipped: list[Skipped]
+) -> tuple[InputCoverage, list[EventRecord]]:
     """The records of the PSync rows and the input's coverage.
 
     :param skipped: the places the reader already could not read; rows without a
@@ -248,8 +246,9 @@ def _unreadable(fields: _Fields, text: str | None, layout: str | None) -> str | 
     return None
 
 
-def _psync_record(fields: _Fields, line: int, label: str,
-                  context: ReadContext) -> EventRecord | None:  # fmt: skip
+def _psync_record(
+    fields: _Fields, line: int, label: str, context: ReadContext
+) -> EventRecord | None:
     """The row's record when it is PSync's: its provider is one, or (no provider) its
     message is a PSync text or an undescribed event of a PSync source."""
     matcher = context.matcher
@@ -272,8 +271,9 @@ def _psync_record(fields: _Fields, line: int, label: str,
     return replace(record, data_origin=origin, message=None)
 
 
-def _losses(form: Form, local: bool, zone: tzinfo | None,
-            events: list[EventRecord]) -> list[Skipped]:  # fmt: skip
+def _losses(
+    form: Form, local: bool, zone: tzinfo | None, events: list[EventRecord]
+) -> list[Skipped]:
     """What the form lacks, said once for the input (``lost=False``: nothing skipped)."""
     fields = form.layout.fields
     notes = []
@@ -288,11 +288,15 @@ def _losses(form: Form, local: bool, zone: tzinfo | None,
         notes.append("no Computer column (DC unknown)")
     if col.RECORD_ID not in fields:
         notes.append("record ids are line numbers")
-    if col.DATA not in fields:
-        fallback = sum(1 for e in events if e.data_origin == "fallback-message")
+    from_message = sum(1 for e in events if not e.data and e.message)
+    if from_message:
+        notes.append(f"{from_message} PSync event(s) without event data: user and host read "
+                     "from the message")  # fmt: skip
+    fallback = sum(1 for e in events if e.data_origin == "fallback-message")
+    if fallback:
         notes.append(
-            "no event data: user and host come from the message"
-            + (f" ({fallback} from 'description cannot be found' texts)" if fallback else "")
+            f"{fallback} PSync event(s) without a message file on the exporting computer: "
+            "user and host read from the 'description cannot be found' text"
         )
     if not notes:
         return []
