@@ -441,6 +441,75 @@ def events_json(
     return text.encode(encoding)
 
 
+def _clixml_text(text: str) -> str:
+    """A string as CLIXML writes it: XML-escaped, control characters as ``_xHHHH_``."""
+    text = text.replace("_x", "_x005F_x")
+    return escape("".join(f"_x{ord(c):04X}_" if ord(c) < 32 else c for c in text))
+
+
+def _clixml_value(name: str, value: object, refs: list[int]) -> str:
+    refs[0] += 1
+    if value is None or value == "":
+        return f'<Nil N="{name}" />' if value is None else f'<S N="{name}" />'
+    if isinstance(value, datetime):
+        return f'<DT N="{name}">{value.isoformat()}</DT>'
+    if isinstance(value, int):
+        return f'<I64 N="{name}">{value}</I64>'
+    if isinstance(value, list):
+        items = "".join(
+            f'<Obj RefId="{refs[0] + n + 1}"><TN RefId="9"><T>System.Diagnostics.Eventing.'
+            f"Reader.EventProperty</T><T>System.Object</T></TN><ToString>System.Diagnostics."
+            f'Eventing.Reader.EventProperty</ToString><Props><S N="Value">{_clixml_text(v)}'
+            "</S></Props></Obj>"
+            if name == "Properties"
+            else f"<S>{_clixml_text(v)}</S>"
+            for n, v in enumerate(value)
+        )
+        refs[0] += len(value) + 1
+        return (
+            f'<Obj N="{name}" RefId="{refs[0]}"><TN RefId="{refs[0]}"><T>System.Object[]</T>'
+            f"</TN><LST>{items}</LST></Obj>"
+        )
+    return f'<S N="{name}">{_clixml_text(str(value))}</S>'
+
+
+def events_clixml(
+    events: Sequence[WriterEvent],
+    *,
+    shape: str = "winevent",
+    zone: tzinfo = timezone.utc,
+    encoding: str = "utf-16",
+) -> bytes:
+    """``Get-WinEvent | Export-Clixml`` or ``Get-EventLog | Export-Clixml`` (UTF-16 LE
+    with a BOM, as Export-Clixml writes by default)."""
+    refs = [0]
+    objects = []
+    for event in events:
+        time = event.time_created.astimezone(zone)
+        values = [value for _, value in event.named_data()]
+        if shape == "winevent":
+            item = winevent_values(event, time=time, properties=values)  # type: ignore[arg-type]
+            item["Qualifiers"] = event.qualifiers
+            type_name = "System.Diagnostics.Eventing.Reader.EventLogRecord"
+        else:
+            item = eventlog_values(event, time=time, undescribed=None, json_form=True)
+            item["Data"] = None
+            type_name = "System.Diagnostics.EventLogEntry"
+        props = "".join(_clixml_value(name, value, refs) for name, value in item.items())
+        refs[0] += 1
+        objects.append(
+            f'  <Obj RefId="{refs[0]}">\r\n    <TN RefId="{refs[0]}"><T>{type_name}</T>'
+            f"<T>System.Object</T></TN>\r\n    <ToString>{type_name}</ToString>\r\n"
+            f"    <Props>{props}</Props>\r\n  </Obj>\r\n"
+        )
+    text = (
+        '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">\r\n'
+        + "".join(objects)
+        + "</Objs>"
+    )
+    return text.encode(encoding)
+
+
 GERMAN_VIEWER = ("Ebene", "Datum und Uhrzeit", "Quelle", "Ereignis-ID", "Aufgabenkategorie")
 JAPANESE_VIEWER = ("レベル", "日付と時刻", "ソース", "イベント ID", "タスクのカテゴリ")
 CULTURE_SUBSET = ("TimeCreated", "Id", "LevelDisplayName", "ProviderName", "MachineName", "Message")
@@ -525,6 +594,10 @@ FORMS = {
     "winevent-json-ps5": _form(lambda ev: events_json(ev), True),
     "winevent-json-ps7": _form(lambda ev: events_json(ev, version=7, encoding="utf-8"), True),
     "eventlog-json-ps5": _form(lambda ev: events_json(ev, shape="eventlog"), True),
+    "winevent-clixml": _form(lambda ev: events_clixml(ev), True),
+    "eventlog-clixml-utf8": _form(
+        lambda ev: events_clixml(ev, shape="eventlog", encoding="utf-8"), True
+    ),
     "eventlog-json-ps7-undescribed-de": _form(
         lambda ev: events_json(
             ev, shape="eventlog", version=7, encoding="utf-8", undescribed=("get-eventlog", "de")

@@ -27,6 +27,7 @@ from pathlib import Path
 from evtdiag.errors import InputFormatError
 from evtdiag.hosts import load_host, load_windows, parse_group_members, parse_net_accounts
 from evtdiag.hosts.model import FileStatus
+from evtdiag.logs.exports.clixml import read_clixml
 from evtdiag.logs.exports.csv import read_event_table
 from evtdiag.logs.exports.pwsh_json import read_event_json
 from evtdiag.logs.exports.wevtutil_text import read_wevtutil_text
@@ -42,8 +43,10 @@ CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
 """One folder of seed inputs per target, committed (see fuzz/corpus/README.md)."""
 
 _CATALOGUE = Catalogue([12291])
-FORMAT_NAMES = frozenset({"evtx", "xml", "csv", "json", "wevtutil-text", "skipped", "refused"})
-TEXT_READERS = (read_event_table, read_wevtutil_text, read_event_json)
+FORMAT_NAMES = frozenset(
+    {"evtx", "xml", "csv", "json", "wevtutil-text", "clixml", "skipped", "refused"}
+)
+TEXT_READERS = (read_event_table, read_wevtutil_text, read_event_json, read_clixml)
 """The readers of text exports that take the bytes whole."""
 
 
@@ -89,7 +92,7 @@ def parse_config_bytes(data: bytes, folder: Path) -> None:
 
 
 Target = Callable[[bytes, Path], None]
-LOG_TARGETS = ("evtx", "xml", "csv", "json", "wevtutil-text", "archive")
+LOG_TARGETS = ("evtx", "xml", "csv", "json", "wevtutil-text", "clixml", "archive")
 CONFIG_TARGETS = (
     "sso.conf",
     "passwd",

@@ -96,4 +96,5 @@ def test_each_form_is_read_by_its_own_reader(tmp_path) -> None:
         formats[name] = read_input(path, ProviderMatcher())[0].format
     assert {formats[n] for n in FORMS if n.startswith("wevtutil")} == {"wevtutil-text"}
     assert {formats[n] for n in FORMS if "json" in n} == {"json"}
+    assert {formats[n] for n in FORMS if "clixml" in n} == {"clixml"}
     assert {formats[n] for n in FORMS if "csv" in n or "tsv" in n or "txt" in n} == {"csv"}

@@ -15,8 +15,7 @@ import json
 import re
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.exports import columns as col
-from evtdiag.logs.exports.rows import Form, Row, read_rows, read_whole
+from evtdiag.logs.exports.rows import read_objects, read_whole
 from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.text_decoding import decode_text
 
@@ -49,16 +48,7 @@ def read_event_json(data: bytes, label: str, context: ReadContext) -> Result:
     events = [item for item in objects if isinstance(item, dict)]
     if not events:
         raise InputFormatError(f"{label}: JSON without an event object")
-    names = list(dict.fromkeys(str(key) for item in events for key in item))
-    layout = col.Layout.of(names)
-    lacks = layout.missing()
-    if lacks:
-        raise InputFormatError(col.refusal(label, names, lacks))
-    rows = [
-        Row(number, layout.pick([item.get(name) for name in names]))
-        for number, item in enumerate(events, start=1)
-    ]
-    return read_rows(rows, Form(NAME, label, data, layout), context, [])
+    return read_objects(events, NAME, label, data, context)
 
 
 def _read(source: Source, context: ReadContext) -> list[Result]:

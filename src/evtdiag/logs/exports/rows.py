@@ -12,6 +12,7 @@ the coverage what the form lacks.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
@@ -45,7 +46,7 @@ ENTRY_TYPES = {1: 2, 2: 3, 4: 4}
 """``Get-EventLog``'s ``EntryType`` as ``ConvertTo-Json`` writes it (the enum's number:
 Error 1, Warning 2, Information 4) → the Level number; audits have none."""
 
-TYPE_NAME_PREFIXES = ("System.", "Microsoft.")
+TYPE_NAME = re.compile(r"(?:System|Microsoft)\.[\w.`+]+(?:\[.*\])?", re.DOTALL)
 """A cell that is only a .NET type name (``System.String[]``, ``System.Collections.
 Generic.List`1[...EventProperty]``) is how ``Export-Csv`` writes a collection: nothing."""
 DATA_SEPARATORS = ("\n", "|", ";")
@@ -126,14 +127,20 @@ def _data(value: Any) -> tuple[str, ...] | None:
     none (a .NET type name, nothing)."""
     if isinstance(value, list):
         items = [_text(item) if isinstance(item, dict) else item for item in value]
+        if items and all(item is None or _is_type_name(str(item)) for item in items):
+            return None  # each item written as its type name: no values
         return tuple("" if item is None else str(item) for item in items)
     text = _text(value)
-    if text is None or text.startswith(TYPE_NAME_PREFIXES):
+    if text is None or _is_type_name(text):
         return None
     for separator in DATA_SEPARATORS:
         if separator in text:
             return tuple(item.strip() for item in text.replace("\r\n", "\n").split(separator))
     return (text,)
+
+
+def _is_type_name(text: str) -> bool:
+    return TYPE_NAME.fullmatch(text) is not None
 
 
 @dataclass
@@ -187,6 +194,26 @@ def _read(row: Row, layout: col.Layout) -> tuple[_Fields, str | None]:
 def _is_entry_type(layout: col.Layout) -> bool:
     index = layout.fields.get(col.LEVEL)
     return index is not None and col.fold(layout.columns[index]) == "entrytype"
+
+
+def read_objects(
+    objects: Sequence[Mapping[str, Any]], name: str, label: str, data: bytes, context: ReadContext
+) -> tuple[InputCoverage, list[EventRecord]]:
+    """The records and coverage of serialised PowerShell objects (JSON, CLIXML): their
+    property names are the columns, the object's number stands for its line.
+
+    :raises InputFormatError: the objects lack a property evtdiag needs.
+    """
+    names = list(dict.fromkeys(str(key) for item in objects for key in item))
+    layout = col.Layout.of(names)
+    lacks = layout.missing()
+    if lacks:
+        raise InputFormatError(col.refusal(label, names, lacks))
+    rows = [
+        Row(number, layout.pick([item.get(name) for name in names]))
+        for number, item in enumerate(objects, start=1)
+    ]
+    return read_rows(rows, Form(name, label, data, layout), context, [])
 
 
 def read_rows(
