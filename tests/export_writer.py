@@ -185,16 +185,25 @@ UNDESCRIBED = {
         "the message was not found in the message table\r\n"
     ),
     ("event-viewer", "de"): (
-        "Die Beschreibung für Ereignis-ID {id} aus Quelle {source} wurde nicht gefunden. "
-        "Entweder ist die Komponente, die dieses Ereignis auslöst, nicht auf dem lokalen "
-        "Computer installiert, oder die Installation ist beschädigt.\r\n\r\nFolgende "
-        "Informationen wurden mit dem Ereignis gespeichert: \r\n\r\n{lines}\r\n\r\nDie "
-        "Nachrichtenressource ist vorhanden, aber die Nachricht wurde nicht in der "
-        "Nachrichtentabelle gefunden.\r\n"
+        'Die Beschreibung für die Ereignis-ID "{id}" aus der Quelle "{source}" wurde nicht '
+        "gefunden. Entweder ist die Komponente, die dieses Ereignis auslöst, nicht auf dem "
+        "lokalen Computer installiert, oder die Installation ist beschädigt. Sie können die "
+        "Komponente auf dem lokalen Computer installieren oder reparieren.\r\n\r\nFalls "
+        "das Ereignis auf einem anderen Computer aufgetreten ist, mussten die "
+        "Anzeigeinformationen mit dem Ereignis gespeichert werden.\r\n\r\nDie folgenden "
+        "Informationen wurden mit dem Ereignis gespeichert: \r\n\r\n{lines}\r\n"
+    ),
+    ("event-viewer", "de-docs"): (
+        "Die Beschreibung für Ereignis-ID {id} aus der Quelle {source} konnte nicht gefunden "
+        "werden. Entweder ist die Komponente, die dieses Ereignis auslöst, auf Ihrem lokalen "
+        "Computer nicht installiert, oder die Installation ist beschädigt.\r\nWürde das "
+        "Ereignis von einem anderen Computer stammen, hätten die Anzeigeinformationen "
+        "zusammen mit dem Ereignis gespeichert werden müssen.\r\nDas Ereignis beinhaltet "
+        "die folgenden Informationen: \r\n{lines}\r\n"
     ),
     ("get-eventlog", "en"): (
-        "The description for Event ID '{id}' in Source '{source}' cannot be found.  The local "
-        "computer may not have the necessary registry information or message DLL files to "
+        "The description for Event ID '{instance}' in Source '{source}' cannot be found.  The "
+        "local computer may not have the necessary registry information or message DLL files to "
         "display the message, or you may not have permission to access them.  The following "
         "information is part of the event:{quoted}"
     ),
@@ -205,7 +214,15 @@ UNDESCRIBED = {
         "Die folgenden Informationen sind Teil des Ereignisses:{quoted}"
     ),
 }
-"""The texts Windows writes for an event whose message file is not installed."""
+"""The texts Windows writes for an event whose message file is not installed (see
+evtdiag.logs.exports.messages for where each wording comes from; .NET writes the
+InstanceId, negative when its high bit is set)."""
+
+
+def _signed_instance_id(event: WriterEvent) -> int:
+    """The InstanceId as .NET's fallback text prints it: a signed 32-bit number."""
+    instance = (event.qualifiers or 0) << 16 | event.event_id & 0xFFFF
+    return instance - (1 << 32) if instance & 0x80000000 else instance
 
 
 def shown_message(event: WriterEvent, undescribed: tuple[str, str] | None = None) -> str:
@@ -215,6 +232,7 @@ def shown_message(event: WriterEvent, undescribed: tuple[str, str] | None = None
     values = [value for _, value in event.named_data()]
     return UNDESCRIBED[undescribed].format(
         id=event.event_id & 0xFFFF,
+        instance=_signed_instance_id(event),
         source=event.provider,
         lines="\r\n".join(values),
         quoted=", ".join(f"'{value}'" for value in values),
@@ -545,6 +563,9 @@ FORMS = {
     ),
     "viewer-csv-undescribed": _form(
         lambda ev: events_viewer_csv(ev, undescribed=("event-viewer", "en")), False
+    ),
+    "viewer-csv-undescribed-de-docs": _form(
+        lambda ev: events_viewer_csv(ev, undescribed=("event-viewer", "de-docs")), False
     ),
     "viewer-txt-undescribed-de": _form(
         lambda ev: events_viewer_csv(

@@ -22,16 +22,21 @@ Sources of the names:
   are not translated.
 * Event Viewer, English: ``Level,Date and Time,Source,Event ID,Task Category``, checked
   against Event Viewer output (the reader this one replaces was built on it).
-* Event Viewer, German: ``Ebene``, ``Quelle``, ``Ereignis-ID`` are the property names
-  of the de-DE Event Viewer help (forsenergy.com/de-de/eventviewer, found with a web
-  search); ``Datum und Uhrzeit`` and ``Aufgabenkategorie`` are UNVERIFIED.
-* Event Viewer, French, Spanish, Italian, Portuguese (Brazil and Portugal), Japanese:
+* Event Viewer, German: ``Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie``
+  as a German CSV export quoted in a public repository shows it (found with the code
+  search); the same names in the de-DE Event Viewer help (forsenergy.com/de-de).
+* Event Viewer, Japanese: ``レベル,日付と時刻,ソース,イベント ID,タスクのカテゴリ`` (and
+  ``キーワード`` first for the Security log), as several public repositories' tests
+  quote Event Viewer's CSV.
+* Event Viewer, French, Spanish, Italian, Portuguese (Brazil and Portugal):
   the translations Microsoft's terminology uses for these five columns, UNVERIFIED
   against a localised Event Viewer (no such export was at hand). An export whose header
   is in none of these languages still reads when it has Event Viewer's shape
   (:func:`evtdiag.logs.exports.csv.event_viewer_by_position`).
 * ``wevtutil qe /f:text``: English labels checked against wevtutil output; the German
-  ones (``Protokollname``, ``Datum``, ``Beschreibung``) are UNVERIFIED.
+  ones (``Protokollname``, ``Quelle``, ``Datum``, ``Stufe``, ``Beschreibung``) are
+  those of Event Viewer's German details pane (Microsoft de-DE docs), UNVERIFIED for
+  wevtutil itself.
 """
 
 from __future__ import annotations
@@ -58,12 +63,12 @@ DATA = "data"
 _NAMES: dict[str, tuple[str, ...]] = {
     TIME: (
         "TimeCreated", "TimeGenerated", "Date and Time", "Date",  # PowerShell, English
-        "Datum und Uhrzeit", "Datum",  # German (unverified)
+        "Datum und Uhrzeit", "Datum",  # German (a public German CSV export; de-DE docs)
         "Date et heure",  # French (unverified)
         "Fecha y hora",  # Spanish (unverified)
         "Data e ora",  # Italian (unverified)
         "Data e Hora",  # Portuguese (unverified)
-        "日付と時刻",  # Japanese (unverified)
+        "日付と時刻",  # Japanese (public repositories quoting Event Viewer's CSV)
     ),
     TIME_WRITTEN: ("TimeWritten",),
     EVENT_ID: (
@@ -73,7 +78,7 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "Id. del evento", "Id. de evento",  # Spanish (unverified)
         "ID evento",  # Italian (unverified)
         "Identificação do Evento", "ID do Evento",  # Portuguese (unverified)
-        "イベント ID",  # Japanese (unverified)
+        "イベント ID",  # Japanese (public repositories quoting Event Viewer's CSV)
     ),
     INSTANCE_ID: ("InstanceId",),
     PROVIDER: (
@@ -82,18 +87,19 @@ _NAMES: dict[str, tuple[str, ...]] = {
         "Origen",  # Spanish (unverified)
         "Origine",  # Italian (unverified)
         "Fonte", "Origem",  # Portuguese (unverified)
-        "ソース",  # Japanese (unverified)
+        "ソース",  # Japanese (public repositories quoting Event Viewer's CSV)
     ),
     COMPUTER: ("MachineName", "Computer", "Computername"),
     RECORD_ID: ("RecordId", "Index", "EventRecordID"),
     LEVEL: (
         "Level", "LevelDisplayName", "EntryType",
-        "Ebene",  # German (Event Viewer help)
+        "Ebene",  # German (Event Viewer help; a German CSV export in a public repository)
+        "Stufe",  # German, Event Viewer's details (Microsoft de-DE docs)
         "Niveau",  # French (unverified)
         "Nivel",  # Spanish (unverified)
         "Livello",  # Italian (unverified)
         "Nível",  # Portuguese (unverified)
-        "レベル",  # Japanese (unverified)
+        "レベル",  # Japanese (public repositories quoting Event Viewer's CSV)
     ),
     QUALIFIERS: ("Qualifiers",),
     CHANNEL: ("LogName", "Log Name", "Channel", "Protokollname"),
@@ -113,7 +119,7 @@ IGNORED: tuple[str, ...] = (
     # Event Viewer's fifth column and wevtutil's other labels.
     "Task Category", "Aufgabenkategorie", "Catégorie de la tâche", "Categoría de la tarea",
     "Categoria attività", "Categoria da Tarefa", "Categoria de Tarefa", "タスクのカテゴリ",
-    "Keyword", "User", "User Name",
+    "Keyword", "User", "User Name", "Schlüsselwörter", "Benutzer", "キーワード",
 )  # fmt: skip
 """Names known to carry nothing evtdiag reads (not listed as unknown in a refusal)."""
 

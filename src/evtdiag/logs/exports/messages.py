@@ -14,11 +14,24 @@ and the source and lists the insertion strings, which are the event's data by po
   '12294' in Source 'S' cannot be found. ... The following information is part of the
   event:'alice', 'web01'".
 
-Wordings: English from Windows Server 2019 Event Viewer and .NET Framework 4.8's
-``MessageNotFormatted`` resource as quoted in public admin forums; German from the
-same two components' de-DE resources as quoted in German admin forums, NOT checked
-against a German Windows here (unverified; the id/source sentence and the marker are
-matched loosely so a small wording difference still reads).
+Wordings, and where they were checked (public texts found with the code search):
+
+* Event Viewer, English: "The description for Event ID 1001 from source S cannot be
+  found. ... The following information was included with the event: " then the values
+  and "The message resource is present but the message is not found in the
+  string/message table" (many admin posts and Microsoft troubleshooting pages);
+* Event Viewer, German, two wordings: 'Die Beschreibung für die Ereignis-ID "1007" aus
+  der Quelle "S" wurde nicht gefunden. ... Die folgenden Informationen wurden mit dem
+  Ereignis gespeichert:' (an admin wiki's IIS page), and "Die Beschreibung für
+  Ereignis-ID 2056 aus der Quelle S konnte nicht gefunden werden. ... Das Ereignis
+  beinhaltet die folgenden Informationen:" (Microsoft's de-DE troubleshooting docs);
+* ``Get-EventLog``, English: .NET's "The description for Event ID '0' in Source
+  'PowerShell' cannot be found.  ... The following information is part of the
+  event:'My Warning'" (quoted in PowerShell module tests); the id may be the whole
+  InstanceId, negative when its high bit is set;
+* ``Get-EventLog``, German: "Die folgenden Informationen sind Teil des Ereignisses:",
+  UNVERIFIED (no German .NET text was found); the id/source sentence is matched
+  loosely, so a small difference in wording still reads.
 """
 
 from __future__ import annotations
@@ -27,16 +40,18 @@ import re
 from dataclasses import dataclass
 
 _DESCRIPTION = re.compile(
-    r"(?:Event\s+ID\s+'?(\d{1,10})'?\s+(?:from|in)\s+source\s+'?(.+?)'?\s+cannot\s+be\s+found"
-    r"|Ereignis-ID\s+'?(\d{1,10})'?\s+(?:aus|in)\s+(?:der\s+)?Quelle\s+'?(.+?)'?\s+"
-    r"(?:wurde\s+)?nicht\s+gefunden)",
+    r"Event\s+ID\s+['\"]?(-?\d{1,10})['\"]?\s+(?:from|in)\s+source\s+['\"]?(.+?)['\"]?\s+"
+    r"cannot\s+be\s+found"
+    r"|Ereignis-ID\s+['\"„]?(-?\d{1,10})['\"“]?\s+(?:aus|in)\s+(?:der\s+)?Quelle\s+"
+    r"['\"„]?(.+?)['\"“]?\s+(?:wurde\s+nicht\s+gefunden|konnte\s+nicht\s+gefunden\s+werden)",
     re.IGNORECASE,
 )
 """The first sentence of both fallbacks: the event id and the source (English, German)."""
 
 _LINES_MARKER = re.compile(
     r"The\s+following\s+information\s+was\s+included\s+with\s+the\s+event:"
-    r"|Folgende\s+Informationen\s+wurden\s+mit\s+dem\s+Ereignis\s+gespeichert:",
+    r"|(?:Die\s+)?folgenden?\s+Informationen\s+wurden\s+mit\s+dem\s+Ereignis\s+gespeichert:"
+    r"|Das\s+Ereignis\s+beinhaltet\s+die\s+folgenden\s+Informationen:",
     re.IGNORECASE,
 )
 """Event Viewer: the values follow, one per line."""
@@ -83,7 +98,7 @@ def undescribed(message: str) -> Undescribed | None:
     head = _DESCRIPTION.search(message)
     if head is None:
         return None
-    event_id = int(head.group(1) or head.group(3))
+    event_id = int(head.group(1) or head.group(3)) & 0xFFFF  # an InstanceId's low bits
     source = (head.group(2) or head.group(4)).strip()
     lines = _LINES_MARKER.search(message, head.end())
     if lines is not None:

@@ -31,14 +31,15 @@ from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 LEVELS = {
     # Event Viewer and Get-WinEvent's LevelDisplayName (English), Get-EventLog's EntryType.
     "critical": 1, "error": 2, "warning": 3, "information": 4, "verbose": 5,
-    # German (Event Viewer help), then French, Spanish, Italian, Portuguese, Japanese
-    # (unverified, as their headers: evtdiag.logs.exports.columns).
+    # German (Event Viewer help; "Informationen" and "Fehler" in public German
+    # exports), then French, Spanish, Italian, Portuguese, Japanese (unverified but
+    # for "情報", as their headers: evtdiag.logs.exports.columns).
     "kritisch": 1, "fehler": 2, "warnung": 3, "informationen": 4, "ausführlich": 5,
     "critique": 1, "erreur": 2, "avertissement": 3,
     "crítico": 1, "advertencia": 3, "información": 4,
     "critico": 1, "errore": 2, "avviso": 3, "informazioni": 4,
     "erro": 2, "aviso": 3, "informações": 4,
-    "重大": 1, "エラー": 2, "警告": 3, "情報": 4,
+    "重大": 1, "エラー": 2, "警告": 3, "情報": 4,  # 情報: public repositories' CSV
 }  # fmt: skip
 """Level names as exports write them → the ``System/Level`` number."""
 
