@@ -129,10 +129,11 @@ def events_csv(
     delimiter: str = ",",
     encoding: str = "utf-8-sig",
     fold_lines: bool = False,
+    zone: tzinfo = timezone.utc,
 ) -> bytes:
     """An Event Viewer CSV (or, with a tab delimiter, TXT) export of ``events``.
 
-    Times are written in UTC (the exporting computer's zone is UTC in these tests).
+    Times are written in the exporting computer's ``zone`` (UTC unless given).
     :param fold_lines: render ``%r`` as a space (some tools fold the message to one line).
     """
     out = io.StringIO()
@@ -141,7 +142,7 @@ def events_csv(
     for event in events:
         text = message(event)
         text = text.replace("\r", " ") if fold_lines else text.replace("\r", "\r\n")
-        when = event.time_created.astimezone(timezone.utc).strftime(date_format)
+        when = event.time_created.astimezone(zone).strftime(date_format)
         level = LEVEL_NAMES.get(event.level, "")
         writer.writerow([level, when, event.provider, event.event_id & 0xFFFF, "None", text])
     return out.getvalue().encode(encoding)
@@ -547,29 +548,37 @@ def _form(write, names_dc: bool):
 
 
 FORMS = {
-    "xml": _form(lambda ev: events_xml(ev), True),
-    "xml-bare-utf16": _form(lambda ev: events_xml(ev, wrapper=False, encoding="utf-16"), True),
-    "viewer-csv": _form(lambda ev: events_csv(ev), False),
-    "viewer-txt-utf16": _form(lambda ev: events_csv(ev, delimiter="\t", encoding="utf-16"), False),
+    "xml": _form(lambda ev, zone: events_xml(ev), True),
+    "xml-bare-utf16": _form(
+        lambda ev, zone: events_xml(ev, wrapper=False, encoding="utf-16"), True
+    ),
+    "viewer-csv": _form(lambda ev, zone: events_csv(ev, zone=zone), False),
+    "viewer-txt-utf16": _form(
+        lambda ev, zone: events_csv(ev, zone=zone, delimiter="\t", encoding="utf-16"), False
+    ),
     "viewer-csv-de": _form(
-        lambda ev: events_viewer_csv(ev, header=GERMAN_VIEWER, date_format="%d.%m.%Y %H:%M:%S"),
+        lambda ev, zone: events_viewer_csv(
+            ev, zone=zone, header=GERMAN_VIEWER, date_format="%d.%m.%Y %H:%M:%S"
+        ),
         False,
     ),
     "viewer-txt-ja": _form(
-        lambda ev: events_viewer_csv(
-            ev, header=JAPANESE_VIEWER, date_format="%Y/%m/%d %H:%M:%S", delimiter="\t"
+        lambda ev, zone: events_viewer_csv(
+            ev, zone=zone, header=JAPANESE_VIEWER, date_format="%Y/%m/%d %H:%M:%S", delimiter="\t"
         ),
         False,
     ),
     "viewer-csv-undescribed": _form(
-        lambda ev: events_viewer_csv(ev, undescribed=("event-viewer", "en")), False
+        lambda ev, zone: events_viewer_csv(ev, zone=zone, undescribed=("event-viewer", "en")), False
     ),
     "viewer-csv-undescribed-de-docs": _form(
-        lambda ev: events_viewer_csv(ev, undescribed=("event-viewer", "de-docs")), False
+        lambda ev, zone: events_viewer_csv(ev, zone=zone, undescribed=("event-viewer", "de-docs")),
+        False,
     ),
     "viewer-txt-undescribed-de": _form(
-        lambda ev: events_viewer_csv(
+        lambda ev, zone: events_viewer_csv(
             ev,
+            zone=zone,
             header=GERMAN_VIEWER,
             date_format="%d.%m.%Y %H:%M:%S",
             delimiter="\t",
@@ -578,11 +587,13 @@ FORMS = {
         False,
     ),
     "winevent-csv-all": _form(
-        lambda ev: events_winevent_csv(ev, type_line=True, encoding="utf-8-sig"), True
+        lambda ev, zone: events_winevent_csv(ev, zone=zone, type_line=True, encoding="utf-8-sig"),
+        True,
     ),
     "winevent-csv-de-culture-utf16": _form(
-        lambda ev: events_winevent_csv(
+        lambda ev, zone: events_winevent_csv(
             ev,
+            zone=zone,
             columns=CULTURE_SUBSET,
             delimiter=";",
             encoding="utf-16",
@@ -591,8 +602,9 @@ FORMS = {
         True,
     ),
     "winevent-tsv-computed-utf16be": _form(
-        lambda ev: events_winevent_csv(
+        lambda ev, zone: events_winevent_csv(
             ev,
+            zone=zone,
             columns=SHUFFLED_SUBSET,
             delimiter="\t",
             encoding="utf-16-be",
@@ -602,28 +614,40 @@ FORMS = {
         ),
         True,
     ),
-    "eventlog-csv-cp1252": _form(lambda ev: events_eventlog_csv(ev), True),
+    "eventlog-csv-cp1252": _form(lambda ev, zone: events_eventlog_csv(ev, zone=zone), True),
     "eventlog-csv-undescribed": _form(
-        lambda ev: events_eventlog_csv(
-            ev, encoding="utf-8", type_line=False, undescribed=("get-eventlog", "en")
+        lambda ev, zone: events_eventlog_csv(
+            ev, zone=zone, encoding="utf-8", type_line=False, undescribed=("get-eventlog", "en")
         ),
         True,
     ),
-    "wevtutil-text-utf16": _form(lambda ev: events_wevtutil_text(ev), True),
-    "wevtutil-text-oem": _form(lambda ev: events_wevtutil_text(ev, encoding="cp850"), True),
-    "wevtutil-text-utf8": _form(lambda ev: events_wevtutil_text(ev, encoding="utf-8"), True),
-    "winevent-json-ps5": _form(lambda ev: events_json(ev), True),
-    "winevent-json-ps7": _form(lambda ev: events_json(ev, version=7, encoding="utf-8"), True),
-    "eventlog-json-ps5": _form(lambda ev: events_json(ev, shape="eventlog"), True),
-    "winevent-clixml": _form(lambda ev: events_clixml(ev), True),
+    "wevtutil-text-utf16": _form(lambda ev, zone: events_wevtutil_text(ev, zone=zone), True),
+    "wevtutil-text-oem": _form(
+        lambda ev, zone: events_wevtutil_text(ev, zone=zone, encoding="cp850"), True
+    ),
+    "wevtutil-text-utf8": _form(
+        lambda ev, zone: events_wevtutil_text(ev, zone=zone, encoding="utf-8"), True
+    ),
+    "winevent-json-ps5": _form(lambda ev, zone: events_json(ev, zone=zone), True),
+    "winevent-json-ps7": _form(
+        lambda ev, zone: events_json(ev, zone=zone, version=7, encoding="utf-8"), True
+    ),
+    "eventlog-json-ps5": _form(lambda ev, zone: events_json(ev, zone=zone, shape="eventlog"), True),
+    "winevent-clixml": _form(lambda ev, zone: events_clixml(ev, zone=zone), True),
     "eventlog-clixml-utf8": _form(
-        lambda ev: events_clixml(ev, shape="eventlog", encoding="utf-8"), True
+        lambda ev, zone: events_clixml(ev, zone=zone, shape="eventlog", encoding="utf-8"), True
     ),
     "eventlog-json-ps7-undescribed-de": _form(
-        lambda ev: events_json(
-            ev, shape="eventlog", version=7, encoding="utf-8", undescribed=("get-eventlog", "de")
+        lambda ev, zone: events_json(
+            ev,
+            zone=zone,
+            shape="eventlog",
+            version=7,
+            encoding="utf-8",
+            undescribed=("get-eventlog", "de"),
         ),
         True,
     ),
 }
-"""Every form an admin sends, by name: (writer of one event list, whether it names the DC)."""
+"""Every form an admin sends, by name: (writer of one event list as a computer in a
+zone exports it, whether the form names the DC)."""

@@ -5,6 +5,7 @@ DC-dependent one (FIN04 failing only through DC02) only where the form names the
 from __future__ import annotations
 
 import json
+from datetime import timezone
 
 import pytest
 
@@ -32,18 +33,20 @@ def demo_events() -> dict[str, list[WriterEvent]]:
     return by_dc
 
 
-def problems(runner, paths: list[str], with_config: bool) -> list[tuple]:
+def problems(runner, paths: list[str], with_config: bool) -> tuple[list[tuple], object]:
+    """The report's problems (scope, account, host, DC, cause) and its verdict."""
     args = ["report", *paths, "--format", "json", "-q", *(CONFIG if with_config else [])]
     result = runner.invoke(cli, args)
     assert result.exit_code == 1, result.output
     document = json.loads(result.stdout)
-    return sorted(
+    found = sorted(
         (p["scope"], p["account"], p["host"], p["dc"], p["cause"]) for p in document["problems"]
     )
+    return found, document["verdict"]
 
 
 @pytest.fixture(scope="module")
-def expected(demo_events) -> dict[bool, list[tuple]]:
+def expected(demo_events) -> dict[bool, tuple[list[tuple], object]]:
     from click.testing import CliRunner
 
     paths = [str(p) for p in APPLICATION_LOGS]
@@ -58,11 +61,12 @@ def test_each_form_gives_the_demo_problems(runner, tmp_path, demo_events, expect
     paths = []
     for dc, events in demo_events.items():
         path = tmp_path / f"{dc}-{form}"
-        path.write_bytes(write(events))
+        path.write_bytes(write(events, timezone.utc))
         paths.append(str(path))
-    found = problems(runner, paths, with_config)
-    wanted = expected[with_config]
+    found, verdict = problems(runner, paths, with_config)
+    wanted, wanted_verdict = expected[with_config]
     assert len(wanted) == 12
+    assert verdict == wanted_verdict
     if names_dc:
         assert found == wanted
         return

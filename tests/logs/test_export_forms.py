@@ -9,13 +9,15 @@ and the DC where the form names one.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evtdiag.logs import ProviderMatcher
+from evtdiag.logs.exports.dates import export_zone
+from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import CATALOGUE, SUCCESS, Catalogue, extract
 from tests.evtx_writer import WriterEvent, write_evtx
 from tests.export_writer import FORMS
@@ -31,6 +33,8 @@ NAME = st.text("abcdefghijklmnopqrstuvwxyzé0123456789._-", min_size=1, max_size
 HOST = st.from_regex(r"[a-z][a-z0-9]{0,7}(\.corp\.example\.com)?", fullmatch=True)
 DCS = ("DC01.corp.example.com", "DC02.corp.example.com")
 START = datetime(2026, 9, 13, tzinfo=timezone.utc)  # days over 12: dates not ambiguous
+ZONES = ("UTC", "Europe/Berlin", "America/New_York", "+05:30")
+"""Exporting computers' zones (no daylight-saving change within the events' fortnight)."""
 
 
 @st.composite
@@ -56,8 +60,8 @@ def event_lists(draw) -> list[WriterEvent]:
     return events
 
 
-def found(path: Path, names_dc: bool) -> tuple[set, object]:
-    coverage, records = read_input(path, ProviderMatcher())
+def found(path: Path, names_dc: bool, zone: tzinfo | None = None) -> tuple[set, object]:
+    coverage, records = read_input(path, ProviderMatcher(), options=ReadOptions(export_tz=zone))
     events = extract(records, Catalogue([SUCCESS_ID]))
     rows = {
         (e.event_id, e.user, e.host, e.time.replace(microsecond=0) if e.time else None)
@@ -70,16 +74,18 @@ def found(path: Path, names_dc: bool) -> tuple[set, object]:
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(events=event_lists())
-def test_every_form_gives_the_events_of_the_evtx(tmp_path_factory, events) -> None:
+@given(events=event_lists(), zone=st.sampled_from(ZONES))
+def test_every_form_gives_the_events_of_the_evtx(tmp_path_factory, events, zone) -> None:
+    """Written by a computer in ``zone`` and read with ``--export-tz`` naming it."""
     folder = tmp_path_factory.mktemp("forms")
     evtx = folder / "log.evtx"
     evtx.write_bytes(write_evtx(events))
+    exporting = export_zone(zone)
     for name, (write, names_dc) in FORMS.items():
         expected, _ = found(evtx, names_dc)
         path = folder / name
-        path.write_bytes(write(events))
-        rows, coverage = found(path, names_dc)
+        path.write_bytes(write(events, exporting))
+        rows, coverage = found(path, names_dc, exporting)
         assert coverage.format not in ("skipped", "refused"), (name, coverage.note)
         assert rows == expected, name
 
@@ -92,7 +98,7 @@ def test_each_form_is_read_by_its_own_reader(tmp_path) -> None:
     formats = {}
     for name, (write, _) in FORMS.items():
         path = tmp_path / name
-        path.write_bytes(write(events))
+        path.write_bytes(write(events, timezone.utc))
         formats[name] = read_input(path, ProviderMatcher())[0].format
     assert {formats[n] for n in FORMS if n.startswith("wevtutil")} == {"wevtutil-text"}
     assert {formats[n] for n in FORMS if "json" in n} == {"json"}

@@ -22,6 +22,7 @@ from tests.export_writer import (
     UNDESCRIBED,
     WINEVENT_PROPERTIES,
     events_eventlog_csv,
+    events_json,
     events_winevent_csv,
     shown_message,
 )
@@ -171,3 +172,16 @@ def test_provenance_in_the_events_listing(runner, tmp_path) -> None:
     table = runner.invoke(cli, ["events", str(path)])
     assert "fallback-message" in table.stdout
     assert "user and host from: fallback-message 2" in table.stderr
+
+
+def test_powershell_51_array_wrapper_is_read(tmp_path) -> None:
+    # ConvertTo-Json -InputObject $events in Windows PowerShell 5.1 writes the array's
+    # extended Count beside it: {"value": [...], "Count": 3}.
+    objects = json.loads(events_json(sample(), version=7, encoding="utf-8"))
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps({"value": objects, "Count": len(objects)}), encoding="utf-8")
+    coverage, found = events_of(path)
+    assert coverage.format == "json" and [row[:4] for row in found] == [
+        (12294, "alice", "web01", DC),
+        (8204, "dave", "db01", DC),
+    ]

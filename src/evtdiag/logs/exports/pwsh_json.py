@@ -7,6 +7,8 @@ The objects' properties keep their .NET names (mapped as table columns are:
 PowerShell 5.1 writes ``"\\/Date(1725277744000)\\/"``, PowerShell 7 an ISO 8601 string
 with the offset; enums are numbers (``EntryType`` 1, 2, 4). PowerShell 5.1's
 ``> file`` writes UTF-16 LE with a BOM, ``Out-File -Encoding utf8`` UTF-8 with one.
+``ConvertTo-Json -InputObject $events`` in 5.1 may wrap the array as ``{"value": [...],
+"Count": n}`` (the array's extended Count property).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def read_event_json(data: bytes, label: str, context: ReadContext) -> Result:
             f"{label}: not JSON ({error}); save ConvertTo-Json's output whole "
             "(| Out-File psync.json -Encoding utf8)"
         ) from None
+    if (
+        isinstance(document, dict)
+        and isinstance(document.get("value"), list)
+        and "Count" in document
+    ):
+        document = document["value"]  # PowerShell 5.1's array with its Count: {"value": [...]}
     objects = document if isinstance(document, list) else [document]
     events = [item for item in objects if isinstance(item, dict)]
     if not events:
