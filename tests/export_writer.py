@@ -17,7 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from xml.sax.saxutils import escape, quoteattr
 
@@ -543,68 +544,62 @@ SHUFFLED_SUBSET = (
 )
 
 
-def _form(write, names_dc: bool):
-    return write, names_dc
+@dataclass(frozen=True)
+class ExportForm:
+    """One way an admin exports the events: a writer, its options, and whether the form
+    has each event's Computer (the DC)."""
+
+    write: Callable[..., bytes]
+    options: dict[str, object]
+    names_dc: bool
+
+    def __call__(self, events: Sequence[WriterEvent], zone: tzinfo = timezone.utc) -> bytes:
+        """The events as a computer in ``zone`` exports them in this form."""
+        zoned = {} if self.write is events_xml else {"zone": zone}  # XML times are UTC
+        return self.write(events, **self.options, **zoned)
 
 
+GERMAN_DATES = "%d.%m.%Y %H:%M:%S"
 FORMS = {
-    "xml": _form(lambda ev, zone: events_xml(ev), True),
-    "xml-bare-utf16": _form(
-        lambda ev, zone: events_xml(ev, wrapper=False, encoding="utf-16"), True
+    "xml": ExportForm(events_xml, {}, True),
+    "xml-bare-utf16": ExportForm(events_xml, dict(wrapper=False, encoding="utf-16"), True),
+    "viewer-csv": ExportForm(events_csv, {}, False),
+    "viewer-txt-utf16": ExportForm(events_csv, dict(delimiter="\t", encoding="utf-16"), False),
+    "viewer-csv-de": ExportForm(
+        events_viewer_csv, dict(header=GERMAN_VIEWER, date_format=GERMAN_DATES), False
     ),
-    "viewer-csv": _form(lambda ev, zone: events_csv(ev, zone=zone), False),
-    "viewer-txt-utf16": _form(
-        lambda ev, zone: events_csv(ev, zone=zone, delimiter="\t", encoding="utf-16"), False
-    ),
-    "viewer-csv-de": _form(
-        lambda ev, zone: events_viewer_csv(
-            ev, zone=zone, header=GERMAN_VIEWER, date_format="%d.%m.%Y %H:%M:%S"
-        ),
+    "viewer-txt-ja": ExportForm(
+        events_viewer_csv,
+        dict(header=JAPANESE_VIEWER, date_format="%Y/%m/%d %H:%M:%S", delimiter="\t"),
         False,
     ),
-    "viewer-txt-ja": _form(
-        lambda ev, zone: events_viewer_csv(
-            ev, zone=zone, header=JAPANESE_VIEWER, date_format="%Y/%m/%d %H:%M:%S", delimiter="\t"
-        ),
-        False,
+    "viewer-csv-undescribed": ExportForm(
+        events_viewer_csv, dict(undescribed=("event-viewer", "en")), False
     ),
-    "viewer-csv-undescribed": _form(
-        lambda ev, zone: events_viewer_csv(ev, zone=zone, undescribed=("event-viewer", "en")), False
+    "viewer-csv-undescribed-de-docs": ExportForm(
+        events_viewer_csv, dict(undescribed=("event-viewer", "de-docs")), False
     ),
-    "viewer-csv-undescribed-de-docs": _form(
-        lambda ev, zone: events_viewer_csv(ev, zone=zone, undescribed=("event-viewer", "de-docs")),
-        False,
-    ),
-    "viewer-txt-undescribed-de": _form(
-        lambda ev, zone: events_viewer_csv(
-            ev,
-            zone=zone,
+    "viewer-txt-undescribed-de": ExportForm(
+        events_viewer_csv,
+        dict(
             header=GERMAN_VIEWER,
-            date_format="%d.%m.%Y %H:%M:%S",
+            date_format=GERMAN_DATES,
             delimiter="\t",
             undescribed=("event-viewer", "de"),
         ),
         False,
     ),
-    "winevent-csv-all": _form(
-        lambda ev, zone: events_winevent_csv(ev, zone=zone, type_line=True, encoding="utf-8-sig"),
+    "winevent-csv-all": ExportForm(
+        events_winevent_csv, dict(type_line=True, encoding="utf-8-sig"), True
+    ),
+    "winevent-csv-de-culture-utf16": ExportForm(
+        events_winevent_csv,
+        dict(columns=CULTURE_SUBSET, delimiter=";", encoding="utf-16", date_format=GERMAN_DATES),
         True,
     ),
-    "winevent-csv-de-culture-utf16": _form(
-        lambda ev, zone: events_winevent_csv(
-            ev,
-            zone=zone,
-            columns=CULTURE_SUBSET,
-            delimiter=";",
-            encoding="utf-16",
-            date_format="%d.%m.%Y %H:%M:%S",
-        ),
-        True,
-    ),
-    "winevent-tsv-computed-utf16be": _form(
-        lambda ev, zone: events_winevent_csv(
-            ev,
-            zone=zone,
+    "winevent-tsv-computed-utf16be": ExportForm(
+        events_winevent_csv,
+        dict(
             columns=SHUFFLED_SUBSET,
             delimiter="\t",
             encoding="utf-16-be",
@@ -614,40 +609,26 @@ FORMS = {
         ),
         True,
     ),
-    "eventlog-csv-cp1252": _form(lambda ev, zone: events_eventlog_csv(ev, zone=zone), True),
-    "eventlog-csv-undescribed": _form(
-        lambda ev, zone: events_eventlog_csv(
-            ev, zone=zone, encoding="utf-8", type_line=False, undescribed=("get-eventlog", "en")
-        ),
+    "eventlog-csv-cp1252": ExportForm(events_eventlog_csv, {}, True),
+    "eventlog-csv-undescribed": ExportForm(
+        events_eventlog_csv,
+        dict(encoding="utf-8", type_line=False, undescribed=("get-eventlog", "en")),
         True,
     ),
-    "wevtutil-text-utf16": _form(lambda ev, zone: events_wevtutil_text(ev, zone=zone), True),
-    "wevtutil-text-oem": _form(
-        lambda ev, zone: events_wevtutil_text(ev, zone=zone, encoding="cp850"), True
+    "wevtutil-text-utf16": ExportForm(events_wevtutil_text, {}, True),
+    "wevtutil-text-oem": ExportForm(events_wevtutil_text, dict(encoding="cp850"), True),
+    "wevtutil-text-utf8": ExportForm(events_wevtutil_text, dict(encoding="utf-8"), True),
+    "winevent-json-ps5": ExportForm(events_json, {}, True),
+    "winevent-json-ps7": ExportForm(events_json, dict(version=7, encoding="utf-8"), True),
+    "eventlog-json-ps5": ExportForm(events_json, dict(shape="eventlog"), True),
+    "winevent-clixml": ExportForm(events_clixml, {}, True),
+    "eventlog-clixml-utf8": ExportForm(
+        events_clixml, dict(shape="eventlog", encoding="utf-8"), True
     ),
-    "wevtutil-text-utf8": _form(
-        lambda ev, zone: events_wevtutil_text(ev, zone=zone, encoding="utf-8"), True
-    ),
-    "winevent-json-ps5": _form(lambda ev, zone: events_json(ev, zone=zone), True),
-    "winevent-json-ps7": _form(
-        lambda ev, zone: events_json(ev, zone=zone, version=7, encoding="utf-8"), True
-    ),
-    "eventlog-json-ps5": _form(lambda ev, zone: events_json(ev, zone=zone, shape="eventlog"), True),
-    "winevent-clixml": _form(lambda ev, zone: events_clixml(ev, zone=zone), True),
-    "eventlog-clixml-utf8": _form(
-        lambda ev, zone: events_clixml(ev, zone=zone, shape="eventlog", encoding="utf-8"), True
-    ),
-    "eventlog-json-ps7-undescribed-de": _form(
-        lambda ev, zone: events_json(
-            ev,
-            zone=zone,
-            shape="eventlog",
-            version=7,
-            encoding="utf-8",
-            undescribed=("get-eventlog", "de"),
-        ),
+    "eventlog-json-ps7-undescribed-de": ExportForm(
+        events_json,
+        dict(shape="eventlog", version=7, encoding="utf-8", undescribed=("get-eventlog", "de")),
         True,
     ),
 }
-"""Every form an admin sends, by name: (writer of one event list as a computer in a
-zone exports it, whether the form names the DC)."""
+"""Every form an admin sends, by name."""

@@ -57,7 +57,7 @@ def expected(demo_events) -> dict[bool, tuple[list[tuple], object]]:
 @pytest.mark.parametrize("form", sorted(FORMS))
 def test_each_form_gives_the_demo_problems(runner, tmp_path, demo_events, expected, form,
                                            with_config) -> None:  # fmt: skip
-    write, names_dc = FORMS[form]
+    write = FORMS[form]
     paths = []
     for dc, events in demo_events.items():
         path = tmp_path / f"{dc}-{form}"
@@ -67,7 +67,7 @@ def test_each_form_gives_the_demo_problems(runner, tmp_path, demo_events, expect
     wanted, wanted_verdict = expected[with_config]
     assert len(wanted) == 12
     assert verdict == wanted_verdict
-    if names_dc:
+    if write.names_dc:
         assert found == wanted
         return
     # Without the DC, FIN04's failures through DC02 cannot be told from a host problem:

@@ -23,8 +23,8 @@ from lxml import etree
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.events import SAFE_PARSER_OPTIONS
-from evtdiag.logs.exports.rows import read_objects, read_whole
-from evtdiag.logs.sources import Format, ReadContext, Result, Source
+from evtdiag.logs.exports.rows import read_objects, text_format
+from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.text_decoding import decode_text
 
 NAME = "clixml"
@@ -110,8 +110,4 @@ def read_clixml(data: bytes, label: str, context: ReadContext) -> Result:
     return read_objects(objects, NAME, label, data, context)
 
 
-def _read(source: Source, context: ReadContext) -> list[Result]:
-    return [read_clixml(read_whole(source), source.label, context)]
-
-
-FORMAT = Format(NAME, looks_like_clixml, _read)
+FORMAT = text_format(NAME, looks_like_clixml, read_clixml)

@@ -28,8 +28,8 @@ import re
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.exports import columns as col
-from evtdiag.logs.exports.rows import Form, Row, read_rows, read_whole
-from evtdiag.logs.sources import Format, ReadContext, Result, Source
+from evtdiag.logs.exports.rows import Form, Row, read_rows, text_format
+from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.model import Place, Skipped
 from evtdiag.text_decoding import decode_text
 
@@ -174,8 +174,4 @@ def _parse(
     return rows, skipped
 
 
-def _read(source: Source, context: ReadContext) -> list[Result]:
-    return [read_event_table(read_whole(source), source.label, context)]
-
-
-FORMAT = Format(NAME, looks_like_event_table, _read)
+FORMAT = text_format(NAME, looks_like_event_table, read_event_table)

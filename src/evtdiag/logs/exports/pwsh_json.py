@@ -17,8 +17,8 @@ import json
 import re
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.exports.rows import read_objects, read_whole
-from evtdiag.logs.sources import Format, ReadContext, Result, Source
+from evtdiag.logs.exports.rows import read_objects, text_format
+from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.text_decoding import decode_text
 
 NAME = "json"
@@ -59,8 +59,4 @@ def read_event_json(data: bytes, label: str, context: ReadContext) -> Result:
     return read_objects(events, NAME, label, data, context)
 
 
-def _read(source: Source, context: ReadContext) -> list[Result]:
-    return [read_event_json(read_whole(source), source.label, context)]
-
-
-FORMAT = Format(NAME, looks_like_event_json, _read)
+FORMAT = text_format(NAME, looks_like_event_json, read_event_json)

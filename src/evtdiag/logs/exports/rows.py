@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -25,7 +25,7 @@ from evtdiag.logs.exports import columns as col
 from evtdiag.logs.exports import dates
 from evtdiag.logs.exports.messages import is_psync_text, undescribed
 from evtdiag.logs.providers import DEFAULT_PROVIDERS
-from evtdiag.logs.sources import ReadContext, Source
+from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
 
 LEVELS = {
@@ -58,6 +58,19 @@ may join the values; the first one the cell holds splits it."""
 _SYSTEM_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 MAX_SIZE = 512 * 1024 * 1024
 """Text exports are read whole: larger ones are refused rather than read into memory."""
+
+
+TextReader = Callable[[bytes, str, ReadContext], Result]
+"""Reads a text export given whole: its bytes, its label, the context."""
+
+
+def text_format(name: str, recognises: Callable[[bytes], bool], read: TextReader) -> Format:
+    """The format of a text export read whole (under :data:`MAX_SIZE`)."""
+
+    def read_source(source: Source, context: ReadContext) -> list[Result]:
+        return [read(read_whole(source), source.label, context)]
+
+    return Format(name, recognises, read_source)
 
 
 def read_whole(source: Source) -> bytes:

@@ -30,8 +30,8 @@ import re
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.exports import columns as col
-from evtdiag.logs.exports.rows import Form, Row, read_rows, read_whole
-from evtdiag.logs.sources import Format, ReadContext, Result, Source
+from evtdiag.logs.exports.rows import Form, Row, read_rows, text_format
+from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.text_decoding import bom_encoding
 
 NAME = "wevtutil-text"
@@ -102,8 +102,4 @@ def _message(labels: dict[str, str], lines: list[str]) -> str | None:
     return text.strip() or None
 
 
-def _read(source: Source, context: ReadContext) -> list[Result]:
-    return [read_wevtutil_text(read_whole(source), source.label, context)]
-
-
-FORMAT = Format(NAME, looks_like_wevtutil_text, _read)
+FORMAT = text_format(NAME, looks_like_wevtutil_text, read_wevtutil_text)
