@@ -395,18 +395,31 @@ def events_viewer_csv(
 
 
 def events_wevtutil_text(
-    events: Sequence[WriterEvent], *, encoding: str = "utf-16", zone: tzinfo = timezone.utc
+    events: Sequence[WriterEvent],
+    *,
+    encoding: str = "utf-16",
+    zone: tzinfo = timezone.utc,
+    recent: bool = False,
 ) -> bytes:
     """``wevtutil qe Application /f:text`` saved to a file (``utf-16``: PowerShell 5.1's
-    ``>``, with a BOM; ``cp850``/``cp437``: cmd's ``>``)."""
+    ``>``, with a BOM; ``cp850``/``cp437``: cmd's ``>``).
+
+    :param recent: as recent wevtutil versions write: ``Date`` in UTC with seven
+        fractional digits and a ``Z`` (``zone`` then plays no part), ``Event[N]``
+        without its colon (both seen in public transcripts)."""
     blocks = []
     for number, event in enumerate(events):
-        when = local(event, zone)
+        when = local(event, timezone.utc if recent else zone)
+        date = (
+            when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond:06d}0Z"
+            if recent
+            else when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}"
+        )
         lines = [
-            f"Event[{number}]:",
+            f"Event[{number}]" + ("" if recent else ":"),
             f"  Log Name: {event.channel}",
             f"  Source: {event.provider}",
-            f"  Date: {when.strftime('%Y-%m-%dT%H:%M:%S')}.{when.microsecond // 1000:03d}",
+            f"  Date: {date}",
             f"  Event ID: {event.event_id & 0xFFFF}",
             "  Task: N/A",
             f"  Level: {LEVEL_NAMES.get(event.level, '')}",
@@ -618,6 +631,9 @@ FORMS = {
     "wevtutil-text-utf16": ExportForm(events_wevtutil_text, {}, True),
     "wevtutil-text-oem": ExportForm(events_wevtutil_text, dict(encoding="cp850"), True),
     "wevtutil-text-utf8": ExportForm(events_wevtutil_text, dict(encoding="utf-8"), True),
+    "wevtutil-text-recent": ExportForm(
+        events_wevtutil_text, dict(encoding="utf-8", recent=True), True
+    ),
     "winevent-json-ps5": ExportForm(events_json, {}, True),
     "winevent-json-ps7": ExportForm(events_json, dict(version=7, encoding="utf-8"), True),
     "eventlog-json-ps5": ExportForm(events_json, dict(shape="eventlog"), True),

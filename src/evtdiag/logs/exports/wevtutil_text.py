@@ -18,10 +18,13 @@ wevtutil writes one block per event::
 the labels indented, then ``Description:`` and the message on the lines after it, up to
 the next ``Event[N]:``. The labels are mapped by name as table columns are
 (:mod:`evtdiag.logs.exports.columns`). ``Date`` is the exporting computer's local time
-without a zone (``--export-tz``). Saved from cmd (``> file``) the text is in the
-console's OEM code page or UTF-8; from PowerShell 5.1 (``> file``, ``Out-File``) it is
-UTF-16 LE with a BOM. There is no event data (user and host come from the message) and
-no record id (the line of ``Event[N]:`` stands for it).
+without a zone (``2020-12-14T17:09:08.940``, read with ``--export-tz``) from older
+wevtutil versions, UTC with a ``Z`` (``2025-11-11T11:44:42.9510000Z``) from recent ones;
+some write ``Event[N]`` without the colon (both seen in public transcripts). Saved from
+cmd (``> file``) the text is in the console's OEM code page or UTF-8; from PowerShell
+5.1 (``> file``, ``Out-File``) it is UTF-16 LE with a BOM. There is no event data (user
+and host come from the message) and no record id (the line of ``Event[N]:`` stands
+for it).
 """
 
 from __future__ import annotations
@@ -35,8 +38,8 @@ from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.text_decoding import bom_encoding
 
 NAME = "wevtutil-text"
-_BLOCK = re.compile(r"^\s*Event\[\d{1,10}\]:\s*$")
-_LABEL = re.compile(r"^\s+([^:\r\n]{1,40}?):[ \t]?(.*)$")
+_BLOCK = re.compile(r"^\s*Event\[\d{1,10}\]:?\s*$")
+_LABEL = re.compile(r"^\s*([^:\r\n]{1,40}?):[ \t]?(.*)$")
 _OEM_LETTERS = bytes(range(0x80, 0xB0))
 """Where the OEM code pages (437, 850) keep their accented letters; Windows-1252 keeps
 them from 0xC0 up."""
@@ -69,7 +72,8 @@ def read_wevtutil_text(data: bytes, label: str, context: ReadContext) -> Result:
     :raises InputFormatError: the blocks lack a label evtdiag needs (a time or an id).
     """
     blocks: list[tuple[int, dict[str, str], list[str]]] = []
-    for number, line in enumerate(decode(data).lstrip("\ufeff").splitlines(), start=1):
+    text = decode(data).lstrip("\ufeff").replace("\0", "")  # stray NULs of a bad re-encoding
+    for number, line in enumerate(text.splitlines(), start=1):
         if _BLOCK.match(line):
             blocks.append((number, {}, []))
             continue
