@@ -23,6 +23,7 @@ from tests.export_writer import (
     WINEVENT_PROPERTIES,
     events_eventlog_csv,
     events_json,
+    events_wevtutil_text,
     events_winevent_csv,
     shown_message,
 )
@@ -185,3 +186,11 @@ def test_powershell_51_array_wrapper_is_read(tmp_path) -> None:
         (12294, "alice", "web01", DC),
         (8204, "dave", "db01", DC),
     ]
+
+
+def test_a_date_format_given_for_csv_leaves_iso_dates_alone(tmp_path) -> None:
+    """--csv-date-format for a culture's CSV does not break wevtutil's ISO dates."""
+    path = tmp_path / "events.txt"
+    path.write_bytes(events_wevtutil_text(sample(), encoding="utf-8"))
+    coverage, found = events_of(path, ReadOptions(csv_date_format="%d.%m.%Y %H:%M:%S"))
+    assert coverage.format == "wevtutil-text" and found == EXPECTED

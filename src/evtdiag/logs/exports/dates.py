@@ -142,9 +142,13 @@ def read_time(text: str, layout: str, zone: tzinfo | None) -> datetime | None:
     return parse_iso(text, zone) if layout == ISO else parse_layout(text, layout, zone)
 
 
-def choose_layout(dates: Sequence[tuple[int, str]], name: str) -> str:
-    """The one known layout that reads every date (:data:`ISO` first); refuse when none
-    fits or when several read the dates differently.
+def choose_layout(dates: Sequence[tuple[int, str]], name: str, given: str | None = None) -> str:
+    """The one known layout that reads every date (:data:`ISO` first, then ``given``,
+    the ``--csv-date-format``); refuse when none fits or when several read the dates
+    differently.
+
+    ISO 8601 needs no option, so it wins over ``given``: a run mixing a culture's CSV
+    (for which the option was given) with wevtutil's ISO dates reads both.
 
     :param dates: ``(line, date text)`` of every row.
     :raises InputFormatError: naming the line of a date no layout reads, or of an
@@ -152,6 +156,8 @@ def choose_layout(dates: Sequence[tuple[int, str]], name: str) -> str:
     """
     if all(parse_iso(d, None) for _, d in dates):
         return ISO
+    if given:
+        return given
     fitting = [f for f in DATE_FORMATS if all(parse_layout(d, f, None) for _, d in dates)]
     if not fitting:
         line, sample = next(

@@ -243,7 +243,7 @@ def read_rows(
     zone = options.export_tz
     read = [(row, *_read(row, form.layout)) for row in rows]
     local = [(row.line, text) for row, _, text in read if text]
-    layout = options.csv_date_format or (dates.choose_layout(local, form.label) if local else None)
+    layout = dates.choose_layout(local, form.label, options.csv_date_format) if local else None
     events: list[EventRecord] = []
     times: list[datetime] = []
     computers: set[str] = set()
