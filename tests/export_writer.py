@@ -17,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from xml.sax.saxutils import escape, quoteattr
 
+from evtdiag.model import EventRecord
 from tests.evtx_writer import EVENT_NAMESPACE, WriterEvent
 
 TEMPLATES = {
@@ -648,3 +650,39 @@ FORMS = {
     ),
 }
 """Every form an admin sends, by name."""
+
+
+def writer_events(records: Sequence[EventRecord]) -> list[WriterEvent]:
+    """Records evtdiag read (from an .evtx) as events to write again in another form."""
+    return [
+        WriterEvent(
+            r.provider,
+            r.event_id,
+            r.time_created,
+            r.record_id,
+            r.computer,
+            channel=r.channel,
+            level=r.level or 0,
+            qualifiers=r.qualifiers,
+            data=tuple(r.data),
+        )
+        for r in records
+        if r.time_created is not None
+    ]
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m tests.export_writer FORM LOG.evtx... > FILE``: the PSync events of
+    the logs, written in one form of :data:`FORMS` (to try a form by hand)."""
+    if len(argv) < 2 or argv[0] not in FORMS:
+        print(f"usage: python -m tests.export_writer FORM LOG...\nforms: {', '.join(FORMS)}")
+        return 2
+    from evtdiag.logs import ProviderMatcher, discover, read_files
+
+    result = read_files(discover(argv[1:]), ProviderMatcher())
+    sys.stdout.buffer.write(FORMS[argv[0]](writer_events(result.events)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

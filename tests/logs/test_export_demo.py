@@ -13,7 +13,7 @@ from evtdiag.cli import cli
 from evtdiag.logs import ProviderMatcher
 from tests.conftest import SAMPLE_LOGS
 from tests.evtx_writer import WriterEvent
-from tests.export_writer import FORMS
+from tests.export_writer import FORMS, writer_events
 from tests.logs.reading import read_logs
 
 APPLICATION_LOGS = sorted(SAMPLE_LOGS.glob("DC0?-Application.evtx"))
@@ -25,11 +25,8 @@ def demo_events() -> dict[str, list[WriterEvent]]:
     """The demo's PSync events per DC, as read from its .evtx files."""
     result = read_logs([str(p) for p in APPLICATION_LOGS], ProviderMatcher())
     by_dc: dict[str, list[WriterEvent]] = {}
-    for r in result.events:
-        event = WriterEvent(r.provider, r.event_id, r.time_created, r.record_id, r.computer,
-                            channel=r.channel, level=r.level or 0, qualifiers=r.qualifiers,
-                            data=tuple(r.data))  # fmt: skip
-        by_dc.setdefault(r.computer, []).append(event)
+    for event in writer_events(result.events):
+        by_dc.setdefault(event.computer, []).append(event)
     return by_dc
 
 
