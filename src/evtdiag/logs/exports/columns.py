@@ -41,6 +41,7 @@ Sources of the names:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -141,8 +142,10 @@ REQUIRED = (
 """What every export must name: the field, how a refusal says it, example names."""
 
 
+@functools.lru_cache(maxsize=4096)
 def field_of(name: str) -> str | None:
-    """The field a column of this name holds, or None (ignored or unknown)."""
+    """The field a column of this name holds, or None (ignored or unknown); cached, as
+    wevtutil text asks it for every label line."""
     return _FIELD_OF.get(fold(name))
 
 
