@@ -11,13 +11,13 @@ seeds::
     PYTHONPATH=src:. python fuzz/fuzz_evtdiag.py shadow -max_total_time=600 -timeout=10 \\
         -artifact_prefix=fuzz/ /tmp/fuzz-shadow fuzz/corpus/shadow
 
-Targets: evtx, xml, csv, archive (a log input through format detection, every reader,
-extraction and every renderer) and sso.conf, passwd, shadow, security-passwd,
-security-user, login.defs, pwquality.conf, group, net-accounts (the bytes as every
-configuration file, and check-config's text), and collector (the bytes as a host's
-sso.conf through the collect script: no key may leave). Any exception that escapes is
-a bug: a log reader may only report an input as ``refused`` or ``skipped``, a
-configuration parser only warn. ``-timeout`` turns a hang into a finding.
+Targets: evtx, xml, csv, json, wevtutil-text, clixml, archive (a log input through
+format detection, every reader, extraction and every renderer) and sso.conf, passwd,
+shadow, security-passwd, security-user, login.defs, pwquality.conf, group, net-accounts
+(the bytes as every configuration file, and check-config's text), and collector (the
+bytes as a host's sso.conf through the collect script: no key may leave). Any exception
+that escapes is a bug: a log reader may only report an input as ``refused`` or
+``skipped``, a configuration parser only warn. ``-timeout`` turns a hang into a finding.
 """
 
 from __future__ import annotations

@@ -48,10 +48,13 @@ from evtdiag.hosts import (
 )
 from evtdiag.hosts._text import decode
 from evtdiag.hosts.model import FileStatus, KeyInfo
-from evtdiag.logs.exports.csv import read_event_csv
+from evtdiag.logs.exports.clixml import read_clixml
+from evtdiag.logs.exports.csv import read_event_table
+from evtdiag.logs.exports.pwsh_json import read_event_json
+from evtdiag.logs.exports.wevtutil_text import read_wevtutil_text
 from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
-from evtdiag.logs.sources import ReadOptions
+from evtdiag.logs.sources import ReadContext, ReadOptions
 from evtdiag.psync import Catalogue, extract
 from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.config_text import format_host, format_windows
@@ -67,6 +70,11 @@ CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
 """One folder of seed inputs per target, committed (see fuzz/corpus/README.md)."""
 
 _CATALOGUE = Catalogue([12291])
+FORMAT_NAMES = frozenset(
+    {"evtx", "xml", "csv", "json", "wevtutil-text", "clixml", "skipped", "refused"}
+)
+TEXT_READERS = (read_event_table, read_wevtutil_text, read_event_json, read_clixml)
+"""The readers of text exports that take the bytes whole."""
 
 
 def read_log_bytes(data: bytes, folder: Path) -> None:
@@ -83,7 +91,7 @@ def read_log_bytes(data: bytes, folder: Path) -> None:
     coverages = [coverage for coverage, _ in results]
     records = [record for _, found in results for record in found]
     for coverage in coverages:
-        assert coverage.format in ("evtx", "xml", "csv", "skipped", "refused"), coverage
+        assert coverage.format in FORMAT_NAMES, coverage
         if coverage.format in ("skipped", "refused"):
             assert coverage.note
     found = extract(records, _CATALOGUE)
@@ -91,9 +99,11 @@ def read_log_bytes(data: bytes, folder: Path) -> None:
     events_csv(found)
     events_json(found, coverages)
     coverage_text(coverages)
-    for reader in (read_xml_export, read_event_csv):  # the readers themselves, directly
+    with contextlib.suppress(InputFormatError):  # the readers themselves, directly
+        read_xml_export(path, AllProviders())
+    for read_text in TEXT_READERS:
         with contextlib.suppress(InputFormatError):
-            reader(path, AllProviders())
+            read_text(data, "input", ReadContext(AllProviders(), options))
 
 
 def parse_config_bytes(data: bytes, folder: Path) -> None:
@@ -225,7 +235,7 @@ def unredact_bytes(data: bytes, folder: Path) -> None:
 
 
 Target = Callable[[bytes, Path], None]
-LOG_TARGETS = ("evtx", "xml", "csv", "archive")
+LOG_TARGETS = ("evtx", "xml", "csv", "json", "wevtutil-text", "clixml", "archive")
 CONFIG_TARGETS = (
     "sso.conf",
     "passwd",

@@ -115,9 +115,20 @@ class EventRecord:
     """True when the record comes from a chunk whose data checksum did not match."""
     message: str | None = None
     """The rendered message, when the export carries one (XML RenderingInfo, CSV)."""
+    data_origin: str = "data"
+    """Where :attr:`data` comes from: ``data`` (the event's own), or ``fallback-message``
+    (the insertion strings of a "description cannot be found" text)."""
 
     def __reduce__(self) -> tuple:
         return _by_fields(self)
+
+    @property
+    def origin(self) -> str | None:
+        """Where user and host can come from: :attr:`data_origin` when there is data,
+        ``message`` when only the rendered message names them, None: nowhere."""
+        if self.data:
+            return self.data_origin
+        return "message" if self.message else None
 
     @property
     def xml(self) -> str:
@@ -156,6 +167,9 @@ class InputCoverage:
     """The ``Computer`` of every PSync event, and of the file's first record."""
     duplicates: int = 0
     """PSync events dropped because an earlier input already had them."""
+    origins: tuple[tuple[str, int], ...] = ()
+    """How many PSync events take user and host from each origin (``data``,
+    ``message``, ``fallback-message``; :attr:`EventRecord.origin`), commonest first."""
     note: str | None = None
     """Why the input was skipped as a whole, when it was."""
 
@@ -186,6 +200,9 @@ class PsyncEvent:
     record: EventRecord = field(repr=False)
     message_derived: bool = False
     """True when user and host were taken from rendered message text (CSV exports)."""
+    provenance: str | None = None
+    """Where user and host were taken from: ``data``, ``message`` (the rendered text) or
+    ``fallback-message`` (a "description cannot be found" text); None: no user or host."""
 
 
 @dataclass(frozen=True)

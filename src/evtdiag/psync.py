@@ -389,6 +389,7 @@ def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
     if not record.data and record.message:
         inserts = _message_inserts(record.message)
         message_derived = any(inserts.values())
+    named = any(_clean(value) for value in inserts.values())
     return PsyncEvent(
         event_id=record.event_id,
         kind=kind.kind,
@@ -399,6 +400,7 @@ def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
         time=record.time_created,
         record=record,
         message_derived=message_derived,
+        provenance=record.origin if named else None,
     )
 
 

@@ -235,5 +235,6 @@ def test_not_evtx_is_skipped_with_a_reason(tmp_path: Path) -> None:
     notes = {Path(c.path).name: c.note for c in result.inputs}
     assert notes == {
         "empty.evtx": "empty file",
-        "notes.evtx": "not an event log (no EVTX, XML or CSV event export signature)",
+        "notes.evtx": "not an event log (no EVTX, XML, CLIXML, JSON, wevtutil text or CSV event "
+        "export signature)",
     }

@@ -12,7 +12,7 @@ import functools
 import os
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -85,6 +85,22 @@ class TimeZoneType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
+class ExportZone(click.ParamType):
+    """``--export-tz``: an IANA zone name or a UTC offset."""
+
+    name = "zone"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        from evtdiag.logs.exports.dates import export_zone
+
+        try:
+            return export_zone(value)
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+
+
 class OutputFilePath(click.Path):
     """A file to write, as a :class:`Path`; a name ending in a separator (or . or ..) is
     refused: converted, ``dir/`` would be ``dir``, and the report a file named so."""
@@ -123,13 +139,14 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         no_success_inference: bool,
         carve: bool,
         csv_date_format: str | None,
+        export_tz: tzinfo | None,
         jobs: int | None,
         **rest: Any,
     ) -> Any:
         from evtdiag.logs.sources import ReadOptions
         from evtdiag.pipeline import LogRequest
 
-        options = ReadOptions(carve=carve, csv_date_format=csv_date_format)
+        options = ReadOptions(carve=carve, csv_date_format=csv_date_format, export_tz=export_tz)
         request = LogRequest(logs, providers, success_ids, not no_success_inference, jobs,
                              options)  # fmt: skip
         return command(request=request, **rest)
@@ -175,6 +192,15 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             default=None,
             help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
             "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
+        ),
+        click.option(
+            "--export-tz",
+            type=ExportZone(),
+            default=None,
+            metavar="ZONE",
+            help="The time zone of the computer that wrote a local-time export (CSV, "
+            "Export-Csv, wevtutil text): an IANA name (Europe/Berlin) or an offset "
+            "(+02:00). Without it such times are read as UTC.",
         ),
         quiet_option("No progress line."),
         click.option(

@@ -18,7 +18,7 @@ from evtdiag import archives
 from evtdiag.errors import InputFormatError
 from evtdiag.logs import evtx
 from evtdiag.logs.digest import sha256_file
-from evtdiag.logs.exports import csv, xml
+from evtdiag.logs.exports import clixml, csv, pwsh_json, wevtutil_text, xml
 from evtdiag.logs.sources import (
     SNIFF_SIZE,
     Format,
@@ -70,7 +70,10 @@ ARCHIVE_KINDS = ("zip", "gzip", "tar")
 FORMATS: tuple[Format, ...] = (
     evtx.FORMAT,
     *(_archive_format(kind) for kind in ARCHIVE_KINDS),
+    clixml.FORMAT,
     xml.FORMAT,
+    pwsh_json.FORMAT,
+    wevtutil_text.FORMAT,
     csv.FORMAT,
 )
 """Every format, in the order their signatures are tried."""
@@ -137,7 +140,8 @@ def read_source(source: Source, context: ReadContext) -> list[Result]:
         reason = (
             "empty file"
             if source.size == 0
-            else "not an event log (no EVTX, XML or CSV event export signature)"
+            else "not an event log (no EVTX, XML, CLIXML, JSON, wevtutil text or CSV event "
+            "export signature)"
         )
         return [skipped(source.label, reason, source.size, sha256_file(source.path))]
     (form,) = (form for form in FORMATS if form.name == source.kind)

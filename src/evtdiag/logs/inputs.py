@@ -14,6 +14,7 @@ import glob
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -137,6 +138,12 @@ def _read_here(opened: Sequence[Source | Result], context: ReadContext) -> Itera
             yield item
 
 
+def count_origins(records: Sequence[EventRecord]) -> tuple[tuple[str, int], ...]:
+    """How many records take user and host from each origin, commonest first."""
+    counts = Counter(record.origin or "none" for record in records)
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _deduplicated(results: Iterable[Result]) -> LogReadResult:
     """Every result's records, each record kept once (overlapping exports), counted; an
     input of which nothing could be read is refused here, whatever its format and
@@ -155,6 +162,8 @@ def _deduplicated(results: Iterable[Result]) -> LogReadResult:
         duplicates = len(records) - len(unique)
         if duplicates:
             coverage = replace(coverage, psync_events=len(unique), duplicates=duplicates)
+        if unique:
+            coverage = replace(coverage, origins=count_origins(unique))
         events.extend(unique)
         coverages.append(coverage)
     return LogReadResult(tuple(events), tuple(coverages))

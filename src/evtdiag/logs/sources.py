@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Protocol
 
 from evtdiag.logs.providers import ProviderMatcher
@@ -49,7 +50,9 @@ class ReadOptions:
     carve: bool = False
     """Also read stale records found in chunk slack (after the free-space offset)."""
     csv_date_format: str | None = None
-    """strptime format of the "Date and Time" column of CSV/TXT exports."""
+    """strptime format of the local times of text exports (CSV/TXT, wevtutil text)."""
+    export_tz: tzinfo | None = None
+    """The zone local-time exports were written in (``--export-tz``); None: read as UTC."""
 
 
 class ProgressCallback(Protocol):

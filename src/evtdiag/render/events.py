@@ -12,7 +12,7 @@ from evtdiag.render.fields import event_json, input_json, iso
 from evtdiag.render.terminal import printable, printable_line
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record")
+_COLUMNS = ("time (UTC)", "DC", "id", "kind", "user", "host", "source", "record", "from")
 
 
 def user_and_host(event: PsyncEvent) -> tuple[str | None, str | None]:
@@ -36,6 +36,7 @@ def _row(event: PsyncEvent) -> tuple[str, ...]:
         host or "-",
         event.record.source,
         str(event.record.record_id),
+        event.provenance or "-",
     )
 
 
@@ -66,7 +67,9 @@ def events_csv(events: Sequence[PsyncEvent]) -> str:
     """The events as CSV; every cell goes through :func:`csv_cell`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["time", "dc", "event_id", "kind", "user", "host", "source", "record_id"])
+    writer.writerow(
+        ["time", "dc", "event_id", "kind", "user", "host", "source", "record_id", "provenance"]
+    )
     for event in events:
         user, host = user_and_host(event)
         writer.writerow(
@@ -80,6 +83,7 @@ def events_csv(events: Sequence[PsyncEvent]) -> str:
                 host or "",
                 event.record.source,
                 event.record.record_id,
+                event.provenance or "",
             ]
         )
     return out.getvalue()
@@ -114,6 +118,9 @@ def coverage_text(inputs: Sequence[InputCoverage]) -> str:
         )
         lines.append(f"    time span {span}")
         lines.append(f"    computers {', '.join(printable_line(n) for n in c.computers) or '-'}")
+        if c.origins:
+            told = ", ".join(f"{origin} {count:,}" for origin, count in c.origins)
+            lines.append(f"    user and host from: {told}")
         lost = [s for s in c.skipped if s.lost]
         doubtful = [s for s in c.skipped if not s.lost]
         if c.skipped:

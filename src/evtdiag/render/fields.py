@@ -50,6 +50,7 @@ def input_json(coverage: InputCoverage) -> dict[str, Any]:
         "last_time": iso(coverage.last_time),
         "computers": list(coverage.computers),
         "duplicates": coverage.duplicates,
+        "origins": dict(coverage.origins),
         "note": coverage.note,
     }
 
@@ -73,6 +74,7 @@ def event_json(event: PsyncEvent) -> dict[str, Any]:
         "data": list(record.data),
         "unverified": record.unverified,
         "message_derived": event.message_derived,
+        "provenance": event.provenance,
     }
 
 

@@ -1,104 +1,105 @@
-"""Read Event Viewer "Save All Events As... > CSV" and "Text (Tab delimited)" exports.
+"""Read tabular event exports (CSV and TSV), mapping each column by its name.
 
-Layout Windows writes (checked against Event Viewer output): a header row naming five
-columns ``Level,Date and Time,Source,Event ID,Task Category`` (translated on localised
-systems) and then one row per event with *six* fields, the sixth, unnamed, being the
-rendered message, quoted and usually spanning several lines. The TXT variant is the
-same with tabs. The file is UTF-8 with a BOM, or UTF-16 with a BOM; without a BOM
-UTF-8 is tried, then Windows-1252.
+One reader for every table of events a ticket holds:
 
-What such an export lacks, and what evtdiag does about it:
+* Event Viewer "Save All Events As... > CSV" and "Text (Tab delimited)": a header of
+  five names (``Level,Date and Time,Source,Event ID,Task Category``, translated on
+  localised systems), then one row per event with a sixth, unnamed cell: the message;
+* ``Get-WinEvent ... | Export-Csv`` and ``Get-EventLog ... | Export-Csv``: the
+  object's properties as columns (all of them, or any ``Select-Object`` subset in any
+  order, computed columns included), with a ``#TYPE ...`` first line unless
+  ``-NoTypeInformation`` (PowerShell 5.1's default), every cell quoted, and ``;`` with
+  ``-UseCulture`` on a culture whose list separator it is.
 
-* no event data: user and host come from the message text (rendered from
-  ``... %ruser = %1 %rhost = %2``; :mod:`evtdiag.psync` marks them ``message_derived``);
-* no EventRecordID: the line the row starts on is used instead (stable for a given file);
-* no Computer: the DC is unknown;
-* dates are in the exporting computer's locale and local time zone, without the zone:
-  the format is recognised when only one known layout reads every row, and an
-  ambiguous file (``01/09/2026``: January or September?) is refused with a message
-  asking for ``--csv-date-format``; the time is taken as UTC unless the format has ``%z``.
+The names are those of :mod:`evtdiag.logs.exports.columns`; the delimiter (``,``
+``;`` or a tab) is the one that splits the header into the most known names; the text
+is UTF-8 with or without a BOM, UTF-16 LE/BE with a BOM, else Windows-1252. A table
+without a time, an event id, or a provider or message column is refused with its
+columns and the export command that would work. What a form lacks (event data,
+Computer, record ids, the zone of its times) is said in the coverage
+(:mod:`evtdiag.logs.exports.rows`).
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
-from datetime import datetime, timezone
-from pathlib import Path
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.events import Element, event_record
-from evtdiag.logs.providers import ProviderMatcher
-from evtdiag.logs.sources import Format, ReadContext, Result, Source
-from evtdiag.model import EventRecord, InputCoverage, Place, Skipped
+from evtdiag.logs.exports import columns as col
+from evtdiag.logs.exports.rows import Form, Row, read_rows, text_format
+from evtdiag.logs.sources import ReadContext, Result
+from evtdiag.model import Place, Skipped
 from evtdiag.text_decoding import decode_text
 
-_EVENT_ID = re.compile(r"[0-9]{1,10}")
-"""An Event ID column: ASCII digits (``str.isdigit()`` also takes ``²``, which ``int()``
-refuses, and ``int()`` refuses more than 4,300 digits; found by fuzzing)."""
-
-
-def _is_event_id(cell: str) -> bool:
-    return _EVENT_ID.fullmatch(cell.strip()) is not None
-
-
 NAME = "csv"
-MAX_SIZE = 512 * 1024 * 1024
-"""Larger text files are refused rather than read into memory."""
+DELIMITERS = (",", ";", "\t")
+TYPE_LINE = "#TYPE"
+"""PowerShell 5.1's ``Export-Csv`` first line (``#TYPE System.Diagnostics...``)."""
 
-DATE_FORMATS = (
-    "%m/%d/%Y %I:%M:%S %p",  # en-US
-    "%d/%m/%Y %I:%M:%S %p",  # en-AU, en-IN
-    "%d/%m/%Y %H:%M:%S",  # en-GB, fr-FR, es-ES, it-IT, pt-BR
-    "%m/%d/%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M:%S",  # de-DE, ru-RU, pl-PL
-    "%d-%m-%Y %H:%M:%S",  # nl-NL
-    "%Y-%m-%d %H:%M:%S",  # sv-SE, ISO
-    "%Y/%m/%d %H:%M:%S",  # ja-JP, zh-CN
-    "%Y-%m-%dT%H:%M:%S",
-)
-"""The layouts tried, in order, when ``--csv-date-format`` is not given."""
-
-LEVELS = {
-    "critical": 1,
-    "error": 2,
-    "warning": 3,
-    "information": 4,
-    "verbose": 5,
-    "kritisch": 1,
-    "fehler": 2,
-    "warnung": 3,
-    "informationen": 4,
-    "erreur": 2,
-    "avertissement": 3,
-}
-_INVISIBLE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_EVENT_ID = re.compile(r"[0-9]{1,10}")
+"""An Event ID cell: ASCII digits (``str.isdigit()`` also takes ``²``, which ``int()``
+refuses, and ``int()`` refuses more than 4,300 digits; found by fuzzing)."""
+EVENT_VIEWER_COLUMNS = (col.LEVEL, col.TIME, col.PROVIDER, col.EVENT_ID)
+"""The first four columns of Event Viewer's CSV/TXT, in their order (the fifth is the
+task category, then the unnamed message)."""
 
 
 def _decode(data: bytes) -> str:
     return decode_text(data, "cp1252")[0]
 
 
-def _delimiter(first_line: str) -> str:
-    return "\t" if "\t" in first_line else ","
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
-def looks_like_event_csv(head: bytes) -> bool:
-    """True when the first bytes are an Event Viewer CSV or tab-delimited export.
+def _is_type_line(cells: list[str]) -> bool:
+    """True for PowerShell's ``#TYPE`` line (to skip)."""
+    return len(cells) >= 1 and cells[0].lstrip("\ufeff").startswith(TYPE_LINE)
 
-    Recognised by shape, not by the (translated) names: a header of at least five
-    columns whose fourth is not a number, then a row whose fourth field is an event id.
-    """
-    text = _decode(head)
-    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if len(rows) < 2:
-        return False
-    delimiter = _delimiter(rows[0])
+
+def _split(line: str, delimiter: str) -> list[str]:
     try:
-        parsed = list(csv.reader(io.StringIO("\n".join(rows[:40])), delimiter=delimiter))
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return []
+
+
+def _delimiter(header: str) -> str:
+    """The delimiter that splits the header into the most known names (then cells)."""
+
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = _split(header, delimiter)
+        return sum(1 for cell in cells if col.is_known(cell)), len(cells)
+
+    return max(DELIMITERS, key=score)
+
+
+def _header_line(text: str) -> str:
+    lines = [line for line in _lines(text)[:3] if line.strip()]
+    if lines and lines[0].lstrip("\ufeff").startswith(TYPE_LINE):
+        lines.pop(0)
+    return lines[0] if lines else ""
+
+
+def looks_like_event_table(head: bytes) -> bool:
+    """True when the first bytes are a table of events: a header naming at least two of
+    the fields evtdiag reads, or Event Viewer's shape in a language it does not know."""
+    text = _decode(head)
+    header = _header_line(text)
+    delimiter = _delimiter(header)
+    names = _split(header, delimiter)
+    if len({col.field_of(name) for name in names} - {None}) >= 2:
+        return True
+    return _has_event_viewer_shape(text, delimiter)
+
+
+def _has_event_viewer_shape(text: str, delimiter: str) -> bool:
+    """A header of at least five cells whose fourth is not a number, then a row whose
+    fourth cell is an event id: Event Viewer's layout whatever its language."""
+    try:
+        parsed = list(csv.reader(io.StringIO("\n".join(_lines(text)[:40])), delimiter=delimiter))
     except csv.Error:
         return False
     if not parsed or len(parsed[0]) < 5 or _is_event_id(parsed[0][3]):
@@ -107,180 +108,70 @@ def looks_like_event_csv(head: bytes) -> bool:
     return bool(body) and _is_event_id(body[0][3])
 
 
-def _clean_date(text: str) -> str:
-    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+def _is_event_id(cell: str) -> bool:
+    return _EVENT_ID.fullmatch(cell.strip()) is not None
 
 
-def _parse(text: str, fmt: str) -> datetime | None:
-    try:
-        moment = datetime.strptime(text, fmt)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+def event_viewer_by_position(names: list[str]) -> col.Layout:
+    """Event Viewer's layout read by position: for a header in a language evtdiag does
+    not know, when the table has Event Viewer's shape (and only then)."""
+    fields = dict(zip(EVENT_VIEWER_COLUMNS, range(4), strict=True))
+    return col.Layout(tuple(names), fields)
 
 
-def choose_date_format(dates: list[tuple[int, str]], name: str) -> str:
-    """The one known layout that reads every date; refuse when none or several differ.
+def read_event_table(data: bytes, label: str, context: ReadContext) -> Result:
+    """Read a CSV/TSV export; keep the rows of PSync events.
 
-    :param dates: ``(line, cleaned date text)`` of every row.
-    :raises InputFormatError: no layout fits, or the dates are ambiguous.
+    :raises InputFormatError: the table lacks a column evtdiag needs, or its local
+        times are in no known layout or ambiguous.
     """
-    fitting = [fmt for fmt in DATE_FORMATS if all(_parse(d, fmt) for _, d in dates)]
-    if not fitting:
-        line, sample = next(
-            ((n, d) for n, d in dates if not any(_parse(d, fmt) for fmt in DATE_FORMATS)),
-            dates[0],
-        )
-        raise InputFormatError(
-            f"{name}:{line}: date {sample!r} is in no known layout; give its layout with "
-            "--csv-date-format (a strptime format, e.g. '%d/%m/%Y %H:%M:%S')"
-        )
-    readings = {tuple(_parse(d, fmt) for _, d in dates) for fmt in fitting}
-    if len(readings) > 1:
-        line, sample = next(
-            (line, d) for line, d in dates if len({_parse(d, fmt) for fmt in fitting}) > 1
-        )
-        options = " or ".join(f"'{fmt}'" for fmt in fitting[:3])
-        raise InputFormatError(
-            f"{name}:{line}: date {sample!r} is ambiguous (day-first or month-first; "
-            f"no date in the file settles it); rerun with --csv-date-format {options}"
-        )
-    return fitting[0]
-
-
-def _tree(
-    *, provider: str, event_id: int, level: int | None, when: datetime | None, line: int, message
-) -> Element:
-    def leaf(tag: str, text: str, attributes: list[tuple[str, str]] | None = None) -> Element:
-        return Element(tag, attributes or [], [text] if text else [])
-
-    system = Element(
-        "System",
-        [],
-        [
-            leaf("Provider", "", [("Name", provider)]),
-            leaf("EventID", str(event_id)),
-            leaf("Level", "" if level is None else str(level)),
-            leaf(
-                "TimeCreated",
-                "",
-                [("SystemTime", when.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"))] if when else [],
-            ),
-            leaf("EventRecordID", str(line)),
-            leaf("Channel", ""),
-            leaf("Computer", ""),
-        ],
-    )
-    rendering = Element("RenderingInfo", [], [leaf("Message", message)])
-    return Element("Event", [], [system, rendering])
-
-
-def read_event_csv(
-    path: Path,
-    matcher: ProviderMatcher,
-    *,
-    name: str | None = None,
-    date_format: str | None = None,
-) -> tuple[InputCoverage, list[EventRecord]]:
-    """Read an Event Viewer CSV/TXT export; keep the rows of wanted providers.
-
-    :param date_format: a strptime format for the "Date and Time" column; without it
-        the layout is recognised, and an ambiguous file is refused.
-    :raises InputFormatError: the file is too large, or its dates cannot be read.
-    """
-    name = name or str(path)
-    size = path.stat().st_size
-    if size > MAX_SIZE:
-        raise InputFormatError(
-            f"{name}: {size:,} bytes is too large for a CSV export (limit {MAX_SIZE:,}); "
-            "export the PSync events only (Filter Current Log) or use .evtx"
-        )
-    data = path.read_bytes()
     text = _decode(data)
-    delimiter = _delimiter(text.split("\n", 1)[0])
+    delimiter = _delimiter(_header_line(text))
+    rows, skipped = _parse(text, delimiter, label)
+    if rows and _is_type_line(rows[0][1]):
+        rows.pop(0)
+    if not rows:
+        raise InputFormatError(f"{label}: a table without rows")
+    (_, names), body = rows[0], rows[1:]
+    names = [name.lstrip("\ufeff") for name in names]
+    layout = col.Layout.of(names)
+    width = len(names)
+    tail = any(len(cells) > width for _, cells in body)
+    if len(layout.fields) < 2 and _has_event_viewer_shape(text, delimiter):
+        layout = event_viewer_by_position(names)
+    lacks = layout.missing(message_elsewhere=tail)
+    if lacks:
+        raise InputFormatError(col.refusal(label, names, lacks))
+    table = [
+        Row(
+            line,
+            layout.pick(cells),
+            delimiter.join(cells[width:]) if len(cells) > width else None,
+        )
+        for line, cells in body
+        if any(cell.strip() for cell in cells)
+    ]
+    return read_rows(table, Form(NAME, label, data, layout), context, skipped)
+
+
+def _parse(
+    text: str, delimiter: str, label: str
+) -> tuple[list[tuple[int, list[str]]], list[Skipped]]:
+    """Every row with the line it starts on; a place where the CSV stops being readable
+    is skipped with the rest of the file."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     skipped: list[Skipped] = []
     start = 1
     try:
-        for row in reader:
-            rows.append((start, row))
+        for cells in reader:
+            rows.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as error:
         skipped.append(
-            Skipped(Place(name, line=start), f"CSV not readable here ({error}): rest not read")
+            Skipped(Place(label, line=start), f"CSV not readable here ({error}): rest not read")
         )
-    body = []
-    for line, row in rows[1:]:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < 5 or not _is_event_id(row[3]):
-            skipped.append(
-                Skipped(Place(name, line=line), "row is not an event (no numeric Event ID)")
-            )
-            continue
-        body.append((line, row))
-    dates = [(line, _clean_date(row[1])) for line, row in body]
-    if date_format is None and dates:
-        date_format = choose_date_format(dates, name)
-    events: list[EventRecord] = []
-    times = []
-    for (line, row), (_, date_text) in zip(body, dates, strict=True):
-        when = _parse(date_text, date_format) if date_format else None
-        if when is None:
-            skipped.append(
-                Skipped(
-                    Place(name, line=line),
-                    f"date {date_text!r} does not match {date_format!r}: row not read",
-                )
-            )
-            continue
-        times.append(when)
-        provider = row[2].strip()
-        if not matcher.matches([provider]):
-            continue
-        tree = _tree(
-            provider=provider,
-            event_id=int(row[3].strip()) & 0xFFFF,
-            level=LEVELS.get(row[0].strip().casefold()),
-            when=when,
-            line=line,
-            message=delimiter.join(row[5:]),
-        )
-        events.append(event_record(tree, place=Place(name, line=line)))
-    if body:
-        skipped.append(
-            Skipped(
-                Place(name),
-                "CSV export: times are the exporting computer's local time read as UTC"
-                + ("" if date_format and "%z" in date_format else " (no zone in the file)")
-                + "; no Computer column (DC unknown); record ids are line numbers",
-                lost=False,
-            )
-        )
-    return InputCoverage(
-        path=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        format=NAME,
-        size=size,
-        records=len(times),
-        psync_events=len(events),
-        skipped=tuple(skipped),
-        dirty=None,
-        first_time=min(times, default=None),
-        last_time=max(times, default=None),
-    ), events
+    return rows, skipped
 
 
-def _read(source: Source, context: ReadContext) -> list[Result]:
-    date_format = context.options.csv_date_format
-    return [
-        read_event_csv(
-            Path(source.path), context.matcher, name=source.label, date_format=date_format
-        )
-    ]
-
-
-FORMAT = Format(NAME, looks_like_event_csv, _read)
+FORMAT = text_format(NAME, looks_like_event_table, read_event_table)
