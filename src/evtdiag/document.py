@@ -97,6 +97,7 @@ INPUT = Record(
         "size": (INTEGER, empty(0)),
         "duplicates": (INTEGER, empty(0)),
         "note": (_NAME, empty(None)),
+        "origins": (MapOf(INTEGER), empty({})),
     },
 )
 
@@ -120,6 +121,7 @@ EVENT = Record(
         "data": (_TEXTS, empty([])),
         "unverified": (FLAG, empty(False)),
         "message_derived": (FLAG, empty(False)),
+        "provenance": (Nullable(OneOf("data", "message", "fallback-message")), empty(None)),
     },
 )
 

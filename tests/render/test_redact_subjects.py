@@ -84,6 +84,6 @@ def test_a_report_whose_configuration_names_are_not_data_is_refused(field: str) 
     doc[field] = [entry]
     with pytest.raises(UsageError, match=r"older evtdiag.*write the report again"):
         redact_document(doc, KEY)
-    entry["names"] = [["user", "svc_payroll"]]
+    entry["names"] = {"user": ["svc_payroll"]}
     redacted, _ = redact_document(doc, KEY)
     assert "svc_payroll" not in json.dumps(redacted)

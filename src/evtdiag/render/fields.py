@@ -6,6 +6,7 @@ docs/contract.md visible in one place and stops internal fields from leaking int
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,15 @@ from evtdiag.model import ConfigWarning, Evidence, InputCoverage, PsyncEvent, Sk
 
 if TYPE_CHECKING:  # the diagnosis is not imported to list events (`evtdiag events`)
     from evtdiag.diagnose.model import AuditFinding, Cause, Command, EventRef, Fix, Problem
+
+
+def names_by_kind(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(kind, name) pairs as the report writes them: a list of names per kind, so that
+    a host of thousands of accounts adds a line per name, not five."""
+    grouped: dict[str, list[str]] = {}
+    for kind, name in pairs:
+        grouped.setdefault(kind, []).append(name)
+    return grouped
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -215,7 +225,7 @@ def warning_json(warning: ConfigWarning) -> dict[str, Any]:
         "file": warning.place.file,
         "line": warning.place.line,
         "message": warning.message,
-        "names": [list(pair) for pair in warning.names],
+        "names": names_by_kind(warning.names),
     }
 
 

@@ -19,6 +19,7 @@ from evtdiag.render.fields import (
     event_json,
     input_json,
     iso,
+    names_by_kind,
     problem_json,
     warning_json,
 )
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from evtdiag.diagnose.model import Diagnosis
     from evtdiag.hosts.inventory import Inventory
     from evtdiag.hosts.model import HostConfig, WindowsSide
+
 
 def report_document(
     diagnosis: Diagnosis,
@@ -78,7 +80,7 @@ def report_document(
                 "name": h.name,
                 "source": h.source,
                 "aliases": list(h.aliases),
-                "names": [list(pair) for pair in configuration_names(h)],
+                "names": names_by_kind(configuration_names(h)),
             }
             for h in (inventory.hosts if inventory else ())
         ],

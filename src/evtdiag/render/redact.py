@@ -384,9 +384,11 @@ def _configuration_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     SYNC_USERS entries, SYNC_HOSTS DCs) and those each configuration warning is about:
     names that may stand in no event, yet stand in evidence lines and warnings."""
     for item in (*document.get("host_configs", []), *document.get("config_warnings", [])):
-        for kind, name in item.get("names", []):
-            if kind in ("user", "host", "dc") and isinstance(name, str):
-                yield kind, name
+        names = item.get("names")
+        for kind in ("user", "host", "dc"):
+            for name in names.get(kind, []) if isinstance(names, dict) else []:
+                if isinstance(name, str):
+                    yield kind, name
 
 
 def _strings(document: dict[str, Any]) -> set[tuple[str | None, str]]:
