@@ -49,7 +49,7 @@ def test_a_wrong_csv_date_format_refuses_the_export(tmp_path: Path, command: str
     export = day_first_csv(tmp_path / "dc01.csv")
     code, _, err = run(command, str(export), "-q", "--csv-date-format", "%Y-%m-%d %H:%M")
     assert code == 3, err
-    assert "dc01.csv:2: date '01/09/2026 10:00:00' does not match '%Y-%m-%d %H:%M'" in err
+    assert "dc01.csv:2: the time '01/09/2026 10:00:00' does not match '%Y-%m-%d %H:%M'" in err
     assert "no record could be read (3 damaged place(s)" in err
     code, _, err = run(command, str(export), "-q", "--csv-date-format", "%d/%m/%Y %H:%M:%S")
     assert code in (0, 1) and "could be read" not in err  # the right one reads it

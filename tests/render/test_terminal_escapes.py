@@ -18,7 +18,8 @@ OSC = "\x1b]0;PWNED\x07"
 """Sets the terminal's title; any raw ESC or BEL in an output is a failure."""
 CODES = {"schema", "verdict", "scope", "severity", "cause_severity", "status", "outcome",
          "kind", "time", "first_seen", "last_seen", "last_failure", "resolved_at",
-         "generated_at", "first_time", "last_time", "since", "until", "shell"}  # fmt: skip
+         "generated_at", "first_time", "last_time", "since", "until", "shell",
+         "provenance"}  # fmt: skip
 """Fields the loader checks against a list of codes or as times: a crafted value there
 is refused (tests/test_document.py), not rendered."""
 
