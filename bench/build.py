@@ -2,7 +2,7 @@
 
 * *sparse*: real chunks from ``../shared/evtx-samples`` stitched behind a fresh file
   header, with a few hundred PSync events (whole chunks written by
-  ``tests/evtx_writer.py``) spread evenly among them;
+  ``tests/support/evtx_writer.py``) spread evenly among them;
 * *dense*: only PSync events, written by the test writer, with templates and without;
 * *many*: many smaller stitched logs.
 
@@ -42,7 +42,7 @@ from evtdiag.logs.evtx.layout import (  # noqa: E402
     FILE_MAGIC,
 )
 from evtdiag.logs.providers import ProviderMatcher  # noqa: E402
-from tests.evtx_writer import WriterEvent, write_evtx  # noqa: E402
+from tests.support.evtx_writer import WriterEvent, write_evtx  # noqa: E402
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)

@@ -1,7 +1,7 @@
 """Coverage-guided fuzzing of one evtdiag target with atheris (longer runs than CI's).
 
 The targets, and their seeds in ``fuzz/corpus/<target>/``, are those the test run
-fuzzes for a bounded time (tests/fuzz_targets.py, tests/test_fuzz.py). Run from the
+fuzzes for a bounded time (tests/support/fuzz_targets.py, tests/test_fuzz.py). Run from the
 repository root (atheris needs a CPython it supports; 3.11 works), giving a scratch
 folder first so that libFuzzer writes its new inputs there, not into the committed
 seeds::
@@ -29,7 +29,7 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports(include=["evtdiag"]):
-    from tests.fuzz_targets import TARGETS
+    from tests.support.fuzz_targets import TARGETS
 
 
 def main() -> None:

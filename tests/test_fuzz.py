@@ -1,6 +1,6 @@
 """Time-bounded mutation fuzzing of every reader and parser, on every test run.
 
-Each target of tests/fuzz_targets.py (the EVTX, XML, CSV and archive readers through
+Each target of tests/support/fuzz_targets.py (the EVTX, XML, CSV and archive readers through
 format detection and every renderer; every configuration parser and check-config's
 text; the collect script on sso.conf, checked for keys that leave) runs its committed
 seeds (fuzz/corpus/<target>/), then mutants of them until its share of the budget is
@@ -23,7 +23,7 @@ from multiprocessing import get_context
 import pytest
 
 from evtdiag.logs.pool import default_jobs
-from tests.fuzz_targets import CORPUS, TARGETS, FuzzRun, corpus, fuzz
+from tests.support.fuzz_targets import CORPUS, TARGETS, FuzzRun, corpus, fuzz
 
 SECONDS = float(os.environ.get("EVTDIAG_FUZZ_SECONDS", "30"))
 SEED = int(os.environ.get("EVTDIAG_FUZZ_SEED", "0"))

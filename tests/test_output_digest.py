@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from tests.conftest import REPO, SAMPLE_LOGS
-from tests.evtx_writer import WriterEvent, write_evtx
+from tests.support.evtx_writer import WriterEvent, write_evtx
 
 DIGESTS = Path(__file__).with_name("output_digests.json")
 REFRESH = "EVTDIAG_REFRESH_DIGESTS"

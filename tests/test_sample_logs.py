@@ -1,4 +1,4 @@
-"""sample_logs/ is exactly what tests/make_sample_logs.py generates, and readable."""
+"""sample_logs/ is exactly what tests/support/make_sample_logs.py generates, and readable."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import make_sample_logs
 
@@ -30,7 +30,7 @@ def test_committed_sample_logs_match_the_generator(tmp_path: Path) -> None:
     extra = sorted(set(committed) - set(generated))
     differing = sorted(p for p in set(generated) & set(committed) if generated[p] != committed[p])
     assert not (missing or extra or differing), (
-        "sample_logs/ is out of date; run `python tests/make_sample_logs.py`.\n"
+        "sample_logs/ is out of date; run `python tests/support/make_sample_logs.py`.\n"
         f"missing from sample_logs/: {missing}\n"
         f"not generated: {extra}\n"
         f"differing: {differing}"

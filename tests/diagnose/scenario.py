@@ -12,7 +12,7 @@ from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report
 from evtdiag.render.json_report import document_parts
 from evtdiag.render.problems import counted_in
-from tests.evtx_writer import WriterEvent, write_evtx_file
+from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 SUCCESS_ID = 12291

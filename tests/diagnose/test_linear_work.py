@@ -1,6 +1,6 @@
 """The diagnosis does work linear in each input dimension: doubling the events, the
 DCs, the hosts (with their configurations), the accounts (with the hosts' passwd) or the
-Windows groups at most doubles the work (counted, not timed: see :mod:`tests.work`)."""
+Windows groups at most doubles the work (counted, not timed: see :mod:`tests.support.work`)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from evtdiag.hosts.model import GroupMembers, WindowsSide
 from evtdiag.model import Place, PsyncEvent
 from evtdiag.psync import Catalogue, extract
 from tests.diagnose.scenario import DEFAULT_SSO, USERS, Scenario
-from tests.diagnose.test_v2_properties import START, events_of
+from tests.diagnose.test_scope_status_properties import START, events_of
+from tests.support.work import LINEAR, doubling_ratio, work
 from tests.test_psync import record
-from tests.work import LINEAR, doubling_ratio, work
 
 HOSTS = tuple(f"h{n:03d}" for n in range(40))
 

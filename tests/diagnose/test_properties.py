@@ -14,8 +14,8 @@ from evtdiag.hosts import load_inventory
 from evtdiag.logs import ProviderMatcher
 from evtdiag.psync import Catalogue, extract
 from tests.diagnose.scenario import DEFAULT_SSO, Scenario
-from tests.evtx_writer import write_evtx_file
 from tests.logs.reading import read_logs
+from tests.support.evtx_writer import write_evtx_file
 
 
 def base_scenario(root: Path) -> Scenario:

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from tests.evtx_writer import WriterEvent, write_evtx
+from tests.support.evtx_writer import WriterEvent, write_evtx
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 14, 8, 0, tzinfo=timezone.utc)

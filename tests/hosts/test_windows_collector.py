@@ -22,7 +22,7 @@ from evtdiag.cli import cli
 from evtdiag.hosts.collector import windows_collect_script
 from evtdiag.hosts.windows import GROUPS, load_windows
 from evtdiag.logs.providers import DEFAULT_PROVIDERS
-from tests.evtx_writer import WriterEvent, write_evtx_file
+from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 SCRIPT = windows_collect_script()
 CODE = "\n".join(

@@ -16,9 +16,9 @@ from evtdiag.logs import ProviderMatcher
 from evtdiag.logs import digest as digest_module
 from evtdiag.logs.digest import THREAD_BLOCK, BackgroundSha256, sha256_file
 from evtdiag.logs.evtx import ranges
-from tests.evtx_writer import write_evtx_file
 from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import mixed_events
+from tests.support.evtx_writer import write_evtx_file
 
 
 @pytest.mark.parametrize("size", [0, 1, 4095, 4096, 65536 * 3, 65536 * 3 + 17])

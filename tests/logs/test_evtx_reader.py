@@ -1,4 +1,5 @@
-"""The .evtx reader on files whose content is known exactly (written by tests/evtx_writer.py)."""
+"""The .evtx reader on files whose content is known exactly (written by
+tests/support/evtx_writer.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import pytest
 from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
 from evtdiag.logs.providers import AllProviders
-from tests.evtx_writer import WriterEvent, write_evtx, write_evtx_file
 from tests.logs.reading import read_input, read_logs
+from tests.support.evtx_writer import WriterEvent, write_evtx, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)

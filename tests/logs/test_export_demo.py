@@ -1,4 +1,4 @@
-"""The demo's PSync events, exported in every form of tests/export_writer.py ``FORMS``,
+"""The demo's PSync events, exported in every form of tests/support/export_writer.py ``FORMS``,
 give the twelve problems of the README demo, with and without ``--hosts``; the
 DC-dependent one (FIN04 failing only through DC02) only where the form names the DC."""
 
@@ -12,9 +12,9 @@ import pytest
 from evtdiag.cli import cli
 from evtdiag.logs import ProviderMatcher
 from tests.conftest import SAMPLE_LOGS
-from tests.evtx_writer import WriterEvent
-from tests.export_writer import FORMS, writer_events
 from tests.logs.reading import read_logs
+from tests.support.evtx_writer import WriterEvent
+from tests.support.export_writer import FORMS, writer_events
 
 APPLICATION_LOGS = sorted(SAMPLE_LOGS.glob("DC0?-Application.evtx"))
 CONFIG = ["--hosts", str(SAMPLE_LOGS / "hosts"), "--windows", str(SAMPLE_LOGS / "windows")]

@@ -1,7 +1,7 @@
 """Every form in which event logs reach a ticket gives the events of the .evtx.
 
-One event list is written as .evtx (tests/evtx_writer.py) and in every form of
-tests/export_writer.py ``FORMS`` (Event Viewer CSV/TXT in several languages, Export-Csv
+One event list is written as .evtx (tests/support/evtx_writer.py) and in every form of
+tests/support/export_writer.py ``FORMS`` (Event Viewer CSV/TXT in several languages, Export-Csv
 of Get-WinEvent and Get-EventLog objects, wevtutil text, ConvertTo-Json, undescribed
 events); each form must give the same PSync events: id, user, host, time to the second,
 and the DC where the form names one.
@@ -19,9 +19,9 @@ from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.exports.dates import export_zone
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import CATALOGUE, SUCCESS, Catalogue, extract
-from tests.evtx_writer import WriterEvent, write_evtx
-from tests.export_writer import FORMS
 from tests.logs.reading import read_input
+from tests.support.evtx_writer import WriterEvent, write_evtx
+from tests.support.export_writer import FORMS
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 SUCCESS_ID = 12291

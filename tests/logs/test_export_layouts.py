@@ -17,8 +17,9 @@ from evtdiag.logs.exports.dates import export_zone, parse_absolute
 from evtdiag.logs.exports.messages import undescribed
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import Catalogue, extract
-from tests.evtx_writer import WriterEvent
-from tests.export_writer import (
+from tests.logs.reading import read_input
+from tests.support.evtx_writer import WriterEvent
+from tests.support.export_writer import (
     UNDESCRIBED,
     WINEVENT_PROPERTIES,
     events_eventlog_csv,
@@ -27,7 +28,6 @@ from tests.export_writer import (
     events_winevent_csv,
     shown_message,
 )
-from tests.logs.reading import read_input
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 DC = "DC01.corp.example.com"

@@ -1,7 +1,7 @@
 """Every export format admins send gives the same PSync events as the .evtx of the same events.
 
-The events are written once (tests/evtx_writer.py) and rendered as each format Windows
-produces (tests/export_writer.py); then .evtx, XML, CSV/TXT, and archives of each are
+The events are written once (tests/support/evtx_writer.py) and rendered as each format Windows
+produces (tests/support/export_writer.py); then .evtx, XML, CSV/TXT, and archives of each are
 read and their PSync events compared.
 """
 
@@ -21,9 +21,9 @@ import pytest
 from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.sources import ReadOptions
 from evtdiag.psync import Catalogue, extract
-from tests.evtx_writer import WriterEvent, write_evtx
-from tests.export_writer import events_csv, events_xml
 from tests.logs.reading import read_input, read_inputs, read_logs
+from tests.support.evtx_writer import WriterEvent, write_evtx
+from tests.support.export_writer import events_csv, events_xml
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 14, 8, 0, tzinfo=timezone.utc)  # day > 12: dates not ambiguous

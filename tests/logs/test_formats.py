@@ -119,8 +119,8 @@ def test_one_registry_line_makes_it_read_alone_and_in_an_archive(
 def test_progress_never_counts_past_an_archive_size(tmp_path: Path, jobs: int) -> None:
     """A member's bytes are not the archive's: the progress line stays within 100 %
     (it went to about 1000 % for a compressed log, told its size once per member)."""
-    from tests.evtx_writer import write_evtx_file
     from tests.logs.test_evtx_reader import mixed_events
+    from tests.support.evtx_writer import write_evtx_file
 
     log = write_evtx_file(tmp_path / "dc01.evtx", mixed_events(3000))
     archive = tmp_path / "logs.zip"

@@ -30,10 +30,10 @@ from evtdiag.logs.sources import ReadOptions
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
-from tests.evtx_writer import write_evtx, write_evtx_file
-from tests.export_writer import events_xml
 from tests.logs.reading import read_input, read_inputs, read_logs
 from tests.logs.test_evtx_reader import mixed_events
+from tests.support.evtx_writer import write_evtx, write_evtx_file
+from tests.support.export_writer import events_xml
 
 CHUNK = 0x10000
 HEADER = 0x1000

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs.evtx.layout import CHUNK_SIZE, FILE_HEADER_SIZE
-from tests.evtx_writer import WriterEvent, write_evtx_file
 from tests.logs.test_evtx_reader import START
+from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 

@@ -1,7 +1,7 @@
 """An XML export's hostile shapes cost work linear in their size: an element with a
 huge number of attributes is refused, with its place, before lxml reads one (lxml reads
 them in time quadratic in their number, inside one C call no signal interrupts), and
-the events after it are read. Work counted, not timed: see :mod:`tests.work`."""
+the events after it are read. Work counted, not timed: see :mod:`tests.support.work`."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import pytest
 from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.events import MAX_ATTRIBUTES
 from evtdiag.logs.exports.xml import read_xml_export
-from tests.evtx_writer import WriterEvent
-from tests.export_writer import events_xml
-from tests.work import LINEAR, doubling_ratio, work
+from tests.support.evtx_writer import WriterEvent
+from tests.support.export_writer import events_xml
+from tests.support.work import LINEAR, doubling_ratio, work
 
 START = datetime(2026, 9, 14, 8, 0, tzinfo=timezone.utc)
 

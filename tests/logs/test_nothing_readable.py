@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from tests.conftest import SAMPLE_LOGS
-from tests.evtx_writer import WriterEvent
-from tests.export_writer import events_csv
+from tests.support.evtx_writer import WriterEvent
+from tests.support.export_writer import events_csv
 
 PROVIDER = "Microsoft-Windows-IDMU-PSync"
 HEADER = 4096

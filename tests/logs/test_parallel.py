@@ -19,9 +19,9 @@ from evtdiag.logs.inputs import count_origins
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import SNIFF_SIZE, Source
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts, needs_corpus
-from tests.evtx_writer import WriterEvent, write_evtx_file
 from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import START, mixed_events
+from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 
@@ -148,7 +148,7 @@ def test_exports_archives_and_carving_same_with_any_number_of_jobs(tmp_path: Pat
     import zipfile
 
     from evtdiag.logs.sources import ReadOptions
-    from tests.export_writer import events_csv, events_xml
+    from tests.support.export_writer import events_csv, events_xml
 
     events = mixed_events(300, every=7)
     write_evtx_file(tmp_path / "dc01.evtx", events[:200])

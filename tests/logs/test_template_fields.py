@@ -18,8 +18,8 @@ from evtdiag.logs.evtx.template_fields import SubstitutionTexts, TemplateFields,
 from evtdiag.logs.providers import AllProviders
 from evtdiag.model import EventRecord, Place
 from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
-from tests.evtx_writer import WriterEvent, write_evtx
 from tests.logs.reading import read_input
+from tests.support.evtx_writer import WriterEvent, write_evtx
 
 COUNTS = corpus_counts()
 

@@ -20,9 +20,9 @@ import pytest
 
 from evtdiag import archives as archives_module
 from evtdiag.logs import ProviderMatcher
-from tests.evtx_writer import write_evtx_file
 from tests.logs.reading import read_logs
 from tests.logs.test_evtx_reader import mixed_events
+from tests.support.evtx_writer import write_evtx_file
 
 TIMEOUT = 60
 """Seconds a child run may take: a few are needed, a hang takes forever."""

@@ -26,9 +26,9 @@ from evtdiag.cli import cli
 from evtdiag.render.html_report import render_html
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
-from tests.evtx_writer import WriterEvent, write_evtx_file
 from tests.render.browser import Watch, find_browser, launch
 from tests.render.test_report_colours import AA, contrast, luminance
+from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright is not installed (pip install -e '.[test]')"

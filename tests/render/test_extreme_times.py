@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from evtdiag.render.timefmt import TimeFormatter
-from tests.evtx_writer import WriterEvent
-from tests.export_writer import events_xml
 from tests.render.test_report_outputs import run
+from tests.support.evtx_writer import WriterEvent
+from tests.support.export_writer import events_xml
 
 LAST_HOUR = datetime(9999, 12, 31, 23, 0, tzinfo=timezone.utc)
 PROVIDER = "Microsoft-Windows-IDMU-PSync"

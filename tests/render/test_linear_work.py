@@ -1,7 +1,7 @@
 """The text report does work linear in the length of the names it wraps: a name of
 megabytes is cut in its middle, not broken line by line by :mod:`textwrap` (which copies
 what is left of a long word for every line). Work counted, not timed: see
-:mod:`tests.work`."""
+:mod:`tests.support.work`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from evtdiag.render.json_report import report_document
 from evtdiag.render.text_report import LONG_WORD, WIDTH, render_text, wrap
 from evtdiag.render.timefmt import TimeFormatter
 from tests.diagnose.test_linear_work import refusals
-from tests.work import LINEAR, doubling_ratio, work
+from tests.support.work import LINEAR, doubling_ratio, work
 
 
 def document_naming(account: str) -> dict:

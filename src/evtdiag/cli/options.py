@@ -120,7 +120,7 @@ REPORT_FORMAT_NAMES = ("html", "json", "text")
 COMPARE_FORMAT_NAMES = ("text", "json", "html")
 """The choices of the two --format options: the keys of REPORT_FORMATS and
 COMPARE_FORMATS, written out because importing those registries would import the
-renderers with every command (tests/test_startup.py checks they agree)."""
+renderers with every command (tests/cli/test_startup.py checks they agree)."""
 
 
 # -- log options ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Render :class:`tests.evtx_writer.WriterEvent` values the way Windows exports them.
+"""Render :class:`tests.support.evtx_writer.WriterEvent` values the way Windows exports them.
 
 * :func:`events_xml`: Event Viewer "Save All Events As... > XML" (an ``<Events>``
   document) or ``wevtutil qe LOG /f:xml`` (a bare sequence of ``<Event>`` elements, no
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from xml.sax.saxutils import escape, quoteattr
 
 from evtdiag.model import EventRecord
-from tests.evtx_writer import EVENT_NAMESPACE, WriterEvent
+from tests.support.evtx_writer import EVENT_NAMESPACE, WriterEvent
 
 TEMPLATES = {
     12294: "Password propagation denied for the remote user. %ruser = %1 %rhost = %2",
@@ -672,10 +672,11 @@ def writer_events(records: Sequence[EventRecord]) -> list[WriterEvent]:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``python -m tests.export_writer FORM LOG.evtx... > FILE``: the PSync events of
+    """``python -m tests.support.export_writer FORM LOG.evtx... > FILE``: the PSync events of
     the logs, written in one form of :data:`FORMS` (to try a form by hand)."""
     if len(argv) < 2 or argv[0] not in FORMS:
-        print(f"usage: python -m tests.export_writer FORM LOG...\nforms: {', '.join(FORMS)}")
+        print("usage: python -m tests.support.export_writer FORM LOG...")
+        print(f"forms: {', '.join(FORMS)}")
         return 2
     from evtdiag.logs import ProviderMatcher, discover, read_files
 

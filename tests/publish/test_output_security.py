@@ -15,7 +15,7 @@ import pytest
 
 from evtdiag.cli import cli
 from evtdiag.render.events import csv_cell
-from tests.evtx_writer import WriterEvent, write_evtx
+from tests.support.evtx_writer import WriterEvent, write_evtx
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 WHEN = datetime(2026, 9, 14, 8, 0, tzinfo=timezone.utc)

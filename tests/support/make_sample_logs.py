@@ -1,6 +1,6 @@
 """Regenerate ``sample_logs/``: a deterministic demo scenario for evtdiag.
 
-Usage: ``python tests/make_sample_logs.py [OUTDIR]`` (default: ``sample_logs/`` at the
+Usage: ``python tests/support/make_sample_logs.py [OUTDIR]`` (default: ``sample_logs/`` at the
 repository root). Everything comes from one seeded ``random.Random`` and fixed dates,
 so the output is the same bytes on every run; ``tests/test_sample_logs.py`` checks that
 the committed files match.
@@ -1091,7 +1091,7 @@ README = (Path(__file__).parent / "sample_logs_README.template.md").read_text("u
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "sample_logs"
+    out = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parents[2] / "sample_logs"
     for rel, data in generate().items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,7 @@ chunk, registered in the chunk's common string table (hash buckets, chained thro
 "next offset" field) and referenced by offset afterwards.
 
 Known differences between the parsers this writer is tested against (see
-``tests/test_evtx_writer.py``):
+``tests/support/test_evtx_writer.py``):
 
 * python-evtx renders an attribute whose optional substitution is Null as an empty
   attribute (``Qualifiers=""``), while the Rust parser drops it. Real Windows templates

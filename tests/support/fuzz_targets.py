@@ -66,7 +66,7 @@ from evtdiag.render.timefmt import TimeFormatter
 from tests.hosts.collector_run import collect, shell_command
 from tests.logs.reading import read_inputs
 
-CORPUS = Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "fuzz" / "corpus"
 """One folder of seed inputs per target, committed (see fuzz/corpus/README.md)."""
 
 _CATALOGUE = Catalogue([12291])
