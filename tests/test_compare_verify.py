@@ -10,10 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from evtdiag.cli import cli
 from tests.diagnose.scenario import DEFAULT_SSO, Scenario, only
+from tests.test_compare import compare, compared
 
 USERS = ("alice", "bob", "carol", "dave", "ksmith")
 HOSTS = ("web01", "db02", "mail05")
@@ -53,16 +52,6 @@ def report(sc: Scenario, name: str) -> Path:
     path = sc.root / f"{name}.json"
     path.write_text(json.dumps(sc.run()[1]))
     return path
-
-
-def compare(before: Path, after: Path, *options: str) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["compare", str(before), str(after), *options])
-    return result.exit_code, result.stdout or result.stderr
-
-
-def compared(before: Path, after: Path) -> tuple[int, dict]:
-    code, output = compare(before, after, "--format", "json")
-    return code, json.loads(output)
 
 
 def by_subject(document: dict) -> dict[tuple, dict]:

@@ -12,8 +12,11 @@ the identity AFTER gives their spelling (its ``host_identities``), else BEFORE's
 folded short name: the identities of one host differ between a run with ``--hosts`` and
 one without only where a configuration's alias ties spellings together.
 
-A BEFORE problem that AFTER does not list is judged by AFTER's events in its scope since
-its last failure, the scope of :func:`evtdiag.diagnose.status.success_keys`.
+Only AFTER's attempts later than BEFORE's last event verify anything: an AFTER report
+often covers BEFORE's period too, and its old failures are what BEFORE already judged. A
+problem nothing was tried in since is never "still failing": it waits for its retry
+(not yet verified, when AFTER no longer finds its cause) or is unchanged. The scope is
+that of :func:`evtdiag.diagnose.status.success_keys`.
 """
 
 from __future__ import annotations
