@@ -214,3 +214,35 @@ def test_a_dc_problem_not_yet_verified_names_the_dc_to_change_the_password_on(tm
         "(change the password on that DC)"
     )
     assert code == 0
+
+
+def test_refusals_naming_only_the_account_or_the_host_count_as_failures_since(tmp_path) -> None:
+    """A Windows-side refusal (12290: the account only) and an unknown host (8200: the
+    host only) after BEFORE's end keep their problems still failing; dave, refused by
+    web01 before and not tried since, is unchanged."""
+    sc = Scenario(tmp_path)
+    sc.host("web01", shadow={"dave": "!$6$FAKEsalt$FAKEhash"})
+    for user in ("alice", "bob", "carol", "dave"):
+        sc.attempt(user, "web01", ok=user != "dave")
+    for _ in range(3):
+        sc.event(12290, "erin")
+        sc.event(8200, "ghost07")
+    before = report(sc, "before")
+    sc.event(12290, "erin")
+    sc.event(8200, "ghost07")
+    code, document = compared(before, report(sc, "after"))
+    categories = {
+        (e["before"]["scope"], e["before"]["account"] or e["before"]["host"]): e["category"]
+        for e in document["problems"]
+    }
+    assert categories == {
+        ("account", "erin"): "still-failing",
+        ("host", "ghost07"): "still-failing",
+        ("pair", "dave"): "unchanged",
+    }
+    reasons = {
+        e["before"]["account"] or e["before"]["host"]: e["reason"] for e in document["problems"]
+    }
+    assert re.search(r"the last 2026-09-01 \d\d:\d\d:00 \(erin through DC01", reasons["erin"])
+    assert re.search(r"the last 2026-09-01 \d\d:\d\d:00 \(ghost07 through DC01", reasons["ghost07"])
+    assert document["new_events"] == 2 and code == 1

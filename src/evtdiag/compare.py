@@ -139,8 +139,8 @@ class _Attempt:
     """A failure or a success of AFTER's events, as logged."""
 
     succeeded: bool
-    moment: datetime | None
-    time: str | None
+    moment: datetime
+    time: str
     user: str
     host: str
     dc: str
@@ -305,10 +305,7 @@ class _Later:
     def in_scope(self, *problems: _Problem) -> list[_Attempt]:
         """The attempts in the scope of any of ``problems``, each once, in time order."""
         found = {id(a): a for p in problems for key in p.keys for a in self.by_key.get(key, ())}
-        return sorted(found.values(), key=lambda attempt: attempt.moment or _EARLIEST)
-
-
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+        return sorted(found.values(), key=lambda attempt: attempt.moment)
 
 
 def _attempts(
@@ -320,19 +317,29 @@ def _attempts(
     found: dict[Hashable, list[_Attempt]] = defaultdict(list)
     count = 0
     for event in events:
-        user, host, dc = event["user"], event["host"], event["dc"] or ""
-        if not user or not host or event["outcome"] not in ("failure", "success"):
+        user, host, dc = event["user"] or "", event["host"] or "", event["dc"] or ""
+        if not (user or host) or event["outcome"] not in ("failure", "success"):
             continue
         moment = _moment(event["time"])
         if moment is None or (end is not None and moment <= end):
             continue
         count += 1
-        account, identity, folded = account_key(user), hosts.identity(host), dc.casefold()
         attempt = _Attempt(event["outcome"] == "success", moment, event["time"], user, host, dc)
-        for key in attempt_keys(account, identity, folded):
+        for key in _event_keys(user, hosts.identity(host), dc.casefold()):
             if key in wanted:
                 found[key].append(attempt)
     return _Later(found, count)
+
+
+def _event_keys(user: str, host: str, dc: str) -> tuple[Hashable, ...]:
+    """The scopes an event falls in. Unlike the attempts table of one report, a failure
+    that names only the account (a Windows-side refusal) or only the host (an unknown
+    host) counts too: it is a failure in its account's or host's scope since BEFORE."""
+    if user and host:
+        return attempt_keys(account_key(user), host, dc)
+    if user:
+        return (("account", account_key(user)),)
+    return (("host", host), ("host-dc", host, dc), ("dc", dc))
 
 
 def _judged(
@@ -354,9 +361,10 @@ def _judged(
         return Entry(FIXED, problem.view, view, reason, how)
     if failures:
         last = failures[-1]
+        who = " on ".join(name for name in (last.user, last.host) if name)
         reason = (f"{len(failures)} failure(s) in its scope since BEFORE's end, the last "
-                  f"{times.moment(last.time)} ({last.user} on {last.host} through "
-                  f"{last.dc or '?'}), no success after it")  # fmt: skip
+                  f"{times.moment(last.time)} ({who} through {last.dc or '?'}), no success "
+                  "after it")  # fmt: skip
         if intended:
             return Entry(INTENDED, problem.view, view, f"refused on purpose: {reason}", how)
         return Entry(STILL_FAILING, problem.view, view, reason, how)
