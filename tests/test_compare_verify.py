@@ -108,6 +108,10 @@ def test_a_fix_without_a_retry_is_not_yet_verified_with_the_retry_to_make(mail05
         text,
     )
     assert "AFTER has no attempt after BEFORE's last event" in text
+    assert "      once fixed, retry dave on web01\n" in text
+    code, html = compare(before, after, "--format", "html")
+    assert "<strong>retry KSmith on mail05</strong>" in html
+    assert "AFTER has no attempt after BEFORE&#39;s last event" in html
 
 
 def test_a_success_after_the_fix_makes_it_fixed_and_only_intended_refusals_exit_0(

@@ -101,8 +101,16 @@ def _row(entry: Entry) -> dict[str, str]:
         "title": both[-1]["title"],
         "ids": " -> ".join(dict.fromkeys(problem["id"] for problem in both)),
         "reason": entry.reason,
-        "retry": entry.retry or "",
+        "retry": _retry_line(entry),
     }
+
+
+def _retry_line(entry: Entry) -> str:
+    """The retry to make: now for a fix not yet verified, once fixed for a problem AFTER
+    still finds."""
+    if not entry.retry:
+        return ""
+    return f"once fixed, {entry.retry}" if entry.category == UNCHANGED else entry.retry
 
 
 def _rows(comparison: Comparison) -> dict[str, list[dict[str, str]]]:
