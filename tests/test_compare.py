@@ -112,7 +112,8 @@ def test_each_problem_is_fixed_not_yet_verified_still_failing_or_new(site) -> No
         r"verified 2026-09-01 \d\d:\d\d:00 by a success of alice on app03", fixed["reason"]
     )
     unverified = entry_of(document, "account", "erin", None)
-    assert "no attempt in its scope since" in unverified["reason"]
+    assert unverified["reason"] == "not in AFTER; nothing tried in its scope since BEFORE's end"
+    assert unverified["retry"] == "retry erin on db02, mail05, web01"
     still = entry_of(document, "pair", "dave", "web01")
     assert still["matched_by"] == "id" and still["after"]["status"] == "open"
     assert still["before"]["id"] == still["after"]["id"]
@@ -123,18 +124,26 @@ def test_each_problem_is_fixed_not_yet_verified_still_failing_or_new(site) -> No
 def test_a_problem_resolved_in_after_is_fixed_and_one_still_open_there_is_still_failing(
     site,
 ) -> None:
-    # The whole period holds BEFORE's failures too: app03 is resolved there, erin is open.
+    # The whole period holds BEFORE's failures too: app03 is resolved there, erin is open
+    # but not tried since BEFORE's end: unchanged, not still failing.
     code, document = compared(site["before"], site["whole"])
     assert categories(document) == {
         ("host", None, "app03"): "fixed",
-        ("account", "erin", None): "still-failing",
+        ("account", "erin", None): "unchanged",
         ("pair", "dave", "web01"): "still-failing",
         ("pair", "carol", "mail05"): "new",
     }
     fixed = entry_of(document, "host", None, "app03")
     assert fixed["matched_by"] == "id" and fixed["after"]["status"] == "resolved"
-    assert fixed["reason"].startswith("resolved in AFTER: last failure 2026-09-01")
-    assert "user alice, host app03" in fixed["reason"]
+    assert re.fullmatch(
+        r"verified 2026-09-01 \d\d:\d\d:00 by a success of alice on app03 through "
+        r"DC01.corp.example.com",
+        fixed["reason"],
+    )
+    erin = entry_of(document, "account", "erin", None)
+    assert erin["reason"] == (
+        "sync-users-excluded still found in AFTER; nothing tried in its scope since BEFORE's end"
+    )
     assert code == 1
 
 
@@ -145,7 +154,14 @@ def test_nothing_still_failing_or_new_exits_0_even_with_problems_not_yet_verifie
         ("account", "erin", None): "not-yet-verified",
         ("pair", "dave", "web01"): "fixed",
     }
-    assert document["summary"] == {"still-failing": 0, "new": 0, "not-yet-verified": 1, "fixed": 2}
+    assert document["summary"] == {
+        "fixed": 2,
+        "new": 0,
+        "still-failing": 0,
+        "not-yet-verified": 1,
+        "unchanged": 0,
+        "intended": 0,
+    }
     assert code == 0
     # And the other way round: what was fine before and fails after is new.
     code, document = compared(site["last"], site["after"])
@@ -190,15 +206,23 @@ def test_the_json_document(site, tmp_path) -> None:
         "last_event": max(e["time"] for e in before["events"]["items"]),
     }
     assert document["after"]["path"] == str(site["after"])
-    assert document["summary"] == {"still-failing": 1, "new": 1, "not-yet-verified": 1, "fixed": 1}
+    assert document["summary"] == {
+        "fixed": 1,
+        "new": 1,
+        "still-failing": 1,
+        "not-yet-verified": 1,
+        "unchanged": 0,
+        "intended": 0,
+    }
     assert [e["category"] for e in document["problems"]] == [
-        "still-failing",
-        "new",
-        "not-yet-verified",
         "fixed",
+        "new",
+        "still-failing",
+        "not-yet-verified",
     ]
+    assert document["new_events"] > 0 and document["nothing_new"] is False
     for entry in document["problems"]:
-        assert set(entry) == {"category", "before", "after", "reason", "matched_by"}
+        assert set(entry) == {"category", "before", "after", "reason", "matched_by", "retry"}
     still = entry_of(document, "pair", "dave", "web01")
     assert still["before"]["subject"] == {
         "scope": "pair",
@@ -211,10 +235,10 @@ def test_the_json_document(site, tmp_path) -> None:
     after = json.loads(site["after"].read_text())
     (dave,) = [p for p in after["problems"] if p["account"] == "dave"]
     utc = dave["last_failure"][11:19]
-    assert still["reason"].endswith(utc)
+    assert f"the last 2026-09-01 {utc} (dave on web01" in still["reason"]
     paris = f"{(int(utc[:2]) + 2) % 24:02d}{utc[2:]}"
     text = compare(site["before"], site["after"], "--tz", "Europe/Paris")[1]
-    assert f"still open in AFTER: last failure 2026-09-01 {paris}" in text
+    assert f"the last 2026-09-01 {paris} (dave on web01" in text
     assert "(times in Europe/Paris)" in text
     # -o refuses to overwrite without --force, as the report does.
     code, message = compare(site["before"], site["after"], *args)
@@ -226,16 +250,18 @@ def test_the_text_lists_the_categories_in_order(site) -> None:
     code, text = compare(site["before"], site["after"])
     assert code == 1
     assert text.splitlines()[0] == (
-        "evtdiag compare: 1 still failing, 1 new, 1 not yet verified, 1 fixed"
+        "evtdiag compare: 1 fixed, 1 new, 1 still failing, 1 not yet verified, 0 unchanged, "
+        "0 intended"
     )
     headings = [line for line in text.splitlines() if re.match(r"^[A-Z][a-z ]+: \d+$", line)]
-    assert headings == ["Still failing: 1", "New: 1", "Not yet verified: 1", "Fixed: 1"]
+    assert headings == ["Fixed: 1", "New: 1", "Still failing: 1", "Not yet verified: 1"]
     assert "  pair dave on web01 [unexplained]" in text
 
 
 def test_problems_match_by_subject_when_the_cause_changed(site) -> None:
     # Without --hosts erin's refusals are unexplained; with them, SYNC_USERS excludes her:
-    # another cause, another id, the same account problem.
+    # another cause, another id, the same account problem. The two reports hold the same
+    # events: nothing was tried since, so every problem is unchanged (exit 0).
     code, document = compared(site["bare-before"], site["before"])
     erin = entry_of(document, "account", "erin", None)
     assert (erin["before"]["cause"], erin["after"]["cause"]) == (
@@ -243,9 +269,10 @@ def test_problems_match_by_subject_when_the_cause_changed(site) -> None:
         "sync-users-excluded",
     )
     assert erin["before"]["id"] != erin["after"]["id"]
-    assert (erin["matched_by"], erin["category"]) == ("subject", "still-failing")
-    assert {e["category"] for e in document["problems"]} == {"still-failing"}
-    assert code == 1
+    assert (erin["matched_by"], erin["category"]) == ("subject", "unchanged")
+    assert erin["reason"].startswith("now explained in AFTER: sync-users-excluded; nothing tried")
+    assert {e["category"] for e in document["problems"]} == {"unchanged"}
+    assert code == 0
     text = compare(site["bare-before"], site["before"])[1]
     assert "account erin [unexplained -> sync-users-excluded]" in text
 
@@ -273,7 +300,8 @@ def test_a_problem_gone_from_after_whose_scope_still_fails_is_still_failing(tmp_
     }
     gone = entry_of(document, "dc", None, "fin04")
     assert gone["after"] is None
-    assert gone["reason"].endswith("then 3 failure(s) in its scope, no success")
+    assert gone["reason"].startswith("3 failure(s) in its scope since BEFORE's end, the last")
+    assert gone["reason"].endswith(f"(carol on fin04 through {DC2}), no success after it")
     assert code == 1
 
 
@@ -290,7 +318,10 @@ def test_a_new_refusal_that_protects_the_superuser_does_not_fail_the_comparison(
     before = save(tmp_path, "before", sc.run(until=boundary)[1])
     after = save(tmp_path, "after", sc.run(since=boundary)[1])
     code, document = compared(before, after)
-    assert categories(document) == {("account", "root", None): "new"}
+    assert categories(document) == {("account", "root", None): "intended"}
+    assert entry_of(document, "account", "root", None)["reason"].startswith(
+        "not in BEFORE; refused on purpose (superuser): 1 failure(s)"
+    )
     assert code == 0
 
 

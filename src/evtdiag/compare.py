@@ -12,8 +12,11 @@ the identity AFTER gives their spelling (its ``host_identities``), else BEFORE's
 folded short name: the identities of one host differ between a run with ``--hosts`` and
 one without only where a configuration's alias ties spellings together.
 
-A BEFORE problem that AFTER does not list is judged by AFTER's events in its scope since
-its last failure, the scope of :func:`evtdiag.diagnose.status.success_keys`.
+Only AFTER's attempts later than BEFORE's last event verify anything: an AFTER report
+often covers BEFORE's period too, and its old failures are what BEFORE already judged. A
+problem nothing was tried in since is never "still failing": it waits for its retry
+(not yet verified, when AFTER no longer finds its cause) or is unchanged. The scope is
+that of :func:`evtdiag.diagnose.status.success_keys`.
 """
 
 from __future__ import annotations
@@ -32,17 +35,23 @@ from evtdiag.render.problems import counts, resolution_text
 from evtdiag.render.timefmt import TimeFormatter
 
 FIXED = "fixed"
-UNVERIFIED = "not-yet-verified"
-STILL_FAILING = "still-failing"
 NEW = "new"
-CATEGORIES = (STILL_FAILING, NEW, UNVERIFIED, FIXED)
-"""Every category, in the order the outputs list them: what needs work first."""
+STILL_FAILING = "still-failing"
+UNVERIFIED = "not-yet-verified"
+UNCHANGED = "unchanged"
+INTENDED = "intended"
+CATEGORIES = (FIXED, NEW, STILL_FAILING, UNVERIFIED, UNCHANGED, INTENDED)
+"""Every category, in the order a ticket lists them: what the fixes did, what appeared,
+what still fails, the retries to make, then what neither changed nor needs work."""
 UNSETTLED = frozenset({STILL_FAILING, NEW})
 """The categories that make ``evtdiag compare`` exit 1."""
+UNEXPLAINED = "unexplained"
+"""The contract's cause code for failures no rule explains: a cause found where BEFORE
+had this one is an explanation gained, not a configuration changed."""
 
 PROBLEM_FIELDS = ("id", "scope", "account", "host", "dc", "cause", "title", "severity",
                   "status", "event_count", "first_seen", "last_seen", "last_failure",
-                  "resolved_at", "verified_by", "remediation")  # fmt: skip
+                  "resolved_at", "verified_by", "remediation", "accounts", "hosts")  # fmt: skip
 """What a comparison keeps of a problem: enough to act on and to find it in its report
 by id; the evidence and the events stay there."""
 
@@ -74,6 +83,9 @@ class Entry:
     """One line: what in AFTER put the problem in its category."""
     matched_by: str | None = None
     """``id`` or ``subject`` when the problem is in both reports."""
+    retry: str | None = None
+    """The password change that would verify a fix (``retry KSmith on mail05``), for a
+    problem no attempt since BEFORE's end has settled; None otherwise."""
 
     @property
     def unsettled(self) -> bool:
@@ -88,6 +100,9 @@ class Comparison:
     after: ReportInfo
     entries: tuple[Entry, ...]
     """In the order of :data:`CATEGORIES`, each in the reports' order."""
+    new_events: int
+    """AFTER's failures and successes later than BEFORE's last event: none, and nothing
+    can have been verified."""
 
     def summary(self) -> dict[str, int]:
         """Entries per category, every category named."""
@@ -99,6 +114,13 @@ class Comparison:
         """Nothing still failing and nothing new, intended refusals aside: the fixes hold
         (exit code 0)."""
         return not any(entry.unsettled for entry in self.entries)
+
+    @property
+    def nothing_new(self) -> bool:
+        """AFTER has no attempt after BEFORE's end and finds what BEFORE found (a report
+        compared with itself): there is nothing to compare."""
+        quiet = {UNCHANGED, INTENDED}
+        return not self.new_events and all(entry.category in quiet for entry in self.entries)
 
 
 @dataclass(frozen=True)
@@ -115,8 +137,8 @@ class _Attempt:
     """A failure or a success of AFTER's events, as logged."""
 
     succeeded: bool
-    moment: datetime | None
-    time: str | None
+    moment: datetime
+    time: str
     user: str
     host: str
     dc: str
@@ -145,26 +167,35 @@ def compare_reports(
     :func:`evtdiag.document.load` returns them: checked and completed) in its category;
     the reasons show times as ``times`` does.
 
-    A BEFORE problem AFTER does not list is still failing when its scope has failures
-    but no success in AFTER since its last failure: AFTER explains those failures by
-    another problem (another scope), yet what BEFORE found is not fixed.
+    Only AFTER's attempts later than BEFORE's last event verify anything: earlier ones
+    are what BEFORE already judged (an AFTER report may cover BEFORE's period too). A
+    BEFORE problem is still failing with a failure in its scope since then and no success
+    after it, fixed with a success after its scope's last failure, and otherwise not yet
+    verified (gone from AFTER, or its cause no longer found there) or unchanged (AFTER
+    finds it as BEFORE did).
     """
     hosts = _Hosts(_host_identities(before), _host_identities(after))
+    before_info, after_info = _info(before, paths[0]), _info(after, paths[1])
     old = [_problem(raw, hosts) for raw in before["problems"]]
     current = [_problem(raw, hosts) for raw in after["problems"]]
     matches = _matches(old, current)
-    wanted = {key for n, problem in enumerate(old) if n not in matches for key in problem.keys}
-    attempts = _attempts(after["events"]["items"], hosts, wanted)
+    wanted = {key for problem in (*old, *current) for key in problem.keys}
+    later = _attempts(after["events"]["items"], hosts, wanted, moment(before_info.last_event))
     entries = [
-        _matched(problem, current[matches[n][0]], matches[n][1], times)
-        if n in matches
-        else _absent(problem, attempts, times)
+        _judged(problem, *_match(current, matches.get(n)), later, times)
         for n, problem in enumerate(old)
     ]
     taken = {index for index, _ in matches.values()}
     entries += [_only_after(p, times) for n, p in enumerate(current) if n not in taken]
     entries.sort(key=lambda entry: CATEGORIES.index(entry.category))
-    return Comparison(_info(before, paths[0]), _info(after, paths[1]), tuple(entries))
+    return Comparison(before_info, after_info, tuple(entries), later.count)
+
+
+def _match(
+    current: list[_Problem], match: tuple[int, str] | None
+) -> tuple[_Problem | None, str | None]:
+    """The AFTER problem a BEFORE problem matched and how, else ``(None, None)``."""
+    return (current[match[0]], match[1]) if match else (None, None)
 
 
 def _host_identities(document: dict[str, Any]) -> dict[str, str]:
@@ -220,57 +251,130 @@ def _matches(old: list[_Problem], current: list[_Problem]) -> dict[int, tuple[in
     return matches
 
 
+@dataclass(frozen=True)
+class _Later:
+    """AFTER's attempts later than BEFORE's last event (all of them when BEFORE has no
+    time), under the keys of :func:`success_keys`."""
+
+    by_key: dict[Hashable, list[_Attempt]]
+    count: int
+    """Every such attempt, wanted or not."""
+
+    def in_scope(self, *problems: _Problem) -> list[_Attempt]:
+        """The attempts in the scope of any of ``problems``, each once, in time order."""
+        found = {id(a): a for p in problems for key in p.keys for a in self.by_key.get(key, ())}
+        return sorted(found.values(), key=lambda attempt: attempt.moment)
+
+
 def _attempts(
-    events: Iterable[dict[str, Any]], hosts: _Hosts, wanted: set[Hashable]
-) -> dict[Hashable, list[_Attempt]]:
-    """AFTER's failures and successes under the keys of :func:`success_keys` (only the
-    ``wanted`` ones: a year of events holds far more than the problems ask about)."""
+    events: Iterable[dict[str, Any]], hosts: _Hosts, wanted: set[Hashable], end: datetime | None
+) -> _Later:
+    """AFTER's failures and successes later than ``end`` (only the ``wanted`` keys: a year
+    of events holds far more than the problems ask about). An attempt without a time
+    cannot be shown to be later, and is left out."""
     found: dict[Hashable, list[_Attempt]] = defaultdict(list)
+    count = 0
     for event in events:
-        user, host, dc = event["user"], event["host"], event["dc"] or ""
-        if not user or not host or event["outcome"] not in ("failure", "success"):
+        user, host, dc = event["user"] or "", event["host"] or "", event["dc"] or ""
+        if not (user or host) or event["outcome"] not in ("failure", "success"):
             continue
-        account, identity, folded = account_key(user), hosts.identity(host), dc.casefold()
-        attempt = _Attempt(event["outcome"] == "success", moment(event["time"]), event["time"],
-                           user, host, dc)  # fmt: skip
-        for key in attempt_keys(account, identity, folded):
+        when = moment(event["time"])
+        if when is None or (end is not None and when <= end):
+            continue
+        count += 1
+        attempt = _Attempt(event["outcome"] == "success", when, event["time"], user, host, dc)
+        for key in _event_keys(user, hosts.identity(host), dc.casefold()):
             if key in wanted:
                 found[key].append(attempt)
-    return found
+    return _Later(found, count)
 
 
-def _matched(before: _Problem, after: _Problem, how: str, times: TimeFormatter) -> Entry:
+def _event_keys(user: str, host: str, dc: str) -> tuple[Hashable, ...]:
+    """The scopes an event falls in. Unlike the attempts table of one report, a failure
+    that names only the account (a Windows-side refusal) or only the host (an unknown
+    host) counts too: it is a failure in its account's or host's scope since BEFORE."""
+    if user and host:
+        return attempt_keys(account_key(user), host, dc)
+    if user:
+        return (("account", account_key(user)),)
+    return (("host", host), ("host-dc", host, dc), ("dc", dc))
+
+
+def _judged(
+    problem: _Problem, after: _Problem | None, how: str | None, later: _Later,
+    times: TimeFormatter,
+) -> Entry:  # fmt: skip
+    """A BEFORE problem's category: by the attempts in its scope since BEFORE's end when
+    there are any, else by what AFTER says of it."""
+    found = later.in_scope(problem, *([after] if after else []))
+    failures = [attempt for attempt in found if not attempt.succeeded]
+    last_failure = failures[-1].moment if failures else None
+    successes = [a for a in found if a.succeeded and (not last_failure or a.moment > last_failure)]
+    intended = (after or problem).view["severity"] == "info"
+    view = after.view if after else None
+    if successes:
+        first = successes[0]
+        reason = (f"verified {times.moment(first.time)} by a success of {first.user} on "
+                  f"{first.host} through {first.dc or '?'}")  # fmt: skip
+        return Entry(FIXED, problem.view, view, reason, how)
+    if failures:
+        last = failures[-1]
+        who = " on ".join(name for name in (last.user, last.host) if name)
+        reason = (f"{len(failures)} failure(s) in its scope since BEFORE's end, the last "
+                  f"{times.moment(last.time)} ({who} through {last.dc or '?'}), no success "
+                  "after it")  # fmt: skip
+        if intended:
+            return Entry(INTENDED, problem.view, view, f"refused on purpose: {reason}", how)
+        return Entry(STILL_FAILING, problem.view, view, reason, how)
+    return _untried(problem, after, how, times, intended)
+
+
+def _untried(
+    problem: _Problem, after: _Problem | None, how: str | None, times: TimeFormatter,
+    intended: bool,
+) -> Entry:  # fmt: skip
+    """A BEFORE problem nothing was tried in since BEFORE's end: what AFTER says of it
+    decides whether a fix is waiting for its retry."""
+    cause = problem.view["cause"]
+    nothing = "nothing tried in its scope since BEFORE's end"
+    view = after.view if after else None
+    if intended:
+        return Entry(INTENDED, problem.view, view, f"refused on purpose ({cause}); {nothing}", how)
+    if problem.view["status"] == RESOLVED and (after is None or after.view["status"] == RESOLVED):
+        reason = f"resolved in BEFORE already: {resolution_text(problem.view, times)}"
+        return Entry(UNCHANGED, problem.view, view, reason, how)
+    if after is None:
+        reason = f"not in AFTER; {nothing}"
+        return Entry(UNVERIFIED, problem.view, None, reason, how, _retry(problem.view))
     if after.view["status"] == RESOLVED:
         reason = f"resolved in AFTER: {resolution_text(after.view, times)}"
-        return Entry(FIXED, before.view, after.view, reason, how)
-    reason = f"still open in AFTER: last failure {times.moment(after.view['last_failure'])}"
-    return Entry(STILL_FAILING, before.view, after.view, reason, how)
+        return Entry(FIXED, problem.view, view, reason, how)
+    found = after.view["cause"]
+    if found == cause:
+        reason = f"{cause} still found in AFTER; {nothing}"
+        return Entry(UNCHANGED, problem.view, view, reason, how, _retry(problem.view))
+    if cause == UNEXPLAINED:
+        reason = f"now explained in AFTER: {found}; {nothing}"
+        return Entry(UNCHANGED, problem.view, view, reason, how, _retry(problem.view))
+    now = "" if found == UNEXPLAINED else f" (AFTER finds {found})"
+    reason = f"configuration changed: cause {cause} no longer found{now} — retry to verify"
+    return Entry(UNVERIFIED, problem.view, view, reason, how, _retry(problem.view))
 
 
-def _absent(
-    problem: _Problem, attempts: dict[Hashable, list[_Attempt]], times: TimeFormatter
-) -> Entry:
-    since = problem.last_failure
-    seen = [
-        attempt
-        for key in problem.keys
-        for attempt in attempts.get(key, ())
-        if since is None or attempt.moment is None or attempt.moment > since
-    ]
-    last = f"last failure {times.moment(problem.view['last_failure'])}, " if since else ""
-    successes = [attempt for attempt in seen if attempt.succeeded]
-    if successes:  # one report's times share one format: as text they sort as moments
-        first = min(successes, key=lambda attempt: (attempt.time is None, attempt.time or ""))
-        reason = (
-            f"not in AFTER; {last}verified {times.moment(first.time)} by a success of "
-            f"{first.user} on {first.host} through {first.dc or '?'}"
-        )
-        return Entry(FIXED, problem.view, None, reason)
-    if seen:
-        reason = f"not in AFTER as such; {last}then {len(seen)} failure(s) in its scope, no success"
-        return Entry(STILL_FAILING, problem.view, None, reason)
-    reason = f"not in AFTER; {last}no attempt in its scope{' since' if since else ''}"
-    return Entry(UNVERIFIED, problem.view, None, reason)
+def _retry(view: dict[str, Any]) -> str:
+    """The password change whose success would verify a fix of the problem ``view``: its
+    account (for a host or DC problem, the first account it names), towards its hosts,
+    through its DC for a DC problem."""
+    accounts = list(view["accounts"] or ())
+    hosts = [view["host"]] if view["host"] else list(dict.fromkeys(view["hosts"] or ()))
+    account = view["account"] or (accounts[0] if accounts else None)
+    text = f"retry {account or 'any account'}"
+    if account and view["scope"] in ("host", "dc"):
+        text += " (or any account sent there)"
+    text += f" on {', '.join(hosts)}" if hosts else " (any host)"
+    if view["scope"] == "dc" and view["dc"]:
+        text += f" through {view['dc']} (change the password on that DC)"
+    return text
 
 
 def _only_after(problem: _Problem, times: TimeFormatter) -> Entry:
@@ -278,5 +382,8 @@ def _only_after(problem: _Problem, times: TimeFormatter) -> Entry:
         reason = f"not in BEFORE; resolved in AFTER: {resolution_text(problem.view, times)}"
         return Entry(FIXED, None, problem.view, reason)
     span = times.span(problem.view["first_seen"], problem.view["last_seen"])
-    reason = f"open in AFTER, not in BEFORE: {problem.view['event_count']} failure(s), {span}"
-    return Entry(NEW, None, problem.view, reason)
+    failures = f"{problem.view['event_count']} failure(s), {span}"
+    if problem.view["severity"] == "info":
+        reason = f"not in BEFORE; refused on purpose ({problem.view['cause']}): {failures}"
+        return Entry(INTENDED, None, problem.view, reason)
+    return Entry(NEW, None, problem.view, f"open in AFTER, not in BEFORE: {failures}")

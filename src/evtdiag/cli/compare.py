@@ -36,10 +36,13 @@ def compare(
 ) -> None:
     """Compare the problems of two JSON reports of one site, BEFORE and AFTER fixes.
 
-    Each problem is fixed (resolved in AFTER, or a success in its scope since its last
-    failure), not yet verified (nothing tried in its scope since: retry a password change
-    there), still failing, or new. Problems match by id, else by scope and whom they name
-    (a cause may change once configurations are supplied).
+    Only AFTER's attempts after BEFORE's last event count. Each problem is fixed (a
+    success in its scope since), new (open in AFTER only), still failing (a failure in its
+    scope since, no success after it), not yet verified (gone from AFTER or its cause no
+    longer found there, nothing tried since: the retry to make is shown), unchanged
+    (found as before, nothing tried since) or intended (refused on purpose). Problems
+    match by id, else by scope and whom they name. A report compared with itself has
+    nothing new to compare.
 
     \b
     Exit codes: 0 nothing still failing or new, 1 otherwise, 2 usage error.

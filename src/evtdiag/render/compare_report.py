@@ -17,7 +17,17 @@ from typing import Any
 
 from markupsafe import Markup
 
-from evtdiag.compare import CATEGORIES, FIXED, NEW, STILL_FAILING, UNVERIFIED, Comparison, Entry
+from evtdiag.compare import (
+    CATEGORIES,
+    FIXED,
+    INTENDED,
+    NEW,
+    STILL_FAILING,
+    UNCHANGED,
+    UNVERIFIED,
+    Comparison,
+    Entry,
+)
 from evtdiag.render.html_report import csp_hash, environment, template_text
 from evtdiag.render.problems import problem_subject
 from evtdiag.render.terminal import printable_lines
@@ -27,14 +37,22 @@ from evtdiag.render.timefmt import TimeFormatter
 SCHEMA = "evtdiag-compare/1"
 
 HEADINGS = {
-    STILL_FAILING: ("Still failing", "Open in AFTER, or failing in its scope with no success."),
+    FIXED: ("Fixed", "A success in its scope after its last failure, since BEFORE's end."),
     NEW: ("New", "Open in AFTER, and not in BEFORE."),
+    STILL_FAILING: (
+        "Still failing",
+        "A failure in its scope after BEFORE's end, and no success after it.",
+    ),
     UNVERIFIED: (
         "Not yet verified",
-        "Not failing in AFTER, but nothing was tried in its scope since: retry a password "
-        "change there to verify the fix.",
+        "Gone from AFTER, or its cause no longer found there, but nothing was tried in its "
+        "scope since BEFORE's end: make the retry shown to verify the fix.",
     ),
-    FIXED: ("Fixed", "A success in its scope after the last failure."),
+    UNCHANGED: (
+        "Unchanged",
+        "AFTER finds it as BEFORE did, and nothing was tried in its scope since BEFORE's end.",
+    ),
+    INTENDED: ("Intended", "Refused on purpose (severity info): nothing to fix."),
 }
 """Category -> heading and what it means."""
 
@@ -45,16 +63,31 @@ def comparison_document(comparison: Comparison) -> dict[str, Any]:
         "schema": SCHEMA,
         "before": asdict(comparison.before),
         "after": asdict(comparison.after),
+        "new_events": comparison.new_events,
+        "nothing_new": comparison.nothing_new,
         "summary": comparison.summary(),
         "problems": [asdict(entry) for entry in comparison.entries],
     }
 
 
 def headline(comparison: Comparison) -> str:
-    """``1 still failing, 0 new, 2 not yet verified, 3 fixed``."""
-    return ", ".join(
+    """``1 fixed, 0 new, 0 still failing, 2 not yet verified, ...``, or ``nothing new to
+    compare`` when AFTER has no attempt since BEFORE and finds what it found."""
+    counted = ", ".join(
         f"{count} {HEADINGS[category][0].lower()}"
         for category, count in comparison.summary().items()
+    )
+    return f"nothing new to compare ({counted})" if comparison.nothing_new else counted
+
+
+def quiet_note(comparison: Comparison, times: TimeFormatter) -> str | None:
+    """Why nothing can be verified yet, when AFTER has no attempt after BEFORE's end."""
+    if comparison.new_events:
+        return None
+    end = times.moment(comparison.before.last_event)
+    return (
+        f"AFTER has no attempt after BEFORE's last event ({end}): "
+        "nothing can be verified yet; make the retries, then write a new AFTER report."
     )
 
 
@@ -69,7 +102,16 @@ def _row(entry: Entry) -> dict[str, str]:
         "title": both[-1]["title"],
         "ids": " -> ".join(dict.fromkeys(problem["id"] for problem in both)),
         "reason": entry.reason,
+        "retry": _retry_line(entry),
     }
+
+
+def _retry_line(entry: Entry) -> str:
+    """The retry to make: now for a fix not yet verified, once fixed for a problem AFTER
+    still finds."""
+    if not entry.retry:
+        return ""
+    return f"once fixed, {entry.retry}" if entry.category == UNCHANGED else entry.retry
 
 
 def _rows(comparison: Comparison) -> dict[str, list[dict[str, str]]]:
@@ -90,12 +132,17 @@ def render_compare_text(comparison: Comparison, times: TimeFormatter) -> str:
             "  ",
         )
     lines.append(f"  (times in {times.zone_name})")
+    note = quiet_note(comparison, times)
+    if note:
+        lines += ["", *wrap(note, "")]
     for category, rows in _rows(comparison).items():
         if rows:
             lines += ["", f"{HEADINGS[category][0]}: {len(rows)}"]
         for row in rows:
             lines += wrap(f"{row['scope']} {row['subject']} [{row['cause']}]", "  ")
             lines += wrap(row["reason"], "      ")
+            if row["retry"]:
+                lines += wrap(row["retry"], "      ")
     return printable_lines(lines)
 
 
@@ -119,6 +166,7 @@ def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:
         .render(
             c=comparison,
             headline=headline(comparison),
+            note=quiet_note(comparison, times),
             categories=categories,
             times=times,
             style=Markup(style),
