@@ -224,3 +224,21 @@ def test_powershell_quotes_what_a_group_change_names() -> None:
     commands = group_change("PasswordPropAllow", "o'brien\u2019x", add=True)
     assert [c.shell for c in commands] == ["powershell"]  # cmd would read the quotes
     assert commands[0].text.endswith("-Members 'o''brien\u2019\u2019x'")
+
+
+def test_an_unexplained_failure_with_the_configuration_asks_for_a_retry_not_a_collection(
+    sc: Scenario,
+) -> None:
+    """Issue 23: a host whose supplied files explain nothing (fixed since the failures,
+    or a cause without a rule) is not sent to collect what was collected already."""
+    sc.host("web01")
+    sc.attempt("bob", "web01", times=2)
+    sc.attempt("alice", "web01", ok=True)
+    _, doc = sc.run()
+    fix = only(doc, cause="unexplained")["fix"]
+    assert "evtdiag collect-script" not in json.dumps(fix)
+    assert fix["steps"][0]["owner"] == "unix:web01" and "syslog" in fix["steps"][0]["action"]
+    assert (fix["verify"]["account"], fix["verify"]["host"]) == ("bob", "web01")
+    _, bare = sc.run(hosts=False)
+    collect = only(bare, cause="unexplained")["fix"]
+    assert "evtdiag collect-script" in json.dumps(collect)

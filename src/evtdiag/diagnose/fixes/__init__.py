@@ -180,7 +180,38 @@ def fix_host_name(ctx: FixContext) -> Fix:
     )
 
 
-@plans("no-host-config", "unexplained")
+@plans("unexplained")
+def explain_or_retry(ctx: FixContext) -> Fix:
+    """Without the host's files, collect them. With them, nothing in them explains the
+    failures: the configuration may have been fixed since (a retry tells), or the cause
+    is one evtdiag has no rule for (ssod logs through syslogd: Microsoft's install guide
+    for the PAM module, Windows Server 2003 R2)."""
+    host = ctx.host()
+    if host is None:
+        return collect_host(ctx)
+    return Fix(
+        f"The configuration of {host.name} supplied explains none of these failures: if it "
+        "was changed since they happened, retry to verify; if not, read ssod's messages.",
+        (
+            FixStep(
+                _unix(host),
+                "Check that the files supplied are the ones ssod reads now, and read ssod's "
+                "messages in the host's syslog around the failures.",
+                commands=(
+                    Command(
+                        "sh",
+                        "grep -h ssod /var/log/messages /var/log/syslog /var/log/auth.log "
+                        "2>/dev/null | tail -50",
+                        "where the host's syslog writes them",
+                    ),
+                ),
+            ),
+        ),
+        ctx.retry(),
+    )
+
+
+@plans("no-host-config")
 def collect_host(ctx: FixContext) -> Fix:
     """The cause cannot be known without the host's files: collect them."""
     host = ctx.problem.host or next(iter(ctx.problem.hosts), None)
