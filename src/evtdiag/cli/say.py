@@ -18,7 +18,7 @@ from evtdiag.render.summary import terminal_summary
 from evtdiag.render.terminal import printable, printable_line
 
 if TYPE_CHECKING:  # publishing imports the renderers, which `events` never needs
-    from evtdiag.publish import Published
+    from evtdiag.publish.targets import Published
 
 
 def say_read(read: LogsRead) -> None:
