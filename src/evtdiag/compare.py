@@ -19,17 +19,22 @@ its last failure, the scope of :func:`evtdiag.diagnose.status.success_keys`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from evtdiag.diagnose.attempts import attempt_keys
 from evtdiag.diagnose.status import RESOLVED, success_keys
-from evtdiag.document import moment
-from evtdiag.names import account_key, host_key
-from evtdiag.render.problems import counts, resolution_text
-from evtdiag.render.timefmt import TimeFormatter
+from evtdiag.document import (
+    Times,
+    counts,
+    host_identities,
+    host_identity,
+    moment,
+    resolution_text,
+)
+from evtdiag.names import account_key
 
 FIXED = "fixed"
 UNVERIFIED = "not-yet-verified"
@@ -122,22 +127,10 @@ class _Attempt:
     dc: str
 
 
-class _Hosts:
-    """A host spelling's identity: AFTER's, else BEFORE's, else the folded short name."""
-
-    def __init__(self, before: dict[str, str], after: dict[str, str]) -> None:
-        self._ids = {**before, **after}
-
-    def identity(self, spelling: str | None) -> str:
-        if not spelling:
-            return ""
-        return self._ids.get(spelling) or host_key(spelling)
-
-
 def compare_reports(
     before: dict[str, Any],
     after: dict[str, Any],
-    times: TimeFormatter,
+    times: Times,
     *,
     paths: tuple[str, str] = ("BEFORE", "AFTER"),
 ) -> Comparison:
@@ -149,7 +142,7 @@ def compare_reports(
     but no success in AFTER since its last failure: AFTER explains those failures by
     another problem (another scope), yet what BEFORE found is not fixed.
     """
-    hosts = _Hosts(_host_identities(before), _host_identities(after))
+    hosts = host_identities(before, after)  # AFTER's, else BEFORE's, else the short name
     old = [_problem(raw, hosts) for raw in before["problems"]]
     current = [_problem(raw, hosts) for raw in after["problems"]]
     matches = _matches(old, current)
@@ -167,18 +160,13 @@ def compare_reports(
     return Comparison(_info(before, paths[0]), _info(after, paths[1]), tuple(entries))
 
 
-def _host_identities(document: dict[str, Any]) -> dict[str, str]:
-    """Spelling -> identity, as the report ``document`` names its hosts."""
-    return {item["host"]: item["identity"] for item in document["host_identities"]}
-
-
 def _info(document: dict[str, Any], path: str) -> ReportInfo:
     moments = [e["time"] for e in document["events"]["items"] if e["time"]]
     return ReportInfo(path, document["generated_at"], document["verdict"],
                       min(moments, default=None), max(moments, default=None))  # fmt: skip
 
 
-def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
+def _problem(raw: dict[str, Any], hosts: Mapping[str, str]) -> _Problem:
     """A problem as the comparison sees it. A report older than ``subject`` gets it
     derived as the diagnosis derives it (the loader, :mod:`evtdiag.document`, gave an
     older one its open ``status`` and its ``last_seen`` as ``last_failure``)."""
@@ -188,11 +176,11 @@ def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
     subject = (
         view["scope"],
         stored.get("account", account_key(account) if account else ""),
-        hosts.identity(host),
+        host_identity(host, hosts),
         stored.get("dc", dc.casefold() if dc else ""),
     )
     view["subject"] = dict(zip(("scope", "account", "host", "dc"), subject, strict=True))
-    spread = [hosts.identity(spelling) for spelling in raw["hosts"]]
+    spread = [host_identity(spelling, hosts) for spelling in raw["hosts"]]
     keys = success_keys(subject[0], subject[1], subject[2], subject[3], spread)
     return _Problem(view, subject, tuple(keys), moment(view["last_failure"]))
 
@@ -221,7 +209,7 @@ def _matches(old: list[_Problem], current: list[_Problem]) -> dict[int, tuple[in
 
 
 def _attempts(
-    events: Iterable[dict[str, Any]], hosts: _Hosts, wanted: set[Hashable]
+    events: Iterable[dict[str, Any]], hosts: Mapping[str, str], wanted: set[Hashable]
 ) -> dict[Hashable, list[_Attempt]]:
     """AFTER's failures and successes under the keys of :func:`success_keys` (only the
     ``wanted`` ones: a year of events holds far more than the problems ask about)."""
@@ -230,7 +218,7 @@ def _attempts(
         user, host, dc = event["user"], event["host"], event["dc"] or ""
         if not user or not host or event["outcome"] not in ("failure", "success"):
             continue
-        account, identity, folded = account_key(user), hosts.identity(host), dc.casefold()
+        account, identity, folded = account_key(user), host_identity(host, hosts), dc.casefold()
         attempt = _Attempt(event["outcome"] == "success", moment(event["time"]), event["time"],
                            user, host, dc)  # fmt: skip
         for key in attempt_keys(account, identity, folded):
@@ -239,7 +227,7 @@ def _attempts(
     return found
 
 
-def _matched(before: _Problem, after: _Problem, how: str, times: TimeFormatter) -> Entry:
+def _matched(before: _Problem, after: _Problem, how: str, times: Times) -> Entry:
     if after.view["status"] == RESOLVED:
         reason = f"resolved in AFTER: {resolution_text(after.view, times)}"
         return Entry(FIXED, before.view, after.view, reason, how)
@@ -248,7 +236,7 @@ def _matched(before: _Problem, after: _Problem, how: str, times: TimeFormatter) 
 
 
 def _absent(
-    problem: _Problem, attempts: dict[Hashable, list[_Attempt]], times: TimeFormatter
+    problem: _Problem, attempts: dict[Hashable, list[_Attempt]], times: Times
 ) -> Entry:
     since = problem.last_failure
     seen = [
@@ -273,7 +261,7 @@ def _absent(
     return Entry(UNVERIFIED, problem.view, None, reason)
 
 
-def _only_after(problem: _Problem, times: TimeFormatter) -> Entry:
+def _only_after(problem: _Problem, times: Times) -> Entry:
     if problem.view["status"] == RESOLVED:
         reason = f"not in BEFORE; resolved in AFTER: {resolution_text(problem.view, times)}"
         return Entry(FIXED, None, problem.view, reason)

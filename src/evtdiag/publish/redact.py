@@ -454,7 +454,7 @@ def redact_document(
     """The redacted copy of ``document`` and the redactor (its key and mapping).
 
     ``command_paths`` tells which arguments of the recorded command line are paths
-    (:func:`evtdiag.cli.paths.command_paths`).
+    (``command_paths`` of ``cli/paths.py``).
 
     :raises UsageError: when the document is redacted already: its pseudonyms would be
         taken for names, and the new mapping would lead back to the old pseudonyms only.

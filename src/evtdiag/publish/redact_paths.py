@@ -43,7 +43,7 @@ _STANDARD_PARTS = frozenset(
 CommandPaths = Callable[[list[str]], Iterable[int]]
 """The indexes of a command line (``evtdiag SUBCOMMAND ARGS...``) that are file or folder
 paths. Only the command line knows which of its options take a path, so it hands this
-function down (:func:`evtdiag.cli.paths.command_paths`): nothing below it imports it."""
+function down (``command_paths`` of ``cli/paths.py``): nothing below it imports it."""
 
 
 def split_path(path: str) -> list[str]:
