@@ -235,9 +235,7 @@ def _matched(before: _Problem, after: _Problem, how: str, times: Times) -> Entry
     return Entry(STILL_FAILING, before.view, after.view, reason, how)
 
 
-def _absent(
-    problem: _Problem, attempts: dict[Hashable, list[_Attempt]], times: Times
-) -> Entry:
+def _absent(problem: _Problem, attempts: dict[Hashable, list[_Attempt]], times: Times) -> Entry:
     since = problem.last_failure
     seen = [
         attempt

@@ -90,9 +90,7 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     if others:
         lines.append("    also: " + ", ".join(f"{c['cause']} ({c['basis']})" for c in others))
     lines += (
-        _fix_lines(problem)
-        if problem["fix"]
-        else wrap(f"fix: {problem['remediation']}", "    ")
+        _fix_lines(problem) if problem["fix"] else wrap(f"fix: {problem['remediation']}", "    ")
     )
     if problem["doc_url"] and problem["basis"] == "documented":
         lines.append(f"    doc: {problem['doc_url']}")
