@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
+from evtdiag.cli.paths import command_paths
 from evtdiag.compare import CATEGORIES, PROBLEM_FIELDS, Entry, ReportInfo, compare_reports
 from evtdiag.diagnose.audit import audits
 from evtdiag.diagnose.causes import causes
@@ -23,8 +24,8 @@ from evtdiag.document import EVIDENCE, INPUT, PROBLEM, load
 from evtdiag.errors import ExitCode
 from evtdiag.json_shape import Record
 from evtdiag.psync import CATALOGUE
+from evtdiag.publish.redact import redact_document
 from evtdiag.render.compare_report import comparison_document
-from evtdiag.render.redact import redact_document
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import REPO, SAMPLE_REPORT_ARGS
 
@@ -134,7 +135,7 @@ def test_every_exit_code_is_listed_and_no_other() -> None:
 
 
 def test_every_top_level_key_is_documented_and_no_other(document: dict[str, Any]) -> None:
-    redacted, _ = redact_document(document, bytes(32))
+    redacted, _ = redact_document(document, bytes(32), command_paths)
     assert "redaction" in redacted  # the one key only a redacted report has
     assert first_column_names("### Top level") == set(redacted)
 

@@ -22,17 +22,22 @@ that of :func:`evtdiag.diagnose.status.success_keys`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from evtdiag.diagnose.attempts import attempt_keys
 from evtdiag.diagnose.status import RESOLVED, success_keys
-from evtdiag.document import moment
-from evtdiag.names import account_key, host_key
-from evtdiag.render.problems import counts, resolution_text
-from evtdiag.render.timefmt import TimeFormatter
+from evtdiag.document import (
+    Times,
+    counts,
+    host_identities,
+    host_identity,
+    moment,
+    resolution_text,
+)
+from evtdiag.names import account_key
 
 FIXED = "fixed"
 NEW = "new"
@@ -144,22 +149,10 @@ class _Attempt:
     dc: str
 
 
-class _Hosts:
-    """A host spelling's identity: AFTER's, else BEFORE's, else the folded short name."""
-
-    def __init__(self, before: dict[str, str], after: dict[str, str]) -> None:
-        self._ids = {**before, **after}
-
-    def identity(self, spelling: str | None) -> str:
-        if not spelling:
-            return ""
-        return self._ids.get(spelling) or host_key(spelling)
-
-
 def compare_reports(
     before: dict[str, Any],
     after: dict[str, Any],
-    times: TimeFormatter,
+    times: Times,
     *,
     paths: tuple[str, str] = ("BEFORE", "AFTER"),
 ) -> Comparison:
@@ -174,7 +167,7 @@ def compare_reports(
     verified (gone from AFTER, or its cause no longer found there) or unchanged (AFTER
     finds it as BEFORE did).
     """
-    hosts = _Hosts(_host_identities(before), _host_identities(after))
+    hosts = host_identities(before, after)  # AFTER's, else BEFORE's, else the short name
     before_info, after_info = _info(before, paths[0]), _info(after, paths[1])
     old = [_problem(raw, hosts) for raw in before["problems"]]
     current = [_problem(raw, hosts) for raw in after["problems"]]
@@ -198,18 +191,13 @@ def _match(
     return (current[match[0]], match[1]) if match else (None, None)
 
 
-def _host_identities(document: dict[str, Any]) -> dict[str, str]:
-    """Spelling -> identity, as the report ``document`` names its hosts."""
-    return {item["host"]: item["identity"] for item in document["host_identities"]}
-
-
 def _info(document: dict[str, Any], path: str) -> ReportInfo:
     moments = [e["time"] for e in document["events"]["items"] if e["time"]]
     return ReportInfo(path, document["generated_at"], document["verdict"],
                       min(moments, default=None), max(moments, default=None))  # fmt: skip
 
 
-def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
+def _problem(raw: dict[str, Any], hosts: Mapping[str, str]) -> _Problem:
     """A problem as the comparison sees it. A report older than ``subject`` gets it
     derived as the diagnosis derives it (the loader, :mod:`evtdiag.document`, gave an
     older one its open ``status`` and its ``last_seen`` as ``last_failure``)."""
@@ -219,11 +207,11 @@ def _problem(raw: dict[str, Any], hosts: _Hosts) -> _Problem:
     subject = (
         view["scope"],
         stored.get("account", account_key(account) if account else ""),
-        hosts.identity(host),
+        host_identity(host, hosts),
         stored.get("dc", dc.casefold() if dc else ""),
     )
     view["subject"] = dict(zip(("scope", "account", "host", "dc"), subject, strict=True))
-    spread = [hosts.identity(spelling) for spelling in raw["hosts"]]
+    spread = [host_identity(spelling, hosts) for spelling in raw["hosts"]]
     keys = success_keys(subject[0], subject[1], subject[2], subject[3], spread)
     return _Problem(view, subject, tuple(keys), moment(view["last_failure"]))
 
@@ -267,7 +255,10 @@ class _Later:
 
 
 def _attempts(
-    events: Iterable[dict[str, Any]], hosts: _Hosts, wanted: set[Hashable], end: datetime | None
+    events: Iterable[dict[str, Any]],
+    hosts: Mapping[str, str],
+    wanted: set[Hashable],
+    end: datetime | None,
 ) -> _Later:
     """AFTER's failures and successes later than ``end`` (only the ``wanted`` keys: a year
     of events holds far more than the problems ask about). An attempt without a time
@@ -283,7 +274,7 @@ def _attempts(
             continue
         count += 1
         attempt = _Attempt(event["outcome"] == "success", when, event["time"], user, host, dc)
-        for key in _event_keys(user, hosts.identity(host), dc.casefold()):
+        for key in _event_keys(user, host_identity(host, hosts), dc.casefold()):
             if key in wanted:
                 found[key].append(attempt)
     return _Later(found, count)
@@ -302,7 +293,7 @@ def _event_keys(user: str, host: str, dc: str) -> tuple[Hashable, ...]:
 
 def _judged(
     problem: _Problem, after: _Problem | None, how: str | None, later: _Later,
-    times: TimeFormatter,
+    times: Times,
 ) -> Entry:  # fmt: skip
     """A BEFORE problem's category: by the attempts in its scope since BEFORE's end when
     there are any, else by what AFTER says of it."""
@@ -330,7 +321,7 @@ def _judged(
 
 
 def _untried(
-    problem: _Problem, after: _Problem | None, how: str | None, times: TimeFormatter,
+    problem: _Problem, after: _Problem | None, how: str | None, times: Times,
     intended: bool,
 ) -> Entry:  # fmt: skip
     """A BEFORE problem nothing was tried in since BEFORE's end: what AFTER says of it
@@ -377,7 +368,7 @@ def _retry(view: dict[str, Any]) -> str:
     return text
 
 
-def _only_after(problem: _Problem, times: TimeFormatter) -> Entry:
+def _only_after(problem: _Problem, times: Times) -> Entry:
     if problem.view["status"] == RESOLVED:
         reason = f"not in BEFORE; resolved in AFTER: {resolution_text(problem.view, times)}"
         return Entry(FIXED, None, problem.view, reason)

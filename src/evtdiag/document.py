@@ -1,4 +1,5 @@
-"""The report document (schema ``evtdiag/1``) as read back by ``render`` and ``compare``.
+"""The report document (schema ``evtdiag/1``) as read back by ``render``, ``compare`` and
+every renderer: the one reader of it.
 
 A saved report is untrusted: hand-edited, written by an older evtdiag, or crafted. It is
 checked here once, field by field against :data:`REPORT` (the fields of
@@ -8,14 +9,20 @@ field (``problems[0].severity: expected one of error, warning, info, got null``)
 half rendered. The fields the contract marks ``contract`` are required; every later
 field gets its default here, and only here, so that a report written before it (or with
 the contract's fields alone) renders like a new one.
+
+What a reader asks of a problem or a report beyond its fields is answered here too, once:
+whether a problem is open and counts for the verdict, the order problems are listed in,
+the verdict's counts, a host spelling's identity and a time as a moment. ``compare`` and
+the renderers read the document through these, so that they agree.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from evtdiag.errors import UsageError
 from evtdiag.json_shape import (
@@ -33,6 +40,7 @@ from evtdiag.json_shape import (
     copied,
     empty,
 )
+from evtdiag.names import host_key
 
 SCHEMA = "evtdiag/1"
 VERDICTS = ("operational", "warning", "failing", "no-psync-events")
@@ -373,3 +381,94 @@ def moment(text: str | None) -> datetime | None:
     if not text:
         return None
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+class Times(Protocol):
+    """How a reader shows the document's times to people
+    (:class:`evtdiag.render.timefmt.TimeFormatter` is one): ``?`` for an unknown time."""
+
+    def moment(self, iso: str | None) -> str: ...
+
+    def span(self, first: str | None, last: str | None) -> str: ...
+
+
+def is_open(problem: dict[str, Any]) -> bool:
+    """Whether the problem still needs work: reports from before problem status have only
+    open problems (:func:`load` gives them ``status: open``)."""
+    return bool(problem["status"] == "open")
+
+
+def counts(problem: dict[str, Any]) -> bool:
+    """Whether the verdict and the exit code count the problem: open, and not intended
+    (info), as :func:`evtdiag.diagnose.verdict.counted` picks them from a diagnosis."""
+    return is_open(problem) and problem["severity"] != "info"
+
+
+def counted_in(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problems of ``document`` that :func:`counts`."""
+    return [p for p in document["problems"] if counts(p)]
+
+
+def problem_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open problems by scope (host, account, DC, pair: :data:`SCOPES`), then the resolved
+    ones: the order every output lists them in, whatever order a hand-edited report has."""
+    rank = {scope: index for index, scope in enumerate(SCOPES)}
+    return sorted(problems, key=lambda p: (not is_open(p), rank.get(p["scope"], len(rank))))
+
+
+def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
+    """Accounts, hosts and DCs for the verdict: the diagnosis's counts by identity. A
+    report from before those counts is counted by spelling from its events, its open
+    counts taken from the failing ones; ``pairs`` stays None there (nothing in such a
+    report says which pairs were tried)."""
+    events = document["events"]["items"]
+    failures = [e for e in events if e["outcome"] == "failure"]
+    found = document.get("counts") or {
+        "accounts": len({e["user"] for e in events if e["user"]}),
+        "accounts_failing": len({e["user"] for e in failures if e["user"]}),
+        "hosts": len({e["host"] for e in events if e["host"]}),
+        "hosts_failing": len({e["host"] for e in failures if e["host"]}),
+    }
+    dcs: dict[str, str] = {}
+    for event in events:
+        if event["dc"]:  # exports without a computer name (CSV) name no DC
+            dcs.setdefault(event["dc"].casefold(), event["dc"])
+    result = {**found, "dcs": sorted(dcs.values(), key=str.casefold)}
+    result.setdefault("accounts_open", result["accounts_failing"])
+    result.setdefault("hosts_open", result["hosts_failing"])
+    result.setdefault("pairs", None)
+    result.setdefault("pairs_open", None)
+    return result
+
+
+def resolution_text(problem: dict[str, Any], times: Times) -> str:
+    """What showed the fix: the first success in the problem's scope after its last
+    failure."""
+    text = (
+        f"last failure {times.moment(problem['last_failure'])}, verified "
+        f"{times.moment(problem['resolved_at'])}"
+    )
+    verified = problem["verified_by"]
+    if verified:
+        text += f" by {verified['text']}"
+    return text
+
+
+def host_identities(*documents: dict[str, Any]) -> dict[str, str]:
+    """Host spelling -> identity, as the documents name their hosts (``host_identities``);
+    a spelling two documents name takes the later one's identity."""
+    return {
+        item["host"]: item["identity"]
+        for document in documents
+        for item in document["host_identities"]
+    }
+
+
+def host_identity(spelling: str | None, identities: Mapping[str, str]) -> str:
+    """The one way a reader folds a host name: its identity in ``identities``
+    (:func:`host_identities`), else the folded short name
+    (:func:`evtdiag.names.host_key`, as the diagnosis names a host no configuration
+    ties: ``WEB01.corp.example.com`` = ``web01``); ``""`` for no host."""
+    if not spelling:
+        return ""
+    return identities.get(spelling) or host_key(spelling)

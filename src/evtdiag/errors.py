@@ -1,6 +1,6 @@
 """The error hierarchy and the exit-code contract.
 
-Only :mod:`evtdiag.cli` turns an error into a message and an exit; every stage below
+Only the command line (``cli/``) turns an error into a message and an exit; every stage below
 it raises one of these, each carrying the exit code it stands for (as click's
 exceptions do), so the mapping from failure to exit code lives in one place.
 """

@@ -8,10 +8,10 @@ import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from evtdiag.document import counted_in
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report
 from evtdiag.render.json_report import document_parts
-from evtdiag.render.problems import counted_in
 from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"

@@ -13,7 +13,7 @@ import pytest
 
 from evtdiag.logs import ProviderMatcher, read_files
 from evtdiag.logs import formats as registry
-from evtdiag.logs.events import Element, event_record, provider_names
+from evtdiag.logs.event_tree import Element, event_record, provider_names
 from evtdiag.logs.sources import Format, ReadContext, Result, Source
 from evtdiag.model import InputCoverage, Place
 

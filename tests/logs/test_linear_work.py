@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from evtdiag.logs import ProviderMatcher
-from evtdiag.logs.events import MAX_ATTRIBUTES
+from evtdiag.logs.event_tree import MAX_ATTRIBUTES
 from evtdiag.logs.exports.xml import read_xml_export
 from tests.support.evtx_writer import WriterEvent
 from tests.support.export_writer import events_xml

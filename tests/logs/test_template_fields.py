@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from evtdiag.logs.events import Element, Substitution, event_record, to_xml
+from evtdiag.logs.event_tree import Element, Substitution, event_record, to_xml
 from evtdiag.logs.evtx.binxml import ChunkDecoder, ValueType, fill_template
 from evtdiag.logs.evtx.template_fields import SubstitutionTexts, TemplateFields, TemplateXml
 from evtdiag.logs.providers import AllProviders

@@ -24,8 +24,8 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.errors import OutputError
+from evtdiag.publish.output import write_report, write_stdout
 from evtdiag.render import formats
-from evtdiag.render.output import write_report, write_stdout
 from tests.conftest import REPO, SAMPLE_LOGS
 
 LOGS = [str(p) for p in sorted(SAMPLE_LOGS.glob("*.evtx"))]

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.errors import UsageError
-from evtdiag.render.output import write_report
+from evtdiag.publish.output import write_report
 from tests.publish.test_output_faults import save_findings
 
 

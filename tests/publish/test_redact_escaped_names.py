@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evtdiag.render.name_matcher import NameMatcher, replace
-from evtdiag.render.redact import redact_document
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.name_matcher import NameMatcher, replace
+from evtdiag.publish.redact import redact_document
 from tests.hosts.scenario import reports, write_psync_log
 
 KEY = b"k" * 32
@@ -26,7 +27,7 @@ KEY = b"k" * 32
 )
 def test_names_are_found_as_xml_escapes_them(name: str, written: str, expected: str) -> None:
     document = {"events": {"items": [{"user": name, "host": "web01", "xml": written}]}}
-    redacted, redactor = redact_document(document, KEY)
+    redacted, redactor = redact_document(document, KEY, command_paths)
     pseudonym = redactor.pseudonyms[name.casefold()]
     if "R&amp;D" in written:
         pseudonym = pseudonym.upper()  # the case pattern of the spelling replaced

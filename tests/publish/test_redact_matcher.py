@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evtdiag.render.name_matcher import NAME_CHARACTER, NameMatcher, fold, replace, tokens
-from evtdiag.render.redact import redact_document
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.name_matcher import NAME_CHARACTER, NameMatcher, fold, replace, tokens
+from evtdiag.publish.redact import redact_document
 
 KEY = b"k" * 32
 # Names as the report gives them: plain, dotted, multi-word, with $ and quotes, with
@@ -169,6 +170,6 @@ def test_redaction_compiles_no_pattern_of_the_names(monkeypatch: pytest.MonkeyPa
     }
     # re._compile is what re.compile, re.sub, re.search... all go through (cache included)
     monkeypatch.setattr(re, "_compile", recording_compile)
-    redacted, redactor = redact_document(document, KEY)
+    redacted, redactor = redact_document(document, KEY, command_paths)
     assert compiled and max(map(len, compiled)) < 200
     assert set(redacted["note"].split()) == {redactor.pseudonyms[u] for u in users}

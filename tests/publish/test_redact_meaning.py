@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render.name_matcher import fold
-from evtdiag.render.redact import Redactor, redact_document
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.name_matcher import fold
+from evtdiag.publish.redact import Redactor, redact_document
 from tests.conftest import SAMPLE_REPORT_ARGS
 
 KEY = b"k" * 32
@@ -28,7 +29,7 @@ def sample() -> dict:
 
 def test_the_rules_own_text_is_never_rewritten(sample: dict) -> None:
     """"The account is root or has uid 0" became "The account is user-28bc or has uid 0"."""
-    redacted, _ = redact_document(sample, KEY)
+    redacted, _ = redact_document(sample, KEY, command_paths)
     titles = [c["title"] for p in redacted["problems"] for c in p["causes"]]
     assert "The account is root or has uid 0" in titles
     for before, after in zip(sample["problems"], redacted["problems"], strict=True):
@@ -49,7 +50,7 @@ def test_the_name_case_finding_still_shows_two_spellings(sample: dict) -> None:
     said = re.compile(r"Windows sends '(.+)', the UNIX account is '(.+)'\.")
     sent, account = said.fullmatch(problem["detail"]).groups()
     assert sent != account and sent.casefold() == account.casefold()
-    redacted, _ = redact_document(sample, KEY)
+    redacted, _ = redact_document(sample, KEY, command_paths)
     (problem,) = [p for p in redacted["problems"] if p["cause"] == "name-case-mismatch"]
     sent_pseudonym, account_pseudonym = said.fullmatch(problem["detail"]).groups()
     assert sent not in problem["detail"] and account not in problem["detail"]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from evtdiag.render.redact import Redactor
-from evtdiag.render.redact_paths import command_paths, part_stem
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.redact import Redactor
+from evtdiag.publish.redact_paths import part_stem
 
 
 @pytest.mark.parametrize(

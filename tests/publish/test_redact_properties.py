@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from evtdiag.render.name_matcher import NAME_CHARACTER, fold
+from evtdiag.publish.name_matcher import NAME_CHARACTER, fold
 from tests.hosts.scenario import REPORT_FORMATS, run, write_psync_log
 
 LETTERS = st.characters(categories=("Lu", "Ll", "Lt", "Lm", "Lo"))

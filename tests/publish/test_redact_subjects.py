@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from evtdiag.cli.paths import command_paths
 from evtdiag.errors import UsageError
-from evtdiag.render.redact import names_in, redact_document
+from evtdiag.publish.redact import names_in, redact_document
 
 KEY = b"k" * 32
 
@@ -44,7 +45,7 @@ def test_the_names_of_evidence_subjects_are_hidden() -> None:
     )
     found = set(names_in(doc))
     assert {("user", "olduser"), ("user", "adm.jones"), ("domain", "CORP")} <= found
-    redacted, _ = redact_document(doc, KEY)
+    redacted, _ = redact_document(doc, KEY, command_paths)
     text = json.dumps(redacted).casefold()
     assert "olduser" not in text and "adm.jones" not in text and "corp" not in text
 
@@ -64,11 +65,11 @@ def test_a_report_without_evidence_subjects_is_refused() -> None:
     del line["subject"]
     doc = document([line], [config("alice: password locked", None) | {"line": 4}])
     with pytest.raises(UsageError, match=r"older evtdiag.*write the report again"):
-        redact_document(doc, KEY)
+        redact_document(doc, KEY, command_paths)
     line["subject"] = None  # the same report written now: redacted
     for item in doc["problems"][0]["evidence"]:
         assert "subject" in item
-    redacted, _ = redact_document(doc, KEY)
+    redacted, _ = redact_document(doc, KEY, command_paths)
     assert "alice" not in json.dumps(redacted)
 
 
@@ -83,7 +84,7 @@ def test_a_report_whose_configuration_names_are_not_data_is_refused(field: str) 
         entry = {"file": "hosts/web01/passwd", "line": 2, "message": "svc_payroll: uid ..."}
     doc[field] = [entry]
     with pytest.raises(UsageError, match=r"older evtdiag.*write the report again"):
-        redact_document(doc, KEY)
+        redact_document(doc, KEY, command_paths)
     entry["names"] = {"user": ["svc_payroll"]}
-    redacted, _ = redact_document(doc, KEY)
+    redacted, _ = redact_document(doc, KEY, command_paths)
     assert "svc_payroll" not in json.dumps(redacted)

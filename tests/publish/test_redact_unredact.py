@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render.redact import mapping_document, redact_document
-from evtdiag.render.unredact import unredact
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.redact import mapping_document, redact_document
+from evtdiag.publish.unredact import unredact
 
 MAPPING = {"user-1a2b": "alice", "user-1a2b3c": "bob", "dc-706f": "DC01", "host-2c91": "web01"}
 NOT_ALONE = "user-1a2b9 xuser-1a2b user-1a2b_x user-1a2b$"
@@ -41,7 +42,7 @@ def test_what_redaction_wrote_decodes_to_the_original(tmp_path: Path) -> None:
         "inputs": [{"path": "logs/DC01-Application.evtx", "computers": ["DC01"]}],
         "notes": ["sso.conf:3: SYNC_USERS=-alice,+bob on web01"],
     }
-    redacted, redactor = redact_document(document, b"k" * 32)
+    redacted, redactor = redact_document(document, b"k" * 32, command_paths)
     text = json.dumps(redacted)
     assert "alice" not in text and "DC01" not in text
     mapping = tmp_path / "r.redaction.json"

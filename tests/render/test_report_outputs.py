@@ -15,6 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
+from evtdiag.cli.paths import command_paths
+from evtdiag.publish.redact import redact_document
+from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
 from evtdiag.render.html_report import (
     CARDS_PER_SCOPE,
@@ -24,10 +27,8 @@ from evtdiag.render.html_report import (
     render_html,
 )
 from evtdiag.render.problems import TRIAGE_ROWS
-from evtdiag.render.redact import redact_document
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
-from evtdiag.render.unredact import unredact
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
 INPUTS = [*SAMPLE_REPORT_ARGS, "-q"]
@@ -353,9 +354,9 @@ def test_a_redacted_report_is_not_redacted_again(findings: Path, tmp_path: Path)
 
 
 def test_redaction_is_keyed_and_stable(document: dict) -> None:
-    a, ra = redact_document(document, b"k" * 32)
-    b, rb = redact_document(document, b"k" * 32)
-    c, _ = redact_document(document, b"x" * 32)
+    a, ra = redact_document(document, b"k" * 32, command_paths)
+    b, rb = redact_document(document, b"k" * 32, command_paths)
+    c, _ = redact_document(document, b"x" * 32, command_paths)
     assert a == b and ra.originals == rb.originals and a != c
     assert {p["id"] for p in a["problems"]}.isdisjoint(p["id"] for p in document["problems"])
     assert a["redaction"]["scheme"] == "hmac-sha256" and "key" not in a["redaction"]
@@ -432,7 +433,7 @@ def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
 def test_an_error_while_writing_parts_leaves_the_old_report_and_no_temporary_file(
     tmp_path: Path,
 ) -> None:
-    from evtdiag.render.output import write_report
+    from evtdiag.publish.output import write_report
 
     target = tmp_path / "report.json"
     target.write_text("old report\n")
@@ -458,7 +459,7 @@ def test_an_error_while_writing_parts_leaves_the_old_report_and_no_temporary_fil
 def test_a_file_name_with_undecodable_bytes_is_written_as_an_escape(tmp_path: Path) -> None:
     """Python keeps a file name's undecodable bytes as lone surrogates; the report stays
     UTF-8 (JSON reads the escape back as the same string)."""
-    from evtdiag.render.output import write_report
+    from evtdiag.publish.output import write_report
 
     target = tmp_path / "report.json"
     name = "/logs/bad\udcff.evtx"
@@ -469,7 +470,7 @@ def test_a_file_name_with_undecodable_bytes_is_written_as_an_escape(tmp_path: Pa
 
 def test_an_output_name_the_system_refuses_is_a_usage_error(tmp_path: Path) -> None:
     from evtdiag.errors import UsageError
-    from evtdiag.render.output import write_report
+    from evtdiag.publish.output import write_report
 
     with pytest.raises(UsageError, match=r"cannot use .* as an output"):
         write_report(tmp_path / ("a" * 300 + ".json"), ["{}"])

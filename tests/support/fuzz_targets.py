@@ -35,6 +35,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
+from evtdiag.cli.paths import command_paths
 from evtdiag.compare import compare_reports
 from evtdiag.document import load
 from evtdiag.errors import InputFormatError, UsageError
@@ -56,11 +57,11 @@ from evtdiag.logs.exports.xml import read_xml_export
 from evtdiag.logs.providers import AllProviders
 from evtdiag.logs.sources import ReadContext, ReadOptions
 from evtdiag.psync import Catalogue, extract
+from evtdiag.publish.redact import redact_document
 from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.config_text import format_host, format_windows
 from evtdiag.render.events import coverage_text, events_csv, events_json, events_table
 from evtdiag.render.formats import REPORT_FORMATS, render_document
-from evtdiag.render.redact import redact_document
 from evtdiag.render.summary import terminal_summary
 from evtdiag.render.timefmt import TimeFormatter
 from tests.hosts.collector_run import collect, shell_command
@@ -192,7 +193,7 @@ def render_report_bytes(data: bytes, folder: Path) -> None:
     for output_format in REPORT_FORMATS:
         "".join(render_document(document, output_format, _ZONE))
     try:
-        redacted, _ = redact_document(document, bytes(32))
+        redacted, _ = redact_document(document, bytes(32), command_paths)
     except UsageError:  # redacted already, or evidence without a subject
         return
     "".join(render_document(redacted, "text", _ZONE))

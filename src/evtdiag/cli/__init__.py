@@ -122,7 +122,7 @@ def _fail(ctx: click.Context, message: str, code: ExitCode) -> NoReturn:
 def _internal_error(error: Exception) -> str:
     """A bug, in one line: the exception, and the private file its traceback was saved to
     (it may hold names from the logs)."""
-    from evtdiag.render.output import save_traceback
+    from evtdiag.publish.output import save_traceback
 
     summary = printable_line(f"{type(error).__name__}: {error}")
     try:

@@ -11,7 +11,7 @@ from evtdiag.cli.options import COMPARE_FORMAT_NAMES, REPORT_FILE, output_option
 from evtdiag.compare import compare_reports
 from evtdiag.document import read
 from evtdiag.errors import ExitCode
-from evtdiag.publish import write_output
+from evtdiag.publish.targets import write_output
 from evtdiag.render.compare_report import COMPARE_FORMATS
 from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter

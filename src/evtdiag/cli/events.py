@@ -9,8 +9,8 @@ from evtdiag.cli.say import say_read, say_refused
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, read_logs
 from evtdiag.progress import progress_line
+from evtdiag.publish.output import write_stdout
 from evtdiag.render.events import events_csv, events_json, events_table
-from evtdiag.render.output import write_stdout
 
 LISTINGS = {"table": events_table, "csv": events_csv}
 

@@ -8,9 +8,9 @@ import click
 
 from evtdiag.cli.options import REPORT_FILE
 from evtdiag.document import read
-from evtdiag.publish import write_folder
+from evtdiag.publish.output import write_stdout
+from evtdiag.publish.targets import write_folder
 from evtdiag.render.fix_kit import fix_kit, kit_text
-from evtdiag.render.output import write_stdout
 from evtdiag.render.terminal import printable, printable_line
 
 

@@ -1,7 +1,7 @@
 """The option groups the commands share, each declared once as a decorator.
 
 Every group hands its command one value (a :class:`~evtdiag.pipeline.LogRequest`, a
-:class:`~evtdiag.publish.ReportTarget`...) instead of a dozen keywords, checked before
+:class:`~evtdiag.publish.targets.ReportTarget`...) instead of a dozen keywords, checked before
 any log is read: a report that could not be written is refused at once, not after a
 long read.
 """
@@ -297,7 +297,7 @@ def output_options(formats: tuple[str, ...], default: str, format_help: str, out
 
 def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The output options ``report`` and ``render`` share, with redaction; the command
-    receives them as one ``target`` (:class:`~evtdiag.publish.ReportTarget`), checked
+    receives them as one ``target`` (:class:`~evtdiag.publish.targets.ReportTarget`), checked
     before any log is read."""
 
     @functools.wraps(command)
@@ -311,10 +311,17 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         redact_key: Path | None,
         **rest: Any,
     ) -> Any:
-        from evtdiag.publish import report_target
+        from evtdiag.cli.paths import command_paths
+        from evtdiag.publish.targets import report_target
 
         target = report_target(
-            output_format, output, times, force=force, redact=redact, redact_key=redact_key
+            output_format,
+            output,
+            times,
+            force=force,
+            redact=redact,
+            redact_key=redact_key,
+            command_paths=command_paths,
         )
         return command(target=target, **rest)
 

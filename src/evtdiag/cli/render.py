@@ -10,7 +10,7 @@ import click
 from evtdiag.cli.options import REPORT_FILE, quiet_option, report_output_options
 from evtdiag.cli.say import exit_code, say_published, say_summary
 from evtdiag.document import read
-from evtdiag.publish import ReportTarget, publish
+from evtdiag.publish.targets import ReportTarget, publish
 
 
 @click.command()

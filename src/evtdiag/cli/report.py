@@ -12,7 +12,7 @@ from evtdiag.cli.say import exit_code, say_published, say_refused, say_speed, sa
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report, cycle_collection_paused
 from evtdiag.progress import progress_line
-from evtdiag.publish import ReportTarget, publish
+from evtdiag.publish.targets import ReportTarget, publish
 from evtdiag.render.terminal import printable_line
 
 

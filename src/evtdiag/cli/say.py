@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from evtdiag.document import counted_in
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogsRead
 from evtdiag.progress import speed_text
 from evtdiag.render.events import coverage_text
-from evtdiag.render.problems import counted_in
 from evtdiag.render.summary import terminal_summary
 from evtdiag.render.terminal import printable, printable_line
 
 if TYPE_CHECKING:  # publishing imports the renderers, which `events` never needs
-    from evtdiag.publish import Published
+    from evtdiag.publish.targets import Published
 
 
 def say_read(read: LogsRead) -> None:

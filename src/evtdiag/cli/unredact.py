@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from evtdiag.errors import UsageError
-from evtdiag.render.unredact import load_mapping
-from evtdiag.render.unredact import unredact as unredacted
+from evtdiag.publish.unredact import load_mapping
+from evtdiag.publish.unredact import unredact as unredacted
 
 
 @click.command()

@@ -227,21 +227,3 @@ def warning_json(warning: ConfigWarning) -> dict[str, Any]:
         "message": warning.message,
         "names": names_by_kind(warning.names),
     }
-
-
-def summary_counts(document: dict[str, Any]) -> dict[str, Any]:
-    """Accounts, hosts and DCs for the verdict banner: the diagnosis's counts by identity
-    when the document has them (reports older than them are counted by spelling)."""
-    events = document["events"]["items"]
-    failures = [e for e in events if e["outcome"] == "failure"]
-    counts = document.get("counts") or {
-        "accounts": len({e["user"] for e in events if e["user"]}),
-        "accounts_failing": len({e["user"] for e in failures if e["user"]}),
-        "hosts": len({e["host"] for e in events if e["host"]}),
-        "hosts_failing": len({e["host"] for e in failures if e["host"]}),
-    }
-    dcs: dict[str, str] = {}
-    for event in events:
-        if event["dc"]:  # exports without a computer name (CSV) name no DC
-            dcs.setdefault(event["dc"].casefold(), event["dc"])
-    return {**counts, "dcs": sorted(dcs.values(), key=str.casefold)}

@@ -40,8 +40,8 @@ class OwnerTasks:
 
 def failing_pairs(problem: dict[str, Any]) -> int:
     """How many (account, host) pairs a problem holds failing, at least one: its impact."""
-    accounts = len(problem.get("accounts") or ()) or 1
-    hosts = len(problem.get("hosts") or ()) or 1
+    accounts = len(problem["accounts"]) or 1
+    hosts = len(problem["hosts"]) or 1
     return accounts * hosts
 
 
@@ -58,7 +58,7 @@ def checklist(document: dict[str, Any]) -> list[OwnerTasks]:
     """Every fix step of the open problems, grouped by owner: Windows first, then each
     UNIX host in the order its first step comes; within an owner, by impact."""
     owners: dict[str, OwnerTasks] = {}
-    for problem in by_impact(p for p in document["problems"] if p.get("fix")):
+    for problem in by_impact(p for p in document["problems"] if p["fix"]):
         for step in problem["fix"]["steps"]:
             owners.setdefault(step["owner"], OwnerTasks(step["owner"])).steps.append(
                 (problem, step)
@@ -223,7 +223,7 @@ def _powershell(tasks: OwnerTasks) -> str:
 
 def _verify(document: dict[str, Any]) -> str:
     """The retries to make after the fixes, and what to send back."""
-    ids = document.get("success_ids") or []
+    ids = document["success_ids"]
     success = (
         f'event {", ".join(map(str, ids))} ("Successfully changed password")'
         if ids
@@ -239,7 +239,7 @@ def _verify(document: dict[str, Any]) -> str:
         "| problem | retry | not fixed yet while |",
         "|---|---|---|",
     ]
-    for problem in by_impact(p for p in document["problems"] if p.get("fix")):
+    for problem in by_impact(p for p in document["problems"] if p["fix"]):
         retry = problem["fix"]["verify"]
         target = f"{retry['account'] or 'any account'} on {retry['host'] or 'any host'}"
         if retry["dc"]:

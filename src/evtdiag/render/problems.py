@@ -1,14 +1,19 @@
-"""How every renderer names, orders and counts the problems of a report document, so that
-the text, the HTML and ``compare`` list the problems in one order and say the same things.
+"""How every renderer presents the problems of a report document: the sections, their
+headings and meanings, and the few words that name a problem, so that the text and the
+HTML reports say the same things. What a problem *is* (open, counted, in which order,
+how it was resolved) is read from the document by :mod:`evtdiag.document`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from evtdiag.render.fields import summary_counts
-from evtdiag.render.timefmt import TimeFormatter
+# Read by html_report.py from here until the HTML renderer imports them from
+# evtdiag.document itself (the HTML split is another branch's work).
+from evtdiag.document import is_open as is_open
+from evtdiag.document import problem_order as problem_order
+from evtdiag.document import resolution_text as resolution_text
+from evtdiag.document import verdict_counts as verdict_counts
 
 
 class Section(NamedTuple):
@@ -35,46 +40,8 @@ RESOLVED_SECTION = Section(
     "resolved", "Resolved problems", "fixed: the same scope succeeded after the last failure"
 )
 """The section after them, of every scope."""
-SCOPE_ORDER = tuple(section.scope for section in SECTIONS)
-"""The scopes of the ``evtdiag/1`` problems, in section order (a renderer reads a
-document, not the diagnosis's registry, so it names them here)."""
 TRIAGE_ROWS = 100
 """Problems in the triage table (open ones first); every problem follows in full."""
-
-
-def is_open(problem: dict[str, Any]) -> bool:
-    """Reports from before problem status have only open problems."""
-    return problem.get("status", "open") == "open"
-
-
-def counts(problem: dict[str, Any]) -> bool:
-    """Whether the verdict and the exit code count the problem: open, and not intended
-    (info), as :func:`evtdiag.diagnose.verdict.counted` picks them from a diagnosis."""
-    return is_open(problem) and problem["severity"] != "info"
-
-
-def counted_in(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The problems of ``document`` that :func:`counts`."""
-    return [p for p in document["problems"] if counts(p)]
-
-
-def problem_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Open problems by scope (host, account, DC, pair), then the resolved ones: the order
-    of the triage table and of the sections, whatever order a hand-edited report has."""
-    rank = {scope: index for index, scope in enumerate(SCOPE_ORDER)}
-    return sorted(problems, key=lambda p: (not is_open(p), rank.get(p["scope"], len(rank))))
-
-
-def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
-    """The diagnosis's counts for the verdict, by identity. A report from before the
-    open-problem counts gets them from the failing ones; ``pairs`` stays None there
-    (nothing in such a report says which pairs were tried)."""
-    counts = summary_counts(document)
-    counts.setdefault("accounts_open", counts["accounts_failing"])
-    counts.setdefault("hosts_open", counts["hosts_failing"])
-    counts.setdefault("pairs", None)
-    counts.setdefault("pairs_open", None)
-    return counts
 
 
 def problem_subject(problem: dict[str, Any]) -> str:
@@ -95,16 +62,3 @@ def middle_ellipsis(text: str, limit: int) -> str:
         return text
     head = limit // 2
     return f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
-
-
-def resolution_text(problem: dict[str, Any], times: TimeFormatter) -> str:
-    """What showed the fix: the first success in the problem's scope after its last
-    failure."""
-    text = (
-        f"last failure {times.moment(problem['last_failure'])}, verified "
-        f"{times.moment(problem['resolved_at'])}"
-    )
-    verified = problem.get("verified_by")
-    if verified:
-        text += f" by {verified['text']}"
-    return text

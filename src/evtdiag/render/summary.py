@@ -11,13 +11,8 @@ from typing import Any
 
 import click
 
-from evtdiag.render.problems import (
-    counted_in,
-    is_open,
-    middle_ellipsis,
-    problem_order,
-    problem_subject,
-)
+from evtdiag.document import counted_in, is_open, problem_order
+from evtdiag.render.problems import middle_ellipsis, problem_subject
 from evtdiag.render.terminal import printable_line
 
 SUBJECT_CHARS = 44

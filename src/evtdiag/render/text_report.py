@@ -16,17 +16,14 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from evtdiag.document import is_open, problem_order, resolution_text, verdict_counts
 from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.problems import (
     RESOLVED_SECTION,
     SECTIONS,
     TRIAGE_ROWS,
-    is_open,
     middle_ellipsis,
-    problem_order,
     problem_subject,
-    resolution_text,
-    verdict_counts,
 )
 from evtdiag.render.terminal import printable_line, printable_lines
 from evtdiag.render.timefmt import TimeFormatter
@@ -83,7 +80,7 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     ]
     span = times.span(problem["first_seen"], problem["last_seen"])
     lines.append(f"    {problem['event_count']} event(s), {span}")
-    if problem.get("status") == "resolved":
+    if not is_open(problem):
         lines += wrap("resolved: " + resolution_text(problem, times), "    ")
     lines += wrap(f"why this scope: {problem['scope_reason']}", "    ")
     lines += wrap(" ".join(filter(None, (problem["explanation"], problem["detail"]))), "    ")
@@ -93,9 +90,7 @@ def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
     if others:
         lines.append("    also: " + ", ".join(f"{c['cause']} ({c['basis']})" for c in others))
     lines += (
-        _fix_lines(problem)
-        if problem.get("fix")
-        else wrap(f"fix: {problem['remediation']}", "    ")
+        _fix_lines(problem) if problem["fix"] else wrap(f"fix: {problem['remediation']}", "    ")
     )
     if problem["doc_url"] and problem["basis"] == "documented":
         lines.append(f"    doc: {problem['doc_url']}")
@@ -142,7 +137,7 @@ def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
     tasks = checklist(document)
     if not tasks:
         return []
-    fixes = sum(1 for p in document["problems"] if p.get("fix"))
+    fixes = sum(1 for p in document["problems"] if p["fix"])
     lines = ["", f"What to do: {fixes} fix(es), by who must act (evtdiag fixes writes them out)"]
     for owner in tasks:
         lines.append(f"  {printable_line(owner.heading)}")
@@ -154,21 +149,20 @@ def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
 
 def _triage_lines(problems: list[dict[str, Any]], times: TimeFormatter) -> list[str]:
     """One aligned line per problem (days only: the full times follow in the problem)."""
-    resolved = any(p.get("resolved_at") for p in problems)
+    resolved = any(p["resolved_at"] for p in problems)
     header = ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE", "EVENTS", "FIRST .. LAST FAILURE"]
     rows = [header + (["RESOLVED"] if resolved else [])]
     for problem in problems[:TRIAGE_ROWS]:
-        last = problem.get("last_failure") or problem["last_seen"]
         row = [
-            problem.get("status", "open"),
+            problem["status"],
             problem["severity"],
             problem["scope"],
             middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS),
             problem["cause"],
             f"{problem['event_count']:,}",
-            f"{_day(problem['first_seen'], times)} .. {_day(last, times)}",
+            f"{_day(problem['first_seen'], times)} .. {_day(problem['last_failure'], times)}",
         ]
-        row += [_day(problem.get("resolved_at"), times)] if resolved else []
+        row += [_day(problem["resolved_at"], times)] if resolved else []
         rows.append([printable_line(cell) for cell in row])
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     events = header.index("EVENTS")

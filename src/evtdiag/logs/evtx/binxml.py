@@ -23,7 +23,7 @@ from enum import IntEnum
 from itertools import accumulate
 from typing import Any
 
-from evtdiag.logs.events import Element, Substitution
+from evtdiag.logs.event_tree import Element, Substitution
 from evtdiag.logs.evtx.layout import (
     GUID,
     NAME_HEADER,

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from evtdiag.logs.events import (
+from evtdiag.logs.event_tree import (
     Element,
     event_record,
     from_lxml,

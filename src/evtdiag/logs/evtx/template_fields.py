@@ -4,20 +4,20 @@ Most records are a template instance: a template defined once per chunk plus an 
 of substitution values. Filling the template and rendering it to XML for every record
 was most of the cost of a log full of PSync events, and the XML is shown only for the
 few events chosen as evidence. So the fields are located once per template
-(:func:`~evtdiag.logs.events.locate_fields` on the template itself) and read per record
+(:func:`~evtdiag.logs.event_tree.locate_fields` on the template itself) and read per record
 from the values they name; the XML is kept as the template and the raw value array
 (:class:`TemplateXml`) and rendered when asked for.
 
 The located nodes are those of the filled tree as long as no substitution in element
 content holds a BinXml value (which would add elements); such records take the full
-path, so the result is always the one :func:`~evtdiag.logs.events.event_record` gives.
+path, so the result is always the one :func:`~evtdiag.logs.event_tree.event_record` gives.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from evtdiag.logs.events import (
+from evtdiag.logs.event_tree import (
     Element,
     Substitution,
     event_record,
@@ -93,7 +93,7 @@ class SubstitutionTexts:
 
 
 class TemplateValues(SubstitutionTexts):
-    """A :class:`~evtdiag.logs.events.Reader` of a template's located nodes for one
+    """A :class:`~evtdiag.logs.event_tree.Reader` of a template's located nodes for one
     record: text and attributes are the template's parts with the values put in, as
     :func:`~evtdiag.logs.binxml.fill_template` would (an empty optional value is left
     out, and of the attributes of a name the first left with a part counts)."""

@@ -11,7 +11,7 @@ name: no data, then user and host come from the message). Control characters are
 written ``_x000D_``. Export-Clixml writes UTF-16 LE with a BOM by default.
 
 The document is untrusted XML: parsed without DTD, entities or network
-(:data:`evtdiag.logs.events.SAFE_PARSER_OPTIONS`); a DTD is refused.
+(:data:`evtdiag.logs.event_tree.SAFE_PARSER_OPTIONS`); a DTD is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.events import SAFE_PARSER_OPTIONS
+from evtdiag.logs.event_tree import SAFE_PARSER_OPTIONS
 from evtdiag.logs.exports.rows import read_objects, text_format
 from evtdiag.logs.sources import ReadContext, Result
 from evtdiag.text_decoding import decode_text

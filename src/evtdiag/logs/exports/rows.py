@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.events import Element, event_record
+from evtdiag.logs.event_tree import Element, event_record
 from evtdiag.logs.exports import columns as col
 from evtdiag.logs.exports import dates
 from evtdiag.logs.exports.messages import is_psync_text, undescribed

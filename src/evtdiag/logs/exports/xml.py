@@ -29,7 +29,7 @@ from lxml import etree
 
 from evtdiag.errors import InputFormatError
 from evtdiag.logs.digest import sha256_file
-from evtdiag.logs.events import (
+from evtdiag.logs.event_tree import (
     SAFE_PARSER_OPTIONS,
     OversizedElement,
     event_record,
@@ -189,7 +189,7 @@ class _Found:
     records: int = 0
     events: list[EventRecord] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    """Events not read (see :data:`~evtdiag.logs.events.MAX_ATTRIBUTES`), then where the
+    """Events not read (see :data:`~evtdiag.logs.event_tree.MAX_ATTRIBUTES`), then where the
     text stopped being XML."""
     computers: set[str] = field(default_factory=set)
     first_time: datetime | None = None

@@ -17,10 +17,10 @@ that two spellings differ only in case, their pseudonyms differ the same way.
 
 Then every string of the document (evidence lines, raw event XML, details, notes, the
 command line) has every name replaced where it stands as a word, compared by case-fold
-(:mod:`evtdiag.render.name_matcher`: ``M.WEISS`` is ``m.weiß``), in time linear in the
+(:mod:`evtdiag.publish.name_matcher`: ``M.WEISS`` is ``m.weiß``), in time linear in the
 text. The rule's own words (a cause's ``title``, ``explanation`` and ``remediation``) are
 static text and never touched, and codes of the contract are left as they are. File
-paths are redacted by their structure (:mod:`evtdiag.render.redact_paths`): each part
+paths are redacted by their structure (:mod:`evtdiag.publish.redact_paths`): each part
 that is not a file evtdiag names itself becomes ``file-…`` with its extension kept.
 
 The key and the pseudonym-to-name mapping never go into the document: the caller
@@ -34,7 +34,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,8 +42,9 @@ from xml.sax.saxutils import escape, unescape
 
 from evtdiag.errors import UsageError
 from evtdiag.names import split_account, split_first_label, trim_host
-from evtdiag.render import redact_paths
-from evtdiag.render.name_matcher import Match, NameMatcher, fold
+from evtdiag.publish import redact_paths
+from evtdiag.publish.name_matcher import Match, NameMatcher, fold
+from evtdiag.publish.redact_paths import CommandPaths
 
 KEY_BYTES = 32
 MAPPING_FORMAT = "evtdiag-redaction/1"
@@ -104,7 +105,7 @@ class Redactor:
 
     key: bytes
     pseudonyms: dict[str, str] = field(default_factory=dict)
-    """Folded name (:func:`~evtdiag.render.name_matcher.fold`) -> pseudonym, lower case."""
+    """Folded name (:func:`~evtdiag.publish.name_matcher.fold`) -> pseudonym, lower case."""
     originals: dict[str, str] = field(default_factory=dict)
     """Pseudonym as written -> the spelling it replaced."""
     written: dict[str, str] = field(default_factory=dict)
@@ -228,8 +229,9 @@ class Redactor:
                 parts.append(self.redact_text(part))
         return "".join(parts)
 
-    def apply(self, document: dict[str, Any]) -> dict[str, Any]:
-        """A copy of ``document`` with every name replaced in every string."""
+    def apply(self, document: dict[str, Any], command_paths: Mapping[int, str]) -> dict[str, Any]:
+        """A copy of ``document`` with every name replaced in every string;
+        ``command_paths`` maps the index of each path of its command line to the path."""
         redacted_texts: dict[str, str] = {}  # the document repeats most of its strings
         redacted_paths: dict[str, str] = {}  # and of its paths (every event's source)
 
@@ -262,7 +264,7 @@ class Redactor:
         redacted = walk(document, None, _PROTECTED_KEYS)
         run = document.get("run")
         if isinstance(run, dict) and isinstance(run.get("command"), list):
-            redacted["run"]["command"] = self._command(run["command"])
+            redacted["run"]["command"] = self._command(run["command"], command_paths)
         redacted["redaction"] = {
             "scheme": "hmac-sha256",
             "key_id": key_id(self.key),
@@ -270,10 +272,10 @@ class Redactor:
         }
         return redacted
 
-    def _command(self, command: list[Any]) -> list[Any]:
+    def _command(self, command: list[Any], paths: Mapping[int, str]) -> list[Any]:
         """The command line with its names replaced, and its paths by their structure."""
         args = [self.redact_text(a) if isinstance(a, str) else a for a in command]
-        for index, path in _command_paths(command):
+        for index, path in paths.items():
             args[index] = command[index][: -len(path)] + self.redact_path(path)
         return args
 
@@ -300,12 +302,12 @@ def _spellings(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((name, escape(name), escape(name, {'"': "&quot;"}))))
 
 
-def _command_paths(command: Any) -> Iterator[tuple[int, str]]:
-    """(index, path) of each path of a command line (:func:`redact_paths.command_paths`);
-    the path of ``--hosts=DIR`` is DIR."""
+def _command_paths(command: Any, command_paths: CommandPaths) -> Iterator[tuple[int, str]]:
+    """(index, path) of each path of a command line (``command_paths`` finds them); the
+    path of ``--hosts=DIR`` is DIR."""
     if not isinstance(command, list) or not all(isinstance(a, str) for a in command):
         return
-    for index in redact_paths.command_paths(command):
+    for index in command_paths(command):
         arg = command[index]
         option, equals, value = arg.partition("=")
         path = value if equals and option.startswith("-") else arg
@@ -446,8 +448,13 @@ def _machine(kind: str, name: str) -> Iterator[tuple[str, str]]:
         yield "domain", domain
 
 
-def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any], Redactor]:
+def redact_document(
+    document: dict[str, Any], key: bytes, command_paths: CommandPaths
+) -> tuple[dict[str, Any], Redactor]:
     """The redacted copy of ``document`` and the redactor (its key and mapping).
+
+    ``command_paths`` tells which arguments of the recorded command line are paths
+    (``command_paths`` of ``cli/paths.py``).
 
     :raises UsageError: when the document is redacted already: its pseudonyms would be
         taken for names, and the new mapping would lead back to the old pseudonyms only.
@@ -463,10 +470,11 @@ def redact_document(document: dict[str, Any], key: bytes) -> tuple[dict[str, Any
     for ip in sorted({ip for _, text in strings for ip in _IPV4.findall(text)}):
         redactor.add("ip", ip)
     paths = {text for key, text in strings if key in _PATH_KEYS}
-    paths.update(path for _, path in _command_paths(document.get("run", {}).get("command")))
+    in_command = dict(_command_paths(document.get("run", {}).get("command"), command_paths))
+    paths.update(in_command.values())
     for path in sorted(paths):
         redactor.add_path(path)
-    return redactor.apply(document), redactor
+    return redactor.apply(document, in_command), redactor
 
 
 def mapping_document(redactor: Redactor) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Which parts of a file path, and which arguments of a command line, may carry names.
+"""Which parts of a file path may carry names.
 
 Customers name their files and folders after themselves (``acme-corp/DC01-Application.evtx``,
 ``hosts-paris/``): redaction gives each such part a pseudonym, as it does names. A path
@@ -11,7 +11,7 @@ into a pseudonym. The parts evtdiag itself names (``sso.conf``, ``passwd``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 
 from evtdiag.hosts.inventory import EXPECTED
 from evtdiag.hosts.windows import GROUPS
@@ -40,6 +40,12 @@ _STANDARD_PARTS = frozenset(
 """Parts that name no one: the files and folders evtdiag itself looks for."""
 
 
+CommandPaths = Callable[[list[str]], Iterable[int]]
+"""The indexes of a command line (``evtdiag SUBCOMMAND ARGS...``) that are file or folder
+paths. Only the command line knows which of its options take a path, so it hands this
+function down (``command_paths`` of ``cli/paths.py``): nothing below it imports it."""
+
+
 def split_path(path: str) -> list[str]:
     """``path`` cut into its parts and the separators between them (joined, the path)."""
     return _SEPARATORS.split(path)
@@ -53,38 +59,3 @@ def part_stem(part: str) -> tuple[str, str] | None:
     found = _EXTENSION.search(part)
     extension = found.group() if found and found.start() > 0 else ""
     return part[: len(part) - len(extension)], extension
-
-
-def command_paths(command: list[str]) -> Iterator[int]:
-    """The indexes of ``command`` (``evtdiag SUBCOMMAND ARGS...``) that are file or folder
-    paths: the subcommand's arguments, and the values of its options whose type is a
-    path, as its click definition declares them (``--tz Europe/Paris`` is no path)."""
-    import click
-
-    from evtdiag.cli import cli  # the command definitions, loaded already when redacting
-
-    subcommand = cli.get_command(click.Context(cli), command[1]) if len(command) > 1 else None
-    if subcommand is None:
-        return
-    takes_value: dict[str, bool] = {}
-    for param in subcommand.params:
-        if isinstance(param, click.Option) and not param.is_flag:
-            for opt in (*param.opts, *param.secondary_opts):
-                takes_value[opt] = isinstance(param.type, click.Path)
-    index = 2
-    while index < len(command):
-        arg = command[index]
-        name, equals, _value = arg.partition("=")
-        if arg == "--":
-            yield from range(index + 1, len(command))
-            return
-        if arg.startswith("-") and arg != "-":
-            if equals and takes_value.get(name):
-                yield index
-            elif not equals and name in takes_value:
-                if takes_value[name] and index + 1 < len(command):
-                    yield index + 1
-                index += 1
-        elif arg != "-":
-            yield index
-        index += 1

@@ -14,8 +14,8 @@ import re
 from pathlib import Path
 
 from evtdiag.errors import UsageError
-from evtdiag.render.name_matcher import NAME_CHARACTER
-from evtdiag.render.redact import PSEUDONYM
+from evtdiag.publish.name_matcher import NAME_CHARACTER
+from evtdiag.publish.redact import PSEUDONYM
 from evtdiag.render.terminal import printable
 
 
