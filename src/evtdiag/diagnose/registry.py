@@ -66,8 +66,7 @@ class Registry(Generic[Context, Result]):
         """``order`` names every code the registry accepts once, strongest first."""
         if len(set(order)) != len(order):
             raise ValueError("the order names a rule code twice")
-        self.order = tuple(order)
-        self._rank = {code: rank for rank, code in enumerate(self.order)}
+        self._rank = {code: rank for rank, code in enumerate(order)}
         self._rules: dict[str, Rule[Context, Result]] = {}
 
     def __call__(
