@@ -3,8 +3,14 @@ the right scope, subject and evidence (file:line), and stays quiet when the faul
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from evtdiag.diagnose.causes import causes
 from tests.diagnose.scenario import (
     DC1,
     DC2,
@@ -17,11 +23,16 @@ from tests.diagnose.scenario import (
 )
 
 
-@pytest.fixture
-def sc(tmp_path) -> Scenario:
-    scenario = Scenario(tmp_path)
+def new_scenario(root: Path) -> Scenario:
+    """A scenario whose logs also hold events of other providers, as real logs do."""
+    scenario = Scenario(root)
     scenario.noise()
     return scenario
+
+
+@pytest.fixture
+def sc(tmp_path) -> Scenario:
+    return new_scenario(tmp_path)
 
 
 def healthy_hosts(sc: Scenario, *names: str) -> None:
@@ -261,6 +272,46 @@ def test_unknown_host(sc: Scenario) -> None:
     assert [c["cause"] for c in problem["causes"]] == ["unknown-host", "no-host-config"]
 
 
+def test_untrusted_host(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.event(8226, "unix07.corp.example.com")  # 8226 names the host only
+    sc.event(8226, "unix07.corp.example.com", dc=DC2)
+    _, doc = sc.run()
+    problem = only(doc, cause="untrusted-host")
+    assert (problem["scope"], problem["host"], problem["account"]) == (
+        "host",
+        "unix07.corp.example.com",
+        None,
+    )
+    assert (problem["basis"], problem["event_count"]) == ("documented", 2)
+    assert problem["doc_url"].endswith("dd364331(v=ws.10)")
+    assert [c["cause"] for c in problem["causes"]] == ["untrusted-host"]
+
+
+def test_unrecognized_password(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.event(8230, "frank")  # 8230 names the user only
+    sc.attempt("frank", "web01", ok=True)
+    _, doc = sc.run()
+    problem = only(doc, cause="unrecognized-password")
+    assert (problem["scope"], problem["account"], problem["host"]) == ("account", "frank", None)
+    assert problem["basis"] == "documented"
+    assert problem["doc_url"].endswith("cc727543(v=ws.10)")
+    assert [c["cause"] for c in problem["causes"]] == ["unrecognized-password"]
+
+
+def test_encryption_key_policy(sc: Scenario) -> None:
+    sc.host("web01")
+    sc.event(12296, dc=DC2)  # 12296 names nothing: the DC's key policy
+    sc.attempt("alice", "web01", ok=True)
+    _, doc = sc.run()
+    problem = only(doc, cause="encryption-key-policy")
+    assert (problem["scope"], problem["account"], problem["host"]) == ("dc", None, None)
+    assert problem["dc"].casefold() == DC2.casefold()
+    assert (problem["basis"], problem["event_count"]) == ("documented", 1)
+    assert problem["doc_url"].endswith("dd364337(v=ws.10)")
+
+
 def test_unexplained_walks_through_the_checklist(sc: Scenario) -> None:
     sc.host("web01")
     sc.attempt("alice", "web01")
@@ -354,3 +405,36 @@ def test_a_missing_account_on_a_nis_host_says_it_may_come_from_nis(sc: Scenario)
     problem = only(doc, cause="unix-account-missing")
     assert "may come from the NIS maps" in problem["detail"]
     assert any(e["text"] == "NIS include line (+/-)" for e in problem["evidence"])
+
+
+def scenario_tests() -> list[Callable[[Scenario], None]]:
+    """The tests of this file that take a scenario and nothing else."""
+    return [
+        test
+        for name, test in globals().items()
+        if name.startswith("test_")
+        and callable(test)
+        and list(inspect.signature(test).parameters) == ["sc"]
+    ]
+
+
+def test_every_cause_code_is_the_cause_of_a_scenario_test(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run this file's scenario tests again, recording the cause of every problem their
+    reports give: a registered cause code that none of them gives has no scenario test."""
+    given: set[str] = set()
+    run = Scenario.run
+
+    def recorded(self: Scenario, **options: Any) -> tuple[int, dict]:
+        code, document = run(self, **options)
+        given.update(problem["cause"] for problem in document["problems"])
+        return code, document
+
+    monkeypatch.setattr(Scenario, "run", recorded)
+    for number, test in enumerate(scenario_tests()):
+        root = tmp_path / str(number)
+        root.mkdir()
+        test(new_scenario(root))
+    missing = [code for code in causes.codes if code not in given]
+    assert not missing, f"no scenario test in this file gives these causes: {missing}"

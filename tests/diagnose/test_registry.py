@@ -1,9 +1,12 @@
-"""The rule registries: the contract codes, their order, and refusal of duplicates."""
+"""The rule registries: the contract codes, their declared order, and refusal of duplicates
+and of codes the order does not name."""
 
 from __future__ import annotations
 
 import pytest
 
+from evtdiag.diagnose import audit
+from evtdiag.diagnose import causes as cause_package
 from evtdiag.diagnose.audit import audits
 from evtdiag.diagnose.causes import causes
 from evtdiag.diagnose.registry import Finding, Registry
@@ -57,6 +60,39 @@ def test_host_wide_causes_are_stronger_than_per_account_ones() -> None:
     assert order[-1] == "unexplained"
 
 
+@pytest.mark.parametrize(
+    ("registry", "order"), [(causes, cause_package.ORDER), (audits, audit.ORDER)]
+)
+def test_order_names_every_registered_code_once(registry: Registry, order: tuple) -> None:
+    assert len(set(order)) == len(order)
+    assert registry.codes == order
+
+
+def test_rules_are_listed_in_the_declared_order_not_the_registration_order() -> None:
+    registry: Registry[object, Finding | None] = Registry(("strong", "weak"))
+
+    @registry("weak", title="t", basis="inferred", severity="info", remediation="r")
+    def weak(ctx: object) -> Finding | None:
+        """Doc."""
+        return None
+
+    @registry("strong", title="t", basis="inferred", severity="info", remediation="r")
+    def strong(ctx: object) -> Finding | None:
+        """Doc."""
+        return None
+
+    assert registry.codes == ("strong", "weak")
+    assert [rule.check for rule in registry.rules] == [strong, weak]
+
+
+def test_a_code_the_order_does_not_name_is_refused() -> None:
+    registry: Registry[object, Finding | None] = Registry(("known",))
+    with pytest.raises(ValueError, match="not in the registry's order"):
+        registry("stray", title="t", basis="inferred", severity="info", remediation="r")
+    with pytest.raises(ValueError, match="twice"):
+        Registry(("known", "known"))
+
+
 def test_every_rule_explains_itself_and_says_its_basis() -> None:
     for rule in (*causes.rules, *audits.rules):
         assert rule.explanation and rule.remediation and rule.title
@@ -64,7 +100,7 @@ def test_every_rule_explains_itself_and_says_its_basis() -> None:
 
 
 def test_duplicates_and_bad_metadata_are_refused() -> None:
-    registry: Registry[object, Finding | None] = Registry()
+    registry: Registry[object, Finding | None] = Registry(("x", "y", "z"))
 
     @registry("x", title="t", basis="inferred", severity="info", remediation="r")
     def first(ctx: object) -> Finding | None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evtdiag.hosts.ssoconf import decide, key_info, parse_sso_conf
+from evtdiag.hosts.ssoconf import decide, file_mismatch, key_info, parse_sso_conf
 
 KEY = "ABCDZ#efgh$12345xyzQW"  # 21 characters, every class
 
@@ -188,6 +188,34 @@ def test_case_ignore_name():
     assert decide(conf("SYNC_USERS=+Fred\n"), "fred").allowed
     d = decide(conf("CASE_IGNORE_NAME=0\nSYNC_USERS=+Fred\n"), "fred")
     assert not d.allowed and "differs only in case" in d.explanation
+
+
+@pytest.mark.parametrize(
+    ("file_path", "use_shadow", "problem"),
+    [
+        ("/etc/shadow", "1", None),
+        ("/etc/passwd", "0", None),
+        ("/etc/security/passwd", "1", None),  # AIX keeps its hashes in a file named passwd
+        ("/etc/shadow/", "1", None),
+        ("/etc/passwd", "1", "USE_SHADOW=1 but FILE_PATH names a passwd file."),
+        ("/etc/shadow", "0", "USE_SHADOW=0 but FILE_PATH names a shadow file."),
+        ("/etc/security/passwd", "0", "USE_SHADOW=0 but FILE_PATH names a shadow file."),
+        ("/etc/hashes", "1", "FILE_PATH=/etc/hashes names neither a passwd nor a shadow file."),
+    ],
+)
+def test_file_mismatch_names_both_settings_and_the_problem(file_path, use_shadow, problem):
+    c = conf(f"FILE_PATH={file_path}\nUSE_SHADOW={use_shadow}\n")
+    mismatch = file_mismatch(c)
+    if problem is None:
+        assert mismatch is None
+    else:
+        assert mismatch.problem == problem
+        assert (mismatch.file_path.place.line, mismatch.use_shadow.place.line) == (1, 2)
+
+
+def test_file_mismatch_needs_both_settings():
+    assert file_mismatch(conf("FILE_PATH=/etc/passwd\n")) is None
+    assert file_mismatch(conf("USE_SHADOW=1\n")) is None
 
 
 _SHIFT = str.maketrans(

@@ -1,8 +1,11 @@
 """A pycodestyle-style registry: small functions registered with a code and metadata.
 
-Registration order is the order of strength (the first cause that applies is the
-problem's cause), duplicate codes are refused, and the function's docstring is the
-explanation the report shows, so documentation cannot drift from behaviour.
+The registry lists its rules in the order it was given (``ORDER`` in each rule package):
+the order of strength, where the first cause that applies is the problem's cause. It is
+declared in one place rather than following whichever module registered first, so
+moving a rule between modules cannot change a diagnosis. A code missing from that order
+and a duplicate code are refused, and the function's docstring is the explanation the
+report shows, so documentation cannot drift from behaviour.
 """
 
 from __future__ import annotations
@@ -56,9 +59,14 @@ class Rule(Generic[Context, Result]):
 
 
 class Registry(Generic[Context, Result]):
-    """An ordered set of rules with unique codes; a rule maps a context to a result."""
+    """A set of rules with unique codes, listed in a declared order; a rule maps a context
+    to a result."""
 
-    def __init__(self) -> None:
+    def __init__(self, order: Sequence[str]) -> None:
+        """``order`` names every code the registry accepts once, strongest first."""
+        if len(set(order)) != len(order):
+            raise ValueError("the order names a rule code twice")
+        self._rank = {code: rank for rank, code in enumerate(order)}
         self._rules: dict[str, Rule[Context, Result]] = {}
 
     def __call__(
@@ -73,6 +81,8 @@ class Registry(Generic[Context, Result]):
         scope: str = "pair",
         documented_by: Sequence[str] = (),
     ) -> Callable[[Callable[[Context], Result]], Callable[[Context], Result]]:
+        if code not in self._rank:
+            raise ValueError(f"rule code {code} is not in the registry's order")
         if basis not in ("documented", "inferred"):
             raise ValueError(f"{code}: basis must be documented or inferred")
         if severity not in ("error", "warning", "info"):
@@ -100,6 +110,7 @@ class Registry(Generic[Context, Result]):
                 scope,
                 frozenset(documented_by),
             )
+            self._rules = dict(sorted(self._rules.items(), key=lambda item: self._rank[item[0]]))
             return check
 
         return register

@@ -143,6 +143,17 @@ class SyncDecision:
 
 
 @dataclass(frozen=True)
+class FileMismatch:
+    """FILE_PATH and USE_SHADOW disagree (:func:`evtdiag.hosts.ssoconf.file_mismatch`): the
+    two settings, which the cause and the audit rule both show as evidence, and how."""
+
+    file_path: SsoSetting
+    use_shadow: SsoSetting
+    problem: str
+    """One sentence, e.g. "USE_SHADOW=1 but FILE_PATH names a passwd file."."""
+
+
+@dataclass(frozen=True)
 class SyncUsersIndex:
     """The SYNC_USERS entries :func:`evtdiag.hosts.ssoconf.decide` looks for, by the name
     they compare as; each the first of its kind in the list, as the rules read it in order."""

@@ -36,7 +36,15 @@ import re
 from collections.abc import Iterable, Iterator
 
 from evtdiag.hosts._text import ascii_int, continued_lines, excerpt, lines
-from evtdiag.hosts.model import KeyInfo, SsoConf, SsoSetting, SyncDecision, SyncHost, SyncUserEntry
+from evtdiag.hosts.model import (
+    FileMismatch,
+    KeyInfo,
+    SsoConf,
+    SsoSetting,
+    SyncDecision,
+    SyncHost,
+    SyncUserEntry,
+)
 from evtdiag.model import ConfigWarning, Place
 
 KNOWN_KEYS = (
@@ -62,6 +70,8 @@ r"""``KEY = value``; the value is stripped after the match (a lazy value before 
 took quadratic time on a long run of spaces)."""
 _REDACTED = re.compile(r"^<redacted length=([0-9]+) classes=([a-z,]*)>$")
 _CLASS_ORDER = ("upper", "lower", "digit", "punct", "other")
+AIX_SHADOW = "/etc/security/passwd"
+"""AIX keeps the hashes here: a shadow file whose name ends in ``passwd``."""
 
 
 def key_info(value: str) -> KeyInfo:
@@ -192,9 +202,7 @@ def _split_hosts(
         if port_text is not None and port is None:
             # not a port: perhaps a key given without one, so never shown
             warnings.append(
-                ConfigWarning(
-                    place, f"SYNC_HOSTS: port of {host} is not a number", (("dc", host),)
-                )
+                ConfigWarning(place, f"SYNC_HOSTS: port of {host} is not a number", (("dc", host),))
             )
             key_text = f"{port_text} {key_text}" if key_text else port_text
         if key_text and not _REDACTED.match(key_text) and re.search(r"\s|[()]", key_text):
@@ -396,3 +404,29 @@ def decide(conf: SsoConf, user: str) -> SyncDecision:
         "SYNC_USERS has only '-' entries and none names this user; "
         "assumed to include everyone not excluded",
     )
+
+
+def file_mismatch(conf: SsoConf) -> FileMismatch | None:
+    """Do FILE_PATH and USE_SHADOW disagree? (None when they agree or one is not set.)
+
+    Microsoft's sso.conf reference: FILE_PATH names the passwd or shadow file that holds
+    the encrypted passwords, and its type must agree with USE_SHADOW. The type is read
+    from the file's name [INF]: ``...shadow`` or AIX's ``/etc/security/passwd`` is a shadow
+    file, any other ``...passwd`` a passwd file.
+    """
+    path, shadow = conf.get("FILE_PATH"), conf.get("USE_SHADOW")
+    if path is None or shadow is None:
+        return None
+    value = path.value.strip().rstrip("/")
+    wants_shadow = shadow.value.strip() not in ("0", "")
+    is_shadow = value.endswith("shadow") or value == AIX_SHADOW
+    is_passwd = value.endswith("passwd") and value != AIX_SHADOW
+    if not (is_shadow or is_passwd):
+        problem = f"FILE_PATH={path.value} names neither a passwd nor a shadow file"
+    elif wants_shadow and is_passwd:
+        problem = "USE_SHADOW=1 but FILE_PATH names a passwd file"
+    elif not wants_shadow and is_shadow:
+        problem = "USE_SHADOW=0 but FILE_PATH names a shadow file"
+    else:
+        return None
+    return FileMismatch(path, shadow, problem + ".")
