@@ -44,7 +44,8 @@ TRIAGE_ROWS = 100
 
 def is_open(problem: dict[str, Any]) -> bool:
     """Reports from before problem status have only open problems."""
-    return problem.get("status", "open") == "open"
+    status: str = problem.get("status", "open")
+    return status == "open"
 
 
 def counts(problem: dict[str, Any]) -> bool:
