@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
+EventIdentity = tuple[str, str, int, "datetime | None"]
+"""Computer and channel (folded), record id and time: :attr:`EventRecord.identity`."""
+
 
 def _by_fields(value: DataclassInstance) -> tuple[type[DataclassInstance], tuple[object, ...]]:
     """Pickle a frozen slotted dataclass as a call with its field values.
@@ -140,7 +143,7 @@ class EventRecord:
         return source if isinstance(source, str) else source.render()
 
     @property
-    def identity(self) -> tuple[str, str, int, datetime | None]:
+    def identity(self) -> EventIdentity:
         """What makes two copies of one event the same event (overlapping exports)."""
         return (
             self.computer.casefold(),
