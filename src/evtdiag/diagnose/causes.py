@@ -20,7 +20,7 @@ from evtdiag.diagnose.context import (
 from evtdiag.diagnose.registry import Finding, Registry
 from evtdiag.diagnose.windows_groups import administrator_group, looks_like_service_account
 from evtdiag.hosts.accounts import NIS_INCLUDE
-from evtdiag.hosts.model import HostConfig, PasswdEntry, ShadowEntry, SsoConf
+from evtdiag.hosts.model import HostConfig, PasswdEntry, ShadowEntry, SsoConf, SyncHost
 from evtdiag.hosts.ssoconf import decide
 from evtdiag.model import Evidence
 from evtdiag.names import account_key, first_label, fold_host
@@ -338,7 +338,7 @@ def file_mismatch(sso: SsoConf | None) -> Finding | None:
     )
 
 
-def _sync_host_entry(sso: SsoConf, dc: str):
+def _sync_host_entry(sso: SsoConf, dc: str) -> SyncHost | None:
     """The SYNC_HOSTS entry naming ``dc`` (full or short name, case-insensitive)."""
     dc_full = fold_host(dc)
     dc_short = first_label(dc_full)  # an address is cut too: unlike host_key
