@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,10 +37,10 @@ from evtdiag.hosts.ssoconf import parse_sso_conf
 from evtdiag.model import ConfigWarning, Place
 from evtdiag.names import fold_host, host_key, is_ip_address
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - Python 3.10
+    tomllib = None
 
 EXPECTED = (
     "sso.conf",
