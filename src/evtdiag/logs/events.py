@@ -358,9 +358,9 @@ def _write_xml(element: Element, out: list[str], fill: Fill | None) -> None:
         return
     out.append(">")
     for child in children:
-        if child.__class__ is str:
+        if isinstance(child, str):
             out.append(_escape(child))
-        elif child.__class__ is Element:  # not a substitution, which only fill can write
+        elif isinstance(child, Element):  # not a substitution, which only fill can write
             _write_xml(child, out, fill)
     out.append(f"</{element.name}>")
 
