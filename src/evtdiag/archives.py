@@ -31,9 +31,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from evtdiag.errors import InputFormatError
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 MAX_MEMBERS = 10_000
 MAX_MEMBER_SIZE = 4 * 1024**3
@@ -110,7 +113,11 @@ class _TooBig(Exception):
 
 
 def _copy(
-    source: BinaryIO, target: Path, limit: int, compressed: int | None, block_size: int = _BLOCK
+    source: SupportsRead[bytes],
+    target: Path,
+    limit: int,
+    compressed: int | None,
+    block_size: int = _BLOCK,
 ) -> int:
     """Copy at most ``limit`` bytes; raise :class:`_TooBig` past it or past the ratio."""
     done = 0
@@ -130,7 +137,7 @@ def _copy(
             out.write(block)
 
 
-def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
+def _members_zip(path: Path, name: str) -> Iterator[tuple[str, IO[bytes] | str, int | None]]:
     """``(member name, stream or skip reason, compressed size)`` for every member."""
     try:
         archive = zipfile.ZipFile(path)
@@ -156,7 +163,7 @@ def _members_zip(path: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, i
                 yield info.filename, f"member not readable ({error})", None
 
 
-def _members_tar(source: Path, name: str) -> Iterator[tuple[str, BinaryIO | str, int | None]]:
+def _members_tar(source: Path, name: str) -> Iterator[tuple[str, IO[bytes] | str, int | None]]:
     try:
         archive = tarfile.open(source, mode="r:")  # noqa: SIM115 - closed by the with below
     except ARCHIVE_ERRORS as error:
@@ -269,7 +276,7 @@ def _gunzip(path: Path, target: Path, label: str, limits: Limits) -> str | None:
 
 
 def _copies(
-    found: Iterator[tuple[str, BinaryIO | str, int | None]],
+    found: Iterator[tuple[str, IO[bytes] | str, int | None]],
     label: str,
     work: Path,
     wanted: Callable[[str], bool] | None,

@@ -211,7 +211,7 @@ class Record(Shape):
         self.complete = complete
         self.known = frozenset(required) | frozenset(self.optional)
 
-    def check(self, value: Any) -> Any:
+    def check(self, value: Any) -> dict[str, Any]:
         if type(value) is not dict:
             raise self.wrong(value)
         name = ""

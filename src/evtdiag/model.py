@@ -16,10 +16,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+EventIdentity = tuple[str, str, int, "datetime | None"]
+"""Computer and channel (folded), record id and time: :attr:`EventRecord.identity`."""
 
 
-def _by_fields(value: object) -> tuple:
+def _by_fields(value: DataclassInstance) -> tuple[type[DataclassInstance], tuple[object, ...]]:
     """Pickle a frozen slotted dataclass as a call with its field values.
 
     Worker processes send every record they read back to the parent; the default way
@@ -47,7 +53,7 @@ class Place:
     line: int | None = None
     """1-based line number, for text inputs."""
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return _by_fields(self)
 
     def __str__(self) -> str:
@@ -119,7 +125,7 @@ class EventRecord:
     """Where :attr:`data` comes from: ``data`` (the event's own), or ``fallback-message``
     (the insertion strings of a "description cannot be found" text)."""
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return _by_fields(self)
 
     @property
@@ -137,7 +143,7 @@ class EventRecord:
         return source if isinstance(source, str) else source.render()
 
     @property
-    def identity(self) -> tuple[str, str, int, datetime | None]:
+    def identity(self) -> EventIdentity:
         """What makes two copies of one event the same event (overlapping exports)."""
         return (
             self.computer.casefold(),

@@ -49,10 +49,10 @@ class ProgressLine:
         done = self._finished_files + self._current[1]
         seconds = max(now - self.started, 1e-6)
         rate = done / seconds / 1e6
-        records = f"{self.records / seconds:,.0f} records/s  " if self.records else ""
+        record_rate = f"{self.records / seconds:,.0f} records/s  " if self.records else ""
         line = (
             f"\r{done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB ({100 * done / self.total:.0f}%) "
-            f"{rate:,.0f} MB/s  {records}{printable_line(path)[-40:]}"
+            f"{rate:,.0f} MB/s  {record_rate}{printable_line(path)[-40:]}"
         )
         width = self._width()
         self.stream.write(line[: width + 1].ljust(width + 1))  # + 1: the leading \r

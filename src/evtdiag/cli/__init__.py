@@ -211,4 +211,4 @@ def stop_on_signals() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

@@ -33,7 +33,7 @@ def stacked(command: Callable[..., Any], *decorators: Decorator) -> Callable[...
 # -- parameter types ---------------------------------------------------------------------
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType[datetime]):
     """An ISO date or time (UTC unless it says otherwise), or a time ago: 7d, 12h, 30m, 2w."""
 
     name = "moment"
@@ -69,7 +69,7 @@ class Moment(click.ParamType):
             self.fail(f"{text!r} lies outside the years 1 to 9999 in UTC", param, ctx)
 
 
-class TimeZoneType(click.ParamType):
+class TimeZoneType(click.ParamType[TimeFormatter]):
     """``--tz``: an IANA zone name or ``local``, as the :class:`TimeFormatter` of it."""
 
     name = "zone"
@@ -85,18 +85,20 @@ class TimeZoneType(click.ParamType):
             self.fail(str(error), param, ctx)
 
 
-class ExportZone(click.ParamType):
+class ExportZone(click.ParamType[tzinfo]):
     """``--export-tz``: an IANA zone name or a UTC offset."""
 
     name = "zone"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if not isinstance(value, str):
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tzinfo:
+        if isinstance(value, tzinfo):
             return value
         from evtdiag.logs.exports.dates import export_zone
 
         try:
-            return export_zone(value)
+            return export_zone(str(value))
         except ValueError as error:
             self.fail(str(error), param, ctx)
 

@@ -51,12 +51,14 @@ class Attempts:
             self.succeeded[host][dc].add(account)
             self.successful_hosts_of[account].add(host)
             if event.time is not None:
-                self._index_success(event, account, host, dc)
+                self._index_success(event.time, event, account, host, dc)
         for times in self._successes.values():
             times.sort(key=lambda item: (item[0], item[1]))
 
-    def _index_success(self, event: PsyncEvent, account: str, host: str, dc: str) -> None:
-        item = (event.time, event.record.record_id, event)
+    def _index_success(
+        self, time: datetime, event: PsyncEvent, account: str, host: str, dc: str
+    ) -> None:
+        item = (time, event.record.record_id, event)
         for key in attempt_keys(account, host, dc):
             self._successes[key].append(item)
 

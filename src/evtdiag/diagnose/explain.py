@@ -14,11 +14,13 @@ from evtdiag.model import Outcome, PsyncEvent
 from evtdiag.names import account_key
 
 FALLBACK = "unexplained"
+CauseRule = Rule[RuleContext, "Finding | None"]
+"""A rule of the :data:`~evtdiag.diagnose.causes.causes` registry."""
 
 
 def failure_groups(events: Iterable[PsyncEvent], resolver: HostResolver) -> list[FailureGroup]:
     """Failures grouped by (kind, account, host, DC), in a deterministic order."""
-    grouped: dict[tuple, list[PsyncEvent]] = {}
+    grouped: dict[tuple[str, str, str, str], list[PsyncEvent]] = {}
     for event in events:
         if event.outcome is not Outcome.FAILURE:
             continue
@@ -49,7 +51,7 @@ def failure_groups(events: Iterable[PsyncEvent], resolver: HostResolver) -> list
     return groups
 
 
-def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
+def explain(context: RuleContext, rules: Iterable[CauseRule]) -> tuple[Cause, ...]:
     """Every cause that applies to the group, strongest first; never empty.
 
     ``rules`` are the registered rules that can explain the group's kind
@@ -60,7 +62,7 @@ def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
     rule applies; when even it does not, the failure is still reported under the
     event's own meaning.
     """
-    found = []
+    found: list[Cause] = []
     fallback = None
     for rule in rules:
         finding = rule.check(context)
@@ -80,12 +82,12 @@ def explain(context: RuleContext, rules: Iterable[Rule]) -> tuple[Cause, ...]:
     return (_cause(causes.get(FALLBACK), None, context),)
 
 
-def rules_for(kind: str) -> tuple[Rule, ...]:
+def rules_for(kind: str) -> tuple[CauseRule, ...]:
     """The registered rules that can explain failures of ``kind``, in order of strength."""
     return tuple(rule for rule in causes.rules if kind in rule.kinds)
 
 
-def _cause(rule: Rule, finding: Finding | None, context: RuleContext) -> Cause:
+def _cause(rule: CauseRule, finding: Finding | None, context: RuleContext) -> Cause:
     kind = event_kind(context.group.kind)
     basis = finding.basis if finding is not None and finding.basis else rule.basis
     return Cause(
@@ -106,7 +108,7 @@ def explain_all(
 ) -> list[tuple[FailureGroup, tuple[Cause, ...]]]:
     """Every group with its causes; the rules for a kind are selected once, not per group
     (a dense log has a group for nearly every failure)."""
-    rules_of: dict[str, tuple[Rule, ...]] = {}
+    rules_of: dict[str, tuple[CauseRule, ...]] = {}
     explained = []
     for group in groups:
         rules = rules_of.get(group.kind)

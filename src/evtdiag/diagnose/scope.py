@@ -123,7 +123,7 @@ class Pattern:
             if account and host and (account, host, dc) not in self.dc_claims:
                 self.failing_accounts_on[host].add(account)
                 self.failing_hosts_of[account].add(host)
-        self._natures: dict[tuple, str] = {}
+        self._natures: dict[tuple[str, str | None, bool, bool], str] = {}
         self.host_reason: Callable[[str], str] = functools.cache(self._host_reason)
         self.account_reason: Callable[[str], str] = functools.cache(self._account_reason)
         """Built once per host and per account: a host problem may hold many groups."""

@@ -86,7 +86,8 @@ def continued_lines(numbered: Iterable[tuple[int, str]]) -> Iterator[tuple[int, 
     error: a key continued on the next line is then never read as a line of its own.
     Yields ``(number of the first line, joined text)``.
     """
-    start, parts, last = 0, [], -1
+    start, last = 0, -1
+    parts: list[str] = []
     for lineno, line in numbered:
         if parts and lineno != last + 1:
             yield start, "".join(parts)

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TypeVar
 
 from evtdiag import archives
 from evtdiag.errors import InputFormatError
@@ -35,10 +37,10 @@ from evtdiag.hosts.ssoconf import parse_sso_conf
 from evtdiag.model import ConfigWarning, Place
 from evtdiag.names import fold_host, host_key, is_ip_address
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    tomllib = None  # type: ignore[assignment]
+else:  # pragma: no cover - Python 3.10
+    tomllib = None
 
 EXPECTED = (
     "sso.conf",
@@ -307,32 +309,24 @@ def load_host(
         statuses.append(st)
         if blob is not None:
             data[rel] = (blob, st.path or rel)
-    sso = passwd = shadow = None
-    settings: list = []
-    aix_users: tuple = ()
+    sso = shadow = None
     if "sso.conf" in data:
         sso = parse_sso_conf(*data["sso.conf"])
         warnings.extend(sso.warnings)
-    parsers = {
-        "passwd": accounts.parse_passwd,
-        "shadow": accounts.parse_shadow,
-        "security/passwd": accounts.parse_aix_security_passwd,
-        "login.defs": policy.parse_login_defs,
-        "security/pwquality.conf": policy.parse_pwquality,
-        "security/user": policy.parse_aix_security_user,
-    }
-    results = {}
-    for rel, parse in parsers.items():
-        if rel in data:
-            result, w = parse(*data[rel])
-            results[rel] = result
-            warnings.extend(w)
-    passwd = results.get("passwd")
-    if "shadow" in results or "security/passwd" in results:
-        shadow = results.get("shadow", ()) + results.get("security/passwd", ())
-    settings.extend(results.get("login.defs", ()))
-    settings.extend(results.get("security/pwquality.conf", ()))
-    aix_users = results.get("security/user", ())
+    passwd = _parse_present(data, "passwd", accounts.parse_passwd, warnings)
+    linux_shadow = _parse_present(data, "shadow", accounts.parse_shadow, warnings)
+    aix_shadow = _parse_present(
+        data, "security/passwd", accounts.parse_aix_security_passwd, warnings
+    )
+    if linux_shadow is not None or aix_shadow is not None:
+        shadow = (linux_shadow or ()) + (aix_shadow or ())
+    settings = _parse_present(data, "login.defs", policy.parse_login_defs, warnings) or ()
+    settings += (
+        _parse_present(data, "security/pwquality.conf", policy.parse_pwquality, warnings) or ()
+    )
+    aix_users = (
+        _parse_present(data, "security/user", policy.parse_aix_security_user, warnings) or ()
+    )
     return HostConfig(
         name,
         source,
@@ -341,9 +335,27 @@ def load_host(
         sso,
         passwd,
         shadow,
-        UnixPolicy(tuple(settings), aix_users),
+        UnixPolicy(settings, aix_users),
         tuple(warnings),
     )
+
+
+_Entry = TypeVar("_Entry")
+
+
+def _parse_present(
+    data: dict[str, tuple[bytes, str]],
+    rel: str,
+    parse: Callable[[bytes, str], tuple[tuple[_Entry, ...], list[ConfigWarning]]],
+    warnings: list[ConfigWarning],
+) -> tuple[_Entry, ...] | None:
+    """What ``parse`` reads from the file ``rel`` (its warnings added to ``warnings``),
+    or None when the host has no such file."""
+    if rel not in data:
+        return None
+    entries, found = parse(*data[rel])
+    warnings.extend(found)
+    return entries
 
 
 MAX_TOML_NESTING = 64

@@ -105,9 +105,9 @@ def parse_group_members(
         or first.startswith('"')
         or ("," in header and columns & set(_CSV_COLUMNS))
     ):
-        members = _parse_csv(decode(data)[0], place, warnings)
-        if members is not None:
-            return GroupMembers(group, True, True, tuple(members), place, "csv"), warnings
+        csv_members = _parse_csv(decode(data)[0], place, warnings)
+        if csv_members is not None:
+            return GroupMembers(group, True, True, tuple(csv_members), place, "csv"), warnings
         warnings.append(
             ConfigWarning(
                 place, "CSV without a SamAccountName or name column; read as one name per line"

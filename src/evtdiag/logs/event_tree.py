@@ -12,11 +12,11 @@ whether they keep the ``xmlns`` of the event schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from sys import intern
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeAlias, TypeVar, overload
 
 from lxml import etree
 
@@ -28,13 +28,14 @@ class Element:
     """One XML element: name, attributes in order, children (elements and text)."""
 
     name: str
-    attributes: list[tuple[str, str]] = field(default_factory=list)
-    children: list[Element | str] = field(default_factory=list)
+    attributes: list[Attribute] = field(default_factory=list)
+    """A template's values are its parts (:data:`Part`), a decoded tree's are text."""
+    children: list[Element | Part] = field(default_factory=list)
 
     def attribute(self, name: str) -> str | None:
         for key, value in self.attributes:
             if key == name:
-                return value
+                return value if isinstance(value, str) else None  # a template's: no text yet
         return None
 
     def elements(self) -> list[Element]:
@@ -42,7 +43,10 @@ class Element:
 
     def text(self) -> str:
         """The concatenated text of this element and its descendants."""
-        return "".join(node if isinstance(node, str) else node.text() for node in self.children)
+        return "".join(
+            node if isinstance(node, str) else node.text() if isinstance(node, Element) else ""
+            for node in self.children
+        )
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ class Substitution:
     index: int
     optional: bool
 
+
+Part: TypeAlias = "str | Substitution"
+"""A piece of a template's text: literal text, or the placeholder of a value."""
+Attribute: TypeAlias = "tuple[str, str | list[Part]]"
+"""An attribute's name and value (:attr:`Element.attributes`)."""
 
 _SYSTEM_TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|[+-]\d\d:?\d\d)?$"
@@ -206,14 +215,18 @@ def _user_data_leaves(user_data: Element | None) -> list[Element]:
     return leaves
 
 
-class Reader(Protocol[Node]):
+ReadNode = TypeVar("ReadNode", contravariant=True)
+"""The nodes a :class:`Reader` reads (a reader of any node reads an Element too)."""
+
+
+class Reader(Protocol[ReadNode]):
     """Reads the text and the attributes of located nodes."""
 
-    def text(self, element: Node) -> str: ...
+    def text(self, element: ReadNode) -> str: ...
 
-    def attribute(self, element: Node, name: str) -> str | None: ...
+    def attribute(self, element: ReadNode, name: str) -> str | None: ...
 
-    def name(self, element: Node) -> str: ...
+    def name(self, element: ReadNode) -> str: ...
 
 
 class TreeReader:
@@ -255,7 +268,7 @@ def read_fields(
     so that a log of 200,000 PSync events holds each name once.
     """
 
-    def text(element: Element | None) -> str | None:
+    def text(element: Node | None) -> str | None:
         return read.text(element).strip() if element is not None else None
 
     if time_created is None and nodes.time_created is not None:
@@ -333,11 +346,11 @@ def to_xml(element: Element, fill: Fill | None = None) -> str:
 def _write_xml(element: Element, out: list[str], fill: Fill | None) -> None:
     out.append("<" + element.name)
     for name, value in element.attributes:
-        if value.__class__ is not str:  # a template's parts
-            texts = _filled(value, fill)  # type: ignore[arg-type]
+        if not isinstance(value, str):  # a template's parts
+            texts = _filled(value, fill)
             if not texts:
                 continue
-            value = "".join(texts)  # type: ignore[arg-type]
+            value = "".join(texts)
         out.append(f' {name}="{_escape(value, quote=True)}"')
     children = element.children if fill is None else _filled(element.children, fill)
     if not children:
@@ -345,18 +358,26 @@ def _write_xml(element: Element, out: list[str], fill: Fill | None) -> None:
         return
     out.append(">")
     for child in children:
-        if child.__class__ is str:
-            out.append(_escape(child))  # type: ignore[arg-type]
-        else:
-            _write_xml(child, out, fill)  # type: ignore[arg-type]
+        if isinstance(child, str):
+            out.append(_escape(child))
+        elif isinstance(child, Element):  # not a substitution, which only fill can write
+            _write_xml(child, out, fill)
     out.append(f"</{element.name}>")
 
 
-def _filled(parts: list, fill: Fill | None) -> list:
+@overload
+def _filled(parts: list[Part], fill: Fill | None) -> list[str]: ...
+
+
+@overload
+def _filled(parts: list[Element | Part], fill: Fill | None) -> list[Element | str]: ...
+
+
+def _filled(parts: Sequence[Element | Part], fill: Fill | None) -> list[Element | str] | list[str]:
     """The parts with each substitution's text put in, or left out."""
-    filled = []
+    filled: list[Element | str] = []
     for part in parts:
-        if part.__class__ is Substitution:
+        if isinstance(part, Substitution):
             text = fill(part) if fill is not None else None
             if text is not None:
                 filled.append(text)

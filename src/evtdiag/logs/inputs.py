@@ -31,7 +31,7 @@ from evtdiag.logs.formats import (
 from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import ProgressCallback, ReadContext, ReadOptions, Result, Source
-from evtdiag.model import EventRecord, InputCoverage
+from evtdiag.model import EventIdentity, EventRecord, InputCoverage
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,10 @@ def read_files(
 
         stdin = Path(STDIN) in paths
         scratch = make_scratch() if stdin else None
-        opened = [_open_stdin(Path(scratch)) if str(p) == STDIN else _open(p) for p in paths]
+        opened = [
+            _open_stdin(Path(scratch)) if scratch is not None and str(p) == STDIN else _open(p)
+            for p in paths
+        ]
         sources = [item for item in opened if isinstance(item, Source)]
         if scratch is None and any(source.kind in ARCHIVE_KINDS for source in sources):
             scratch = make_scratch()
@@ -150,7 +153,7 @@ def _deduplicated(results: Iterable[Result]) -> LogReadResult:
     whichever process read it (:func:`refused_when_nothing_read`)."""
     events: list[EventRecord] = []
     coverages: list[InputCoverage] = []
-    seen: set[tuple] = set()
+    seen: set[EventIdentity] = set()
     for coverage, records in results:
         coverage = refused_when_nothing_read(coverage)
         unique = []

@@ -104,7 +104,7 @@ def read_all(sources: Sequence[Source], context: ReadContext, jobs: int) -> Iter
         for place, index in enumerate(group)
     }
     with _pool(jobs) as pool:
-        sent: dict[int, Future] = {}
+        sent: dict[int, Future[list[list[Result]]]] = {}
         collect: list[Callable[[], list[Result]]] = []
         for index, source in enumerate(sources):  # in order: the first results come first
             if is_split(source):
@@ -120,7 +120,7 @@ def read_all(sources: Sequence[Source], context: ReadContext, jobs: int) -> Iter
 
 
 def _batch_part(
-    batch: Future, place: int, source: Source, progress: ProgressCallback | None
+    batch: Future[list[list[Result]]], place: int, source: Source, progress: ProgressCallback | None
 ) -> list[Result]:
     """The results of the source at ``place`` in a batch (:func:`read_batch`), told done."""
     results = batch.result()[place]

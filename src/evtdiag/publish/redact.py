@@ -261,7 +261,7 @@ class Redactor:
                 return [walk(v, key, protected) for v in value]
             return value
 
-        redacted = walk(document, None, _PROTECTED_KEYS)
+        redacted: dict[str, Any] = walk(document, None, _PROTECTED_KEYS)
         run = document.get("run")
         if isinstance(run, dict) and isinstance(run.get("command"), list):
             redacted["run"]["command"] = self._command(run["command"], command_paths)

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from importlib import resources
@@ -412,7 +412,7 @@ def _lane_svg(lane: Lane, y: float, scale: _Scale, total_x: float) -> str:
 
 def _legend_svg(y: float, left: float) -> str:
     """What the shapes mean, drawn with the same shapes (colour is never the only cue)."""
-    items = (
+    items: tuple[tuple[Callable[[float], str], str], ...] = (
         (lambda x: f'<path d="{_cross(x, y)}" class="tl-fail"/>', "failure"),
         (lambda x: f'<path d="{_dot(x, y)}" class="tl-ok"/>', "success in the lane's scope"),
         (

@@ -7,7 +7,7 @@ from evtdiag.diagnose.causes import HOST_EVENTS, UNIX_DENIED, causes
 from evtdiag.diagnose.causes.unix_accounts import passwd_evidence
 from evtdiag.diagnose.context import RuleContext, config_evidence, setting_evidence
 from evtdiag.diagnose.registry import Finding
-from evtdiag.hosts.model import HostConfig, SsoConf
+from evtdiag.hosts.model import HostConfig, SsoConf, SyncHost
 from evtdiag.hosts.ssoconf import decide, file_mismatch
 from evtdiag.model import Evidence
 from evtdiag.names import first_label, fold_host
@@ -72,7 +72,7 @@ def password_file_mismatch(ctx: RuleContext) -> Finding | None:
     return Finding(evidence, detail=mismatch.problem)
 
 
-def _sync_host_entry(sso: SsoConf, dc: str):
+def _sync_host_entry(sso: SsoConf, dc: str) -> SyncHost | None:
     """The SYNC_HOSTS entry naming ``dc`` (full or short name, case-insensitive)."""
     dc_full = fold_host(dc)
     dc_short = first_label(dc_full)  # an address is cut too: unlike host_key

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from evtdiag.diagnose.context import HostResolver
 from evtdiag.diagnose.fixes.commands import (
@@ -98,10 +99,13 @@ Planner = Callable[[FixContext], Fix | None]
 PLANNERS: dict[str, Planner] = {}
 
 
-def plans(*codes: str) -> Callable[[Planner], Planner]:
-    """Register a planner for the cause ``codes``."""
+PlannerT = TypeVar("PlannerT", bound=Planner)
 
-    def register(planner: Planner) -> Planner:
+
+def plans(*codes: str) -> Callable[[PlannerT], PlannerT]:
+    """Register a planner for the cause ``codes`` (returned as it is, types and all)."""
+
+    def register(planner: PlannerT) -> PlannerT:
         for code in codes:
             if code in PLANNERS:
                 raise ValueError(f"two fix planners for {code}")

@@ -16,14 +16,14 @@ A template definition is decoded once per chunk into a tree with
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from itertools import accumulate
 from typing import Any
 
-from evtdiag.logs.event_tree import Element, Substitution
+from evtdiag.logs.event_tree import Attribute, Element, Part, Substitution
 from evtdiag.logs.evtx.layout import (
     GUID,
     NAME_HEADER,
@@ -151,13 +151,13 @@ class ChunkDecoder:
     :param chunk: the chunk's 64 KiB (a shorter buffer is treated as truncated).
     """
 
-    def __init__(self, chunk: bytes | memoryview) -> None:
+    def __init__(self, chunk: bytes) -> None:
         self.chunk = chunk
         self._names: dict[int, str] = {}
         self._templates: dict[int, Element] = {}
-        self._derived: dict[tuple, Any] = {}
+        self._derived: dict[tuple[Hashable, ...], Any] = {}
 
-    def cached(self, key: tuple, compute: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
         """What ``compute`` derives from this chunk's templates, worked out once per key."""
         if key not in self._derived:
             self._derived[key] = compute()
@@ -175,11 +175,13 @@ class ChunkDecoder:
 
     def _u16(self, offset: int) -> int:
         self._need(offset, 2)
-        return _U16.unpack_from(self.chunk, offset)[0]
+        value: int = _U16.unpack_from(self.chunk, offset)[0]
+        return value
 
     def _u32(self, offset: int) -> int:
         self._need(offset, 4)
-        return _U32.unpack_from(self.chunk, offset)[0]
+        value: int = _U32.unpack_from(self.chunk, offset)[0]
+        return value
 
     def raw(self, offset: int, size: int) -> bytes:
         self._need(offset, size)
@@ -316,8 +318,13 @@ class ChunkDecoder:
                 attribute_name, pos = self.name_at(pos)
                 parts, pos = self._content(pos, end, in_template, depth, attribute=True)
                 # Inside a template the parts may hold Substitution placeholders that
-                # fill_template() resolves; elsewhere they are plain text already.
-                value = parts if in_template else "".join(parts)
+                # fill_template() resolves; elsewhere they are plain text already. (An
+                # attribute's content holds no element: the filters only tell mypy so.)
+                value: str | list[Part] = (
+                    [part for part in parts if not isinstance(part, Element)]
+                    if in_template
+                    else "".join(part for part in parts if isinstance(part, str))
+                )
                 element.attributes.append((attribute_name, value))
         token = chunk[pos]
         if token == _CLOSE_EMPTY_ELEMENT:
@@ -332,13 +339,13 @@ class ChunkDecoder:
 
     def _content(
         self, pos: int, end: int, in_template: bool, depth: int, *, attribute: bool
-    ) -> tuple[list, int]:
+    ) -> tuple[list[Element | Part], int]:
         """Children of an element, or the parts of an attribute value.
 
         Stops at the first token that cannot belong to it (end of element, next
         attribute, end of start tag) and leaves ``pos`` on that token.
         """
-        parts: list = []
+        parts: list[Element | Part] = []
         chunk = self.chunk
         while pos < end:
             token = chunk[pos]
@@ -411,8 +418,8 @@ def fill_template(template: Element, values: list[Value]) -> Element:
     return _fill_element(template, values)
 
 
-def _fill_parts(parts: list, values: list[Value]) -> list:
-    filled: list = []
+def _fill_parts(parts: Sequence[Element | Part], values: list[Value]) -> list[Element | Part]:
+    filled: list[Element | Part] = []
     for part in parts:
         if part.__class__ is str:
             filled.append(part)
@@ -421,22 +428,23 @@ def _fill_parts(parts: list, values: list[Value]) -> list:
             if value is None or (part.optional and value.vtype == _NULL):
                 continue
             filled.append(value.tree if value.tree is not None else value.text)
-        else:
+        elif part.__class__ is Element:
             filled.append(_fill_element(part, values))
     return filled
 
 
 def _fill_element(element: Element, values: list[Value]) -> Element:
-    attributes = []
+    attributes: list[Attribute] = []
     for name, parts in element.attributes:
-        filled = _fill_parts(parts, values)  # type: ignore[arg-type]
+        filled = _fill_parts(parts, values) if not isinstance(parts, str) else [parts]
         if filled:
             attributes.append((name, "".join(_as_text(p) for p in filled)))
     return Element(element.name, attributes, _fill_parts(element.children, values))
 
 
-def _as_text(part: Element | str) -> str:
-    return part if isinstance(part, str) else part.text()
+def _as_text(part: Element | Part) -> str:
+    """A filled part's text (a substitution, which filling has replaced, has none)."""
+    return part if isinstance(part, str) else part.text() if isinstance(part, Element) else ""
 
 
 # -- value rendering ---------------------------------------------------------------

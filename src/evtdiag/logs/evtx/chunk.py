@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypedDict
 
 from lxml import etree
 
@@ -282,6 +283,14 @@ def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
     return None
 
 
+class _RecordFields(TypedDict):
+    """The keyword arguments a record's reader passes on (:meth:`_RecordAt.fields`)."""
+
+    place: Place
+    header_time: datetime
+    unverified: bool
+
+
 class _RecordAt:
     """What the frame says about a record: where it is, its header time, its doubts.
 
@@ -302,7 +311,7 @@ class _RecordAt:
             self._path, chunk=self._index, offset=self._base + frame.offset, record_id=frame.number
         )
 
-    def fields(self) -> dict:
+    def fields(self) -> _RecordFields:
         """The record's place, header time and doubts, as keyword arguments."""
         return {
             "place": self.place,

@@ -39,7 +39,8 @@ class Layout:
 
     def __init__(self, name: str, *fields: tuple[str, str]) -> None:
         self.struct = struct.Struct("<" + "".join(fmt for _, fmt in fields))
-        self._tuple = namedtuple(name, [field for field, _ in fields])  # type: ignore[misc]
+        # mypy reads namedtuple() as a class statement, which needs a literal name.
+        self._tuple: type[Any] = namedtuple(name, [field for field, _ in fields])  # type: ignore[misc]
         self.size = self.struct.size
         self.offsets: dict[str, int] = {}
         self._formats = dict(fields)

@@ -29,6 +29,7 @@ for the character classes, 1 MiB at a time).
 
 from __future__ import annotations
 
+import mmap
 import re
 from functools import lru_cache
 
@@ -87,7 +88,7 @@ def needle_pattern(needle: bytes) -> tuple[re.Pattern[bytes], int] | None:
 
 
 def candidate_chunks(
-    matcher: ProviderMatcher, buf: object, start: int, count: int
+    matcher: ProviderMatcher, buf: bytes | mmap.mmap, start: int, count: int
 ) -> set[int] | None:
     """Indices (0 .. count-1) of the full chunks at ``buf[start + i * 64 KiB]`` for which
     ``matcher.chunk_may_hold`` is true; None when every chunk may hold a wanted record."""
@@ -103,7 +104,7 @@ def candidate_chunks(
         pattern, anchor = compiled
         pos = start + anchor
         while pos < end:
-            match = pattern.search(buf, pos, end)  # type: ignore[call-overload]
+            match = pattern.search(buf, pos, end)
             if match is None:
                 break
             first = match.start() - anchor
@@ -117,7 +118,9 @@ def candidate_chunks(
     return found
 
 
-def _folded_search(needle: bytes, buf: object, start: int, count: int, found: set[int]) -> None:
+def _folded_search(
+    needle: bytes, buf: bytes | mmap.mmap, start: int, count: int, found: set[int]
+) -> None:
     """Add to ``found`` the chunks holding ``needle`` once their bytes are lowered: as
     :meth:`ProviderMatcher.chunk_may_hold`, a block of chunks at a time."""
     for block in range(0, count, FOLD_BLOCK_CHUNKS):
@@ -125,7 +128,7 @@ def _folded_search(needle: bytes, buf: object, start: int, count: int, found: se
         if all(block + i in found for i in range(chunks)):
             continue
         at = start + block * CHUNK_SIZE
-        folded = bytes(buf[at : at + chunks * CHUNK_SIZE]).lower()  # type: ignore[index]
+        folded = bytes(buf[at : at + chunks * CHUNK_SIZE]).lower()
         for i in range(chunks):
             if (
                 block + i not in found

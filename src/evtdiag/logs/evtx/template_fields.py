@@ -85,9 +85,9 @@ class SubstitutionTexts:
     def _join(self, parts: Parts) -> list[str]:
         texts = []
         for part in parts:
-            if part.__class__ is str:
+            if isinstance(part, str):
                 texts.append(part)
-            elif (text := self.text_of(part)) is not None:  # type: ignore[arg-type]
+            elif (text := self.text_of(part)) is not None:
                 texts.append(text)
         return texts
 
@@ -105,7 +105,7 @@ class TemplateValues(SubstitutionTexts):
     def text(self, element: Element) -> str:
         parts = self._fields.text_parts[id(element)]
         if len(parts) == 1 and parts[0].__class__ is Substitution:  # the common case
-            return self.text_of(parts[0]) or ""  # type: ignore[arg-type]
+            return self.text_of(parts[0]) or ""
         return "".join(self._join(parts))
 
     def name(self, element: Element) -> str:
@@ -133,7 +133,7 @@ class TemplateXml:
         self.template = template
         self.values = values
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[type[TemplateXml], tuple[Element, bytes]]:
         return TemplateXml, (self.template, self.values)
 
     def __repr__(self) -> str:
@@ -238,10 +238,10 @@ def _text_parts(element: Element) -> Parts:
     """The element's text as parts: its own and its descendants', in document order."""
     parts: list[str | Substitution] = []
     for child in element.children:
-        if child.__class__ is Element:
-            parts.extend(_text_parts(child))  # type: ignore[arg-type]
+        if isinstance(child, Element):
+            parts.extend(_text_parts(child))
         else:
-            parts.append(child)  # type: ignore[arg-type]
+            parts.append(child)
     return tuple(parts)
 
 
@@ -254,9 +254,9 @@ def substitution_indices(element: Element, in_attributes: bool = True) -> set[in
             found.update(p.index for p in parts if p.__class__ is Substitution)
     for child in element.children:
         if child.__class__ is Substitution:
-            found.add(child.index)  # type: ignore[union-attr]
+            found.add(child.index)
         elif child.__class__ is Element:
-            found |= substitution_indices(child, in_attributes)  # type: ignore[arg-type]
+            found |= substitution_indices(child, in_attributes)
     return found
 
 
@@ -267,5 +267,5 @@ def _lone_substitution(element: Element | None, attribute: str) -> int | None:
         return None
     found = [parts for key, parts in element.attributes if key == attribute]
     if len(found) == 1 and len(found[0]) == 1 and found[0][0].__class__ is Substitution:
-        return found[0][0].index  # type: ignore[union-attr]
+        return found[0][0].index
     return None

@@ -46,7 +46,8 @@ def _unescape(text: str) -> str:
 
 
 def _local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    name: str = etree.QName(element).localname
+    return name
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evtdiag.errors import InputFormatError
-from evtdiag.logs.event_tree import Element, event_record
+from evtdiag.logs.event_tree import Attribute, Element, Part, event_record
 from evtdiag.logs.exports import columns as col
 from evtdiag.logs.exports import dates
 from evtdiag.logs.exports.messages import is_psync_text, undescribed
@@ -347,11 +347,13 @@ def _losses(
 def _tree(fields: _Fields, provider: str, line: int) -> Element:
     """The event as the XML tree evidence shows (what the export had, nothing invented)."""
 
-    def leaf(tag: str, text: str, attributes: list[tuple[str, str]] | None = None) -> Element:
+    def leaf(tag: str, text: str, attributes: list[Attribute] | None = None) -> Element:
         return Element(tag, attributes or [], [text] if text else [])
 
     assert fields.time is not None
-    event_id = [("Qualifiers", str(fields.qualifiers))] if fields.qualifiers is not None else []
+    event_id: list[Attribute] = (
+        [("Qualifiers", str(fields.qualifiers))] if fields.qualifiers is not None else []
+    )
     system = Element(
         "System",
         [],
@@ -365,7 +367,7 @@ def _tree(fields: _Fields, provider: str, line: int) -> Element:
             leaf("Computer", fields.computer),
         ],
     )
-    children: list[Element | str] = [system]
+    children: list[Element | Part] = [system]
     if fields.data:
         children.append(Element("EventData", [], [leaf("Data", value) for value in fields.data]))
     if fields.message:
