@@ -16,13 +16,8 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html_report import (
-    CARDS_PER_SCOPE,
-    EVENTS_PER_CARD,
-    ROWS_PER_SCOPE,
-    TIMELINE_LANES,
-    render_html,
-)
+from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
+from evtdiag.render.html.timeline import TIMELINE_LANES
 from evtdiag.render.problems import TRIAGE_ROWS
 from evtdiag.render.redact import redact_document
 from evtdiag.render.text_report import render_text
