@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
+from evtdiag.document import load
 from evtdiag.render.formats import REPORT_FORMATS
 from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
 from evtdiag.render.html.timeline import TIMELINE_LANES
@@ -197,6 +198,30 @@ def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: d
     assert ("web01", "web01, web01.corp.example.com") in rows
     assert ("fin04", "FIN04") in rows and ("app03", "") in rows
     assert not any(name.endswith(".corp.example.com") for name, _ in rows)
+
+
+def test_a_report_without_host_identities_folds_hosts_by_short_name(document: dict) -> None:
+    """A report written before ``host_identities`` (loaded as ``evtdiag render`` loads it)
+    folds each host to its short name, as the diagnosis and ``compare`` do: ``web01`` and
+    ``web01.corp.example.com`` are one matrix row and one timeline lane, not two."""
+    older = copy.deepcopy(document)
+    del older["host_identities"]
+    for problem in older["problems"]:
+        del problem["subject"]
+    older = load(json.dumps(older).encode(), "older.json")
+    spellings = {e["host"] for e in older["events"]["items"] if e["host"]}
+    assert {"web01", "web01.corp.example.com"} <= spellings
+    matrix = _section(render_html(older, TimeFormatter("UTC")), "matrix")
+    rows = re.findall(r'<th scope="row">([^<]+)(?:<small class="spellings">([^<]+))?', matrix)
+    assert ("web01", "web01, web01.corp.example.com") in rows
+    assert ("db02", "db02.corp.example.com") in rows
+    assert not any("." in name for name, _ in rows)
+    many = dict(older, problems=[dict(p, id=f"{p['id']}-{n}") for n in range(20)
+                                 for p in older["problems"]])  # fmt: skip
+    timeline = _section(render_html(many, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane"><title>([^:<]+):', timeline)
+    identities = {item["identity"] for item in document["host_identities"]}
+    assert sorted(lanes) == sorted(identities | {"(no host)"})  # one lane per short name
 
 
 def test_timeline_draws_a_lane_per_problem_then_per_host(document: dict) -> None:

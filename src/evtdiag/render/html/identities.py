@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evtdiag.names import account_key
+from evtdiag.names import account_key, host_key
 
 Identities = dict[str, str]
 """Host name as spelled in the events -> the host identity the diagnosis counted."""
@@ -19,14 +19,17 @@ Key = tuple[str, str, str]
 
 def host_identities(document: dict[str, Any]) -> Identities:
     """The document's ``host_identities`` as a spelling -> identity table."""
-    return {item["host"]: item["identity"] for item in document.get("host_identities", [])}
+    return {item["host"]: item["identity"] for item in document["host_identities"]}
 
 
 def host_identity(name: str | None, identities: Identities) -> str:
-    """The diagnosis's identity of a host name; a report without them folds the case."""
+    """The diagnosis's identity of a host name; for a name it does not list (a report
+    written before ``host_identities``), the folded short name, as the diagnosis and
+    ``compare`` fold it when no configuration ties names together (``WEB01.corp`` is
+    ``web01``, an IP address stays whole)."""
     if not name:
         return ""
-    return identities.get(name) or name.casefold()
+    return identities.get(name) or host_key(name)
 
 
 def event_key(event: dict[str, Any], identities: Identities) -> Key:

@@ -17,6 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from evtdiag.document import moment
 from evtdiag.render.html.identities import (
     Identities,
     Key,
@@ -41,10 +42,6 @@ LABEL_CHARS = 40
 MARK_STEP = 4.0
 """Marks of one kind closer than this (in picture units) are drawn once: a year of
 events stays a few hundred marks per lane."""
-
-
-def _moment(iso: str | None) -> datetime | None:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")) if iso else None
 
 
 @dataclass(frozen=True)
@@ -75,14 +72,14 @@ def _successes_in_scope(
     masks = {tuple(bool(part) for part in subject) for subject in subjects}
     found: dict[Key, list[datetime]] = defaultdict(list)
     for event in events:
-        moment = _moment(event["time"]) if event["outcome"] == "success" else None
-        if moment is None:
+        when = moment(event["time"]) if event["outcome"] == "success" else None
+        if when is None:
             continue
         key = event_key(event, identities)
         for mask in masks:
             masked = tuple(part if kept else "" for part, kept in zip(key, mask, strict=True))
             if masked in subjects:
-                found[masked].append(moment)
+                found[masked].append(when)
     return found
 
 
@@ -96,10 +93,10 @@ def _problem_lanes(
     successes = _successes_in_scope(events, set(keys), identities)
     lanes = []
     for problem, key in zip(problems, keys, strict=True):
-        failures = [m for ref in problem["events"] if (m := _moment(ref["time"]))]
+        failures = [m for ref in problem["events"] if (m := moment(ref["time"]))]
         last_failure = problem.get("last_failure") or problem["last_seen"]
-        first, last = _moment(problem["first_seen"]), _moment(last_failure)
-        resolved = _moment(problem.get("resolved_at"))
+        first, last = moment(problem["first_seen"]), moment(last_failure)
+        resolved = moment(problem.get("resolved_at"))
         subject = printable(problem_subject(problem))
         summary = printable(
             f"{subject}: {problem['cause']}, {problem.get('status', 'open')}. "
@@ -129,14 +126,14 @@ def _host_lanes(
     most failures first; returns the lanes and how many hosts were left out."""
     outcomes: dict[str, tuple[list[datetime], list[datetime]]] = defaultdict(lambda: ([], []))
     for event in events:
-        moment = _moment(event["time"])
-        if moment is not None and event["outcome"] in ("failure", "success"):
+        when = moment(event["time"])
+        if when is not None and event["outcome"] in ("failure", "success"):
             host = host_identity(event["host"], identities)
-            outcomes[host][event["outcome"] == "success"].append(moment)
+            outcomes[host][event["outcome"] == "success"].append(when)
     fixed: dict[str, datetime] = {}
     for problem in problems:
         host = subject_key(problem, identities)[1]
-        resolved = _moment(problem.get("resolved_at"))
+        resolved = moment(problem.get("resolved_at"))
         if host and resolved and not is_open(problem):
             fixed[host] = max(resolved, fixed.get(host, resolved))
     ranked = sorted(
