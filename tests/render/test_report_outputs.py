@@ -228,13 +228,34 @@ def test_timeline_draws_a_lane_per_problem_then_per_host(document: dict) -> None
     page = render_html(document, TimeFormatter("UTC"))
     timeline = _section(page, "timeline")
     assert timeline.count('<g class="tl-lane">') == len(document["problems"])
-    assert "One lane per problem" in timeline and 'class="tl-ok"' in timeline
+    assert "One lane per problem" in timeline
     many = copy.deepcopy(document)
     many["problems"] = [dict(p, id=f"{p['id']}-{n}") for n in range(20) for p in many["problems"]]
     timeline = _section(render_html(many, TimeFormatter("UTC")), "timeline")
     hosts = {item["identity"] for item in document["host_identities"]}
     assert "One lane per host" in timeline
     assert timeline.count('<g class="tl-lane">') == min(len(hosts) + 1, TIMELINE_LANES)
+
+
+def test_a_problem_lane_shows_the_success_the_diagnosis_verified_it_by(document: dict) -> None:
+    """A problem's lane draws no success of a scope the page would have to rebuild: an
+    open problem's lane has none (the demo has successes on the same hosts and accounts),
+    a resolved one's the success at its ``resolved_at``, where its check mark stands."""
+    assert any(e["outcome"] == "success" for e in document["events"]["items"])
+    timeline = _section(render_html(document, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane">.*?</g>', timeline, re.S)
+    assert len(lanes) == len(document["problems"])
+    assert not any('class="tl-ok"' in lane for lane in lanes)
+    assert all(lane.endswith(" / 0</text></g>") for lane in lanes)
+    resolved = _resolve_last(document)
+    timeline = _section(render_html(resolved, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane">.*?</g>', timeline, re.S)
+    (fixed,) = [lane for lane in lanes if 'class="tl-fixed"' in lane]
+    dots = re.findall(r'<path d="M([\d.]+) [\d.]+a3\.2[^"]*" class="tl-ok"/>', fixed)
+    check = re.search(r'<path d="M([\d.]+) [^"]*" class="tl-fixed"/>', fixed).group(1)
+    assert len(dots) == 1 and abs(float(dots[0]) + 3.2 - float(check)) < 4.1
+    assert fixed.endswith(" / 1</text></g>") and "verified fixed 2026-10-06 11:00:00" in fixed
+    assert sum('class="tl-ok"' in lane for lane in lanes) == 1
 
 
 def test_long_timeline_names_are_cut_in_the_middle_and_titled_whole(document: dict) -> None:

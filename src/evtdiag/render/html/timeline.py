@@ -1,6 +1,10 @@
 """The timeline: one lane per problem (a host identity's when the problems are many),
 drawn as an inline SVG.
 
+It decides no scope: a problem's lane draws the document's failures of that problem and
+the success that verified its fix (``resolved_at``); a host's lane, the events whose
+host is that identity.
+
 Every text is escaped, long names are cut in the middle (the whole name is in the lane's
 title), and marks of one kind closer than :data:`MARK_STEP` are drawn once, so that a
 year of events stays a few hundred marks per lane.
@@ -20,8 +24,6 @@ from markupsafe import Markup, escape
 from evtdiag.document import moment
 from evtdiag.render.html.identities import (
     Identities,
-    Key,
-    event_key,
     host_identity,
     subject_key,
 )
@@ -64,44 +66,19 @@ class Lane:
             yield self.resolved
 
 
-def _successes_in_scope(
-    events: list[dict[str, Any]], subjects: set[Key], identities: Identities
-) -> dict[Key, list[datetime]]:
-    """For each subject, the successes that match every identity it names: for a host
-    problem every success on that host, for a pair only that account on that host."""
-    masks = {tuple(bool(part) for part in subject) for subject in subjects}
-    found: dict[Key, list[datetime]] = defaultdict(list)
-    for event in events:
-        when = moment(event["time"]) if event["outcome"] == "success" else None
-        if when is None:
-            continue
-        key = event_key(event, identities)
-        for mask in masks:
-            masked = tuple(part if kept else "" for part, kept in zip(key, mask, strict=True))
-            if masked in subjects:
-                found[masked].append(when)
-    return found
-
-
-def _problem_lanes(
-    problems: list[dict[str, Any]],
-    events: list[dict[str, Any]],
-    identities: Identities,
-    times: TimeFormatter,
-) -> list[Lane]:
-    keys = [subject_key(p, identities) for p in problems]
-    successes = _successes_in_scope(events, set(keys), identities)
+def _problem_lanes(problems: list[dict[str, Any]], times: TimeFormatter) -> list[Lane]:
+    """A lane per problem: its failures, and the success that verified its fix (the
+    document's ``resolved_at``, the first success in the problem's scope after its last
+    failure, as the diagnosis decided it)."""
     lanes = []
-    for problem, key in zip(problems, keys, strict=True):
+    for problem in problems:
         failures = [m for ref in problem["events"] if (m := moment(ref["time"]))]
-        last_failure = problem.get("last_failure") or problem["last_seen"]
-        first, last = moment(problem["first_seen"]), moment(last_failure)
-        resolved = moment(problem.get("resolved_at"))
+        first, last = moment(problem["first_seen"]), moment(problem["last_failure"])
+        resolved = moment(problem["resolved_at"])
         subject = printable(problem_subject(problem))
         summary = printable(
-            f"{subject}: {problem['cause']}, {problem.get('status', 'open')}. "
-            f"{len(failures)} failure(s) {times.span(problem['first_seen'], last_failure)}; "
-            f"{len(successes[key])} success(es) in its scope"
+            f"{subject}: {problem['cause']}, {problem['status']}. {len(failures)} failure(s) "
+            f"{times.span(problem['first_seen'], problem['last_failure'])}"
         )
         if resolved:
             summary += f"; verified fixed {times.moment(problem['resolved_at'])}"
@@ -111,7 +88,7 @@ def _problem_lanes(
                 cause=printable(problem["cause"]),
                 summary=summary,
                 failures=failures,
-                successes=successes[key],
+                successes=[resolved] if resolved else [],
                 span=(first, last) if first and last else None,
                 resolved=resolved,
             )
@@ -133,7 +110,7 @@ def _host_lanes(
     fixed: dict[str, datetime] = {}
     for problem in problems:
         host = subject_key(problem, identities)[1]
-        resolved = moment(problem.get("resolved_at"))
+        resolved = moment(problem["resolved_at"])
         if host and resolved and not is_open(problem):
             fixed[host] = max(resolved, fixed.get(host, resolved))
     ranked = sorted(
@@ -242,11 +219,12 @@ def _lane_svg(lane: Lane, y: float, scale: _Scale, total_x: float) -> str:
     return "".join(parts)
 
 
-def _legend_svg(y: float, left: float) -> str:
-    """What the shapes mean, drawn with the same shapes (colour is never the only cue)."""
+def _legend_svg(y: float, left: float, success: str) -> str:
+    """What the shapes mean, drawn with the same shapes (colour is never the only cue);
+    ``success``: what a dot is in these lanes."""
     items = (
         (lambda x: f'<path d="{_cross(x, y)}" class="tl-fail"/>', "failure"),
-        (lambda x: f'<path d="{_dot(x, y)}" class="tl-ok"/>', "success in the lane's scope"),
+        (lambda x: f'<path d="{_dot(x, y)}" class="tl-ok"/>', success),
         (
             lambda x: (
                 f'<rect x="{x - 8}" y="{y - 4}" width="16" height="8" rx="2" '
@@ -263,9 +241,9 @@ def _legend_svg(y: float, left: float) -> str:
     return "".join(out)
 
 
-def _timeline_svg(lanes: list[Lane], times: TimeFormatter) -> Markup | None:
+def _timeline_svg(lanes: list[Lane], times: TimeFormatter, success: str) -> Markup | None:
     """The lanes as an inline SVG (every text escaped; long names cut in the middle, the
-    whole name in the lane's title)."""
+    whole name in the lane's title); ``success`` names the dots in the legend."""
     moments = [m for lane in lanes for m in lane.moments()]
     if not moments:
         return None
@@ -299,9 +277,15 @@ def _timeline_svg(lanes: list[Lane], times: TimeFormatter) -> Markup | None:
         )
     for index, lane in enumerate(lanes):
         out.append(_lane_svg(lane, top + index * LANE_HEIGHT, scale, total_x))
-    out.append(_legend_svg(bottom + 40, 14))
+    out.append(_legend_svg(bottom + 40, 14, success))
     out.append("</svg>")
     return Markup("".join(out))
+
+
+SUCCESS_MARKS = {"problem": "success that verified a fix", "host": "success on the host"}
+"""What a dot is, by what a lane is: a problem's lane shows the success the diagnosis
+verified its fix by (the document lists no other success by problem); a host's, every
+success on that host."""
 
 
 def timeline(
@@ -311,7 +295,8 @@ def timeline(
     problems = problem_order(document["problems"])
     events = document["events"]["items"]
     if len(problems) <= TIMELINE_LANES:
-        lanes, hidden, per = _problem_lanes(problems, events, identities, times), 0, "problem"
+        lanes, hidden, per = _problem_lanes(problems, times), 0, "problem"
     else:
         (lanes, hidden), per = _host_lanes(problems, events, identities), "host"
-    return {"svg": _timeline_svg(lanes, times) if lanes else None, "per": per, "hidden": hidden}
+    svg = _timeline_svg(lanes, times, SUCCESS_MARKS[per]) if lanes else None
+    return {"svg": svg, "per": per, "hidden": hidden}
