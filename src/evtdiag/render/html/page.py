@@ -52,16 +52,16 @@ def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, A
         "rows": [
             {
                 **p,
-                "status": p.get("status", "open"),
+                "status": p["status"],
                 "subject": problem_subject(p),
                 "first": _minute(p["first_seen"], times),
-                "last": _minute(p.get("last_failure") or p["last_seen"], times),
-                "fixed": _minute(p.get("resolved_at"), times),
+                "last": _minute(p["last_failure"], times),
+                "fixed": _minute(p["resolved_at"], times),
             }
             for p in problems[:TRIAGE_ROWS]
         ],
         "total": len(problems),
-        "resolved": any(p.get("resolved_at") for p in problems),
+        "resolved": any(p["resolved_at"] for p in problems),
     }
 
 
@@ -151,7 +151,7 @@ def _todo(document: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, A
         shown.append(owner)
     return {
         "todo": shown,
-        "todo_count": sum(1 for p in document["problems"] if p.get("fix")),
+        "todo_count": sum(1 for p in document["problems"] if p["fix"]),
         "todo_hidden": steps - sum(len(owner.steps) for owner in shown),
         "carded": {p["id"] for g in groups for p in g["problems"]},
     }

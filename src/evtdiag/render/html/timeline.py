@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -222,7 +222,7 @@ def _lane_svg(lane: Lane, y: float, scale: _Scale, total_x: float) -> str:
 def _legend_svg(y: float, left: float, success: str) -> str:
     """What the shapes mean, drawn with the same shapes (colour is never the only cue);
     ``success``: what a dot is in these lanes."""
-    items = (
+    items: tuple[tuple[Callable[[float], str], str], ...] = (
         (lambda x: f'<path d="{_cross(x, y)}" class="tl-fail"/>', "failure"),
         (lambda x: f'<path d="{_dot(x, y)}" class="tl-ok"/>', success),
         (
