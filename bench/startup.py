@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_logs"
 RENDER = (
     "import json, sys, time\n"
-    "from evtdiag.render.html_report import render_html\n"
+    "from evtdiag.render.html.page import render_html\n"
     "from evtdiag.render.timefmt import TimeFormatter\n"
     "document = json.loads(open(sys.argv[1], encoding='utf-8').read())\n"
     "started = time.perf_counter()\n"

@@ -24,7 +24,7 @@ NOT_FOR_THE_CLI = (
     "jinja2",
     "Evtx",  # python-evtx, the fallback decoder, which pulls in urllib, http and ssl
     "evtdiag.diagnose",
-    "evtdiag.render.html_report",
+    "evtdiag.render.html",
     "importlib.metadata",
 )
 """What ``import evtdiag.cli`` must not import (modules and their submodules)."""
@@ -32,7 +32,7 @@ NOT_FOR_THE_CLI = (
 NOT_FOR_EVENTS = (
     "jinja2",
     "evtdiag.diagnose",
-    "evtdiag.render.html_report",
+    "evtdiag.render.html",
     "Evtx",  # only for records evtdiag's decoder refuses, and the sample logs have none
 )
 """What ``evtdiag events`` on the sample logs must not import: it diagnoses nothing."""

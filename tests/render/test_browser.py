@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render.html_report import render_html
+from evtdiag.render.html.page import render_html
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.render.browser import Watch, find_browser, launch

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from evtdiag.render.html_report import template_text
+from evtdiag.render.html.templating import template_text
 
 AA = 4.5
 STATUSES = ("bad", "warn", "ok", "info")

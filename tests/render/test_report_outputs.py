@@ -16,16 +16,12 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.cli.paths import command_paths
+from evtdiag.document import load
 from evtdiag.publish.redact import redact_document
 from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html_report import (
-    CARDS_PER_SCOPE,
-    EVENTS_PER_CARD,
-    ROWS_PER_SCOPE,
-    TIMELINE_LANES,
-    render_html,
-)
+from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
+from evtdiag.render.html.timeline import TIMELINE_LANES
 from evtdiag.render.problems import TRIAGE_ROWS
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
@@ -205,17 +201,62 @@ def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: d
     assert not any(name.endswith(".corp.example.com") for name, _ in rows)
 
 
+def test_a_report_without_host_identities_folds_hosts_by_short_name(document: dict) -> None:
+    """A report written before ``host_identities`` (loaded as ``evtdiag render`` loads it)
+    folds each host to its short name, as the diagnosis and ``compare`` do: ``web01`` and
+    ``web01.corp.example.com`` are one matrix row and one timeline lane, not two."""
+    older = copy.deepcopy(document)
+    del older["host_identities"]
+    for problem in older["problems"]:
+        del problem["subject"]
+    older = load(json.dumps(older).encode(), "older.json")
+    spellings = {e["host"] for e in older["events"]["items"] if e["host"]}
+    assert {"web01", "web01.corp.example.com"} <= spellings
+    matrix = _section(render_html(older, TimeFormatter("UTC")), "matrix")
+    rows = re.findall(r'<th scope="row">([^<]+)(?:<small class="spellings">([^<]+))?', matrix)
+    assert ("web01", "web01, web01.corp.example.com") in rows
+    assert ("db02", "db02.corp.example.com") in rows
+    assert not any("." in name for name, _ in rows)
+    many = dict(older, problems=[dict(p, id=f"{p['id']}-{n}") for n in range(20)
+                                 for p in older["problems"]])  # fmt: skip
+    timeline = _section(render_html(many, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane"><title>([^:<]+):', timeline)
+    identities = {item["identity"] for item in document["host_identities"]}
+    assert sorted(lanes) == sorted(identities | {"(no host)"})  # one lane per short name
+
+
 def test_timeline_draws_a_lane_per_problem_then_per_host(document: dict) -> None:
     page = render_html(document, TimeFormatter("UTC"))
     timeline = _section(page, "timeline")
     assert timeline.count('<g class="tl-lane">') == len(document["problems"])
-    assert "One lane per problem" in timeline and 'class="tl-ok"' in timeline
+    assert "One lane per problem" in timeline
     many = copy.deepcopy(document)
     many["problems"] = [dict(p, id=f"{p['id']}-{n}") for n in range(20) for p in many["problems"]]
     timeline = _section(render_html(many, TimeFormatter("UTC")), "timeline")
     hosts = {item["identity"] for item in document["host_identities"]}
     assert "One lane per host" in timeline
     assert timeline.count('<g class="tl-lane">') == min(len(hosts) + 1, TIMELINE_LANES)
+
+
+def test_a_problem_lane_shows_the_success_the_diagnosis_verified_it_by(document: dict) -> None:
+    """A problem's lane draws no success of a scope the page would have to rebuild: an
+    open problem's lane has none (the demo has successes on the same hosts and accounts),
+    a resolved one's the success at its ``resolved_at``, where its check mark stands."""
+    assert any(e["outcome"] == "success" for e in document["events"]["items"])
+    timeline = _section(render_html(document, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane">.*?</g>', timeline, re.S)
+    assert len(lanes) == len(document["problems"])
+    assert not any('class="tl-ok"' in lane for lane in lanes)
+    assert all(lane.endswith(" / 0</text></g>") for lane in lanes)
+    resolved = _resolve_last(document)
+    timeline = _section(render_html(resolved, TimeFormatter("UTC")), "timeline")
+    lanes = re.findall(r'<g class="tl-lane">.*?</g>', timeline, re.S)
+    (fixed,) = [lane for lane in lanes if 'class="tl-fixed"' in lane]
+    dots = re.findall(r'<path d="M([\d.]+) [\d.]+a3\.2[^"]*" class="tl-ok"/>', fixed)
+    check = re.search(r'<path d="M([\d.]+) [^"]*" class="tl-fixed"/>', fixed).group(1)
+    assert len(dots) == 1 and abs(float(dots[0]) + 3.2 - float(check)) < 4.1
+    assert fixed.endswith(" / 1</text></g>") and "verified fixed 2026-10-06 11:00:00" in fixed
+    assert sum('class="tl-ok"' in lane for lane in lanes) == 1
 
 
 def test_long_timeline_names_are_cut_in_the_middle_and_titled_whole(document: dict) -> None:

@@ -20,8 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.render import template_cache
-from evtdiag.render.html_report import render_html
+from evtdiag.render.html import template_cache
+from evtdiag.render.html.page import render_html
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 

@@ -28,7 +28,7 @@ from evtdiag.compare import (
     Comparison,
     Entry,
 )
-from evtdiag.render.html_report import csp_hash, environment, template_text
+from evtdiag.render.html.templating import content_security_policy, environment, template_text
 from evtdiag.render.problems import problem_subject
 from evtdiag.render.terminal import printable_lines
 from evtdiag.render.text_report import wrap
@@ -149,7 +149,6 @@ def render_compare_text(comparison: Comparison, times: TimeFormatter) -> str:
 def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:
     """One self-contained page, styled as the report (its stylesheet, inline)."""
     style = template_text("report.css")
-    csp = f"default-src 'none'; style-src '{csp_hash(style)}'; base-uri 'none'; form-action 'none'"
     categories = [
         {
             "name": category,
@@ -170,7 +169,7 @@ def render_compare_html(comparison: Comparison, times: TimeFormatter) -> str:
             categories=categories,
             times=times,
             style=Markup(style),
-            csp=csp,
+            csp=content_security_policy(style),
         )
     )
 

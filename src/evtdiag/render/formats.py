@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from evtdiag.render.html_report import render_html
+from evtdiag.render.html.page import render_html
 from evtdiag.render.json_report import document_parts
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter

@@ -8,13 +8,6 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-# Read by html_report.py from here until the HTML renderer imports them from
-# evtdiag.document itself (the HTML split is another branch's work).
-from evtdiag.document import is_open as is_open
-from evtdiag.document import problem_order as problem_order
-from evtdiag.document import resolution_text as resolution_text
-from evtdiag.document import verdict_counts as verdict_counts
-
 
 class Section(NamedTuple):
     """A section of the problems: its scope, heading, and what it means."""
