@@ -19,6 +19,7 @@ and no host is chosen.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -50,6 +51,10 @@ EXPECTED = (
     "security/user",
 )
 """The files looked for in every host folder or archive."""
+SSO_CONF = "sso.conf"
+CLOSE_NAME_RATIO = 0.8
+"""How alike (difflib's ratio, 0 to 1) a name must be to ``sso.conf`` to be taken for a
+misspelling of it: ``sso.cnf`` is 0.93, ``ssoconf`` 0.93, ``passwd`` 0.14."""
 MAX_FILE = 32 * 1024 * 1024
 """The most of a host file that is read: in a folder its start, with a warning; in an
 archive a larger member is refused (:data:`ARCHIVE_LIMITS`)."""
@@ -132,6 +137,42 @@ def _files_below(folder: str, depth: int = 4) -> list[str]:
     return found
 
 
+def close_to_sso_conf(name: str) -> bool:
+    """Whether a file name is a misspelling or disguise of ``sso.conf`` (``SSO.CONF``,
+    ``sso.cnf``, ``sso.conf.txt`` as Windows saves it): a host folder that has such a
+    file instead of ``sso.conf`` would otherwise be diagnosed as if it had none."""
+    if name == SSO_CONF:
+        return False
+    folded = name.casefold()
+    return folded.startswith(SSO_CONF) or (
+        difflib.SequenceMatcher(None, folded, SSO_CONF).ratio() >= CLOSE_NAME_RATIO
+    )
+
+
+def _stand_in(names: Iterable[str]) -> str | None:
+    """The name read in place of a missing ``sso.conf``: the one that differs only in
+    case first, else the first close one in name order."""
+    close = sorted(n for n in names if close_to_sso_conf(n))
+    folded = [n for n in close if n.casefold() == SSO_CONF]
+    return (folded or close or [None])[0]
+
+
+def _stand_in_warning(where: str, name: str) -> ConfigWarning:
+    return ConfigWarning(
+        Place(where),
+        f"no sso.conf here; {name} read in its place: rename it sso.conf (ssod reads "
+        "only that name)",
+    )
+
+
+def _no_sso_conf(source: str) -> ConfigWarning:
+    return ConfigWarning(
+        Place(source),
+        "no sso.conf in this host's files: its SYNC_USERS, key and port cannot be checked; "
+        "collect it (evtdiag collect-script) or copy it in as sso.conf",
+    )
+
+
 def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -> Reader:
     prefix = _root_of(folder, _files_below(folder), warnings)
     host_root = os.path.join(folder, *prefix.split("/")) if prefix is not None else None
@@ -160,9 +201,30 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
                 return None, FileStatus(rel, "unreadable", path)
             data = _capped(data, Place(path), warnings)
             return data, FileStatus(rel, "present", path, len(data))
+        if rel == SSO_CONF:
+            return _stand_in_file(root_real, host_root, read, warnings)
         return None, FileStatus(rel, "absent")
 
     return read
+
+
+def _stand_in_file(
+    root_real: str, host_root: str, read: Reader, warnings: list[ConfigWarning]
+) -> tuple[bytes | None, FileStatus]:
+    """A file named close to ``sso.conf`` in the host's root or its ``etc/``, read by
+    ``read`` in its place with a warning naming it; absent when there is none."""
+    for base in (host_root, os.path.join(host_root, "etc")):
+        try:
+            name = _stand_in(os.listdir(base))
+        except OSError:
+            continue
+        if name is not None:
+            relative = os.path.relpath(os.path.join(base, name), host_root).replace(os.sep, "/")
+            data, status = read(relative)
+            if data is not None:
+                warnings.append(_stand_in_warning(status.path or relative, name))
+                return data, FileStatus(SSO_CONF, "present", status.path, status.size)
+    return None, FileStatus(SSO_CONF, "absent")
 
 
 def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]:
@@ -184,7 +246,9 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
             Path(path),
             path,
             kind,
-            wanted=lambda name: _is_unsafe(name) or _is_host_file(name),
+            wanted=lambda name: _is_unsafe(name)
+            or _is_host_file(name)
+            or close_to_sso_conf(name.rsplit("/", 1)[-1]),
             limits=ARCHIVE_LIMITS,
         )
         for member in found:
@@ -286,6 +350,15 @@ def _archive_reader(path: str, files: dict[str, bytes], warnings: list[ConfigWar
         for cand in (prefix + rel, prefix + "etc/" + rel):
             if cand in files:
                 return files[cand], FileStatus(rel, "present", f"{path}:{cand}", len(files[cand]))
+        if rel == SSO_CONF:
+            for folder in (prefix, prefix + "etc/"):
+                here = [k[len(folder):] for k in files if k.startswith(folder)]
+                name = _stand_in(n for n in here if "/" not in n)
+                if name is not None:
+                    where = f"{path}:{folder}{name}"
+                    warnings.append(_stand_in_warning(where, name))
+                    data = files[folder + name]
+                    return data, FileStatus(rel, "present", where, len(data))
         return None, FileStatus(rel, "absent")
 
     return read
@@ -310,9 +383,14 @@ def load_host(
     sso = passwd = shadow = None
     settings: list = []
     aix_users: tuple = ()
-    if "sso.conf" in data:
-        sso = parse_sso_conf(*data["sso.conf"])
+    if SSO_CONF in data:
+        sso = parse_sso_conf(*data[SSO_CONF])
         warnings.extend(sso.warnings)
+    elif SSO_CONF not in {st.name for st in statuses if st.state != "absent"} and (
+        data or not warnings
+    ):
+        # (an archive that holds no host file at all has said so already)
+        warnings.append(_no_sso_conf(source))
     parsers = {
         "passwd": accounts.parse_passwd,
         "shadow": accounts.parse_shadow,
