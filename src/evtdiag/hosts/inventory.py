@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -125,7 +125,7 @@ def _index(
     return index
 
 
-def _files_below(folder: str, depth: int = 4) -> list[str]:
+def files_below(folder: str, depth: int = 4) -> list[str]:
     """The files below ``folder`` (``/``-separated relative paths), ``depth`` levels at most."""
     found: list[str] = []
     for current, folders, files in os.walk(folder):
@@ -174,7 +174,7 @@ def _no_sso_conf(source: str) -> ConfigWarning:
 
 
 def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -> Reader:
-    prefix = _root_of(folder, _files_below(folder), warnings)
+    prefix = _root_of(folder, files_below(folder), warnings)
     host_root = os.path.join(folder, *prefix.split("/")) if prefix is not None else None
 
     def read(rel: str) -> tuple[bytes | None, FileStatus]:
@@ -246,20 +246,22 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
             Path(path),
             path,
             kind,
-            wanted=lambda name: _is_unsafe(name)
-            or _is_host_file(name)
-            or close_to_sso_conf(name.rsplit("/", 1)[-1]),
+            wanted=lambda name: (
+                is_unsafe_member(name)
+                or is_host_file(name)
+                or close_to_sso_conf(name.rsplit("/", 1)[-1])
+            ),
             limits=ARCHIVE_LIMITS,
         )
         for member in found:
             where = Place(f"{path}:{member.name}")
-            if _is_unsafe(member.name):
+            if is_unsafe_member(member.name):
                 warnings.append(ConfigWarning(where, "unsafe member name refused"))
                 continue
             if member.path is None:
                 warnings.append(ConfigWarning(where, member.skipped or "not read"))
                 continue
-            files[_member_key(member.name)] = member.path.read_bytes()
+            files[member_key(member.name)] = member.path.read_bytes()
     except (InputFormatError, OSError) as error:
         warnings.append(ConfigWarning(Place(path), f"archive not readable: {error}"))
         return files
@@ -273,19 +275,19 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
     return files
 
 
-def _member_key(name: str) -> str:
+def member_key(name: str) -> str:
     """A member's name as a relative ``/``-separated path (``./a//b`` is ``a/b``)."""
     return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
-def _is_unsafe(name: str) -> bool:
+def is_unsafe_member(name: str) -> bool:
     """Whether a member's name would leave its folder if it were used as a path."""
     return name.startswith("/") or ".." in name.split("/") or "\\" in name
 
 
-def _is_host_file(name: str) -> bool:
+def is_host_file(name: str) -> bool:
     """Whether a member is named like one of :data:`EXPECTED`, at any depth."""
-    key = _member_key(name)
+    key = member_key(name)
     return any(key == rel or key.endswith("/" + rel) for rel in EXPECTED)
 
 
@@ -352,7 +354,7 @@ def _archive_reader(path: str, files: dict[str, bytes], warnings: list[ConfigWar
                 return files[cand], FileStatus(rel, "present", f"{path}:{cand}", len(files[cand]))
         if rel == SSO_CONF:
             for folder in (prefix, prefix + "etc/"):
-                here = [k[len(folder):] for k in files if k.startswith(folder)]
+                here = [k[len(folder) :] for k in files if k.startswith(folder)]
                 name = _stand_in(n for n in here if "/" not in n)
                 if name is not None:
                     where = f"{path}:{folder}{name}"
@@ -506,8 +508,12 @@ def _same_host_twice(hosts: list[HostConfig]) -> list[ConfigWarning]:
     return warnings
 
 
-def load_inventory(hosts_dir: str) -> Inventory:
-    """Read every host folder and collector archive directly inside ``hosts_dir``."""
+def load_inventory(hosts_dir: str, only: Collection[str] | None = None) -> Inventory:
+    """Read every host folder and collector archive directly inside ``hosts_dir``.
+
+    :param only: only these names in ``hosts_dir`` (the host folders an evidence
+        bundle holds beside its logs, :mod:`evtdiag.bundle`); every entry without it.
+    """
     root_real = os.path.realpath(hosts_dir)
     warnings: list[ConfigWarning] = []
     aliases: dict[str, tuple[str, ...]] = {}
@@ -524,6 +530,8 @@ def load_inventory(hosts_dir: str) -> Inventory:
     for entry in entries:
         path = entry.path
         if entry.name == "hosts.toml" or entry.name.startswith("."):
+            continue
+        if only is not None and entry.name not in only:
             continue
         if not is_inside(root_real, path):
             warnings.append(

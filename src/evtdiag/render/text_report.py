@@ -254,8 +254,11 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
         lines += [
             "",
             "Hosts in the events without a configuration: "
-            + (", ".join(document["unmatched_hosts"]) if document["host_configs"]
-               else NO_CONFIGURATIONS),
+            + (
+                ", ".join(document["unmatched_hosts"])
+                if document["host_configs"]
+                else NO_CONFIGURATIONS
+            ),
         ]
     if document["unreferenced_hosts"]:
         lines += [
