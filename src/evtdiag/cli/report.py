@@ -93,7 +93,6 @@ def report(
             param_hint="--since",
         )
     with configurations(request.logs, hosts_dir, windows_dir) as found:
-        say_configurations(found)
         run = build_report(
             ReportRequest(
                 replace(request, set_aside=found.set_aside),
@@ -116,6 +115,7 @@ def report(
     with cycle_collection_paused():
         published = publish(run.document, target)
     say_published(published)
+    say_configurations(found, published.redact)
     for alert in run.diagnosis.alerts:
         click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)
     if not quiet and summary_wanted(published):

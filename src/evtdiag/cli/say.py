@@ -8,6 +8,7 @@ import io
 import os
 import stat
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -34,12 +35,13 @@ def say_read(read: LogsRead) -> None:
     say_speed(read)
 
 
-def say_configurations(found: Configurations) -> None:
-    """Which folders were taken as configurations, and what a bundle held unused."""
+def say_configurations(found: Configurations, redact: Callable[[str], str] = str) -> None:
+    """Which folders were taken as configurations, and what a bundle held unused; with
+    the names of a redacted report replaced (its paths may hold them)."""
     for taken in found.taken:
-        click.echo(printable_line(taken.sentence), err=True)
+        click.echo(printable_line(redact(taken.sentence)), err=True)
     for note in found.notes:
-        click.echo(f"Warning: {printable_line(note)}", err=True)
+        click.echo(f"Warning: {printable_line(redact(note))}", err=True)
 
 
 def say_speed(read: LogsRead) -> None:
