@@ -162,3 +162,11 @@ def test_a_folder_of_configurations_only_says_so(runner) -> None:
     result = runner.invoke(cli, ["report", str(SAMPLE_LOGS / "windows"), "-q"])
     assert result.exit_code == 3
     assert "it holds configurations only" in result.stderr
+
+
+def test_check_config_takes_a_zip_of_the_hosts(runner, tmp_path) -> None:
+    hosts = zipped(SAMPLE_LOGS / "hosts", tmp_path / "hosts.zip")
+    result = runner.invoke(cli, ["check-config", "--hosts", str(hosts)])
+    assert result.exit_code == 0, result.stderr
+    shown = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("== ")]
+    assert shown == ["app03", "build06", "db02", "fin04", "mail05", "web01"]
