@@ -15,6 +15,8 @@
 # form are dropped; a passwd or shadow line without its name or fields, and an AIX
 # security/passwd line of no known form, is removed.
 #
+# Exits 1 when no sso.conf was found (the archive of the other files is still written:
+# give sso.conf's path as the argument and run it again).
 # EVTDIAG_ROOT=/path reads the files under /path instead of / (for tests);
 # EVTDIAG_HOSTNAME overrides the host name.
 set -u
@@ -26,7 +28,7 @@ OUTDIR=.
 while [ $# -gt 0 ]; do
   case "$1" in
     -o) OUTDIR=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     --) shift; break ;;
     -*) echo "unknown option: $1" >&2; exit 2 ;;
     *) break ;;
@@ -316,6 +318,11 @@ OUT=$OUTDIR/$HOST.tar.gz
 if (cd "$WORK" && tar cf "$WORK/pack.tar" "$HOST") && gzip -c "$WORK/pack.tar" > "$OUT.part" \
     && mv "$OUT.part" "$OUT"; then
   echo "wrote $OUT"
+  if [ ! -f "$STAGE/sso.conf" ]; then
+    echo "no sso.conf collected (${SSO:-none found at the usual places}): evtdiag cannot check" \
+      "this host's SYNC_USERS, key and port; run again with sso.conf's path as the argument" >&2
+    exit 1
+  fi
 else
   rm -f "$OUT.part"
   echo "failed to write $OUT" >&2

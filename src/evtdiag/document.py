@@ -310,6 +310,10 @@ REPORT = Record(
                     "time_zone": (Nullable(TEXT), empty(None)),
                     "since": (_TIME, empty(None)),
                     "until": (_TIME, empty(None)),
+                    "configurations": (
+                        ListOf(Record({"path": TEXT, "taken_as": TEXT, "recognised": FLAG})),
+                        empty([]),
+                    ),
                 },
             ),
             empty({}),

@@ -284,3 +284,13 @@ class Evidence:
     """For ``config`` and ``absence`` evidence about one account: that account, as the
     configuration, the group file or the event spells it (``root``, ``CORP\\adm.jones``).
     Redaction finds the name here instead of in :attr:`text`."""
+
+
+def next_step_text(unexplained: int, still_open: int) -> str:
+    """What a logs-only run asks for next, in the words the verdict's reasons and the
+    terminal summary share: how many open problems lack a cause for want of the hosts'
+    configurations, and how to collect them."""
+    return (
+        f"{unexplained} of {still_open} open problems are unexplained: run `evtdiag "
+        "collect-script` on the hosts and rerun with --hosts."
+    )

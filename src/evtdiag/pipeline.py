@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evtdiag.bundle import set_aside
 from evtdiag.errors import NoUsableInput
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.inventory import EXPECTED
@@ -52,6 +53,9 @@ class LogRequest:
     """False with ``--no-success-inference``: only given ids (and the text) make successes."""
     jobs: int | None = None
     options: ReadOptions = field(default_factory=ReadOptions)
+    set_aside: tuple[str, ...] = ()
+    """Inputs (and what lies below them) taken as configurations in an evidence bundle
+    (:mod:`evtdiag.bundle`): read by neither the log readers' coverage nor the events."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +93,13 @@ def read_logs(request: LogRequest, progress: ProgressFactory | None = None) -> L
                 request.options,
                 jobs=request.jobs,
             )
+        if request.set_aside:
+            result = LogReadResult(
+                tuple(e for e in result.events if not set_aside(e.source, request.set_aside)),
+                tuple(c for c in result.inputs if not set_aside(c.path, request.set_aside)),
+            )
         if not any(c.format not in (SKIPPED, REFUSED) for c in result.inputs):
-            raise NoUsableInput(_nothing_readable(result.inputs))
+            raise NoUsableInput(_nothing_readable(result.inputs, request))
         successes = identify_successes(
             result.events, request.success_ids, infer=request.infer_successes
         )
@@ -105,6 +114,8 @@ class ReportRequest:
     logs: LogRequest
     hosts_dir: str | None = None
     windows_dir: str | None = None
+    host_entries: tuple[str, ...] | None = None
+    """The entries of :attr:`hosts_dir` to read (those of a bundle); all when None."""
     since: datetime | None = None
     until: datetime | None = None
     run: dict[str, Any] = field(default_factory=dict)
@@ -132,7 +143,9 @@ def build_report(request: ReportRequest, progress: ProgressFactory | None = None
 
     read = read_logs(request.logs, progress)
     events = within(read.events, request.since, request.until)
-    inventory = load_inventory(request.hosts_dir) if request.hosts_dir else None
+    inventory = (
+        load_inventory(request.hosts_dir, request.host_entries) if request.hosts_dir else None
+    )
     windows = load_windows(request.windows_dir) if request.windows_dir else None
     run = {**request.run, "since": iso(request.since), "until": iso(request.until)}
     with cycle_collection_paused():
@@ -149,8 +162,14 @@ def build_report(request: ReportRequest, progress: ProgressFactory | None = None
     return ReportRun(read, diagnosis, document)
 
 
-def _nothing_readable(inputs: Sequence[InputCoverage]) -> str:
+def _nothing_readable(inputs: Sequence[InputCoverage], request: LogRequest) -> str:
     """Why no input could be read, short even for a folder of many files."""
+    given = ", ".join(request.logs)
+    if not inputs and request.set_aside:
+        return (f"no event log in {given}: it holds configurations only; add the exported "
+                "event logs (.evtx, .xml, .csv)")  # fmt: skip
+    if not inputs:
+        return f"no file in {given}: the folder is empty; give the exported event logs"
     if len(inputs) <= 3:
         reasons = "; ".join(f"{c.path}: {c.note}" for c in inputs)
         message = f"no readable event log among the inputs ({reasons})"

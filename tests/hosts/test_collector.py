@@ -126,9 +126,11 @@ def test_collect_without_sso_conf(tmp_path):
     fake_root(tmp_path / "root")
     (tmp_path / "root" / "etc" / "opt" / "sso" / "sso.conf").unlink()
     proc, out = run_collector(tmp_path)
-    assert proc.returncode == 0, proc.stderr
-    h = load_inventory(str(out)).hosts[0]
+    assert proc.returncode == 1, proc.stderr
+    assert "no sso.conf collected" in proc.stderr
+    h = load_inventory(str(out)).hosts[0]  # the other files are still packed
     assert h.file("sso.conf").state == "absent" and h.sso is None
+    assert h.file("passwd").state == "present"
 
 
 @pytest.mark.parametrize(

@@ -152,3 +152,13 @@ def test_collector_copies_exactly_the_keys_evtdiag_knows() -> None:
     names = " ".join(listed).replace("$PLAIN_KEYS", "").split()
     assert len(names) == len(set(names))
     assert set(names) == set(KNOWN_KEYS) - {"ENCRYPT_KEY", "SYNC_HOSTS"}
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_host_without_sso_conf_fails_saying_so(tmp_path: Path, shell: str) -> None:
+    (tmp_path / "root" / "etc").mkdir(parents=True)
+    (tmp_path / "root" / "etc" / "passwd").write_text("alice:x:1000:1000::/h:/bin/sh\n")
+    proc, out = run_collector(tmp_path, shell=shell)
+    assert proc.returncode == 1, proc.stderr
+    assert "no sso.conf collected" in proc.stderr
+    assert "web01/passwd" in archive_files(out)  # what there was is still packed

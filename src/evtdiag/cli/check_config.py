@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from evtdiag.bundle import configurations
 from evtdiag.cli.options import config_options
 from evtdiag.errors import ExitCode, NoUsableInput
 from evtdiag.hosts import load_inventory, load_windows
@@ -23,7 +24,10 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
     Example:
         evtdiag check-config --hosts configs/ --windows dc-export/
     """
-    inventory = load_inventory(hosts_dir)
+    with configurations((), hosts_dir, windows_dir) as found:
+        assert found.hosts_dir is not None  # --hosts is required
+        inventory = load_inventory(found.hosts_dir, found.host_entries)
+        side = load_windows(found.windows_dir) if found.windows_dir else None
     if not inventory.hosts:
         raise NoUsableInput(
             f"no host configuration in {hosts_dir}: give the folder that holds one folder "
@@ -31,8 +35,7 @@ def check_config(hosts_dir: str, windows_dir: str | None) -> None:
         )
     count = len(inventory.warnings) + sum(len(h.warnings) for h in inventory.hosts)
     click.echo(printable(format_inventory(inventory)))
-    if windows_dir is not None:
-        side = load_windows(windows_dir)
+    if side is not None:
         count += len(side.warnings)
         click.echo(printable(format_windows(side)))
     click.echo(f"{count} warning(s)")

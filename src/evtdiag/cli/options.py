@@ -8,6 +8,7 @@ long read.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import os
 import re
@@ -28,6 +29,69 @@ def stacked(command: Callable[..., Any], *decorators: Decorator) -> Callable[...
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+# -- help by sections ---------------------------------------------------------------------
+
+CONFIGURATIONS_SECTION = "Configurations"
+OUTPUT_SECTION = "Output"
+READING_SECTION = "Reading the logs"
+OTHER_SECTION = "Options"
+SECTION_ORDER = (CONFIGURATIONS_SECTION, OUTPUT_SECTION, OTHER_SECTION, READING_SECTION)
+"""The order ``--help`` lists the option sections in: what a first run needs before the
+fine points of reading."""
+SUGGESTION_RATIO = 0.75
+"""How alike (difflib's ratio) a mistyped option must be to a real one to be suggested:
+``--host`` is 0.91 to ``--hosts``, 0.67 to ``--jobs``."""
+
+
+class SectionOption(click.Option):
+    """An option that knows the help section it is listed in."""
+
+    def __init__(self, *args: Any, section: str = OTHER_SECTION, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.section = section
+
+
+class SectionedCommand(click.Command):
+    """A command whose ``--help`` lists its options by section (:data:`SECTION_ORDER`),
+    and whose unknown-option error suggests only options close to the one typed."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: dict[str, list[tuple[str, str]]] = {}
+        for param in self.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue  # the usage line names the arguments
+            record = param.get_help_record(ctx)
+            if record is not None:
+                rows.setdefault(getattr(param, "section", OTHER_SECTION), []).append(record)
+        for section in sorted(rows, key=SECTION_ORDER.index):
+            with formatter.section(section):
+                formatter.write_dl(rows[section])
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as error:
+            names = [n for p in self.get_params(ctx) for n in (*p.opts, *p.secondary_opts)]
+            possibilities = closest_options(error.option_name, names)
+            raise click.NoSuchOption(error.option_name, possibilities=possibilities,
+                                     ctx=ctx) from None  # fmt: skip
+
+
+def closest_options(typed: str, names: list[str]) -> list[str]:
+    """The options ``typed`` was probably meant to be: those it begins (``--host`` for
+    ``--hosts``), else the single most alike above :data:`SUGGESTION_RATIO`."""
+    if not typed.startswith("--"):
+        return []
+    longs = [n for n in names if n.startswith("--")]
+    begun = sorted(n for n in longs if n.startswith(typed))
+    return begun or difflib.get_close_matches(typed, longs, n=1, cutoff=SUGGESTION_RATIO)
+
+
+def option(section: str, *names: str, **kwargs: Any) -> Decorator:
+    """``click.option`` listed under ``section`` in a :class:`SectionedCommand`'s help."""
+    return click.option(*names, cls=SectionOption, section=section, **kwargs)
 
 
 # -- parameter types ---------------------------------------------------------------------
@@ -114,7 +178,8 @@ class OutputFilePath(click.Path):
 
 
 OUTPUT_FILE = OutputFilePath(dir_okay=False, path_type=Path, allow_dash=True)
-FOLDER = click.Path(exists=True, file_okay=False, dir_okay=True, readable=True)
+CONFIGURATIONS = click.Path(exists=True, file_okay=True, dir_okay=True, readable=True)
+"""A folder of configurations, or an archive of one (:mod:`evtdiag.bundle`)."""
 REPORT_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 """A saved JSON report to read."""
 
@@ -156,7 +221,8 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return stacked(
         with_request,
         click.argument("logs", nargs=-1, required=True),
-        click.option(
+        option(
+            READING_SECTION,
             "--provider",
             "providers",
             multiple=True,
@@ -164,7 +230,8 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Also treat events of this provider as PSync (older Services for UNIX "
             "source names). Repeatable.",
         ),
-        click.option(
+        option(
+            READING_SECTION,
             "--success-id",
             "success_ids",
             multiple=True,
@@ -175,27 +242,31 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "(see --no-success-inference); give it to confirm the id the report names, or when "
             "nothing was inferred. Microsoft does not document it. Repeatable.",
         ),
-        click.option(
+        option(
+            READING_SECTION,
             "--no-success-inference",
             is_flag=True,
             help="Do not infer the success id from the logs (the one undocumented PSync id "
             "logged at Information level with a user and a host): without --success-id, only "
             "exports whose rendered text reads 'Successfully changed password' show successes.",
         ),
-        click.option(
+        option(
+            READING_SECTION,
             "--carve",
             is_flag=True,
             help="Also read stale records left in chunk slack (after a chunk's free-space "
             "offset); they are flagged unverified in the output and the coverage.",
         ),
-        click.option(
+        option(
+            READING_SECTION,
             "--csv-date-format",
             metavar="FORMAT",
             default=None,
             help="strptime format of the 'Date and Time' column of Event Viewer CSV/TXT "
             "exports, e.g. '%d/%m/%Y %H:%M:%S'. Needed when the dates are ambiguous.",
         ),
-        click.option(
+        option(
+            READING_SECTION,
             "--export-tz",
             type=ExportZone(),
             default=None,
@@ -205,7 +276,8 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "(+02:00). Without it such times are read as UTC.",
         ),
         quiet_option("No progress line."),
-        click.option(
+        option(
+            READING_SECTION,
             "-j",
             "--jobs",
             type=click.IntRange(1, 256),
@@ -244,19 +316,22 @@ def config_options(*, hosts_required: bool = False) -> Decorator:
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         return stacked(
             command,
-            click.option(
+            option(
+                CONFIGURATIONS_SECTION,
                 "--hosts",
                 "hosts_dir",
-                type=FOLDER,
+                type=CONFIGURATIONS,
                 required=hosts_required,
-                help="Folder with one sub-folder or collector archive per UNIX host.",
+                help="Folder (or .zip/.tar.gz of it) with one sub-folder or collector "
+                "archive per UNIX host. Found by content in LOGS folders and archives.",
             ),
-            click.option(
+            option(
+                CONFIGURATIONS_SECTION,
                 "--windows",
                 "windows_dir",
-                type=FOLDER,
-                help="Folder with PasswordPropAllow.txt, PasswordPropDeny.txt, the admin "
-                "groups and net-accounts.txt.",
+                type=CONFIGURATIONS,
+                help="Folder (or .zip of it) with PasswordPropAllow.txt, PasswordPropDeny.txt, "
+                "the admin groups and net-accounts.txt. Found by content in LOGS too.",
             ),
         )
 
@@ -274,7 +349,8 @@ def output_options(formats: tuple[str, ...], default: str, format_help: str, out
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         return stacked(
             command,
-            click.option(
+            option(
+                OUTPUT_SECTION,
                 "--format",
                 "output_format",
                 type=click.Choice(formats),
@@ -282,9 +358,12 @@ def output_options(formats: tuple[str, ...], default: str, format_help: str, out
                 show_default=True,
                 help=format_help,
             ),
-            click.option("-o", "--output", type=OUTPUT_FILE, help=output_help),
-            click.option("--force", is_flag=True, help="Overwrite an existing output file."),
-            click.option(
+            option(OUTPUT_SECTION, "-o", "--output", type=OUTPUT_FILE, help=output_help),
+            option(
+                OUTPUT_SECTION, "--force", is_flag=True, help="Overwrite an existing output file."
+            ),
+            option(
+                OUTPUT_SECTION,
                 "--tz",
                 "times",
                 type=TimeZoneType(),
@@ -336,13 +415,15 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "Write the report to this file (default: evtdiag-report-<UTC time>.html "
             "in the current folder for HTML, standard output for JSON and text).",
         ),
-        click.option(
+        option(
+            OUTPUT_SECTION,
             "--redact",
             is_flag=True,
             help="Replace user, host, DC and domain names and IP addresses by stable "
             "pseudonyms everywhere; the key and mapping go to <report>.redaction.json (0600).",
         ),
-        click.option(
+        option(
+            OUTPUT_SECTION,
             "--redact-key",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from evtdiag.cli.options import REPORT_FILE, quiet_option, report_output_options
-from evtdiag.cli.say import exit_code, say_published, say_summary
+from evtdiag.cli.say import exit_code, say_published, say_summary, summary_wanted
 from evtdiag.document import read
 from evtdiag.publish.targets import ReportTarget, publish
 
@@ -32,6 +32,6 @@ def render(findings: Path, target: ReportTarget, quiet: bool) -> None:
     document = read(findings)
     published = publish(document, target)
     say_published(published)
-    if not quiet:
+    if not quiet and summary_wanted(published):
         say_summary(published.document)
     sys.exit(exit_code(document))

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import datetime
 
 import click
 
-from evtdiag.cli.options import Moment, config_options, log_options, report_output_options
-from evtdiag.cli.say import exit_code, say_published, say_refused, say_speed, say_summary
+from evtdiag.bundle import configurations
+from evtdiag.cli.options import (
+    READING_SECTION,
+    Moment,
+    SectionedCommand,
+    config_options,
+    log_options,
+    option,
+    report_output_options,
+)
+from evtdiag.cli.say import (
+    exit_code,
+    say_configurations,
+    say_published,
+    say_refused,
+    say_skipped,
+    say_speed,
+    say_summary,
+    summary_wanted,
+)
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report, cycle_collection_paused
 from evtdiag.progress import progress_line
@@ -16,15 +35,27 @@ from evtdiag.publish.targets import ReportTarget, publish
 from evtdiag.render.terminal import printable_line
 
 
-@click.command()
+@click.command(cls=SectionedCommand)
 @log_options
 @config_options()
 @report_output_options
-@click.option("--since", type=Moment(), help="Only events from this moment on (ISO date or 7d).")
-@click.option("--until", type=Moment(), help="Only events before this moment (ISO date or 7d).")
+@option(
+    READING_SECTION,
+    "--since",
+    type=Moment(),
+    help="Only events from this moment on (ISO date or 7d).",
+)
+@option(
+    READING_SECTION,
+    "--until",
+    type=Moment(),
+    help="Only events before this moment (ISO date or 7d).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also say how fast the logs were read.")
 def report(
     request: LogRequest,
     quiet: bool,
+    verbose: bool,
     hosts_dir: str | None,
     windows_dir: str | None,
     target: ReportTarget,
@@ -44,8 +75,14 @@ def report(
     The default is one self-contained HTML file (evtdiag-report-<UTC time>.html);
     --format json keeps everything (evtdiag render rebuilds the page from it).
 
+    LOGS are files, folders or archives (.zip, .tar.gz); host configurations and
+    Windows settings among them are recognised by their content and read as --hosts
+    and --windows would be.
+
     \b
     Example:
+        evtdiag report sample_logs/ -o report.html
+        evtdiag report evidence.zip
         evtdiag report sample_logs/*.evtx --hosts sample_logs/hosts \\
             --windows sample_logs/windows -o report.html
         evtdiag report logs/ --hosts hosts/ --redact -o for-support.html
@@ -55,25 +92,33 @@ def report(
             f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
             param_hint="--since",
         )
-    run = build_report(
-        ReportRequest(
-            request,
-            hosts_dir,
-            windows_dir,
-            since,
-            until,
-            run={"command": ["evtdiag", *sys.argv[1:]], "time_zone": target.times.zone_name},
-        ),
-        progress_line(enabled=not quiet),
-    )
-    if not quiet:
+    with configurations(request.logs, hosts_dir, windows_dir) as found:
+        run = build_report(
+            ReportRequest(
+                replace(request, set_aside=found.set_aside),
+                found.hosts_dir,
+                found.windows_dir,
+                found.host_entries,
+                since,
+                until,
+                run={
+                    "command": ["evtdiag", *sys.argv[1:]],
+                    "time_zone": target.times.zone_name,
+                    "configurations": [taken.as_json() for taken in found.taken],
+                },
+            ),
+            progress_line(enabled=not quiet),
+        )
+    if verbose:
         say_speed(run.read)
+    say_skipped(run.read)
     with cycle_collection_paused():
         published = publish(run.document, target)
     say_published(published)
+    say_configurations(found, published.redact)
     for alert in run.diagnosis.alerts:
         click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)
-    if not quiet:
+    if not quiet and summary_wanted(published):
         say_summary(published.document)
     if say_refused(run.read):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))

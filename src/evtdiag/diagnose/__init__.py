@@ -54,7 +54,9 @@ def diagnose(
         classify(explained, events, resolver), inventory, windows, resolver, successes.ids
     )
     audit = run_audit(AuditContext(inventory, windows, events, resolver))
-    state, reasons = verdict(events, problems, successes, outside_period)
+    state, reasons = verdict(
+        events, problems, successes, outside_period, configurations_given=inventory is not None
+    )
     alerts = _alerts(events, inventory, resolver)
     return Diagnosis(
         verdict=state,

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from evtdiag.diagnose.explain import FALLBACK
 from evtdiag.diagnose.model import Problem
-from evtdiag.model import Outcome, PsyncEvent, SuccessIdentification
+from evtdiag.model import Outcome, PsyncEvent, SuccessIdentification, next_step_text
 
 OPERATIONAL = "operational"
 WARNING = "warning"
@@ -30,11 +31,14 @@ def verdict(
     problems: Sequence[Problem],
     successes: SuccessIdentification,
     outside_period: int = 0,
+    configurations_given: bool = True,
 ) -> tuple[str, tuple[str, ...]]:
     """``operational`` (no open problem), ``warning`` (open problems, and successes),
     ``failing`` (open problems, no success) or ``no-psync-events``; with the reasons.
 
     :param outside_period: PSync events left out by ``--since``/``--until``.
+    :param configurations_given: False when no host configuration was supplied: the
+        reasons then end with the next step, what to collect.
     """
     if not events and outside_period:
         return NO_EVENTS, (
@@ -75,12 +79,24 @@ def verdict(
             f"{len(still_open)} open problem(s): some passwords reach their UNIX hosts and "
             "others do not."
         )
-        return WARNING, tuple(reasons)
+        return WARNING, (*reasons, *next_step(still_open, configurations_given))
     reasons.append(
         f"{len(still_open)} open problem(s), and no password change is known to have reached "
         "a UNIX host."
     )
-    return FAILING, tuple(reasons)
+    return FAILING, (*reasons, *next_step(still_open, configurations_given))
+
+
+def next_step(still_open: Sequence[Problem], configurations_given: bool) -> tuple[str, ...]:
+    """What to collect when open problems are unexplained for want of the hosts'
+    configurations: the reader of a logs-only report must learn how many and what to do,
+    not only that evtdiag found no cause."""
+    if configurations_given:
+        return ()
+    unexplained = sum(1 for p in still_open if any(c.code == FALLBACK for c in p.causes))
+    if not unexplained:
+        return ()
+    return (next_step_text(unexplained, len(still_open)),)
 
 
 def _no_success_reasons(

@@ -19,10 +19,11 @@ and no host is chosen.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,10 @@ EXPECTED = (
     "security/user",
 )
 """The files looked for in every host folder or archive."""
+SSO_CONF = "sso.conf"
+CLOSE_NAME_RATIO = 0.8
+"""How alike (difflib's ratio, 0 to 1) a name must be to ``sso.conf`` to be taken for a
+misspelling of it: ``sso.cnf`` is 0.93, ``ssoconf`` 0.93, ``passwd`` 0.14."""
 MAX_FILE = 32 * 1024 * 1024
 """The most of a host file that is read: in a folder its start, with a warning; in an
 archive a larger member is refused (:data:`ARCHIVE_LIMITS`)."""
@@ -122,7 +127,7 @@ def _index(
     return index
 
 
-def _files_below(folder: str, depth: int = 4) -> list[str]:
+def files_below(folder: str, depth: int = 4) -> list[str]:
     """The files below ``folder`` (``/``-separated relative paths), ``depth`` levels at most."""
     found: list[str] = []
     for current, folders, files in os.walk(folder):
@@ -134,8 +139,45 @@ def _files_below(folder: str, depth: int = 4) -> list[str]:
     return found
 
 
+def close_to_sso_conf(name: str) -> bool:
+    """Whether a file name is a misspelling or disguise of ``sso.conf`` (``SSO.CONF``,
+    ``sso.cnf``, ``sso.conf.txt`` as Windows saves it): a host folder that has such a
+    file instead of ``sso.conf`` would otherwise be diagnosed as if it had none."""
+    if name == SSO_CONF:
+        return False
+    folded = name.casefold()
+    return folded.startswith(SSO_CONF) or (
+        difflib.SequenceMatcher(None, folded, SSO_CONF).ratio() >= CLOSE_NAME_RATIO
+    )
+
+
+def _stand_in(names: Iterable[str]) -> str | None:
+    """The name read in place of a missing ``sso.conf``: the one that differs only in
+    case first, else the first close one in name order."""
+    close = sorted(n for n in names if close_to_sso_conf(n))
+    folded = [n for n in close if n.casefold() == SSO_CONF]
+    candidates = folded or close
+    return candidates[0] if candidates else None
+
+
+def _stand_in_warning(where: str, name: str) -> ConfigWarning:
+    return ConfigWarning(
+        Place(where),
+        f"no sso.conf here; {name} read in its place: rename it sso.conf (ssod reads "
+        "only that name)",
+    )
+
+
+def _no_sso_conf(source: str) -> ConfigWarning:
+    return ConfigWarning(
+        Place(source),
+        "no sso.conf in this host's files: its SYNC_USERS, key and port cannot be checked; "
+        "collect it (evtdiag collect-script) or copy it in as sso.conf",
+    )
+
+
 def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -> Reader:
-    prefix = _root_of(folder, _files_below(folder), warnings)
+    prefix = _root_of(folder, files_below(folder), warnings)
     host_root = os.path.join(folder, *prefix.split("/")) if prefix is not None else None
 
     def read(rel: str) -> tuple[bytes | None, FileStatus]:
@@ -162,9 +204,30 @@ def _folder_reader(root_real: str, folder: str, warnings: list[ConfigWarning]) -
                 return None, FileStatus(rel, "unreadable", path)
             data = _capped(data, Place(path), warnings)
             return data, FileStatus(rel, "present", path, len(data))
+        if rel == SSO_CONF:
+            return _stand_in_file(root_real, host_root, read, warnings)
         return None, FileStatus(rel, "absent")
 
     return read
+
+
+def _stand_in_file(
+    root_real: str, host_root: str, read: Reader, warnings: list[ConfigWarning]
+) -> tuple[bytes | None, FileStatus]:
+    """A file named close to ``sso.conf`` in the host's root or its ``etc/``, read by
+    ``read`` in its place with a warning naming it; absent when there is none."""
+    for base in (host_root, os.path.join(host_root, "etc")):
+        try:
+            name = _stand_in(os.listdir(base))
+        except OSError:
+            continue
+        if name is not None:
+            relative = os.path.relpath(os.path.join(base, name), host_root).replace(os.sep, "/")
+            data, status = read(relative)
+            if data is not None:
+                warnings.append(_stand_in_warning(status.path or relative, name))
+                return data, FileStatus(SSO_CONF, "present", status.path, status.size)
+    return None, FileStatus(SSO_CONF, "absent")
 
 
 def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]:
@@ -186,18 +249,22 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
             Path(path),
             path,
             kind,
-            wanted=lambda name: _is_unsafe(name) or _is_host_file(name),
+            wanted=lambda name: (
+                is_unsafe_member(name)
+                or is_host_file(name)
+                or close_to_sso_conf(name.rsplit("/", 1)[-1])
+            ),
             limits=ARCHIVE_LIMITS,
         )
         for member in found:
             where = Place(f"{path}:{member.name}")
-            if _is_unsafe(member.name):
+            if is_unsafe_member(member.name):
                 warnings.append(ConfigWarning(where, "unsafe member name refused"))
                 continue
             if member.path is None:
                 warnings.append(ConfigWarning(where, member.skipped or "not read"))
                 continue
-            files[_member_key(member.name)] = member.path.read_bytes()
+            files[member_key(member.name)] = member.path.read_bytes()
     except (InputFormatError, OSError) as error:
         warnings.append(ConfigWarning(Place(path), f"archive not readable: {error}"))
         return files
@@ -211,19 +278,19 @@ def _archive_files(path: str, warnings: list[ConfigWarning]) -> dict[str, bytes]
     return files
 
 
-def _member_key(name: str) -> str:
+def member_key(name: str) -> str:
     """A member's name as a relative ``/``-separated path (``./a//b`` is ``a/b``)."""
     return "/".join(part for part in name.split("/") if part not in ("", "."))
 
 
-def _is_unsafe(name: str) -> bool:
+def is_unsafe_member(name: str) -> bool:
     """Whether a member's name would leave its folder if it were used as a path."""
     return name.startswith("/") or ".." in name.split("/") or "\\" in name
 
 
-def _is_host_file(name: str) -> bool:
+def is_host_file(name: str) -> bool:
     """Whether a member is named like one of :data:`EXPECTED`, at any depth."""
-    key = _member_key(name)
+    key = member_key(name)
     return any(key == rel or key.endswith("/" + rel) for rel in EXPECTED)
 
 
@@ -288,6 +355,15 @@ def _archive_reader(path: str, files: dict[str, bytes], warnings: list[ConfigWar
         for cand in (prefix + rel, prefix + "etc/" + rel):
             if cand in files:
                 return files[cand], FileStatus(rel, "present", f"{path}:{cand}", len(files[cand]))
+        if rel == SSO_CONF:
+            for folder in (prefix, prefix + "etc/"):
+                here = [k[len(folder) :] for k in files if k.startswith(folder)]
+                name = _stand_in(n for n in here if "/" not in n)
+                if name is not None:
+                    where = f"{path}:{folder}{name}"
+                    warnings.append(_stand_in_warning(where, name))
+                    data = files[folder + name]
+                    return data, FileStatus(rel, "present", where, len(data))
         return None, FileStatus(rel, "absent")
 
     return read
@@ -310,9 +386,14 @@ def load_host(
         if blob is not None:
             data[rel] = (blob, st.path or rel)
     sso = shadow = None
-    if "sso.conf" in data:
-        sso = parse_sso_conf(*data["sso.conf"])
+    if SSO_CONF in data:
+        sso = parse_sso_conf(*data[SSO_CONF])
         warnings.extend(sso.warnings)
+    elif SSO_CONF not in {st.name for st in statuses if st.state != "absent"} and (
+        data or not warnings
+    ):
+        # (an archive that holds no host file at all has said so already)
+        warnings.append(_no_sso_conf(source))
     passwd = _parse_present(data, "passwd", accounts.parse_passwd, warnings)
     linux_shadow = _parse_present(data, "shadow", accounts.parse_shadow, warnings)
     aix_shadow = _parse_present(
@@ -440,8 +521,12 @@ def _same_host_twice(hosts: list[HostConfig]) -> list[ConfigWarning]:
     return warnings
 
 
-def load_inventory(hosts_dir: str) -> Inventory:
-    """Read every host folder and collector archive directly inside ``hosts_dir``."""
+def load_inventory(hosts_dir: str, only: Collection[str] | None = None) -> Inventory:
+    """Read every host folder and collector archive directly inside ``hosts_dir``.
+
+    :param only: only these names in ``hosts_dir`` (the host folders an evidence
+        bundle holds beside its logs, :mod:`evtdiag.bundle`); every entry without it.
+    """
     root_real = os.path.realpath(hosts_dir)
     warnings: list[ConfigWarning] = []
     aliases: dict[str, tuple[str, ...]] = {}
@@ -458,6 +543,8 @@ def load_inventory(hosts_dir: str) -> Inventory:
     for entry in entries:
         path = entry.path
         if entry.name == "hosts.toml" or entry.name.startswith("."):
+            continue
+        if only is not None and entry.name not in only:
             continue
         if not is_inside(root_real, path):
             warnings.append(

@@ -32,6 +32,12 @@ from evtdiag.hosts.model import GroupMembers, PolicySetting, SyncDecision, Windo
 from evtdiag.model import ConfigWarning, Place
 
 GROUPS = ("PasswordPropAllow", "PasswordPropDeny", "Administrators", "Domain Admins")
+NET_ACCOUNTS = "net-accounts.txt"
+FILE_NAMES = frozenset(
+    {f"{group}.{ext}".casefold() for group in GROUPS for ext in ("txt", "csv")} | {NET_ACCOUNTS}
+)
+"""The names :func:`load_windows` reads (compared case-folded): what makes a folder a
+Windows settings folder."""
 MAX_FILE = 16 * 1024 * 1024
 _DASHES = re.compile(r"^\s*-{10,}\s*$")
 _NOT_FOUND = re.compile(r"could not be found|NET HELPMSG 2220|NET HELPMSG 3781", re.I)
@@ -228,8 +234,8 @@ def load_windows(directory: str) -> WindowsSide:
         )
     policy: tuple[PolicySetting, ...] = ()
     supplied = False
-    if "net-accounts.txt" in names:
-        path = _path_inside(directory, root_real, names["net-accounts.txt"], warnings)
+    if NET_ACCOUNTS in names:
+        path = _path_inside(directory, root_real, names[NET_ACCOUNTS], warnings)
         data = _read(path, warnings) if path else None
         if path and data is not None:
             supplied = True

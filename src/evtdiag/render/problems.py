@@ -29,6 +29,12 @@ SECTIONS = (
     Section("pair", "Per-pair problems", "one account on one host"),
 )
 """The sections of open problems, widest scope first."""
+FALLBACK_CAUSE = "unexplained"
+"""The cause code of failures no rule explains (``evtdiag.diagnose.explain.FALLBACK``:
+a renderer reads a document and does not import the diagnosis)."""
+NO_CONFIGURATIONS = "no configurations were given"
+"""Said where hosts without a configuration are listed, when none was supplied at all:
+"none" would read as "every host was covered"."""
 RESOLVED_SECTION = Section(
     "resolved", "Resolved problems", "fixed: the same scope succeeded after the last failure"
 )

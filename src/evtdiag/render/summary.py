@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from evtdiag.document import counted_in, is_open, problem_order
-from evtdiag.render.problems import middle_ellipsis, problem_subject
+from evtdiag.model import next_step_text
+from evtdiag.render.problems import FALLBACK_CAUSE, middle_ellipsis, problem_subject
 from evtdiag.render.terminal import printable_line
 
 SUBJECT_CHARS = 44
@@ -44,6 +45,9 @@ def terminal_summary(document: dict[str, Any], colour: bool) -> str:
             f"{printable_line(problem['scope']):<{width}}  {subject:<{SUBJECT_CHARS}}  "
             f"{printable_line(problem['cause'])}"
         )
+    unexplained = sum(1 for p in still if p["cause"] == FALLBACK_CAUSE and p["severity"] != "info")
+    if unexplained and not document["host_configs"]:
+        lines.append(next_step_text(unexplained, len(still) - intended))
     return "\n".join(lines) + "\n"
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from evtdiag.document import is_open, problem_order, resolution_text, verdict_counts
 from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.problems import (
+    NO_CONFIGURATIONS,
     RESOLVED_SECTION,
     SECTIONS,
     TRIAGE_ROWS,
@@ -243,11 +244,15 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if document["audit"]:
         lines += ["", f"Best-practice audit: {len(document['audit'])} finding(s)"]
         lines += _audit_lines(document["audit"])
-    if document["unmatched_hosts"]:
+    if document["unmatched_hosts"] or not document["host_configs"]:
         lines += [
             "",
             "Hosts in the events without a configuration: "
-            + ", ".join(document["unmatched_hosts"]),
+            + (
+                ", ".join(document["unmatched_hosts"])
+                if document["host_configs"]
+                else NO_CONFIGURATIONS
+            ),
         ]
     if document["unreferenced_hosts"]:
         lines += [
