@@ -420,6 +420,24 @@ def problem_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(problems, key=lambda p: (not is_open(p), rank.get(p["scope"], len(rank))))
 
 
+def failing_pairs(problem: dict[str, Any]) -> int:
+    """How many (account, host) pairs a problem holds failing, at least one: its impact
+    (a host spelt two ways counts twice: the document names spellings)."""
+    return (len(problem["accounts"]) or 1) * (len(problem["hosts"]) or 1)
+
+
+def impact_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The problems a ticket reader should look at first: open ones that count, the most
+    failing pairs then the most events first; then the intended refusals (info); then
+    the resolved ones. The triage tables and the "What to do" list read in this order."""
+
+    def rank(problem: dict[str, Any]) -> tuple[int, int, int]:
+        group = 0 if counts(problem) else 1 if is_open(problem) else 2
+        return (group, -failing_pairs(problem), -problem["event_count"])
+
+    return sorted(problems, key=rank)
+
+
 def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
     """Accounts, hosts and DCs for the verdict: the diagnosis's counts by identity. A
     report from before those counts is counted by spelling from its events, its open

@@ -16,13 +16,13 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.cli.paths import command_paths
-from evtdiag.document import load
+from evtdiag.document import failing_pairs, impact_order, load
 from evtdiag.publish.redact import redact_document
 from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
 from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
 from evtdiag.render.html.timeline import TIMELINE_LANES
-from evtdiag.render.problems import TRIAGE_ROWS
+from evtdiag.render.problems import TRIAGE_ROWS, problem_subject
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
@@ -144,7 +144,8 @@ def test_triage_table_links_each_problem_to_its_card_open_ones_first(document: d
     triage = _section(page, "triage")
     targets = re.findall(r'<a href="#([^"]+)">', triage)
     cards = re.findall(r'<article class="card[^"]*" id="([^"]+)"', page)
-    assert targets == cards and len(targets) == len(document["problems"])
+    assert sorted(targets) == sorted(cards) and len(targets) == len(document["problems"])
+    assert targets == [p["id"] for p in impact_order(_resolve_last(document)["problems"])]
     assert targets[-1] == document["problems"][-1]["id"]  # resolved: after the open ones
     assert '<th scope="col">Resolved at</th>' in triage and "2026-10-06 11:00" in triage
     assert triage.count('class="status-resolved"') == 1
@@ -594,3 +595,34 @@ def test_unredact_reads_a_file_given_as_text(findings: Path, tmp_path: Path) -> 
     code, out, err = run("unredact", str(tmp_path / "r.json.redaction.json"), str(answer))
     assert code == 0, err
     assert out != str(answer) + "\n" and "dave" in out
+
+
+def test_triage_rows_come_by_impact_intended_refusals_last_and_greyed(document: dict) -> None:
+    """Issue 25, item 4: the ticket reader sees the widest damage first; the refusals
+    that protect an account on purpose close the table, greyed in the HTML."""
+    text = render_text(document, TimeFormatter("UTC"))
+    table = text.split("Problems: ", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
+    ordered = impact_order(document["problems"])
+    assert [row.split()[3] for row in table] == [
+        problem_subject(p).split()[0] for p in ordered
+    ]
+    pairs = [failing_pairs(p) for p in ordered if p["severity"] != "info"]
+    assert pairs == sorted(pairs, reverse=True)
+    assert [p["severity"] for p in ordered][-2:] == ["info", "info"]
+    page = render_html(document, TimeFormatter("UTC"))
+    triage = _section(page, "triage")
+    rows = re.findall(r'<tr class="status-open( intended)?">.*?href="#([^"]+)"', triage)
+    assert [pid for _, pid in rows] == [p["id"] for p in ordered]
+    assert [bool(mark) for mark, _ in rows] == [p["severity"] == "info" for p in ordered]
+
+
+def test_the_verdict_names_the_success_id_and_the_notes_say_how_it_was_inferred() -> None:
+    """Issue 25, item 4: the verdict speaks to the reader; how the id was inferred, and
+    the options that confirm it or turn it off, are in the notes."""
+    logs = map(str, sorted(SAMPLE_LOGS.glob("*.evtx")))
+    result = CliRunner().invoke(cli, ["report", *logs, "--format", "json", "-q"])
+    document = json.loads(result.stdout)
+    reasons = " ".join(document["verdict_reasons"])
+    assert "Successes recognised: id 12291 (inferred)." in reasons
+    assert "--no-success-inference" not in reasons  # the command line, for the notes
+    assert any("--no-success-inference" in note for note in document["notes"])

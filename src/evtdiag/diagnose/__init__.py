@@ -69,7 +69,12 @@ def diagnose(
         unreferenced_hosts=_unreferenced(events, inventory, resolver),
         success_ids=successes.ids,
         config_warnings=_warnings(inventory, windows),
-        notes=(*alerts, *_notes(inputs, inventory, windows), *successes.warnings),
+        notes=(
+            *alerts,
+            *_notes(inputs, inventory, windows),
+            *successes.notes,
+            *successes.warnings,
+        ),
         alerts=alerts,
         counts=_counts(events, problems, resolver),
         successes=successes,

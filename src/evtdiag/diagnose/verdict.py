@@ -54,7 +54,7 @@ def verdict(
     failures = sum(1 for e in events if e.outcome is Outcome.FAILURE)
     success_count = sum(1 for e in events if e.outcome is Outcome.SUCCESS)
     reasons = [f"{len(events)} PSync event(s): {failures} failure(s), {success_count} success(es)."]
-    reasons.extend(successes.notes)
+    reasons.extend(_recognised(successes))
     if not success_count:
         reasons.extend(_no_success_reasons(events, successes))
     still_open = counted(problems)
@@ -97,6 +97,15 @@ def next_step(still_open: Sequence[Problem], configurations_given: bool) -> tupl
     if not unexplained:
         return ()
     return (next_step_text(unexplained, len(still_open)),)
+
+
+def _recognised(successes: SuccessIdentification) -> list[str]:
+    """Which ids were read as successes, in words for the ticket reader; how an id was
+    inferred (and how to confirm it) is in the report's notes, beside the coverage."""
+    if not successes.sources:
+        return []
+    ids = ", ".join(f"id {s.event_id} ({s.basis})" for s in successes.sources)
+    return [f"Successes recognised: {ids}."]
 
 
 def _no_success_reasons(

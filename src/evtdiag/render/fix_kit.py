@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from evtdiag.document import impact_order
 from evtdiag.logs.providers import EXPORT_COMMANDS
 from evtdiag.render.problems import problem_subject
 
@@ -38,27 +38,11 @@ class OwnerTasks:
         return "every UNIX host" if host == "*" else f"UNIX host {host}"
 
 
-def failing_pairs(problem: dict[str, Any]) -> int:
-    """How many (account, host) pairs a problem holds failing, at least one: its impact."""
-    accounts = len(problem["accounts"]) or 1
-    hosts = len(problem["hosts"]) or 1
-    return accounts * hosts
-
-
-def by_impact(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Errors before warnings before info; then the most failing pairs, the most events."""
-    rank = {"error": 0, "warning": 1, "info": 2}
-    return sorted(
-        problems,
-        key=lambda p: (rank.get(p["severity"], 3), -failing_pairs(p), -p["event_count"]),
-    )
-
-
 def checklist(document: dict[str, Any]) -> list[OwnerTasks]:
     """Every fix step of the open problems, grouped by owner: Windows first, then each
     UNIX host in the order its first step comes; within an owner, by impact."""
     owners: dict[str, OwnerTasks] = {}
-    for problem in by_impact(p for p in document["problems"] if p["fix"]):
+    for problem in impact_order(p for p in document["problems"] if p["fix"]):
         for step in problem["fix"]["steps"]:
             owners.setdefault(step["owner"], OwnerTasks(step["owner"])).steps.append(
                 (problem, step)
@@ -239,7 +223,7 @@ def _verify(document: dict[str, Any]) -> str:
         "| problem | retry | not fixed yet while |",
         "|---|---|---|",
     ]
-    for problem in by_impact(p for p in document["problems"] if p["fix"]):
+    for problem in impact_order(p for p in document["problems"] if p["fix"]):
         retry = problem["fix"]["verify"]
         target = f"{retry['account'] or 'any account'} on {retry['host'] or 'any host'}"
         if retry["dc"]:

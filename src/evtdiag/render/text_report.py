@@ -16,7 +16,13 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from evtdiag.document import is_open, problem_order, resolution_text, verdict_counts
+from evtdiag.document import (
+    impact_order,
+    is_open,
+    problem_order,
+    resolution_text,
+    verdict_counts,
+)
 from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.problems import (
     NO_CONFIGURATIONS,
@@ -224,7 +230,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     resolved = ordered[len(problems) :]
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
-        lines += _triage_lines(ordered, times)
+        lines += _triage_lines(impact_order(ordered), times)
         lines += _what_to_do_lines(document)
     for section in SECTIONS:
         selected = [p for p in problems if p["scope"] == section.scope]

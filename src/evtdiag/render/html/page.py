@@ -14,7 +14,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from evtdiag.document import is_open, problem_order, resolution_text, verdict_counts
+from evtdiag.document import (
+    counts,
+    impact_order,
+    is_open,
+    problem_order,
+    resolution_text,
+    verdict_counts,
+)
 from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.html.identities import host_identities
 from evtdiag.render.html.matrix import matrix
@@ -54,6 +61,7 @@ def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, A
                 "first": _minute(p["first_seen"], times),
                 "last": _minute(p["last_failure"], times),
                 "fixed": _minute(p["resolved_at"], times),
+                "intended": is_open(p) and not counts(p),
             }
             for p in problems[:TRIAGE_ROWS]
         ],
@@ -104,7 +112,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     return {
         "d": document,
         "times": times,
-        "triage": _triage(problems, times),
+        "triage": _triage(impact_order(problems), times),
         "groups": groups,
         "counts": {
             **verdict_counts(document),
