@@ -438,6 +438,41 @@ def impact_order(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(problems, key=rank)
 
 
+def triage_rows(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One triage row per subject, by impact (:func:`impact_order`): problems of one
+    status, scope and subject (a host with two causes) share a row that names every
+    cause, adds their events and spans their times; it links to the first one's card.
+    Each row is the first problem's fields with those merged, and ``grouped``, the ids."""
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for problem in impact_order(problems):
+        key = tuple(problem[name] for name in ("status", "scope", "account", "host", "dc"))
+        groups.setdefault(key, []).append(problem)
+    return [_merged(group) for group in groups.values()]
+
+
+def _merged(group: list[dict[str, Any]]) -> dict[str, Any]:
+    first = group[0]
+    if len(group) == 1:
+        return {**first, "grouped": [first["id"]]}
+    firsts = [p["first_seen"] for p in group if p["first_seen"]]
+    lasts = [p["last_failure"] for p in group if p["last_failure"]]
+    return {
+        **first,
+        "severity": min((p["severity"] for p in group), key=SEVERITIES.index),
+        "cause": ", ".join(p["cause"] for p in group),
+        "title": "; ".join(p["title"] for p in group if p["title"]),
+        "event_count": sum(p["event_count"] for p in group),
+        "first_seen": min(firsts, key=_instant) if firsts else None,
+        "last_failure": max(lasts, key=_instant) if lasts else None,
+        "grouped": [p["id"] for p in group],
+    }
+
+
+def _instant(text: str) -> datetime:
+    when = moment(text)
+    return when if when is not None else datetime.min.replace(tzinfo=timezone.utc)
+
+
 def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
     """Accounts, hosts and DCs for the verdict: the diagnosis's counts by identity. A
     report from before those counts is counted by spelling from its events, its open

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from evtdiag.cli import cli
 from evtdiag.cli.paths import command_paths
-from evtdiag.document import failing_pairs, impact_order, load
+from evtdiag.document import failing_pairs, impact_order, load, triage_rows
 from evtdiag.publish.redact import redact_document
 from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
@@ -144,8 +144,9 @@ def test_triage_table_links_each_problem_to_its_card_open_ones_first(document: d
     triage = _section(page, "triage")
     targets = re.findall(r'<a href="#([^"]+)">', triage)
     cards = re.findall(r'<article class="card[^"]*" id="([^"]+)"', page)
-    assert sorted(targets) == sorted(cards) and len(targets) == len(document["problems"])
-    assert targets == [p["id"] for p in impact_order(_resolve_last(document)["problems"])]
+    rows = triage_rows(_resolve_last(document)["problems"])
+    assert targets == [row["id"] for row in rows] and set(targets) <= set(cards)
+    assert sorted(i for row in rows for i in row["grouped"]) == sorted(cards)
     assert targets[-1] == document["problems"][-1]["id"]  # resolved: after the open ones
     assert '<th scope="col">Resolved at</th>' in triage and "2026-10-06 11:00" in triage
     assert triage.count('class="status-resolved"') == 1
@@ -161,11 +162,12 @@ def test_verdict_tiles_count_pairs_accounts_and_hosts_with_open_problems(
     assert f"{counts['hosts_open']} <small>of {counts['hosts']}</small>" in verdict
 
 
-def test_text_report_lists_every_problem_on_one_line_after_the_verdict(document: dict) -> None:
+def test_text_report_lists_every_subject_on_one_line_after_the_verdict(document: dict) -> None:
     text = render_text(_resolve_last(document), TimeFormatter("UTC")).splitlines()
     start = text.index(f"Problems: {len(document['problems']) - 1} open, 1 resolved")
     assert text[0].startswith("VERDICT") and start < 10
-    header, *rows = text[start + 1 : start + 2 + len(document["problems"])]
+    count = len(triage_rows(_resolve_last(document)["problems"]))
+    header, *rows = text[start + 1 : start + 2 + count]
     assert header.split()[:5] == ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE"]
     assert header.endswith("RESOLVED")
     assert [row.split()[0] for row in rows] == ["open"] * (len(rows) - 1) + ["resolved"]
@@ -603,17 +605,31 @@ def test_triage_rows_come_by_impact_intended_refusals_last_and_greyed(document: 
     text = render_text(document, TimeFormatter("UTC"))
     table = text.split("Problems: ", 1)[1].split("\n\n", 1)[0].splitlines()[2:]
     ordered = impact_order(document["problems"])
-    assert [row.split()[3] for row in table] == [
-        problem_subject(p).split()[0] for p in ordered
-    ]
     pairs = [failing_pairs(p) for p in ordered if p["severity"] != "info"]
     assert pairs == sorted(pairs, reverse=True)
     assert [p["severity"] for p in ordered][-2:] == ["info", "info"]
+    rows = triage_rows(document["problems"])
+    assert [line.split()[3] for line in table] == [problem_subject(r).split()[0] for r in rows]
     page = render_html(document, TimeFormatter("UTC"))
     triage = _section(page, "triage")
-    rows = re.findall(r'<tr class="status-open( intended)?">.*?href="#([^"]+)"', triage)
-    assert [pid for _, pid in rows] == [p["id"] for p in ordered]
-    assert [bool(mark) for mark, _ in rows] == [p["severity"] == "info" for p in ordered]
+    found = re.findall(r'<tr class="status-open( intended)?">.*?href="#([^"]+)"', triage)
+    assert [pid for _, pid in found] == [row["id"] for row in rows]
+    assert [bool(mark) for mark, _ in found] == [row["severity"] == "info" for row in rows]
+
+
+def test_a_subject_with_two_causes_is_one_triage_row_naming_both(document: dict) -> None:
+    """Issue 25, item 4: legacy07 (unknown host on some DCs, no configuration for the
+    rest) is one row that names both causes and adds their events; both cards stay."""
+    host = [p for p in document["problems"] if p["host"] == "legacy07.corp.example.com"]
+    assert len(host) == 2
+    (row,) = [r for r in triage_rows(document["problems"]) if len(r["grouped"]) > 1]
+    assert sorted(row["grouped"]) == sorted(p["id"] for p in host)
+    assert set(row["cause"].split(", ")) == {p["cause"] for p in host}
+    assert row["event_count"] == sum(p["event_count"] for p in host)
+    assert row["severity"] == "error"
+    text = render_text(document, TimeFormatter("UTC"))
+    table = text.split("Problems: ", 1)[1].split("\n\n", 1)[0]
+    assert table.count("legacy07") == 1 and row["cause"] in table
 
 
 def test_the_verdict_names_the_success_id_and_the_notes_say_how_it_was_inferred() -> None:

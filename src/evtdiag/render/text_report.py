@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from evtdiag.document import (
-    impact_order,
     is_open,
     problem_order,
     resolution_text,
+    triage_rows,
     verdict_counts,
 )
 from evtdiag.render.fix_kit import checklist, retry_text
@@ -155,7 +155,8 @@ def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
 
 
 def _triage_lines(problems: list[dict[str, Any]], times: TimeFormatter) -> list[str]:
-    """One aligned line per problem (days only: the full times follow in the problem)."""
+    """One aligned line per triage row (:func:`~evtdiag.document.triage_rows`: a subject
+    with two causes is one row); days only, the full times follow in the problems."""
     resolved = any(p["resolved_at"] for p in problems)
     header = ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE", "EVENTS", "FIRST .. LAST FAILURE"]
     rows = [header + (["RESOLVED"] if resolved else [])]
@@ -230,7 +231,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     resolved = ordered[len(problems) :]
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
-        lines += _triage_lines(impact_order(ordered), times)
+        lines += _triage_lines(triage_rows(ordered), times)
         lines += _what_to_do_lines(document)
     for section in SECTIONS:
         selected = [p for p in problems if p["scope"] == section.scope]

@@ -16,10 +16,10 @@ from markupsafe import Markup
 
 from evtdiag.document import (
     counts,
-    impact_order,
     is_open,
     problem_order,
     resolution_text,
+    triage_rows,
     verdict_counts,
 )
 from evtdiag.render.fix_kit import checklist, retry_text
@@ -112,7 +112,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     return {
         "d": document,
         "times": times,
-        "triage": _triage(impact_order(problems), times),
+        "triage": _triage(triage_rows(problems), times),
         "groups": groups,
         "counts": {
             **verdict_counts(document),
