@@ -1,6 +1,10 @@
 """What is said when the inputs cannot explain a failure: the host named in the event has
 no configuration among those supplied, or nothing supplied explains it (``unexplained``,
-which says what to collect when no configuration was supplied at all)."""
+which says what to collect when no configuration was supplied at all).
+
+Both are errors: a failure is as severe whatever was supplied to explain it, so a
+problem keeps its severity when the configurations that explain it arrive (an account
+excluded by SYNC_USERS is an error with the hosts' files and without them)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from evtdiag.diagnose.registry import Finding
     "no-host-config",
     title="No configuration supplied for this UNIX host",
     basis="inferred",
-    severity="warning",
+    severity="error",
     kinds=(*HOST_EVENTS, "unknown-host"),
     remediation="Collect this host's sso.conf, passwd and shadow (evtdiag collect-script) "
     "and add them to --hosts, or add its other names to hosts.toml. If the host "
@@ -52,7 +56,7 @@ COLLECT_STEP = (
     "unexplained",
     title="No cause found in what was supplied",
     basis="inferred",
-    severity="warning",
+    severity="error",
     kinds=HOST_EVENTS,
     remediation="The UNIX configuration supplied does not explain the refusal. Check, in "
     "order: (1) the Windows side against Microsoft's best practices - PasswordPropAllow/"
