@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 import click
 
@@ -133,38 +133,41 @@ class Moment(click.ParamType[datetime]):
             self.fail(f"{text!r} lies outside the years 1 to 9999 in UTC", param, ctx)
 
 
-class TimeZoneType(click.ParamType[TimeFormatter]):
-    """``--tz``: an IANA zone name or ``local``, as the :class:`TimeFormatter` of it."""
+Made = TypeVar("Made")
 
-    name = "zone"
+
+class MadeFrom(click.ParamType[Made]):
+    """A value made from the option's text by ``make``, whose ValueError (an unknown zone,
+    a bad offset) is the usage error, in the option's words."""
+
+    def __init__(self, name: str, kind: type[Any], make: Callable[[str], Made]) -> None:
+        self.name = name
+        self.kind = kind
+        self.make = make
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> TimeFormatter:
-        if isinstance(value, TimeFormatter):
-            return value
+    ) -> Made:
+        if isinstance(value, self.kind):  # click converts a value it made again
+            return cast(Made, value)
         try:
-            return TimeFormatter(str(value))
+            return self.make(str(value))
         except ValueError as error:
             self.fail(str(error), param, ctx)
 
 
-class ExportZone(click.ParamType[tzinfo]):
-    """``--export-tz``: an IANA zone name or a UTC offset."""
+def _export_zone(text: str) -> tzinfo:
+    """:func:`evtdiag.logs.exports.dates.export_zone`, imported when the option is given:
+    commands that read no log never load the readers."""
+    from evtdiag.logs.exports.dates import export_zone
 
-    name = "zone"
+    return export_zone(text)
 
-    def convert(
-        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> tzinfo:
-        if isinstance(value, tzinfo):
-            return value
-        from evtdiag.logs.exports.dates import export_zone
 
-        try:
-            return export_zone(str(value))
-        except ValueError as error:
-            self.fail(str(error), param, ctx)
+TIME_ZONE = MadeFrom("zone", TimeFormatter, TimeFormatter)
+"""``--tz``: an IANA zone name or ``local``, as the :class:`TimeFormatter` of it."""
+EXPORT_ZONE = MadeFrom("zone", tzinfo, _export_zone)
+"""``--export-tz``: an IANA zone name or a UTC offset."""
 
 
 class OutputFilePath(click.Path):
@@ -268,7 +271,7 @@ def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
         option(
             READING_SECTION,
             "--export-tz",
-            type=ExportZone(),
+            type=EXPORT_ZONE,
             default=None,
             metavar="ZONE",
             help="The time zone of the computer that wrote a local-time export (CSV, "
@@ -366,7 +369,7 @@ def output_options(formats: tuple[str, ...], default: str, format_help: str, out
                 OUTPUT_SECTION,
                 "--tz",
                 "times",
-                type=TimeZoneType(),
+                type=TIME_ZONE,
                 default="UTC",
                 show_default=True,
                 help="Time zone for text and HTML (IANA name or 'local'); JSON is always UTC.",
