@@ -17,12 +17,12 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evtdiag.bundle import set_aside
+from evtdiag.bundle import Configurations, configurations, set_aside
 from evtdiag.errors import NoUsableInput
 from evtdiag.hosts import load_inventory, load_windows
 from evtdiag.hosts.inventory import EXPECTED
@@ -113,9 +113,9 @@ class ReportRequest:
 
     logs: LogRequest
     hosts_dir: str | None = None
+    """``--hosts`` as given: a folder or an archive; None: look for one among the logs."""
     windows_dir: str | None = None
-    host_entries: tuple[str, ...] | None = None
-    """The entries of :attr:`hosts_dir` to read (those of a bundle); all when None."""
+    """``--windows`` as given, likewise."""
     since: datetime | None = None
     until: datetime | None = None
     run: dict[str, Any] = field(default_factory=dict)
@@ -129,37 +129,47 @@ class ReportRun:
     read: LogsRead
     diagnosis: Diagnosis
     document: dict[str, Any]
+    configurations: Configurations
+    """Where the configurations were taken from (given, or found in a bundle)."""
 
 
 def build_report(request: ReportRequest, progress: ProgressFactory | None = None) -> ReportRun:
-    """Read, extract, keep the period, load the configurations, diagnose, and build the
-    report document (schema ``evtdiag/1``).
+    """Find the configurations (given, or in an evidence bundle among the logs), read,
+    extract, keep the period, load the configurations, diagnose, and build the report
+    document (schema ``evtdiag/1``).
 
     :raises NoUsableInput: when no input is a readable log.
+    :raises UsageError: when ``--hosts`` or ``--windows`` names an archive without them.
     """
     from evtdiag.diagnose import diagnose
     from evtdiag.render.fields import iso
     from evtdiag.render.json_report import report_document
 
-    read = read_logs(request.logs, progress)
-    events = within(read.events, request.since, request.until)
-    inventory = (
-        load_inventory(request.hosts_dir, request.host_entries) if request.hosts_dir else None
-    )
-    windows = load_windows(request.windows_dir) if request.windows_dir else None
-    run = {**request.run, "since": iso(request.since), "until": iso(request.until)}
-    with cycle_collection_paused():
-        diagnosis = diagnose(
-            events,
-            read.result.inputs,
-            inventory,
-            windows,
-            request.logs.success_ids,
-            len(read.events) - len(events),
-            successes=read.successes,
+    with configurations(request.logs.logs, request.hosts_dir, request.windows_dir) as found:
+        read = read_logs(replace(request.logs, set_aside=found.set_aside), progress)
+        events = within(read.events, request.since, request.until)
+        inventory = (
+            load_inventory(found.hosts_dir, found.host_entries) if found.hosts_dir else None
         )
-        document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
-    return ReportRun(read, diagnosis, document)
+        windows = load_windows(found.windows_dir) if found.windows_dir else None
+        run = {
+            **request.run,
+            "configurations": [taken.as_json() for taken in found.taken],
+            "since": iso(request.since),
+            "until": iso(request.until),
+        }
+        with cycle_collection_paused():
+            diagnosis = diagnose(
+                events,
+                read.result.inputs,
+                inventory,
+                windows,
+                request.logs.success_ids,
+                len(read.events) - len(events),
+                successes=read.successes,
+            )
+            document = report_document(diagnosis, run=run, inventory=inventory, windows=windows)
+    return ReportRun(read, diagnosis, document, found)
 
 
 def _nothing_readable(inputs: Sequence[InputCoverage], request: LogRequest) -> str:

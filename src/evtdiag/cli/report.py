@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 from datetime import datetime
 
 import click
 
-from evtdiag.bundle import configurations
 from evtdiag.cli.options import (
     READING_SECTION,
     Moment,
@@ -92,30 +90,24 @@ def report(
             f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
             param_hint="--since",
         )
-    with configurations(request.logs, hosts_dir, windows_dir) as found:
-        run = build_report(
-            ReportRequest(
-                replace(request, set_aside=found.set_aside),
-                found.hosts_dir,
-                found.windows_dir,
-                found.host_entries,
-                since,
-                until,
-                run={
-                    "command": ["evtdiag", *sys.argv[1:]],
-                    "time_zone": target.times.zone_name,
-                    "configurations": [taken.as_json() for taken in found.taken],
-                },
-            ),
-            progress_line(enabled=not quiet),
-        )
+    run = build_report(
+        ReportRequest(
+            request,
+            hosts_dir,
+            windows_dir,
+            since,
+            until,
+            run={"command": ["evtdiag", *sys.argv[1:]], "time_zone": target.times.zone_name},
+        ),
+        progress_line(enabled=not quiet),
+    )
     if verbose:
         say_speed(run.read)
     say_skipped(run.read)
     with cycle_collection_paused():
         published = publish(run.document, target)
     say_published(published)
-    say_configurations(found, published.redact)
+    say_configurations(run.configurations, published.redact)
     for alert in run.diagnosis.alerts:
         click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)
     if not quiet and summary_wanted(published):
