@@ -6,6 +6,7 @@ import pytest
 
 from evtdiag.names import (
     account_key,
+    account_name,
     first_label,
     fold_host,
     host_key,
@@ -70,3 +71,12 @@ def test_is_ip_address() -> None:
 def test_split_account_keeps_the_case(name: str, parts: tuple[str, str | None]) -> None:
     assert split_account(name) == parts
     assert account_key(name) == "ksmith"
+
+
+@pytest.mark.parametrize(
+    ("name", "bare"),
+    [("CORP\\KSmith", "KSmith"), ("KSmith@corp.example.com", "KSmith"),
+     ("CORP\\alice@corp", "alice"), (" erin ", "erin")],
+)  # fmt: skip
+def test_account_name_drops_the_domain_and_keeps_the_case(name: str, bare: str) -> None:
+    assert account_name(name) == bare and account_key(name) == bare.casefold()

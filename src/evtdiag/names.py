@@ -34,12 +34,18 @@ def split_account(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+def account_name(name: str) -> str:
+    """The account without its domain, its case kept: the :func:`split_account` name
+    without an ``@domain`` even after a ``DOMAIN\\`` (``CORP\\Alice@corp`` ->
+    ``Alice``); what a Windows group or a UNIX host knows the account by."""
+    user, _domain = split_account(name)
+    return user.split("@", 1)[0]
+
+
 def account_key(name: str) -> str:
     """``CORP\\Alice`` / ``Alice@corp.example.com`` / ``alice`` -> ``alice``: the
-    :func:`split_account` name, case-folded, without an ``@domain`` even after a
-    ``DOMAIN\\`` (``CORP\\alice@corp`` -> ``alice``)."""
-    user, _domain = split_account(name)
-    return user.split("@", 1)[0].casefold()
+    :func:`account_name`, case-folded."""
+    return account_name(name).casefold()
 
 
 def trim_host(name: str) -> str:

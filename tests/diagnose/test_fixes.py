@@ -242,3 +242,26 @@ def test_an_unexplained_failure_with_the_configuration_asks_for_a_retry_not_a_co
     _, bare = sc.run(hosts=False)
     collect = only(bare, cause="unexplained")["fix"]
     assert "evtdiag collect-script" in json.dumps(collect)
+
+
+def test_two_edits_of_one_line_are_not_both_said_to_be_in_the_patch() -> None:
+    """The patch holds one hunk per line; a second edit of that line goes to the script
+    as its command, never announced as patched."""
+    edit = {"file": "f", "path": "sso.conf", "line": 8, "before": "SYNC_USERS=-root -bob",
+            "command": "sed ONE"}  # fmt: skip
+    first = {**edit, "after": "SYNC_USERS=-root", "diff": "--- a\n+++ b\n@@ -8 +8 @@\n-x\n+y\n"}
+    second = {**edit, "after": "SYNC_USERS=-root -bob +carol", "command": "sed TWO",
+              "diff": "--- a\n+++ b\n@@ -8 +8 @@\n-x\n+z\n"}  # fmt: skip
+    step = {"owner": "unix:web01", "action": "a", "commands": [], "then": []}
+    problems = [
+        {"id": f"P-{n}", "scope": "host", "account": None, "host": "web01", "dc": None,
+         "severity": "error", "status": "open", "accounts": [], "hosts": ["web01"],
+         "event_count": 1, "fix": {"steps": [{**step, "edits": [made]}],
+                                    "verify": {"account": None, "host": "web01", "dc": None,
+                                               "success_ids": [], "failure_ids": [8]}}}
+        for n, made in ((1, first), (2, second))
+    ]  # fmt: skip
+    kit = fix_kit({"problems": problems, "success_ids": []})
+    assert kit["web01.patch"].count("@@ -8 +8 @@") == 1
+    script = kit["web01.sh"]
+    assert script.count("in the patch") == 1 and "sed TWO" in script and "sed ONE" not in script

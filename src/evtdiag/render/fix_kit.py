@@ -87,10 +87,10 @@ def fix_kit(document: dict[str, Any]) -> dict[str, str]:
             files["windows.ps1"] = _powershell(owner)
             continue
         stem = file_stem(owner.owner)
-        patch = _patch(owner)
-        if patch:
-            files[f"{stem}.patch"] = patch
-        files[f"{stem}.sh"] = _shell(owner, stem if patch else None)
+        quoted = _quoted(owner)
+        if quoted:
+            files[f"{stem}.patch"] = _patch(quoted, owner.owner.removeprefix("unix:"))
+        files[f"{stem}.sh"] = _shell(owner, stem, quoted)
     return files
 
 
@@ -103,46 +103,40 @@ def kit_text(files: dict[str, str]) -> str:
 # -- the patch of a host -----------------------------------------------------------------
 
 
-def _patch(tasks: OwnerTasks) -> str:
-    """The host's quotable line edits as one unified diff, a file at a time, hunks in line
-    order; an edit of a line another edit already changes is left to the script."""
-    hunks: dict[str, dict[int, dict[str, Any]]] = {}
+def _quoted(tasks: OwnerTasks) -> dict[str, dict[int, dict[str, Any]]]:
+    """The line edits the host's patch holds, by file and line: those that can be quoted,
+    the first of any two that change one line (the script makes the other)."""
+    quoted: dict[str, dict[int, dict[str, Any]]] = {}
     for _problem, step in tasks.steps:
         for edit in step["edits"]:
-            if edit["diff"] and edit["line"] not in hunks.setdefault(edit["path"], {}):
-                hunks[edit["path"]][edit["line"]] = edit
-    parts = []
-    for path, by_line in hunks.items():
-        if not by_line:
-            continue
+            if edit["diff"]:
+                quoted.setdefault(edit["path"], {}).setdefault(edit["line"], edit)
+    return quoted
+
+
+def _patch(quoted: dict[str, dict[int, dict[str, Any]]], host: str) -> str:
+    """The quoted line edits as one unified diff, a file at a time, hunks in line order."""
+    if not quoted:
+        return ""
+    parts = [
+        f"evtdiag fixes for UNIX host {host}: {', '.join(quoted)}\n"
+        "Apply in the host's collected folder, or on the host in / (files under etc/) or\n"
+        "/etc (files at the folder's top), after reading it:  patch -p1 < THIS.patch\n\n"
+    ]
+    for path, by_line in quoted.items():
         parts.append(f"--- a/{path}\n+++ b/{path}\n")
         for line in sorted(by_line):
             diff = by_line[line]["diff"]
             parts.append(diff[diff.index("@@") :])
-    if not parts:
-        return ""
-    where = ", ".join(hunks)
-    header = (
-        f"evtdiag fixes for UNIX host {tasks.owner.removeprefix('unix:')}: {where}\n"
-        "Apply in the host's collected folder, or on the host in / (files under etc/) or\n"
-        "/etc (files at the folder's top), after reading it:  patch -p1 < THIS.patch\n\n"
-    )
-    return header + "".join(parts)
-
-
-def _patched_lines(tasks: OwnerTasks) -> set[tuple[str, int]]:
-    seen: set[tuple[str, int]] = set()
-    for _problem, step in tasks.steps:
-        for edit in step["edits"]:
-            if edit["diff"] and (edit["path"], edit["line"]) not in seen:
-                seen.add((edit["path"], edit["line"]))
-    return seen
+    return "".join(parts)
 
 
 # -- the scripts ---------------------------------------------------------------------------
 
 
-def _shell(tasks: OwnerTasks, patch_stem: str | None) -> str:
+def _shell(tasks: OwnerTasks, stem: str, quoted: dict[str, dict[int, dict[str, Any]]]) -> str:
+    """The host's commands, one block per problem; a line edit the patch holds is named,
+    any other is its command."""
     host = tasks.owner.removeprefix("unix:")
     lines = [
         "#!/bin/sh",
@@ -151,19 +145,15 @@ def _shell(tasks: OwnerTasks, patch_stem: str | None) -> str:
         'echo "Read this script first, then run its commands by hand." >&2; exit 1',
         "",
     ]
-    if patch_stem:
-        lines += [
-            f"# The line edits are in {patch_stem}.patch:",
-            f"#   patch -p1 < {patch_stem}.patch",
-            "",
-        ]
-    patched = set() if patch_stem is None else _patched_lines(tasks)
+    if quoted:
+        lines += [f"# The line edits are in {stem}.patch:", f"#   patch -p1 < {stem}.patch", ""]
+    in_patch = {id(edit) for by_line in quoted.values() for edit in by_line.values()}
     restarts: list[dict[str, Any]] = []
     for problem, step in tasks.steps:
         lines.append(f"# -- {problem['id']}: {_comment(problem_subject(problem))}")
         lines.append(f"# {_comment(step['action'])}")
         for edit in step["edits"]:
-            if (edit["path"], edit["line"]) in patched:
+            if id(edit) in in_patch:
                 lines.append(f"# (line {edit['line']} of {edit['path']}: in the patch)")
             else:
                 lines.append(

@@ -20,9 +20,9 @@ from evtdiag.diagnose.fixes.commands import (
     AIX_SHADOW,
     collect_step,
     create_account,
+    dns_lookup,
     group_change,
     is_aix,
-    ps_quote,
     restart_ssod,
     unlock_account,
 )
@@ -37,7 +37,7 @@ from evtdiag.hosts.inventory import Inventory
 from evtdiag.hosts.model import HostConfig, SsoSetting, WindowsSide
 from evtdiag.hosts.ssoconf import decide
 from evtdiag.logs.providers import EXPORT_COMMANDS
-from evtdiag.names import account_key, first_label, fold_host
+from evtdiag.names import account_key, account_name, first_label, fold_host
 
 ALLOW_GROUP = "PasswordPropAllow"
 DENY_GROUP = "PasswordPropDeny"
@@ -81,7 +81,7 @@ class FixContext:
     def unix_name(self, host: HostConfig, account: str) -> str:
         """The account as the host spells it, else as Windows sent it (without domain)."""
         entry = host.account(account)
-        return entry.name if entry else _bare(account)
+        return entry.name if entry else account_name(account)
 
     def retry(self, account: str | None = None, host: str | None = None) -> Retry:
         """The password change that verifies the fix, and the events that tell."""
@@ -132,12 +132,6 @@ def plan_fixes(
     return planned
 
 
-def _bare(account: str) -> str:
-    """``CORP\\erin`` and ``erin@corp`` -> ``erin``: the name a group or a host knows."""
-    name = account.rsplit("\\", 1)[-1]
-    return name.split("@", 1)[0]
-
-
 def _unix(host: HostConfig) -> str:
     return f"unix:{host.name}"
 
@@ -167,9 +161,6 @@ def export_again(ctx: FixContext) -> Fix:
 @plans("unknown-host")
 def fix_host_name(ctx: FixContext) -> Fix:
     host = ctx.problem.host or "the host"
-    commands = [Command("powershell", f"Resolve-DnsName {ps_quote(host)}", "on each DC")]
-    if _plain(host):
-        commands.append(Command("cmd", f"nslookup {host}", "on each DC, without PowerShell"))
     return Fix(
         f"Make '{host}' resolve on every DC, or correct it in the IDMU host list.",
         (
@@ -177,7 +168,7 @@ def fix_host_name(ctx: FixContext) -> Fix:
                 "windows",
                 f"Check the name '{host}' in the {CONSOLE} (Password Synchronization, UNIX "
                 "hosts) and in DNS; remove the host from the list if it was decommissioned.",
-                commands=tuple(commands),
+                commands=dns_lookup(host),
             ),
         ),
         ctx.retry(),
@@ -241,7 +232,7 @@ def collect_host(ctx: FixContext) -> Fix:
 
 @plans("windows-not-in-allow-group")
 def add_to_allow(ctx: FixContext) -> Fix:
-    account = _bare(ctx.problem.account or "")
+    account = account_name(ctx.problem.account or "")
     return Fix(
         f"Add {account} to {ALLOW_GROUP}.",
         (
@@ -260,7 +251,7 @@ def add_to_allow(ctx: FixContext) -> Fix:
 
 @plans("windows-deny-group")
 def remove_from_deny(ctx: FixContext) -> Fix:
-    account = _bare(ctx.problem.account or "")
+    account = account_name(ctx.problem.account or "")
     return Fix(
         f"Take {account} out of {DENY_GROUP}, if its password must reach UNIX.",
         (
@@ -356,10 +347,6 @@ def match_key(ctx: FixContext) -> Fix:
         tuple(steps),
         ctx.retry(),
     )
-
-
-def _plain(text: str) -> bool:
-    return all(c.isalnum() or c in ".-_" for c in text)
 
 
 # -- sso.conf ------------------------------------------------------------------------------
@@ -486,7 +473,7 @@ def unexclude(ctx: FixContext) -> Fix | None:
         )
     if not steps:
         return collect_host(ctx)
-    bare = _bare(account)
+    bare = account_name(account)
     return Fix(
         f"Stop excluding {bare} in SYNC_USERS, if its password must reach these hosts.",
         tuple(steps),
@@ -548,7 +535,7 @@ def unlock(ctx: FixContext) -> Fix | None:
         )
     if not steps:
         return collect_host(ctx)
-    bare = _bare(account)
+    bare = account_name(account)
     return Fix(
         f"Unlock {bare}'s UNIX account.",
         tuple(steps),
@@ -564,7 +551,7 @@ def create(ctx: FixContext) -> Fix | None:
     hosts = _hosts_of(ctx)
     if not hosts:
         return collect_host(ctx)
-    bare = _bare(account)
+    bare = account_name(account)
     return Fix(
         f"Create {bare}'s UNIX account (or its NIS entry), or correct the name mapping.",
         tuple(
@@ -584,7 +571,7 @@ def create(ctx: FixContext) -> Fix | None:
 @plans("superuser")
 def protect_superuser(ctx: FixContext) -> Fix:
     """Only reached when the superuser problem is not info (it is, by default)."""
-    account = _bare(ctx.problem.account or "")
+    account = account_name(ctx.problem.account or "")
     return Fix(
         f"Stop the DCs trying {account}: superuser passwords should not be synchronized.",
         (

@@ -101,6 +101,15 @@ def group_change(group: str, account: str, *, add: bool) -> tuple[Command, ...]:
     return tuple(commands)
 
 
+def dns_lookup(host: str) -> tuple[Command, ...]:
+    """Ask DNS for ``host`` on a DC: PowerShell, and ``nslookup`` where cmd reads the
+    name as a plain word."""
+    commands = [Command("powershell", f"Resolve-DnsName {ps_quote(host)}", "on each DC")]
+    if _PLAIN_WORD.fullmatch(host):
+        commands.append(Command("cmd", f"nslookup {host}", "on each DC, without PowerShell"))
+    return tuple(commands)
+
+
 def ps_quote(text: str) -> str:
     """A PowerShell single-quoted string: nothing inside is expanded."""
     for quote in _PS_SINGLE_QUOTES:
