@@ -10,6 +10,11 @@ The three inputs: the demo scenario (``sample_logs/``), a dense log (200 PSync e
 the deterministic test writer) and the same log with one corrupted chunk byte. Each is
 reported with ``-j 1`` and ``-j 2``: the result must not depend on the worker count.
 
+Each case has two digests: the whole document, and its findings alone
+(:func:`findings`: everything but the events and what the report keeps of them), which
+must not change when only the way a report carries its events does (schema
+``evtdiag/1`` listed every event, ``evtdiag/2`` keeps a summary and samples).
+
 When the output changes on purpose, refresh the digests and commit the file::
 
     EVTDIAG_REFRESH_DIGESTS=1 pytest -q tests/test_output_digest.py
@@ -98,6 +103,21 @@ def normalised(document: dict, roots: dict[Path, str]) -> dict:
     return _replace(document, pairs)  # type: ignore[return-value]
 
 
+EVENT_SECTIONS = ("schema", "events", "matrix", "host_lanes", "attempts")
+"""What a report says of its events rather than of its findings."""
+
+
+def findings(document: dict) -> dict:
+    """``document`` without its events: the verdict, problems (without their event
+    references; their ``event_count`` stays), audit, counts, coverage and notes."""
+    kept = {key: value for key, value in document.items() if key not in EVENT_SECTIONS}
+    kept["problems"] = [
+        {key: value for key, value in problem.items() if key != "events"}
+        for problem in document["problems"]
+    ]
+    return kept
+
+
 def digest(document: dict) -> str:
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -115,6 +135,11 @@ refreshing included."""
 
 
 def check(case: str, document: dict) -> None:
+    _check(case, document)
+    _check(f"{case}:findings", findings(document))
+
+
+def _check(case: str, document: dict) -> None:
     found = digest(document)
     assert _SEEN.setdefault(case, found) == found, f"{case!r}: the output depends on -j"
     stored = json.loads(DIGESTS.read_text(encoding="utf-8")) if DIGESTS.is_file() else {}
