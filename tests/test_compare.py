@@ -202,8 +202,8 @@ def test_the_json_document(site, tmp_path) -> None:
         "path": str(site["before"]),
         "generated_at": before["generated_at"],
         "verdict": before["verdict"],
-        "first_event": min(e["time"] for e in before["events"]["items"]),
-        "last_event": max(e["time"] for e in before["events"]["items"]),
+        "first_event": before["events"]["first_time"],
+        "last_event": before["events"]["last_time"],
     }
     assert document["after"]["path"] == str(site["after"])
     assert document["summary"] == {
@@ -389,7 +389,7 @@ def test_unreadable_or_foreign_json_is_a_usage_error(site, tmp_path) -> None:
     path = save(tmp_path, "broken", broken)
     code, message = compare(site["before"], path)
     assert code == 2
-    assert "broken.json is not a valid evtdiag/1 report: problems[0].scope: missing" in message
+    assert "broken.json is not a valid evtdiag/2 report: problems[0].scope: missing" in message
     not_json = tmp_path / "notes.json"
     not_json.write_text("not json")
     assert compare(not_json, site["after"])[0] == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, fields
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -150,11 +151,28 @@ def test_every_input_key_is_documented_and_no_other(document: dict[str, Any]) ->
     assert first_column_names("### `inputs`") == written
 
 
-def test_every_event_item_key_is_documented_and_no_other(document: dict[str, Any]) -> None:
-    written = {key for event in document["events"]["items"] for key in event}
-    assert first_column_names("### `events`") == written
-    assert {"total", "by_id", "items"} == set(document["events"])
-    assert all(f"`{key}`" in section("### `events`") for key in document["events"])
+def test_every_events_key_is_documented_and_no_other(document: dict[str, Any]) -> None:
+    assert first_column_names("### `events`") == set(document["events"])
+
+
+@pytest.mark.parametrize("name", ["matrix", "host_lanes", "attempts"])
+def test_every_key_of_what_a_report_keeps_of_its_events_is_documented(
+    document: dict[str, Any], name: str
+) -> None:
+    assert first_column_names(f"### `{name}`") == set(document[name])
+    rows = document[name].get("rows") or document[name].get("lanes") or []
+    assert rows
+    text = section(f"### `{name}`")
+    assert all(f'"{key}"' in text or f"`{key}`" in text for row in rows for key in row)
+
+
+def test_every_event_of_the_events_file_is_documented(tmp_path: Path) -> None:
+    listing = tmp_path / "events.jsonl"
+    result = CliRunner().invoke(cli, ["report", *SAMPLE_REPORT_ARGS, "--format", "json", "-q",
+                                      "--events", str(listing)])  # fmt: skip
+    assert result.exit_code == ExitCode.PROBLEMS_FOUND, result.output
+    written = {key for line in listing.read_text().splitlines() for key in json.loads(line)}
+    assert first_column_names("## Events listing") == written
 
 
 def test_every_count_is_documented_and_no_other(document: dict[str, Any]) -> None:
@@ -182,12 +200,17 @@ def test_nested_keys_are_named(document: dict[str, Any]) -> None:
     assert not missing, f"docs/contract.md does not name {missing}"
 
 
-def test_older_report_keys_the_loader_fills_are_documented() -> None:
+@pytest.mark.parametrize(
+    "events", [{"total": 0}, {"items": []}], ids=["evtdiag/2", "evtdiag/1"]
+)
+def test_older_report_keys_the_loader_fills_are_documented(events: dict[str, Any]) -> None:
     """What ``document.load`` requires or fills in is named on the page."""
-    minimal = {"schema": "evtdiag/1", "verdict": "operational", "inputs": [], "problems": [],
-               "audit": [], "events": {"items": []}}  # fmt: skip
+    schema = "evtdiag/1" if "items" in events else "evtdiag/2"
+    minimal = {"schema": schema, "verdict": "operational", "inputs": [], "problems": [],
+               "audit": [], "events": events}  # fmt: skip
     filled = load(json.dumps(minimal).encode(), "minimal.json")
     assert set(filled) <= first_column_names("### Top level")
+    assert set(filled["events"]) == first_column_names("### `events`")
 
 
 @pytest.mark.parametrize(

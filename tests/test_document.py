@@ -79,8 +79,25 @@ def _problem(field: str, value: Any) -> Callable[[dict[str, Any]], Any]:
             "problems[0].subject.account: expected a string, got a list",
         ),
         (
-            lambda d: d["events"].__setitem__("items", None),
-            "events.items: expected a list, got null",
+            lambda d: d["events"].__setitem__("total", None),
+            "events.total: expected an integer, got null",
+        ),
+        (
+            lambda d: d["matrix"]["rows"][0]["cells"].pop(),
+            "matrix.rows[0].cells: expected one [failures, successes] per account",
+        ),
+        (
+            lambda d: d["attempts"]["rows"][0].__setitem__("scope", "galaxy"),
+            "attempts.rows[0].scope: expected one of pair, host, host-dc, dc, account, got "
+            '"galaxy"',
+        ),
+        (
+            lambda d: d["attempts"]["rows"][0].__setitem__("last_failure", {"time": "soon"}),
+            "attempts.rows[0].last_failure.time: expected an ISO 8601 time",
+        ),
+        (
+            lambda d: d["host_lanes"]["lanes"][0]["failure_times"].append(None),
+            "host_lanes.lanes[0].failure_times[",
         ),
         (
             _problem("scope", "galaxy"),
@@ -117,7 +134,7 @@ def _problem(field: str, value: Any) -> Callable[[dict[str, Any]], Any]:
 def test_a_bad_field_is_refused_with_its_path(saved: Path, tmp_path: Path, edit,
                                               message: str) -> None:  # fmt: skip
     path = crafted(saved, tmp_path, edit)
-    refused_everywhere(path, saved, tmp_path, f"crafted.json is not a valid evtdiag/1 report: "
+    refused_everywhere(path, saved, tmp_path, f"crafted.json is not a valid evtdiag/2 report: "
                                               f"{message}")  # fmt: skip
 
 
@@ -230,6 +247,13 @@ def test_defaults_are_filled_once_and_kept_when_given(saved: Path) -> None:
     assert document["events"] == {
         "total": full["events"]["total"],
         "by_id": full["events"]["by_id"],
-        "items": [],
+        "outcomes": {},
+        "first_time": None,
+        "last_time": None,
+        "dcs": [],
+        "latest_attempts": [],
+        "by_day": {},
     }
+    assert document["matrix"]["rows"] == [] and document["host_lanes"]["lanes"] == []
+    assert document["attempts"] == {"complete": False, "scopes": 0, "rows": []}
     assert load(saved.read_bytes(), "full.json") == full  # a complete report is unchanged

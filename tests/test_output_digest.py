@@ -135,8 +135,8 @@ refreshing included."""
 
 
 def check(case: str, document: dict) -> None:
+    _check(f"{case}:findings", findings(document))  # the findings first: they must hold
     _check(case, document)
-    _check(f"{case}:findings", findings(document))
 
 
 def _check(case: str, document: dict) -> None:

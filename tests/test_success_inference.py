@@ -214,12 +214,16 @@ def scenario(tmp_path: Path) -> Scenario:
 
 def report(sc: Scenario, *extra: str) -> tuple[int, dict]:
     """``evtdiag report --format json`` on the scenario, without ``--success-id`` unless
-    ``extra`` gives it."""
+    ``extra`` gives it; the document's ``event_list`` is what ``--events`` wrote."""
     logs = map(str, sc.write_logs())
-    args = ["report", *logs, "--hosts", str(sc.hosts_dir), "--format", "json", "-q", *extra]
+    listing = sc.root / "events.jsonl"
+    args = ["report", *logs, "--hosts", str(sc.hosts_dir), "--format", "json", "-q",
+            "--events", str(listing), "--force", *extra]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code in (0, 1), result.stderr or result.output
-    return result.exit_code, json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    document["event_list"] = [json.loads(line) for line in listing.read_text().splitlines()]
+    return result.exit_code, document
 
 
 def events(sc: Scenario, *extra: str) -> tuple[dict[int, set[str]], str]:
@@ -241,7 +245,7 @@ def conclusions(document: dict) -> tuple[str, list[tuple]]:
 
 
 def kinds_of(document: dict, event_id: int) -> set[str]:
-    return {e["kind"] for e in document["events"]["items"] if e["event_id"] == event_id}
+    return {e["kind"] for e in document["event_list"] if e["event_id"] == event_id}
 
 
 def test_the_inferred_id_gives_the_report_a_given_id_gives(scenario: Scenario) -> None:

@@ -22,12 +22,11 @@ that of :func:`evtdiag.diagnose.status.success_keys`.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from evtdiag.diagnose.attempts import attempt_keys
 from evtdiag.diagnose.status import RESOLVED, success_keys
 from evtdiag.document import (
     Times,
@@ -37,6 +36,7 @@ from evtdiag.document import (
     moment,
     resolution_text,
 )
+from evtdiag.event_summary import row_key
 from evtdiag.names import account_key
 
 FIXED = "fixed"
@@ -139,9 +139,8 @@ class _Problem:
 
 @dataclass(frozen=True)
 class _Attempt:
-    """A failure or a success of AFTER's events, as logged."""
+    """The last failure or the last success of a scope in AFTER, as logged."""
 
-    succeeded: bool
     moment: datetime
     time: str
     user: str
@@ -172,8 +171,7 @@ def compare_reports(
     old = [_problem(raw, hosts) for raw in before["problems"]]
     current = [_problem(raw, hosts) for raw in after["problems"]]
     matches = _matches(old, current)
-    wanted = {key for problem in (*old, *current) for key in problem.keys}
-    later = _attempts(after["events"]["items"], hosts, wanted, moment(before_info.last_event))
+    later = _Later(after["attempts"], moment(before_info.last_event))
     entries = [
         _judged(problem, *_match(current, matches.get(n)), later, times)
         for n, problem in enumerate(old)
@@ -181,7 +179,7 @@ def compare_reports(
     taken = {index for index, _ in matches.values()}
     entries += [_only_after(p, times) for n, p in enumerate(current) if n not in taken]
     entries.sort(key=lambda entry: CATEGORIES.index(entry.category))
-    return Comparison(before_info, after_info, tuple(entries), later.count)
+    return Comparison(before_info, after_info, tuple(entries), _new_events(after, later.end))
 
 
 def _match(
@@ -192,9 +190,34 @@ def _match(
 
 
 def _info(document: dict[str, Any], path: str) -> ReportInfo:
-    moments = [e["time"] for e in document["events"]["items"] if e["time"]]
+    events = document["events"]
     return ReportInfo(path, document["generated_at"], document["verdict"],
-                      min(moments, default=None), max(moments, default=None))  # fmt: skip
+                      events["first_time"], events["last_time"])  # fmt: skip
+
+
+def _new_events(after: dict[str, Any], end: datetime | None) -> int:
+    """AFTER's failures and successes later than ``end``: exactly when its report's
+    latest attempts reach back to ``end``, else counted by UTC day (those of ``end``'s
+    day included: the report counts attempts by day beyond its latest ones)."""
+    events = after["events"]
+    by_day = events["by_day"]
+    total = sum(by_day.values())
+    exact = _later_count(total, events["latest_attempts"], end)
+    if exact is not None:
+        return exact
+    assert end is not None  # everything counts when BEFORE has no time: exact above
+    day = end.date().isoformat()
+    return sum(count for when, count in by_day.items() if when >= day)
+
+
+def _later_count(total: int, latest: list[str], end: datetime | None) -> int | None:
+    """How many of ``total`` attempts are later than ``end``, from the times of the latest
+    of them (``latest``, in time order); None when every time kept is later but not all
+    attempts were kept (the count is unknown)."""
+    if end is None:
+        return total
+    later = sum(1 for text in latest if (when := moment(text)) is not None and when > end)
+    return later if later < len(latest) or len(latest) == total else None
 
 
 def _problem(raw: dict[str, Any], hosts: Mapping[str, str]) -> _Problem:
@@ -239,56 +262,70 @@ def _matches(old: list[_Problem], current: list[_Problem]) -> dict[int, tuple[in
     return matches
 
 
-@dataclass(frozen=True)
 class _Later:
-    """AFTER's attempts later than BEFORE's last event (all of them when BEFORE has no
-    time), under the keys of :func:`success_keys`."""
+    """AFTER's last attempts by scope (its ``attempts``), read for what happened later
+    than BEFORE's last event (everything when BEFORE has no time)."""
 
-    by_key: dict[Hashable, list[_Attempt]]
-    count: int
-    """Every such attempt, wanted or not."""
+    def __init__(self, attempts: dict[str, Any], end: datetime | None) -> None:
+        self.end = end
+        self.complete: bool = attempts["complete"]
+        self.rows = {row_key(row): row for row in attempts["rows"]}
 
-    def in_scope(self, *problems: _Problem) -> list[_Attempt]:
-        """The attempts in the scope of any of ``problems``, each once, in time order."""
-        found = {id(a): a for p in problems for key in p.keys for a in self.by_key.get(key, ())}
-        return sorted(found.values(), key=lambda attempt: attempt.moment)
+    def in_scope(self, *problems: _Problem) -> _Since:
+        """What happened in the scope of any of ``problems`` later than BEFORE's end."""
+        keys = {key for problem in problems for key in problem.keys}
+        rows = [self.rows[key] for key in keys if key in self.rows]
+        failed = [row for row in rows if self._later(row["last_failure"])]
+        failure = max((self._attempt(row["last_failure"]) for row in failed),
+                      key=lambda attempt: attempt.moment, default=None)  # fmt: skip
+        since = failure.moment if failure else self.end
+        firsts = [self._attempt(row["first_success"]) for row in rows
+                  if self._later(row["first_success"], since)]  # fmt: skip
+        lasts = [self._attempt(row["last_success"]) for row in rows
+                 if self._later(row["last_success"], since)]  # fmt: skip
+        success = (
+            min(firsts, key=lambda attempt: attempt.moment)
+            if firsts
+            else max(lasts, key=lambda attempt: attempt.moment, default=None)
+        )
+        counts = [_later_count(row["failures"], row["recent_failures"], self.end)
+                  for row in failed]  # fmt: skip
+        return _Since(
+            failure,
+            None if None in counts else sum(c for c in counts if c is not None),
+            success,
+            self.complete or len(rows) == len(keys),
+        )
+
+    def _later(self, item: dict[str, str] | None, than: datetime | None = None) -> bool:
+        """Whether the attempt ``item`` is later than ``than`` (BEFORE's end by default)."""
+        return item is not None and self._later_time(item["time"], than or self.end)
+
+    @staticmethod
+    def _later_time(text: str | None, than: datetime | None) -> bool:
+        when = moment(text)
+        return when is not None and (than is None or when > than)
+
+    @staticmethod
+    def _attempt(item: dict[str, str]) -> _Attempt:
+        """An attempt :meth:`_later` took (so it has a time)."""
+        when = moment(item["time"])
+        assert when is not None
+        return _Attempt(when, item["time"], item["user"], item["host"], item["dc"])
 
 
-def _attempts(
-    events: Iterable[dict[str, Any]],
-    hosts: Mapping[str, str],
-    wanted: set[Hashable],
-    end: datetime | None,
-) -> _Later:
-    """AFTER's failures and successes later than ``end`` (only the ``wanted`` keys: a year
-    of events holds far more than the problems ask about). An attempt without a time
-    cannot be shown to be later, and is left out."""
-    found: dict[Hashable, list[_Attempt]] = defaultdict(list)
-    count = 0
-    for event in events:
-        user, host, dc = event["user"] or "", event["host"] or "", event["dc"] or ""
-        if not (user or host) or event["outcome"] not in ("failure", "success"):
-            continue
-        when = moment(event["time"])
-        if when is None or (end is not None and when <= end):
-            continue
-        count += 1
-        attempt = _Attempt(event["outcome"] == "success", when, event["time"], user, host, dc)
-        for key in _event_keys(user, host_identity(host, hosts), dc.casefold()):
-            if key in wanted:
-                found[key].append(attempt)
-    return _Later(found, count)
+@dataclass(frozen=True)
+class _Since:
+    """AFTER's attempts in a scope later than BEFORE's end."""
 
-
-def _event_keys(user: str, host: str, dc: str) -> tuple[Hashable, ...]:
-    """The scopes an event falls in. Unlike the attempts table of one report, a failure
-    that names only the account (a Windows-side refusal) or only the host (an unknown
-    host) counts too: it is a failure in its account's or host's scope since BEFORE."""
-    if user and host:
-        return attempt_keys(account_key(user), host, dc)
-    if user:
-        return (("account", account_key(user)),)
-    return (("host", host), ("host-dc", host, dc), ("dc", dc))
+    last_failure: _Attempt | None
+    failures: int | None
+    """How many failures; None when AFTER's report cannot tell (some of its scope's
+    failures are earlier than BEFORE's end, and it counts them by scope, not by time)."""
+    success: _Attempt | None
+    """A success later than the last failure: the first when the report knows it."""
+    listed: bool
+    """Whether AFTER's report lists every scope asked about."""
 
 
 def _judged(
@@ -297,37 +334,41 @@ def _judged(
 ) -> Entry:  # fmt: skip
     """A BEFORE problem's category: by the attempts in its scope since BEFORE's end when
     there are any, else by what AFTER says of it."""
-    found = later.in_scope(problem, *([after] if after else []))
-    failures = [attempt for attempt in found if not attempt.succeeded]
-    last_failure = failures[-1].moment if failures else None
-    successes = [a for a in found if a.succeeded and (not last_failure or a.moment > last_failure)]
+    since = later.in_scope(problem, *([after] if after else []))
     intended = (after or problem).view["severity"] == "info"
     view = after.view if after else None
-    if successes:
-        first = successes[0]
-        reason = (f"verified {times.moment(first.time)} by a success of {first.user} on "
-                  f"{first.host} through {first.dc or '?'}")  # fmt: skip
+    if since.success:
+        success = since.success
+        reason = (f"verified {times.moment(success.time)} by a success of {success.user} on "
+                  f"{success.host} through {success.dc or '?'}")  # fmt: skip
         return Entry(FIXED, problem.view, view, reason, how)
-    if failures:
-        last = failures[-1]
+    if since.last_failure:
+        last = since.last_failure
         who = " on ".join(name for name in (last.user, last.host) if name)
-        reason = (f"{len(failures)} failure(s) in its scope since BEFORE's end, the last "
+        count = "" if since.failures is None else f"{since.failures} "
+        reason = (f"{count}failure(s) in its scope since BEFORE's end, the last "
                   f"{times.moment(last.time)} ({who} through {last.dc or '?'}), no success "
                   "after it")  # fmt: skip
         if intended:
             return Entry(INTENDED, problem.view, view, f"refused on purpose: {reason}", how)
         return Entry(STILL_FAILING, problem.view, view, reason, how)
-    return _untried(problem, after, how, times, intended)
+    return _untried(problem, after, how, times, intended, since.listed)
 
 
 def _untried(
     problem: _Problem, after: _Problem | None, how: str | None, times: Times,
-    intended: bool,
+    intended: bool, listed: bool,
 ) -> Entry:  # fmt: skip
-    """A BEFORE problem nothing was tried in since BEFORE's end: what AFTER says of it
-    decides whether a fix is waiting for its retry."""
+    """A BEFORE problem nothing was tried in since BEFORE's end (as far as AFTER's report
+    lists its scope: ``listed``): what AFTER says of it decides whether a fix is waiting
+    for its retry."""
     cause = problem.view["cause"]
-    nothing = "nothing tried in its scope since BEFORE's end"
+    nothing = (
+        "nothing tried in its scope since BEFORE's end"
+        if listed
+        else "AFTER's report does not list the attempts of its scope (it lists those of "
+        "every scope that failed and of the latest others)"
+    )
     view = after.view if after else None
     if intended:
         return Entry(INTENDED, problem.view, view, f"refused on purpose ({cause}); {nothing}", how)

@@ -1,4 +1,4 @@
-"""The report document (schema ``evtdiag/1``) as read back by ``render``, ``compare`` and
+"""The report document (schema ``evtdiag/2``) as read back by ``render``, ``compare`` and
 every renderer: the one reader of it.
 
 A saved report is untrusted: hand-edited, written by an older evtdiag, or crafted. It is
@@ -8,7 +8,10 @@ on the codes it acts on: a bad document is refused with the JSON path of its fir
 field (``problems[0].severity: expected one of error, warning, info, got null``), never
 half rendered. The fields the contract marks ``contract`` are required; every later
 field gets its default here, and only here, so that a report written before it (or with
-the contract's fields alone) renders like a new one.
+the contract's fields alone) renders like a new one. An ``evtdiag/1`` report, which
+listed every event, is checked against its own schema and then brought to ``evtdiag/2``
+(:func:`upgraded`): its events summarised as a new report summarises them, its
+problems' events cut to their samples; so every reader knows one shape.
 
 What a reader asks of a problem or a report beyond its fields is answered here too, once:
 whether a problem is open and counts for the verdict, the order problems are listed in,
@@ -18,6 +21,7 @@ the renderers read the document through these, so that they agree.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
@@ -25,24 +29,29 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from evtdiag.errors import UsageError
+from evtdiag.event_summary import EVENT_SAMPLE, EventSummary, sample
 from evtdiag.json_shape import (
     FLAG,
     INTEGER,
     KEEP_ABSENT,
     TEXT,
+    Default,
     Invalid,
     ListOf,
     MapOf,
     Nullable,
     OneOf,
     Record,
+    Shape,
     Time,
     copied,
     empty,
 )
 from evtdiag.names import host_key
 
-SCHEMA = "evtdiag/1"
+SCHEMA = "evtdiag/2"
+LISTING_SCHEMA = "evtdiag/1"
+"""The schema of reports that listed every event; still read (:func:`upgraded`)."""
 VERDICTS = ("operational", "warning", "failing", "no-psync-events")
 SCOPES = ("host", "account", "dc", "pair")
 SEVERITIES = ("error", "warning", "info")
@@ -133,12 +142,113 @@ EVENT = Record(
     },
 )
 
-EVENTS = Record(
+LISTED_EVENTS = Record(
     {},
     {
         "items": (ListOf(EVENT), empty([])),
         "total": (INTEGER, lambda events: len(events["items"])),
         "by_id": (MapOf(INTEGER), empty({})),
+    },
+)
+"""``events`` of an ``evtdiag/1`` report: every event."""
+
+EVENTS = Record(
+    {"total": INTEGER},
+    {
+        "by_id": (MapOf(INTEGER), empty({})),
+        "outcomes": (MapOf(INTEGER), empty({})),
+        "first_time": (_TIME, empty(None)),
+        "last_time": (_TIME, empty(None)),
+        "dcs": (_TEXTS, empty([])),
+        "latest_attempts": (ListOf(Time()), empty([])),
+        "by_day": (MapOf(INTEGER), empty({})),
+    },
+)
+"""``events`` of an ``evtdiag/2`` report: what :class:`EventSummary` counts."""
+
+
+def _square(matrix: dict[str, Any]) -> None:
+    """Every row holds a cell of two counts per account: the page reads them by column."""
+    for index, row in enumerate(matrix["rows"]):
+        cells = row["cells"]
+        if len(cells) != len(matrix["accounts"]) or any(len(cell) != 2 for cell in cells):
+            error = Invalid(
+                f"expected one [failures, successes] per account ({len(matrix['accounts'])}), "
+                f"got {len(cells)} cells"
+            )
+            error.steps += ["cells", index, "rows"]
+            raise error
+
+
+MATRIX = Record(
+    {},
+    {
+        "accounts": (
+            ListOf(Record({"name": TEXT}, {"spellings": (_TEXTS, empty([]))})),
+            empty([]),
+        ),
+        "rows": (
+            ListOf(
+                Record(
+                    {"host": TEXT, "failures": INTEGER, "cells": ListOf(ListOf(INTEGER))},
+                    {"spellings": (_TEXTS, empty([]))},
+                )
+            ),
+            empty([]),
+        ),
+        "hidden_accounts": (INTEGER, empty(0)),
+        "hidden_hosts": (INTEGER, empty(0)),
+    },
+    complete=_square,
+)
+
+HOST_LANES = Record(
+    {},
+    {
+        "lanes": (
+            ListOf(
+                Record(
+                    {"host": TEXT, "failures": INTEGER, "successes": INTEGER},
+                    {
+                        "failure_times": (ListOf(Time()), empty([])),
+                        "success_times": (ListOf(Time()), empty([])),
+                    },
+                )
+            ),
+            empty([]),
+        ),
+        "hidden": (INTEGER, empty(0)),
+    },
+)
+
+_LAST_ATTEMPT = Nullable(Record({"time": Time(), "user": TEXT, "host": TEXT, "dc": TEXT}))
+ATTEMPTS = Record(
+    {},
+    {
+        "complete": (FLAG, empty(True)),
+        "rows": (
+            ListOf(
+                Record(
+                    {
+                        "scope": OneOf("pair", "host", "host-dc", "dc", "account"),
+                        "account": TEXT,
+                        "host": TEXT,
+                        "dc": TEXT,
+                        "failures": INTEGER,
+                        "successes": INTEGER,
+                    },
+                    {
+                        "first_failure": (_TIME, empty(None)),
+                        "recent_failures": (ListOf(Time()), empty([])),
+                        "last_failure": (_LAST_ATTEMPT, empty(None)),
+                        "first_success": (_LAST_ATTEMPT, empty(None)),
+                        "last_success": (_LAST_ATTEMPT, empty(None)),
+                    },
+                )
+            ),
+            empty([]),
+        ),
+        "scopes": (INTEGER, lambda attempts: len(attempts["rows"])),
     },
 )
 
@@ -271,70 +381,78 @@ COUNTS = Record(
     },
 )
 
+_REQUIRED = {
+    "verdict": OneOf(*VERDICTS),
+    "inputs": ListOf(INPUT),
+    "problems": ListOf(PROBLEM),
+    "audit": ListOf(AUDIT),
+}
+_OPTIONAL: dict[str, tuple[Shape, Default]] = {
+    "tool": (
+        Record({}, {"name": (TEXT, empty("evtdiag")), "version": (TEXT, empty("?"))}),
+        empty({"name": "evtdiag", "version": "?"}),
+    ),
+    "generated_at": (_TIME, empty(None)),
+    "verdict_reasons": (_TEXTS, empty([])),
+    # Kept absent in older reports: the renderers count their events by spelling.
+    "counts": (COUNTS, KEEP_ABSENT),
+    "unmatched_hosts": (_TEXTS, empty([])),
+    "unreferenced_hosts": (_TEXTS, empty([])),
+    "success_ids": (ListOf(INTEGER), empty([])),
+    "success_id_details": (
+        ListOf(Record({"id": INTEGER, "basis": TEXT, "events": INTEGER})),
+        empty([]),
+    ),
+    "success_candidates": (ListOf(INTEGER), empty([])),
+    "host_identities": (ListOf(Record({"host": TEXT, "identity": TEXT})), empty([])),
+    "config_warnings": (
+        ListOf(Record({"file": _NAME, "line": _COUNT, "message": TEXT})),
+        empty([]),
+    ),
+    "notes": (_TEXTS, empty([])),
+    "run": (
+        Record(
+            {},
+            {
+                "command": (_TEXTS, empty([])),
+                "time_zone": (Nullable(TEXT), empty(None)),
+                "since": (_TIME, empty(None)),
+                "until": (_TIME, empty(None)),
+                "configurations": (
+                    ListOf(Record({"path": TEXT, "taken_as": TEXT, "recognised": FLAG})),
+                    empty([]),
+                ),
+            },
+        ),
+        empty({}),
+    ),
+    "host_configs": (
+        ListOf(Record({"name": TEXT, "source": TEXT, "aliases": _TEXTS})),
+        empty([]),
+    ),
+    "windows_groups": (
+        ListOf(Record({"group": TEXT, "supplied": FLAG, "members": _TEXTS})),
+        empty([]),
+    ),
+    # Kept absent: its presence says the report is redacted.
+    "redaction": (
+        Record({}),
+        KEEP_ABSENT,
+    ),
+}
 REPORT = Record(
+    {**_REQUIRED, "events": EVENTS},
     {
-        "verdict": OneOf(*VERDICTS),
-        "inputs": ListOf(INPUT),
-        "events": EVENTS,
-        "problems": ListOf(PROBLEM),
-        "audit": ListOf(AUDIT),
-    },
-    {
-        "tool": (
-            Record({}, {"name": (TEXT, empty("evtdiag")), "version": (TEXT, empty("?"))}),
-            empty({"name": "evtdiag", "version": "?"}),
-        ),
-        "generated_at": (_TIME, empty(None)),
-        "verdict_reasons": (_TEXTS, empty([])),
-        # Kept absent in older reports: the renderers count their events by spelling.
-        "counts": (COUNTS, KEEP_ABSENT),
-        "unmatched_hosts": (_TEXTS, empty([])),
-        "unreferenced_hosts": (_TEXTS, empty([])),
-        "success_ids": (ListOf(INTEGER), empty([])),
-        "success_id_details": (
-            ListOf(Record({"id": INTEGER, "basis": TEXT, "events": INTEGER})),
-            empty([]),
-        ),
-        "success_candidates": (ListOf(INTEGER), empty([])),
-        "host_identities": (ListOf(Record({"host": TEXT, "identity": TEXT})), empty([])),
-        "config_warnings": (
-            ListOf(Record({"file": _NAME, "line": _COUNT, "message": TEXT})),
-            empty([]),
-        ),
-        "notes": (_TEXTS, empty([])),
-        "run": (
-            Record(
-                {},
-                {
-                    "command": (_TEXTS, empty([])),
-                    "time_zone": (Nullable(TEXT), empty(None)),
-                    "since": (_TIME, empty(None)),
-                    "until": (_TIME, empty(None)),
-                    "configurations": (
-                        ListOf(Record({"path": TEXT, "taken_as": TEXT, "recognised": FLAG})),
-                        empty([]),
-                    ),
-                },
-            ),
-            empty({}),
-        ),
-        "host_configs": (
-            ListOf(Record({"name": TEXT, "source": TEXT, "aliases": _TEXTS})),
-            empty([]),
-        ),
-        "windows_groups": (
-            ListOf(Record({"group": TEXT, "supplied": FLAG, "members": _TEXTS})),
-            empty([]),
-        ),
-        # Kept absent: its presence says the report is redacted.
-        "redaction": (
-            Record({}),
-            KEEP_ABSENT,
-        ),
+        **_OPTIONAL,
+        "matrix": (MATRIX, lambda _: MATRIX.check({})),
+        "host_lanes": (HOST_LANES, lambda _: HOST_LANES.check({})),
+        "attempts": (ATTEMPTS, lambda _: ATTEMPTS.check({"complete": False})),
     },
 )
-"""The ``evtdiag/1`` document (docs/contract.md, Report JSON): required fields, optional
+"""The ``evtdiag/2`` document (docs/contract.md, Report JSON): required fields, optional
 ones with their defaults. ``schema`` itself is checked first, by :func:`load`."""
+LISTING_REPORT = Record({**_REQUIRED, "events": LISTED_EVENTS}, _OPTIONAL)
+"""The ``evtdiag/1`` document: ``events.items`` lists every event."""
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -364,15 +482,43 @@ def load(data: bytes, name: str) -> dict[str, Any]:
     except ValueError as error:  # UnicodeDecodeError and JSONDecodeError too
         raise UsageError(f"{name} is not a JSON report: {error}") from error
     found = document.get("schema") if isinstance(document, dict) else None
-    if found != SCHEMA:
+    shapes = {SCHEMA: REPORT, LISTING_SCHEMA: LISTING_REPORT}
+    shape = shapes.get(found) if isinstance(found, str) else None
+    if shape is None:
         raise UsageError(
-            f"{name} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r}); "
-            "write one with 'evtdiag report ... --format json'"
+            f"{name} is not an evtdiag report (schema {found!r}, expected {SCHEMA!r} or "
+            f"{LISTING_SCHEMA!r}); write one with 'evtdiag report ... --format json'"
         )
     try:
-        return REPORT.check(document)
+        checked = shape.check(document)
     except Invalid as error:
-        raise UsageError(f"{name} is not a valid {SCHEMA} report: {error}") from None
+        raise UsageError(f"{name} is not a valid {found} report: {error}") from None
+    return upgraded(checked) if found == LISTING_SCHEMA else checked
+
+
+def upgraded(document: dict[str, Any]) -> dict[str, Any]:
+    """A checked ``evtdiag/1`` report as ``evtdiag/2``: its events summarised as a new
+    report summarises them (:class:`EventSummary`, hosts folded by the report's own
+    identities), each problem's events cut to its sample; a report older than ``counts``
+    gets them counted by spelling from its events, as it was shown before."""
+    events = document["events"]["items"]
+    summary = EventSummary(functools.partial(host_identity, identities=host_identities(document)))
+    for event in events:
+        summary.add(event["time"], moment(event["time"]), event["outcome"], event["event_id"],
+                    event["user"], event["host"], event["dc"])  # fmt: skip
+    if "counts" not in document:
+        failures = [e for e in events if e["outcome"] == "failure"]
+        document["counts"] = {
+            "accounts": len({e["user"] for e in events if e["user"]}),
+            "accounts_failing": len({e["user"] for e in failures if e["user"]}),
+            "hosts": len({e["host"] for e in events if e["host"]}),
+            "hosts_failing": len({e["host"] for e in failures if e["host"]}),
+        }
+    document.update(summary.sections())
+    for problem in document["problems"]:
+        problem["events"] = sample(problem["events"], EVENT_SAMPLE)
+    document["schema"] = SCHEMA
+    return document
 
 
 def _no_constant(name: str) -> Any:
@@ -475,22 +621,12 @@ def _instant(text: str) -> datetime:
 
 def verdict_counts(document: dict[str, Any]) -> dict[str, Any]:
     """Accounts, hosts and DCs for the verdict: the diagnosis's counts by identity. A
-    report from before those counts is counted by spelling from its events, its open
-    counts taken from the failing ones; ``pairs`` stays None there (nothing in such a
-    report says which pairs were tried)."""
-    events = document["events"]["items"]
-    failures = [e for e in events if e["outcome"] == "failure"]
+    report from before the open counts takes them from the failing ones; ``pairs`` stays
+    None there (nothing in such a report says which pairs were tried)."""
     found = document.get("counts") or {
-        "accounts": len({e["user"] for e in events if e["user"]}),
-        "accounts_failing": len({e["user"] for e in failures if e["user"]}),
-        "hosts": len({e["host"] for e in events if e["host"]}),
-        "hosts_failing": len({e["host"] for e in failures if e["host"]}),
-    }
-    dcs: dict[str, str] = {}
-    for event in events:
-        if event["dc"]:  # exports without a computer name (CSV) name no DC
-            dcs.setdefault(event["dc"].casefold(), event["dc"])
-    result = {**found, "dcs": sorted(dcs.values(), key=str.casefold)}
+        "accounts": 0, "accounts_failing": 0, "hosts": 0, "hosts_failing": 0
+    }  # fmt: skip
+    result = {**found, "dcs": list(document["events"]["dcs"])}
     result.setdefault("accounts_open", result["accounts_failing"])
     result.setdefault("hosts_open", result["hosts_failing"])
     result.setdefault("pairs", None)

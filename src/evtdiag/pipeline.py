@@ -142,7 +142,7 @@ def build_report(request: ReportRequest, progress: ProgressFactory | None = None
     :raises UsageError: when ``--hosts`` or ``--windows`` names an archive without them.
     """
     from evtdiag.diagnose import diagnose
-    from evtdiag.render.fields import iso
+    from evtdiag.event_summary import iso
     from evtdiag.render.json_report import report_document
 
     with configurations(request.logs.logs, request.hosts_dir, request.windows_dir) as found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from evtdiag.cli import cli
+from evtdiag.event_summary import EVENT_SAMPLE
 from tests.conftest import CONTRACT_INPUT_KEYS, SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
 SAMPLE_ARGS = [*SAMPLE_REPORT_ARGS, "-q"]
@@ -46,6 +48,18 @@ EXPECTED_AUDIT = {
 
 
 @pytest.fixture(scope="module")
+def sample_events(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """The demo's events, as ``report --events`` writes them (JSON Lines)."""
+    from click.testing import CliRunner
+
+    path = tmp_path_factory.mktemp("events") / "events.jsonl"
+    result = CliRunner().invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "-q",
+                                      "--events", str(path)])  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="module")
 def sample_json() -> dict:
     from click.testing import CliRunner
 
@@ -75,21 +89,25 @@ def test_the_readme_demo_without_success_id_finds_the_same_problems(runner) -> N
     assert document["success_id_details"] == [{"id": 12291, "basis": "inferred", "events": 104}]
 
 
-def test_every_failure_is_explained_by_exactly_one_problem(sample_json: dict) -> None:
-    explained = [
-        (e["source"], e["record_id"]) for p in sample_json["problems"] for e in p["events"]
-    ]
-    failures = [
-        (e["source"], e["record_id"])
-        for e in sample_json["events"]["items"]
-        if e["outcome"] == "failure"
-    ]
-    assert len(explained) == len(set(explained))
-    assert sorted(explained) == sorted(failures)
+def test_every_failure_is_explained_by_exactly_one_problem(
+    sample_json: dict, sample_events: list[dict]
+) -> None:
+    """Each problem counts its failures and keeps its first and last ones: the counts add
+    up to the failures of the events file, and no failure is kept by two problems."""
+    kept = [(e["source"], e["record_id"]) for p in sample_json["problems"] for e in p["events"]]
+    failures = {
+        (e["source"], e["record_id"]): e["time"] for e in sample_events if e["outcome"] == "failure"
+    }
+    assert len(kept) == len(set(kept)) and set(kept) <= set(failures)
+    assert sum(p["event_count"] for p in sample_json["problems"]) == len(failures)
+    for problem in sample_json["problems"]:
+        times = [failures[(e["source"], e["record_id"])] for e in problem["events"]]
+        assert times == sorted(times)
+        assert len(times) == min(problem["event_count"], 2 * EVENT_SAMPLE)
 
 
 def test_json_contract_fields(sample_json: dict) -> None:
-    assert sample_json["schema"] == "evtdiag/1"
+    assert sample_json["schema"] == "evtdiag/2"
     assert sample_json["tool"]["name"] == "evtdiag"
     assert sample_json["generated_at"].endswith("Z")
     assert sample_json["events"]["total"] == 555
@@ -177,12 +195,15 @@ def test_json_times_are_utc_whatever_the_time_zone(runner) -> None:
     utc = json.loads(runner.invoke(cli, args).stdout)
     paris = json.loads(runner.invoke(cli, [*args, "--tz", "Europe/Paris"]).stdout)
     assert utc["run"]["since"] == paris["run"]["since"] == "2026-10-01T06:00:00.000000Z"
-    times = [event["time"] for event in utc["events"]["items"]]
+    times = [ref["time"] for problem in utc["problems"] for ref in problem["events"]]
     assert times and all(t.endswith("Z") for t in times)
-    assert [event["time"] for event in paris["events"]["items"]] == times
+    assert utc["events"]["first_time"].endswith("Z")
+    assert [ref["time"] for problem in paris["problems"] for ref in problem["events"]] == times
+    assert paris["events"]["first_time"] == utc["events"]["first_time"]
 
 
-def test_since_and_until_limit_the_events(runner) -> None:
+def test_since_and_until_limit_the_events(runner, tmp_path: Path) -> None:
+    listing = tmp_path / "events.csv"
     result = runner.invoke(
         cli,
         [
@@ -194,11 +215,17 @@ def test_since_and_until_limit_the_events(runner) -> None:
             "2026-10-01",
             "--until",
             "2026-10-05",
+            "--events",
+            str(listing),
         ],
     )
     document = json.loads(result.stdout)
-    times = [e["time"] for e in document["events"]["items"]]
+    with listing.open(encoding="utf-8") as rows:
+        times = [row["time"] for row in csv.DictReader(rows)]
     assert times and all("2026-10-01" <= t < "2026-10-05" for t in times)
+    assert len(times) == document["events"]["total"]
+    assert "2026-10-01" <= document["events"]["first_time"] <= document["events"]["last_time"]
+    assert document["events"]["last_time"] < "2026-10-05"
     bad = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--since", "last tuesday"])
     assert bad.exit_code == 2 and "neither an ISO date" in bad.stderr
 
@@ -212,7 +239,7 @@ def test_relative_since_in_the_future_of_the_logs_finds_no_events(runner) -> Non
 def test_output_file_is_not_overwritten_without_force(runner, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     first = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "-o", str(out)])
-    assert first.exit_code == 1 and json.loads(out.read_text())["schema"] == "evtdiag/1"
+    assert first.exit_code == 1 and json.loads(out.read_text())["schema"] == "evtdiag/2"
     again = runner.invoke(cli, ["report", *SAMPLE_ARGS, "--format", "json", "-o", str(out)])
     assert again.exit_code == 2 and "--force" in again.stderr
     forced = runner.invoke(

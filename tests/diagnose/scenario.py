@@ -11,6 +11,7 @@ from pathlib import Path
 from evtdiag.document import counted_in
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report
+from evtdiag.render.fields import event_json
 from evtdiag.render.json_report import document_parts
 from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
@@ -38,6 +39,8 @@ class Scenario:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.reported: list[dict] = []
+        """The events of the last :meth:`run`, as ``--events`` writes them."""
         self.hosts_dir = root / "hosts"
         self.windows_dir = root / "windows"
         self.hosts_dir.mkdir()
@@ -138,7 +141,8 @@ class Scenario:
         hosts: bool = True,
     ) -> tuple[int, dict]:
         """The exit code and JSON document ``evtdiag report --format json`` gives for the
-        scenario (``hosts=False``: the logs without the host configurations)."""
+        scenario (``hosts=False``: the logs without the host configurations); its events
+        as ``--events`` would write them are left in :attr:`reported`."""
         request = ReportRequest(
             LogRequest(tuple(map(str, self.write_logs())), success_ids=(SUCCESS_ID,)),
             hosts_dir=str(self.hosts_dir) if hosts else None,
@@ -147,7 +151,9 @@ class Scenario:
             until=until,
             run={"command": ["evtdiag", "report"], "time_zone": "UTC"},
         )
-        document = build_report(request).document
+        run = build_report(request)
+        document = run.document
+        self.reported = [event_json(event) for event in run.diagnosis.events]
         code = ExitCode.PROBLEMS_FOUND if counted_in(document) else ExitCode.OK
         return int(code), json.loads("".join(document_parts(document)))
 

@@ -98,9 +98,7 @@ def test_host_and_account_problems_overlap_and_each_event_is_explained_once(sc: 
     assert (account["account"], account["cause"]) == ("frank", "sync-users-excluded")
     assert account["hosts"] == ["db02", "web01"]
     explained = [(e["source"], e["record_id"]) for p in doc["problems"] for e in p["events"]]
-    failures = [
-        (e["source"], e["record_id"]) for e in doc["events"]["items"] if e["outcome"] == "failure"
-    ]
+    failures = [(e["source"], e["record_id"]) for e in sc.reported if e["outcome"] == "failure"]
     assert sorted(explained) == sorted(failures)
 
 

@@ -199,7 +199,7 @@ def test_a_report_within_the_ulimit_is_written(tmp_path) -> None:
     limit = json_size("report") // 1024 + 2
     run = evtdiag("report", *LOGS, "-q", "--format", "json", "-o", str(out), limit=limit)
     assert run.returncode == 1, run.stderr
-    assert json.loads(out.read_text())["schema"] == "evtdiag/1"
+    assert json.loads(out.read_text())["schema"] == "evtdiag/2"
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
 
 
@@ -379,4 +379,4 @@ def test_a_file_opened_with_stderr_closed_does_not_receive_stderr(tmp_path: Path
     target = tmp_path / "r.json"
     run = evtdiag("report", *LOGS, "--format", "json", "-o", str(target), **closed(2))
     assert run.returncode == 1
-    assert json.loads(target.read_text())["schema"] == "evtdiag/1"
+    assert json.loads(target.read_text())["schema"] == "evtdiag/2"

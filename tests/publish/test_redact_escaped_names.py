@@ -26,12 +26,13 @@ KEY = b"k" * 32
     ],
 )
 def test_names_are_found_as_xml_escapes_them(name: str, written: str, expected: str) -> None:
-    document = {"events": {"items": [{"user": name, "host": "web01", "xml": written}]}}
+    evidence = {"kind": "event", "file": None, "line": None, "text": "", "xml": written}
+    document = {"problems": [{"account": name, "host": "web01", "evidence": [evidence]}]}
     redacted, redactor = redact_document(document, KEY, command_paths)
     pseudonym = redactor.pseudonyms[name.casefold()]
     if "R&amp;D" in written:
         pseudonym = pseudonym.upper()  # the case pattern of the spelling replaced
-    assert redacted["events"]["items"][0]["xml"] == expected.format(pseudonym)
+    assert redacted["problems"][0]["evidence"][0]["xml"] == expected.format(pseudonym)
 
 
 def test_an_escaped_spelling_is_still_only_a_whole_name() -> None:

@@ -11,6 +11,7 @@ import pytest
 from evtdiag.cli.paths import command_paths
 from evtdiag.errors import UsageError
 from evtdiag.publish.redact import names_in, redact_document
+from tests.publish.test_redact_matcher import attempt_row
 
 KEY = b"k" * 32
 
@@ -22,8 +23,8 @@ def config(text: str, subject: str | None) -> dict[str, Any]:
 def document(audit_evidence: list[dict[str, Any]], cause_evidence: list[dict[str, Any]]) -> dict:
     """A report of one problem (``alice`` on ``web01``) and one audit finding."""
     return {
-        "schema": "evtdiag/1",
-        "events": {"items": [{"user": "alice", "host": "web01", "dc": "DC01"}]},
+        "schema": "evtdiag/2",
+        "attempts": {"rows": [attempt_row("alice", "web01", "DC01")]},
         "problems": [
             {
                 "account": "alice",

@@ -16,6 +16,7 @@ from evtdiag.cli import cli
 from evtdiag.cli.paths import command_paths
 from evtdiag.publish.redact import mapping_document, redact_document
 from evtdiag.publish.unredact import unredact
+from tests.publish.test_redact_matcher import attempt_row
 
 MAPPING = {"user-1a2b": "alice", "user-1a2b3c": "bob", "dc-706f": "DC01", "host-2c91": "web01"}
 NOT_ALONE = "user-1a2b9 xuser-1a2b user-1a2b_x user-1a2b$"
@@ -38,7 +39,7 @@ def test_pseudonyms_next_to_a_dash_are_decoded(text: str, expected: str) -> None
 
 def test_what_redaction_wrote_decodes_to_the_original(tmp_path: Path) -> None:
     document = {
-        "events": {"items": [{"user": "alice", "host": "web01", "dc": "DC01"}]},
+        "attempts": {"rows": [attempt_row("alice", "web01", "DC01")]},
         "inputs": [{"path": "logs/DC01-Application.evtx", "computers": ["DC01"]}],
         "notes": ["sso.conf:3: SYNC_USERS=-alice,+bob on web01"],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import hashlib
 import json
 import re
@@ -17,15 +18,17 @@ from click.testing import CliRunner
 from evtdiag.cli import cli
 from evtdiag.cli.paths import command_paths
 from evtdiag.document import failing_pairs, impact_order, load, triage_rows
+from evtdiag.event_summary import EVENT_SAMPLE
 from evtdiag.publish.redact import redact_document
 from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
+from evtdiag.render.html.page import CARDS_PER_SCOPE, ROWS_PER_SCOPE, render_html
 from evtdiag.render.html.timeline import TIMELINE_LANES
 from evtdiag.render.problems import TRIAGE_ROWS, problem_subject
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
+from tests.test_document_upgrade import OLD_DEMO
 
 INPUTS = [*SAMPLE_REPORT_ARGS, "-q"]
 
@@ -46,6 +49,17 @@ def findings(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def document(findings: Path) -> dict:
     return json.loads(findings.read_text())
+
+
+@pytest.fixture()
+def listing() -> dict:
+    """The demo's report as an ``evtdiag/1`` document (every event in ``events.items``),
+    to be edited event by event and read back as ``render`` reads it (:func:`load`)."""
+    return json.loads(gzip.decompress(OLD_DEMO.read_bytes()))
+
+
+def read_back(document: dict) -> dict:
+    return load(json.dumps(document).encode(), "edited.json")
 
 
 @pytest.fixture(scope="module")
@@ -88,9 +102,9 @@ def test_sample_report_is_small(html: str) -> None:
     assert len(html.encode()) < 1_000_000
 
 
-def test_html_caps_large_reports(document: dict) -> None:
+def test_html_caps_large_reports(listing: dict) -> None:
     """10,000 failures: the page shows capped lists, says so, and stays small."""
-    big = copy.deepcopy(document)
+    big = listing
     template = next(e for e in big["events"]["items"] if e["outcome"] == "failure")
     items = []
     for n in range(10_000):
@@ -103,9 +117,9 @@ def test_html_caps_large_reports(document: dict) -> None:
     ref = problem["events"][0]
     problem["events"] = [dict(ref, record_id=n) for n in range(10_000)]
     problem["event_count"] = 10_000
-    page = render_html(big, TimeFormatter("UTC"))
+    page = render_html(read_back(big), TimeFormatter("UTC"))
     assert len(page.encode()) < 3_000_000
-    assert f"first {EVENTS_PER_CARD} shown; all in the JSON" in page
+    assert f"the first and the last {EVENT_SAMPLE} shown; <code>evtdiag report --events" in page
     assert "account(s) and 110 host(s) with the fewest failures are not shown" in page
     # 10,000 failures of one problem: one mark per slot of its lane, not one per event.
     lane = re.search(r'<g class="tl-lane">.*?</g>', page).group()
@@ -186,14 +200,13 @@ def test_triage_tables_are_capped_and_say_so(document: dict) -> None:
     assert f"The first {TRIAGE_ROWS} of 300 problems" in triage
 
 
-def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: dict) -> None:
+def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(listing: dict) -> None:
     """``web01`` and ``web01.corp.example.com`` are one host, ``KSmith`` and ``CORP\\ksmith``
     one account, as the problems count them; the names the events use are listed."""
-    doc = copy.deepcopy(document)
-    for event in doc["events"]["items"][::2]:
+    for event in listing["events"]["items"][::2]:
         if event["user"] == "KSmith":
             event["user"] = "CORP\\ksmith"
-    matrix = _section(render_html(doc, TimeFormatter("UTC")), "matrix")
+    matrix = _section(render_html(read_back(listing), TimeFormatter("UTC")), "matrix")
     columns = re.findall(r'<th scope="col" data-type="num">([^<]+)', matrix)
     assert columns.count("ksmith") == 1 and "KSmith" not in columns
     assert re.search(r"ksmith<small class=\"spellings\">(KSmith, CORP\\ksmith|CORP\\ksmith, "
@@ -204,17 +217,19 @@ def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: d
     assert not any(name.endswith(".corp.example.com") for name, _ in rows)
 
 
-def test_a_report_without_host_identities_folds_hosts_by_short_name(document: dict) -> None:
+def test_a_report_without_host_identities_folds_hosts_by_short_name(
+    document: dict, listing: dict
+) -> None:
     """A report written before ``host_identities`` (loaded as ``evtdiag render`` loads it)
     folds each host to its short name, as the diagnosis and ``compare`` do: ``web01`` and
     ``web01.corp.example.com`` are one matrix row and one timeline lane, not two."""
-    older = copy.deepcopy(document)
+    older = listing
     del older["host_identities"]
     for problem in older["problems"]:
         del problem["subject"]
-    older = load(json.dumps(older).encode(), "older.json")
     spellings = {e["host"] for e in older["events"]["items"] if e["host"]}
     assert {"web01", "web01.corp.example.com"} <= spellings
+    older = read_back(older)
     matrix = _section(render_html(older, TimeFormatter("UTC")), "matrix")
     rows = re.findall(r'<th scope="row">([^<]+)(?:<small class="spellings">([^<]+))?', matrix)
     assert ("web01", "web01, web01.corp.example.com") in rows
@@ -245,7 +260,7 @@ def test_a_problem_lane_shows_the_success_the_diagnosis_verified_it_by(document:
     """A problem's lane draws no success of a scope the page would have to rebuild: an
     open problem's lane has none (the demo has successes on the same hosts and accounts),
     a resolved one's the success at its ``resolved_at``, where its check mark stands."""
-    assert any(e["outcome"] == "success" for e in document["events"]["items"])
+    assert document["events"]["outcomes"]["success"] > 0
     timeline = _section(render_html(document, TimeFormatter("UTC")), "timeline")
     lanes = re.findall(r'<g class="tl-lane">.*?</g>', timeline, re.S)
     assert len(lanes) == len(document["problems"])
@@ -285,7 +300,8 @@ def test_hostile_strings_are_escaped(document: dict) -> None:
     evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\u202e'
     doc["problems"][0]["host"] = evil
     doc["problems"][0]["evidence"][0]["text"] = evil
-    doc["events"]["items"][0]["user"] = evil
+    doc["matrix"]["accounts"][0]["name"] = evil
+    doc["host_lanes"]["lanes"][0]["host"] = evil
     doc["problems"][0]["doc_url"] = "javascript:alert(3)"
     page = render_html(doc, TimeFormatter("UTC"))
     assert "<script>alert" not in page and "<img" not in page
@@ -444,10 +460,11 @@ def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> N
     def dump_document(document: dict) -> str:
         return "".join(document_parts(document))
 
-    assert dump_document(document).startswith('{\n  "schema": "evtdiag/1"')
-    big = dict(document, events=dict(document["events"], total=PRETTY_LIMIT + 1))
+    assert dump_document(document).startswith('{\n  "schema": "evtdiag/2"')
+    big = dict(document, problems=document["problems"] * (PRETTY_LIMIT // 10))
+    assert len(big["problems"]) > PRETTY_LIMIT
     text = dump_document(big)
-    assert text.startswith('{"schema":"evtdiag/1"') and json.loads(text) == big
+    assert text.startswith('{"schema":"evtdiag/2"') and json.loads(text) == big
 
 
 def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
@@ -457,20 +474,20 @@ def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
     more than a slice of a long list (the point of writing in parts)."""
     from evtdiag.render.json_report import ITEMS_PER_PART, PRETTY_LIMIT, document_parts
 
-    items = [dict(e, user=f"{e['user']}-ü{i}") for i, e in enumerate(document["events"]["items"])]
-    many = (items * (3 * ITEMS_PER_PART // len(items) + 2))[: 3 * ITEMS_PER_PART + 7]
+    problems = [dict(p, account=f"{p['account']}-ü{i}") for i, p in enumerate(document["problems"])]
+    many = (problems * (3 * ITEMS_PER_PART // len(problems) + 2))[: 3 * ITEMS_PER_PART + 7]
     # One problem explaining most events: its short list of long items is split too.
     crowded = dict(document["problems"][0], events=[{"ref": "é" * 1000}] * (ITEMS_PER_PART - 1))
+    assert len(many) > PRETTY_LIMIT
     big = dict(
         document,
-        events=dict(document["events"], total=PRETTY_LIMIT + 1, items=many, by_id={}),
-        problems=[crowded, *document["problems"][1:]],
+        problems=[crowded, *many],
         run={"numbers": {1: "a key that is not a string"}, "empty": [], "none": None},
     )
     parts = list(document_parts(big))
     one_shot = json.dumps(big, ensure_ascii=False, separators=(",", ":")) + "\n"
     assert "".join(parts) == one_shot
-    longest_item = max(len(json.dumps(e, ensure_ascii=False)) for e in many)
+    longest_item = max(len(json.dumps(p, ensure_ascii=False)) for p in big["problems"])
     assert max(map(len, parts)) <= (longest_item + 1) * ITEMS_PER_PART
 
 

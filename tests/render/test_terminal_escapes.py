@@ -19,7 +19,8 @@ OSC = "\x1b]0;PWNED\x07"
 CODES = {"schema", "verdict", "scope", "severity", "cause_severity", "status", "outcome",
          "kind", "time", "first_seen", "last_seen", "last_failure", "resolved_at",
          "generated_at", "first_time", "last_time", "since", "until", "shell",
-         "provenance"}  # fmt: skip
+         "provenance", "latest_attempts", "first_failure", "recent_failures", "failure_times",
+         "success_times"}  # fmt: skip
 """Fields the loader checks against a list of codes or as times: a crafted value there
 is refused (tests/test_document.py), not rendered."""
 

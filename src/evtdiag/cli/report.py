@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import click
 
 from evtdiag.cli.options import (
+    OUTPUT_SECTION,
     READING_SECTION,
     Moment,
+    OutputFilePath,
     SectionedCommand,
     config_options,
     log_options,
@@ -19,6 +22,7 @@ from evtdiag.cli.options import (
 from evtdiag.cli.say import (
     exit_code,
     say_configurations,
+    say_events_written,
     say_published,
     say_refused,
     say_skipped,
@@ -29,7 +33,7 @@ from evtdiag.cli.say import (
 from evtdiag.errors import ExitCode
 from evtdiag.pipeline import LogRequest, ReportRequest, build_report, cycle_collection_paused
 from evtdiag.progress import progress_line
-from evtdiag.publish.targets import ReportTarget, publish
+from evtdiag.publish.targets import ReportTarget, events_file, events_target, publish
 from evtdiag.render.terminal import printable_line
 
 
@@ -37,6 +41,14 @@ from evtdiag.render.terminal import printable_line
 @log_options
 @config_options()
 @report_output_options
+@option(
+    OUTPUT_SECTION,
+    "--events",
+    "events_path",
+    type=OutputFilePath(dir_okay=False, path_type=Path),
+    help="Also write every PSync event to this file, one per line: JSON Lines (.jsonl) or "
+    "CSV (.csv). The report keeps counts and each problem's first and last events.",
+)
 @option(
     READING_SECTION,
     "--since",
@@ -59,6 +71,7 @@ def report(
     target: ReportTarget,
     since: datetime | None,
     until: datetime | None,
+    events_path: Path | None,
 ) -> None:
     """Diagnose the PSync failures in LOGS against the hosts' and Windows' settings.
 
@@ -90,6 +103,8 @@ def report(
             f"--since ({since.isoformat()}) must come before --until ({until.isoformat()})",
             param_hint="--since",
         )
+    if events_path is not None:
+        events_path = events_target(events_path, target)
     run = build_report(
         ReportRequest(
             request,
@@ -105,8 +120,11 @@ def report(
         say_speed(run.read)
     say_skipped(run.read)
     with cycle_collection_paused():
-        published = publish(run.document, target)
+        beside = [events_file(events_path, run.diagnosis.events)] if events_path else []
+        published = publish(run.document, target, beside)
     say_published(published)
+    if events_path:
+        say_events_written(events_path, len(run.diagnosis.events))
     say_configurations(run.configurations, published.redact)
     for alert in run.diagnosis.alerts:
         click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)

@@ -9,6 +9,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -73,6 +74,10 @@ def say_published(published: Published) -> None:
             "(keep it; do not send it)",
             err=True,
         )
+
+
+def say_events_written(path: Path, count: int) -> None:
+    click.echo(f"{count} events written to {printable_line(str(path))}", err=True)
 
 
 def summary_wanted(published: Published) -> bool:

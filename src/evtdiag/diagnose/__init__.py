@@ -89,9 +89,9 @@ def _counts(
     failure, and those with a failure in an open problem that counts (what still needs
     fixing, as opposed to what failed at some point)."""
     failures = [e for e in events if e.outcome is Outcome.FAILURE]
-    still = [ref for problem in counted(problems) for ref in problem.events]
-    open_accounts = {account_key(ref.account) for ref in still if ref.account}
-    open_hosts = {resolver.host_id(ref.host) for ref in still if ref.host}
+    still = counted(problems)
+    open_accounts = {account_key(a) for problem in still for a in problem.accounts}
+    open_hosts = {resolver.host_id(h) for problem in still for h in problem.hosts}
     return {
         "accounts": len({account_key(e.user) for e in events if e.user}),
         "accounts_failing": len({account_key(e.user) for e in failures if e.user}),
@@ -100,13 +100,7 @@ def _counts(
         "hosts_failing": len({resolver.host_id(e.host) for e in failures if e.host}),
         "hosts_open": len(open_hosts),
         "pairs": len(_pairs(events, resolver)),
-        "pairs_open": len(
-            {
-                (account_key(ref.account), resolver.host_id(ref.host))
-                for ref in still
-                if ref.account and ref.host
-            }
-        ),
+        "pairs_open": len({pair for problem in still for pair in problem.pairs}),
     }
 
 

@@ -15,6 +15,7 @@ from collections.abc import Hashable, Iterable
 from datetime import datetime
 
 from evtdiag.diagnose.context import HostResolver
+from evtdiag.event_summary import event_keys
 from evtdiag.model import Outcome, PsyncEvent
 from evtdiag.names import account_key
 
@@ -59,7 +60,7 @@ class Attempts:
         self, time: datetime, event: PsyncEvent, account: str, host: str, dc: str
     ) -> None:
         item = (time, event.record.record_id, event)
-        for key in attempt_keys(account, host, dc):
+        for key in event_keys(account, host, dc):
             self._successes[key].append(item)
 
     def accounts_tried(self, host: str) -> set[str]:
@@ -85,10 +86,3 @@ class Attempts:
             return None
         index = bisect.bisect_right(found, moment, key=lambda item: item[0])
         return found[index][2] if index < len(found) else None
-
-
-def attempt_keys(account: str, host: str, dc: str) -> tuple[Hashable, ...]:
-    """The scopes one attempt of ``account`` on ``host`` through ``dc`` (identities) falls
-    in, as :func:`evtdiag.diagnose.status.success_keys` names them."""
-    return (("pair", account, host), ("host", host), ("host-dc", host, dc), ("dc", dc),
-            ("account", account))  # fmt: skip

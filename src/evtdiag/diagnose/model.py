@@ -147,6 +147,8 @@ class Problem:
     causes: tuple[Cause, ...]
     """Strongest first; ``causes[0]`` is the problem's cause."""
     events: tuple[EventRef, ...]
+    """The first and the last :data:`~evtdiag.event_summary.EVENT_SAMPLE` of its events,
+    by time: what the report shows of them (:attr:`event_count` counts them all)."""
     first_seen: datetime | None
     last_seen: datetime | None
     accounts: tuple[str, ...] = ()
@@ -168,6 +170,12 @@ class Problem:
     fix: Fix | None = None
     """The change that resolves it; None for an intended refusal (info) or a resolved
     problem."""
+    event_count: int = 0
+    """Every failure it explains."""
+    event_ids: tuple[int, ...] = ()
+    """The ids of those failures, each once."""
+    pairs: frozenset[tuple[str, str]] = frozenset()
+    """The (account, host) identities of those failures that name both."""
 
     @property
     def cause(self) -> Cause:

@@ -52,6 +52,7 @@ from evtdiag.diagnose.explain import explain, rules_for
 from evtdiag.diagnose.model import Cause, EventRef, Problem
 from evtdiag.diagnose.registry import SCOPES
 from evtdiag.diagnose.status import Settlement, settle
+from evtdiag.event_summary import EVENT_SAMPLE, sample
 from evtdiag.model import Evidence, PsyncEvent
 
 NEARLY_ALL = 0.8
@@ -461,7 +462,7 @@ def classify(
             reason = _commonest(reasons[id(g)] for g, _ in groups)
             problems.append(_problem(_Draft(key, code, reason, groups), outcome))
     problems.sort(
-        key=lambda p: (SCOPE_ORDER[p.scope], SEVERITY_ORDER[p.severity], -len(p.events), p.id)
+        key=lambda p: (SCOPE_ORDER[p.scope], SEVERITY_ORDER[p.severity], -p.event_count, p.id)
     )
     return problems
 
@@ -524,7 +525,14 @@ def _problem(draft: _Draft, outcome: Settlement) -> Problem:
         causes=_merge_causes(draft, events),
         events=tuple(
             EventRef(e.record.source, e.record.record_id, e.time, e.dc, e.event_id, e.user, e.host)
-            for e in events
+            for e in sample(events, EVENT_SAMPLE)
+        ),
+        event_count=len(events),
+        event_ids=tuple(sorted({e.event_id for e in events})),
+        pairs=frozenset(
+            (group.account_id, group.host_id)
+            for group, _ in draft.groups
+            if group.account_id and group.host_id
         ),
         first_seen=min(times) if times else None,
         last_seen=max(times) if times else None,

@@ -332,8 +332,8 @@ def _split(name: str) -> tuple[str, str | None]:
 
 def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """Every (kind, name) the document's structured fields hold."""
-    events = document.get("events", {}).get("items", [])
-    dcs = {e.get("dc") for e in events}
+    attempts = _attempt_names(document)
+    dcs = {*document.get("events", {}).get("dcs", []), *(dc for _, _, dc in attempts)}
     for problem in document.get("problems", []):
         dcs.add(problem.get("dc"))
         for ref in problem.get("events", []):
@@ -343,11 +343,8 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for dc in filter(None, dcs):
         yield from _machine("dc", dc)
 
-    hosts: set[str] = set()
-    users: set[str] = set()
-    for event in events:
-        hosts.add(event.get("host") or "")
-        users.add(event.get("user") or "")
+    hosts = {host for _, host, _ in attempts}
+    users = {user for user, _, _ in attempts}
     for problem in document.get("problems", []):
         hosts.update([problem.get("host") or "", *problem.get("hosts", [])])
         users.update([problem.get("account") or "", *problem.get("accounts", [])])
@@ -379,6 +376,26 @@ def collect_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield "user", name
         if domain:
             yield "domain", domain
+
+
+def _attempt_names(document: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """The (account, host, DC) names of what the report keeps of its events: the
+    matrix's accounts and hosts with their spellings, the timeline's hosts, each scope's
+    identities and its last failure and success as logged."""
+    found: set[tuple[str, str, str]] = set()
+    matrix = document.get("matrix", {})
+    for account in matrix.get("accounts", []):
+        found.update((name, "", "") for name in (account["name"], *account["spellings"]))
+    for row in matrix.get("rows", []):
+        found.update(("", name, "") for name in (row["host"], *row["spellings"]))
+    for lane in document.get("host_lanes", {}).get("lanes", []):
+        found.add(("", lane["host"], ""))
+    for row in document.get("attempts", {}).get("rows", []):
+        found.add((row["account"], row["host"], row["dc"]))
+        for last in (row["last_failure"], row["last_success"]):
+            if last:
+                found.add((last["user"], last["host"], last["dc"]))
+    return found
 
 
 def _configuration_names(document: dict[str, Any]) -> Iterator[tuple[str, str]]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evtdiag.errors import UsageError
 from evtdiag.publish.output import (
@@ -29,6 +29,9 @@ from evtdiag.publish.redact_paths import CommandPaths
 from evtdiag.render import formats
 from evtdiag.render.terminal import printable_line
 from evtdiag.render.timefmt import TimeFormatter
+
+if TYPE_CHECKING:
+    from evtdiag.model import PsyncEvent
 
 STDOUT = Path("-")
 """``-o -``: write to standard output."""
@@ -118,12 +121,45 @@ def _invalid(option: str, reason: str) -> UsageError:
     return UsageError(f"Invalid value for '{option}': {reason}")
 
 
-def publish(document: dict[str, Any], target: ReportTarget) -> Published:
+def events_target(path: Path, target: ReportTarget) -> Path:
+    """Where ``report --events`` writes every event, checked before any log is read: a
+    ``.jsonl`` or ``.csv`` file (:data:`~evtdiag.render.events.EVENT_FILES`) that may be
+    written, not the report itself, and never beside a redacted report.
+
+    :raises UsageError: naming ``--events``.
+    """
+    from evtdiag.render.events import EVENT_FILES
+
+    if target.mapping is not None:
+        raise _invalid("--events", "the events file names every account, host and DC as "
+                       "logged and cannot be redacted: leave --events out of a redacted "
+                       "run, or write it in a run of its own")  # fmt: skip
+    if path.suffix.casefold() not in EVENT_FILES:
+        raise _invalid("--events", f"{printable_line(str(path))} must end in "
+                       f"{' or '.join(EVENT_FILES)} (JSON Lines or CSV)")  # fmt: skip
+    if target.output is not None and os.path.abspath(path) == os.path.abspath(target.output):
+        raise _invalid("--events", "it names the report's own file (--output)")
+    _check_writable(path, "--events", target.force)
+    return path
+
+
+def events_file(path: Path, events: Iterable[PsyncEvent]) -> OutputFile:
+    """The events file of ``report --events``, in the form its extension names, rendered
+    as it is written."""
+    from evtdiag.render.events import EVENT_FILES
+
+    return OutputFile(path, EVENT_FILES[path.suffix.casefold()](events))
+
+
+def publish(
+    document: dict[str, Any], target: ReportTarget, beside: Sequence[OutputFile] = ()
+) -> Published:
     """Redact (when asked), render, and write the mapping and the report.
 
     The mapping goes first, and neither file is written unless both can be: a disk
     with room for the report and not for its key would leave a report nobody can
-    decode. On standard output the report follows the mapping written.
+    decode. On standard output the report follows the mapping written. ``beside`` (the
+    events file) is written with them, all or nothing.
     """
     files: list[OutputFile] = []
     redact: Callable[[str], str] = str
@@ -136,7 +172,7 @@ def publish(document: dict[str, Any], target: ReportTarget) -> Published:
     parts = formats.render_document(document, target.output_format, target.times)
     if target.output is not None:
         files.append(OutputFile(target.output, parts))
-    write_files(files, force=target.force)
+    write_files([*files, *beside], force=target.force)
     if target.output is None:
         write_stdout(parts)
     return Published(target.output, target.mapping, document, redact)

@@ -1,14 +1,16 @@
-"""Render the ``evtdiag events`` listing: a table, JSON or CSV, plus coverage lines."""
+"""Render the ``evtdiag events`` listing (a table, JSON or CSV, plus coverage lines) and
+the events file of ``report --events`` (JSON Lines or CSV, streamed)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
+from evtdiag.event_summary import iso
 from evtdiag.model import InputCoverage, PsyncEvent
-from evtdiag.render.fields import event_json, input_json, iso
+from evtdiag.render.fields import event_json, input_json
 from evtdiag.render.terminal import printable, printable_line
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,8 +65,13 @@ def csv_cell(value: object) -> str:
     return "'" + text if text[:1] in _FORMULA_START else text
 
 
-def events_csv(events: Sequence[PsyncEvent]) -> str:
+def events_csv(events: Iterable[PsyncEvent]) -> str:
     """The events as CSV; every cell goes through :func:`csv_cell`."""
+    return "".join(events_csv_lines(events))
+
+
+def events_csv_lines(events: Iterable[PsyncEvent]) -> Iterator[str]:
+    """The events as CSV, a line at a time (a year of events is never one string)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -86,7 +93,23 @@ def events_csv(events: Sequence[PsyncEvent]) -> str:
                 event.provenance or "",
             ]
         )
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def events_json_lines(events: Iterable[PsyncEvent]) -> Iterator[str]:
+    """The events as JSON Lines: one object per event, as the ``events`` command's JSON
+    lists them (:func:`~evtdiag.render.fields.event_json`)."""
+    for event in events:
+        yield _ONE_LINE.encode(event_json(event)) + "\n"
+
+
+EVENT_FILES = {".jsonl": events_json_lines, ".csv": events_csv_lines}
+"""The file forms of ``report --events``, by the file's extension."""
 
 
 def events_json(events: Sequence[PsyncEvent], inputs: Sequence[InputCoverage]) -> str:

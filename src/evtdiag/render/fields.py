@@ -7,9 +7,9 @@ docs/contract.md visible in one place and stops internal fields from leaking int
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from evtdiag.event_summary import iso
 from evtdiag.model import ConfigWarning, Evidence, InputCoverage, PsyncEvent, Skipped
 
 if TYPE_CHECKING:  # the diagnosis is not imported to list events (`evtdiag events`)
@@ -23,13 +23,6 @@ def names_by_kind(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     for kind, name in pairs:
         grouped.setdefault(kind, []).append(name)
     return grouped
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z``, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def skipped_json(skip: Skipped) -> dict[str, Any]:
@@ -141,7 +134,7 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "cause": cause.code,
         "severity": problem.severity,
         "basis": cause.basis,
-        "event_count": len(problem.events),
+        "event_count": problem.event_count,
         "first_seen": iso(problem.first_seen),
         "last_seen": iso(problem.last_seen),
         "status": problem.status,

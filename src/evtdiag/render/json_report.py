@@ -1,24 +1,25 @@
-"""The report as JSON: schema ``evtdiag/1`` (contract: docs/contract.md), written field by field.
+"""The report as JSON: schema ``evtdiag/2`` (contract: docs/contract.md), written field by field.
 
 Everything the HTML report shows is in here, so ``evtdiag render`` can rebuild it
-without the original inputs.
+without the original inputs; the events themselves are summarised
+(:class:`~evtdiag.event_summary.EventSummary`), and every problem keeps a sample of its
+own.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from evtdiag import __version__
-from evtdiag.document import SCHEMA
+from evtdiag.document import SCHEMA, host_identity
+from evtdiag.event_summary import EventSummary, iso
 from evtdiag.render.fields import (
     audit_json,
-    event_json,
     input_json,
-    iso,
     names_by_kind,
     problem_json,
     warning_json,
@@ -44,18 +45,18 @@ def report_document(
     aliases, Windows group member lists) so that the report's coverage can show it and
     redaction knows every name to hide, even in a later ``evtdiag render``.
     """
-    by_id = Counter(str(e.event_id) for e in diagnosis.events)
+    summary = EventSummary(functools.partial(host_identity, identities=diagnosis.host_ids))
+    for event in diagnosis.events:
+        summary.add(iso(event.time), event.time, event.outcome.value, event.event_id,
+                    event.user, event.host, event.dc)  # fmt: skip
+    sections = summary.sections()
     return {
         "schema": SCHEMA,
         "tool": {"name": "evtdiag", "version": __version__},
         "generated_at": iso(generated_at or datetime.now(timezone.utc)),
         "verdict": diagnosis.verdict,
         "inputs": [input_json(c) for c in diagnosis.inputs],
-        "events": {
-            "total": len(diagnosis.events),
-            "by_id": dict(sorted(by_id.items(), key=lambda kv: int(kv[0]))),
-            "items": [event_json(e) for e in diagnosis.events],
-        },
+        "events": sections["events"],
         "problems": [problem_json(p) for p in diagnosis.problems],
         "audit": [audit_json(a) for a in diagnosis.audit],
         "verdict_reasons": list(diagnosis.verdict_reasons),
@@ -88,6 +89,9 @@ def report_document(
             {"group": g.group, "supplied": g.supplied, "members": list(g.members)}
             for g in (windows.groups if windows else ())
         ],
+        "matrix": sections["matrix"],
+        "host_lanes": sections["host_lanes"],
+        "attempts": sections["attempts"],
     }
 
 
@@ -109,10 +113,10 @@ def configuration_names(host: HostConfig) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pair for pair in pairs if pair[1].strip()))
 
 
-PRETTY_LIMIT = 5_000
-"""Up to this many events the JSON is indented for people; beyond it, it is written
+PRETTY_LIMIT = 500
+"""Up to this many problems the JSON is indented for people; beyond it, it is written
 compactly, because Python's indenting encoder is about ten times slower than the
-compact one (a year of a filtered export would take minutes)."""
+compact one (a dense log's thousands of problems would take a minute)."""
 
 ITEMS_PER_PART = 500
 """List items encoded in one call of the compact encoder: few enough that one part stays
@@ -122,13 +126,13 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def document_parts(document: dict[str, Any]) -> Iterator[str]:
-    """The document as JSON text (indented up to :data:`PRETTY_LIMIT` events), in parts
+    """The document as JSON text (indented up to :data:`PRETTY_LIMIT` problems), in parts
     to be written one after the other (UTF-8 characters kept as they are).
 
     A large report's text is hundreds of megabytes: writing it in parts never holds it
     whole (nor its list of encoder chunks, nor its encoded bytes) next to the document.
     """
-    if document["events"]["total"] <= PRETTY_LIMIT:
+    if len(document["problems"]) <= PRETTY_LIMIT:
         yield json.dumps(document, indent=2, ensure_ascii=False) + "\n"
         return
     yield from _compact_parts(document)

@@ -206,12 +206,10 @@ def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
 
 def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     """The whole report as plain text."""
-    events = document["events"]["items"]
-    failures = [e for e in events if e["outcome"] == "failure"]
+    events = document["events"]
     lines = [f"VERDICT: {document['verdict'].upper()}"]
     lines += wrap(" ".join(document["verdict_reasons"]), "  ")
-    first = min((e["time"] for e in events if e["time"]), default=None)
-    last = max((e["time"] for e in events if e["time"]), default=None)
+    first, last = events["first_time"], events["last_time"]
     counts = verdict_counts(document)
     pairs = (
         f"{counts['pairs_open']} of {counts['pairs']} account-host pairs tried failing, "
@@ -221,7 +219,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     lines += wrap(
         f"{pairs}{counts['accounts_open']} of {counts['accounts']} accounts and "
         f"{counts['hosts_open']} of {counts['hosts']} hosts with an open problem; "
-        f"{len(events)} PSync events, {len(failures)} failures; "
+        f"{events['total']} PSync events, {events['outcomes'].get('failure', 0)} failures; "
         f"DCs: {', '.join(counts['dcs']) or '-'}; "
         f"{times.span(first, last)} ({times.zone_name})",
         "  ",

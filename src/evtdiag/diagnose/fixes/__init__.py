@@ -91,7 +91,7 @@ class FixContext:
             host=host or problem.host or next(iter(problem.hosts), None),
             dc=problem.dc,
             success_ids=self.success_ids,
-            failure_ids=tuple(sorted({ref.event_id for ref in problem.events})),
+            failure_ids=problem.event_ids,
         )
 
 

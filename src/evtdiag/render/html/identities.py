@@ -1,8 +1,8 @@
-"""Who an event or a problem is about, as the identities the diagnosis counted.
+"""Who a problem is about, as the identities the diagnosis counted.
 
 The same account and host are spelt many ways in the events (``KSmith``,
-``CORP\\ksmith``; ``web01``, ``WEB01.corp.example.com``): the matrix and the timeline
-tally them by identity, so that a row or a lane is one host however it was written.
+``CORP\\ksmith``; ``web01``, ``WEB01.corp.example.com``): the timeline places a
+problem's success by identity, so that a lane is one host however it was written.
 """
 
 from __future__ import annotations
@@ -20,15 +20,6 @@ Key = tuple[str, str, str]
 """(account, host, DC) identities; '' where a subject names none."""
 
 
-def event_key(event: dict[str, Any], identities: Identities) -> Key:
-    """The identities an event names."""
-    return (
-        account_key(event["user"]) if event["user"] else "",
-        host_identity(event["host"], identities),
-        (event["dc"] or "").casefold(),
-    )
-
-
 def subject_key(problem: dict[str, Any], identities: Identities) -> Key:
     """Who the problem is about, as identities (an older report's from its names)."""
     subject = problem.get("subject")
@@ -41,4 +32,4 @@ def subject_key(problem: dict[str, Any], identities: Identities) -> Key:
     )
 
 
-__all__ = ["Identities", "Key", "event_key", "host_identities", "host_identity", "subject_key"]
+__all__ = ["Identities", "Key", "host_identities", "host_identity", "subject_key"]

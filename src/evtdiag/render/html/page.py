@@ -22,6 +22,7 @@ from evtdiag.document import (
     triage_rows,
     verdict_counts,
 )
+from evtdiag.event_summary import EVENT_SAMPLE
 from evtdiag.render.fix_kit import checklist, retry_text
 from evtdiag.render.html.identities import host_identities
 from evtdiag.render.html.matrix import matrix
@@ -37,8 +38,6 @@ from evtdiag.render.problems import (
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
-EVENTS_PER_CARD = 25
-"""Rows of a problem's event table; the JSON has every event."""
 EVIDENCE_PER_CARD = 12
 CARDS_PER_SCOPE = 50
 """Problems shown as full cards in one scope; the next ones are table rows."""
@@ -83,7 +82,7 @@ def _group(
             {
                 **p,
                 "subject": problem_subject(p),
-                "shown_events": p["events"][:EVENTS_PER_CARD],
+                "shown_events": p["events"],
                 "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
                 "resolution": "" if is_open(p) else resolution_text(p, times),
             }
@@ -99,8 +98,7 @@ def _group(
 
 def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
     """What the template shows, arranged from the document."""
-    events = document["events"]["items"]
-    moments = [e["time"] for e in events if e["time"]]
+    events = document["events"]
     identities = host_identities(document)
     problems = problem_order(document["problems"])
     open_problems = [p for p in problems if is_open(p)]
@@ -116,19 +114,19 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
         "groups": groups,
         "counts": {
             **verdict_counts(document),
-            "events": len(events),
-            "failures": sum(e["outcome"] == "failure" for e in events),
-            "successes": sum(e["outcome"] == "success" for e in events),
-            "first": min(moments, default=None),
-            "last": max(moments, default=None),
+            "events": events["total"],
+            "failures": events["outcomes"].get("failure", 0),
+            "successes": events["outcomes"].get("success", 0),
+            "first": events["first_time"],
+            "last": events["last_time"],
             "problems": len(open_problems),
             "resolved": len(problems) - len(open_problems),
             "audit": len(document["audit"]),
         },
-        "matrix": matrix(events, identities),
+        "matrix": matrix(document["matrix"]),
         "timeline": timeline(document, identities, times),
         "caps": {
-            "events": EVENTS_PER_CARD,
+            "events": EVENT_SAMPLE,
             "evidence": EVIDENCE_PER_CARD,
             "cards": CARDS_PER_SCOPE,
             "rows": ROWS_PER_SCOPE,

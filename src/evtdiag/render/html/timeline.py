@@ -1,9 +1,10 @@
 """The timeline: one lane per problem (a host identity's when the problems are many),
 drawn as an inline SVG.
 
-It decides no scope: a problem's lane draws the document's failures of that problem and
-the success that verified its fix (``resolved_at``); a host's lane, the events whose
-host is that identity.
+It decides no scope: a problem's lane draws the failures of that problem the document
+keeps (its first and last, ``events``) and the success that verified its fix
+(``resolved_at``); a host's lane, the failures and successes of that host identity as
+the document's ``host_lanes`` keep them (thinned to what the picture can draw).
 
 Every text is escaped, long names are cut in the middle (the whole name is in the lane's
 title), and marks of one kind closer than :data:`MARK_STEP` are drawn once, so that a
@@ -13,7 +14,6 @@ year of events stays a few hundred marks per lane.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,7 +24,6 @@ from markupsafe import Markup, escape
 from evtdiag.document import is_open, moment, problem_order
 from evtdiag.render.html.identities import (
     Identities,
-    host_identity,
     subject_key,
 )
 from evtdiag.render.problems import middle_ellipsis, problem_subject
@@ -77,7 +76,8 @@ def _problem_lanes(problems: list[dict[str, Any]], times: TimeFormatter) -> list
         resolved = moment(problem["resolved_at"])
         subject = printable(problem_subject(problem))
         summary = printable(
-            f"{subject}: {problem['cause']}, {problem['status']}. {len(failures)} failure(s) "
+            f"{subject}: {problem['cause']}, {problem['status']}. "
+            f"{problem['event_count']} failure(s) "
             f"{times.span(problem['first_seen'], problem['last_failure'])}"
         )
         if resolved:
@@ -97,41 +97,35 @@ def _problem_lanes(problems: list[dict[str, Any]], times: TimeFormatter) -> list
 
 
 def _host_lanes(
-    problems: list[dict[str, Any]], events: list[dict[str, Any]], identities: Identities
+    problems: list[dict[str, Any]], counted: dict[str, Any], identities: Identities
 ) -> tuple[list[Lane], int]:
     """Too many problems for a lane each: one lane per host identity, the hosts with the
-    most failures first; returns the lanes and how many hosts were left out."""
-    outcomes: dict[str, tuple[list[datetime], list[datetime]]] = defaultdict(lambda: ([], []))
-    for event in events:
-        when = moment(event["time"])
-        if when is not None and event["outcome"] in ("failure", "success"):
-            host = host_identity(event["host"], identities)
-            outcomes[host][event["outcome"] == "success"].append(when)
+    most failures first (the document's ``host_lanes``); returns the lanes and how many
+    hosts were left out."""
     fixed: dict[str, datetime] = {}
     for problem in problems:
         host = subject_key(problem, identities)[1]
         resolved = moment(problem["resolved_at"])
         if host and resolved and not is_open(problem):
             fixed[host] = max(resolved, fixed.get(host, resolved))
-    ranked = sorted(
-        (h for h in outcomes if outcomes[h][0]), key=lambda h: (-len(outcomes[h][0]), h)
-    )
     lanes = []
-    for host in ranked[:TIMELINE_LANES]:
-        failures, successes = outcomes[host]
-        name = printable(host or "(no host)")
+    for lane in counted["lanes"]:
+        failures = [m for text in lane["failure_times"] if (m := moment(text))]
+        if not failures:
+            continue
+        name = printable(lane["host"] or "(no host)")
         lanes.append(
             Lane(
                 subject=name,
                 cause="",
-                summary=f"{name}: {len(failures)} failure(s), {len(successes)} success(es)",
+                summary=f"{name}: {lane['failures']} failure(s), {lane['successes']} success(es)",
                 failures=failures,
-                successes=successes,
+                successes=[m for text in lane["success_times"] if (m := moment(text))],
                 span=(min(failures), max(failures)),
-                resolved=fixed.get(host),
+                resolved=fixed.get(lane["host"]),
             )
         )
-    return lanes, len(ranked) - len(lanes)
+    return lanes, counted["hidden"] + len(counted["lanes"]) - len(lanes)
 
 
 def _midnights(start: datetime, end: datetime, times: TimeFormatter) -> list[datetime]:
@@ -293,10 +287,9 @@ def timeline(
 ) -> dict[str, Any]:
     """A lane per problem, or per host identity when the problems are too many to read."""
     problems = problem_order(document["problems"])
-    events = document["events"]["items"]
     if len(problems) <= TIMELINE_LANES:
         lanes, hidden, per = _problem_lanes(problems, times), 0, "problem"
     else:
-        (lanes, hidden), per = _host_lanes(problems, events, identities), "host"
+        (lanes, hidden), per = _host_lanes(problems, document["host_lanes"], identities), "host"
     svg = _timeline_svg(lanes, times, SUCCESS_MARKS[per]) if lanes else None
     return {"svg": svg, "per": per, "hidden": hidden}
