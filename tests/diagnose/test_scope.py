@@ -194,8 +194,8 @@ def test_counts_are_by_identity_not_spelling(sc: Scenario) -> None:
 
 def test_open_counts_name_accounts_and_hosts_with_a_problem_of_their_own(sc: Scenario) -> None:
     # app03 refuses everyone (a host problem naming 4 accounts); carol alone is refused
-    # by web01 (a pair: db02 takes her). Only carol has a problem of her own, and only app03 and web01:
-    # the host problem's accounts are not "accounts with an open problem".
+    # by web01 (a pair: db02 takes her). Only carol has a problem of her own, and only
+    # app03 and web01: the host problem's accounts are not "accounts with an open problem".
     sc.host("app03", sso=listed_only("nobody"))
     sc.host("web01", users=("alice", "bob", "dave"))
     sc.host("db02", users=("carol",))

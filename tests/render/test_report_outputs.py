@@ -22,7 +22,7 @@ from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
 from evtdiag.render.html.page import CARDS_PER_SCOPE, EVENTS_PER_CARD, ROWS_PER_SCOPE, render_html
 from evtdiag.render.html.timeline import TIMELINE_LANES
-from evtdiag.render.problems import TRIAGE_ROWS, problem_subject
+from evtdiag.render.problems import TOP_PROBLEMS, TRIAGE_ROWS, problem_subject
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
@@ -178,12 +178,14 @@ def test_text_report_lists_every_subject_on_one_line_after_the_verdict(document:
 def test_triage_tables_are_capped_and_say_so(document: dict) -> None:
     many = copy.deepcopy(document)
     pair = next(p for p in many["problems"] if p["scope"] == "pair")
-    many["problems"] = [dict(pair, id=f"P-{n:010d}", account=f"u{n}") for n in range(300)]
+    many["problems"] = [  # of 300 causes: no two are grouped
+        dict(pair, id=f"P-{n:010d}", account=f"u{n}", cause=f"cause-{n}") for n in range(300)
+    ]
     text = render_text(many, TimeFormatter("UTC"))
-    assert f"... and {300 - TRIAGE_ROWS} more problem(s), in full below" in text
+    assert f"  and {300 - TOP_PROBLEMS} more (--all lists every one;" in text
     triage = _section(render_html(many, TimeFormatter("UTC")), "triage")
     assert triage.count("<tr class=") == TRIAGE_ROWS
-    assert f"The first {TRIAGE_ROWS} of 300 problems" in triage
+    assert f"The first {TRIAGE_ROWS} of 300 rows (300 problems)" in triage
 
 
 def test_matrix_has_a_row_per_host_and_a_column_per_account_identity(document: dict) -> None:
