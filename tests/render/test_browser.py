@@ -348,7 +348,9 @@ def test_printed_tables_repeat_their_headers(open_page, sample_document: dict[st
     """A triage table over several pages: every page shows its column names."""
     document = copy.deepcopy(sample_document)
     pair = next(p for p in document["problems"] if p["scope"] == "pair")
-    document["problems"] = [dict(pair, id=f"P-{n:010d}", account=f"user{n}") for n in range(100)]
+    document["problems"] = [  # of 100 causes: none is grouped, a row each
+        dict(pair, id=f"P-{n:010d}", account=f"user{n}", cause=f"cause-{n}") for n in range(100)
+    ]
     page, _ = open_page(_page_of(document, tmp_path / "many.html"))
     page.emulate_media(media="print")
     header = "Status Severity Scope Subject Cause Events First failure Last failure"
