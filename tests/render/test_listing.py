@@ -156,3 +156,25 @@ def test_the_dense_log_gives_a_summary_and_a_text_report_that_fit(dense: Path) -
     assert text.count("\n  ERROR  ") <= TOP_PROBLEMS  # problems in full
     _, whole, _ = run("render", str(dense), "--format", "text", "-q", "--all")
     assert all(f"  ERROR  host {p['host']}\n" in whole for p in still if p["scope"] == "host")
+
+
+def test_the_text_reports_lists_of_names_and_steps_are_bounded(demo: dict) -> None:
+    wide = copy.deepcopy(demo)
+    wide["unmatched_hosts"] = [f"host{n:03}" for n in range(50)]
+    wide["unreferenced_hosts"] = [f"spare{n:03}" for n in range(30)]
+    text = render_text(wide, UTC)
+    assert f"host{TOP_PROBLEMS - 1:03} and {50 - TOP_PROBLEMS} more\n" in text
+    assert f"spare{TOP_PROBLEMS - 1:03} and {30 - TOP_PROBLEMS} more\n" in text
+    assert f"host{TOP_PROBLEMS:03}" not in text
+    whole = render_text(wide, UTC, every=True)
+    assert "host049\n" in whole and "spare029\n" in whole
+
+
+def test_the_text_reports_checklist_shows_its_first_steps(demo: dict) -> None:
+    many = _locked_pairs(demo, {"web01": 40})
+    steps = sum(len(p["fix"]["steps"]) for p in many["problems"] if p["fix"])
+    text = render_text(many, UTC)
+    assert f"  and {steps - TOP_PROBLEMS} more step(s): evtdiag fixes writes every one" in text
+    todo = text.split("What to do:")[1].split("\n\n")[0]
+    assert todo.count("    [P-") == TOP_PROBLEMS
+    assert render_text(many, UTC, every=True).split("What to do:")[1].count("    [P-") == steps
