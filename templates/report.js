@@ -39,8 +39,12 @@
       button.addEventListener("click", function () { sortBy(table, th, index); });
     });
   });
+  // The filter hides what does not name the text typed: the cards, the rows of the
+  // triage table (a group's row by any of its members, which it unfolds to), and the
+  // rows of the tables that list the problems beyond the cards.
   var problems = document.getElementById("problems");
-  if (problems && problems.querySelector(".card")) {
+  var triage = document.querySelector("#triage table.triage");
+  if (problems && (problems.querySelector(".card") || triage)) {
     var box = document.createElement("div");
     box.className = "filter";
     var label = document.createElement("label");
@@ -52,13 +56,32 @@
     input.placeholder = "account, host or cause";
     box.appendChild(label);
     box.appendChild(input);
-    problems.insertBefore(box, problems.firstChild);
+    var place = triage ? triage.closest(".scroll") : problems.firstChild;
+    place.parentNode.insertBefore(box, place);
+    var misses = function (hay, needle) {
+      return needle !== "" && hay.toLowerCase().indexOf(needle) < 0;
+    };
     input.addEventListener("input", function () {
       var needle = input.value.trim().toLowerCase();
       problems.querySelectorAll(".card").forEach(function (card) {
-        var hay = card.getAttribute("data-filter") || "";
-        card.classList.toggle("hidden-by-filter", needle !== "" && hay.indexOf(needle) < 0);
+        card.classList.toggle("hidden-by-filter", misses(card.getAttribute("data-filter") || "", needle));
       });
+      document.querySelectorAll("table.triage > tbody > tr, table.more-problems > tbody > tr")
+        .forEach(function (row) {
+          var members = row.querySelector("details.group-members");
+          var own = members ? row.textContent.replace(members.textContent, "") : row.textContent;
+          var matches = !misses(own, needle);
+          var found = 0;
+          if (members) {
+            members.querySelectorAll("li").forEach(function (item) {
+              var out = !matches && misses(item.textContent, needle);
+              item.classList.toggle("hidden-by-filter", out);
+              if (!out) found++;
+            });
+            members.open = needle !== "" && !matches && found > 0;
+          }
+          row.classList.toggle("hidden-by-filter", !matches && found === 0);
+        });
     });
   }
   if (navigator.clipboard) {

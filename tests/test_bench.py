@@ -14,20 +14,12 @@ from evtdiag.logs import ProviderMatcher
 from evtdiag.logs.evtx.layout import read_file_header
 from tests.conftest import CORPUS, REPO, needs_corpus
 from tests.logs.reading import read_logs
-
-
-def _build_module():
-    spec = importlib.util.spec_from_file_location("bench_build", REPO / "bench" / "build.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+from tests.support.dense import bench_build
 
 
 @needs_corpus
 def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
-    build = _build_module()
+    build = bench_build()
     inputs = build.build_all(
         tmp_path, sparse_mb=(3,), dense_records=300, files=2, file_mb=1, corpus=CORPUS
     )
@@ -59,7 +51,7 @@ def test_bench_inputs_are_valid_logs(tmp_path: Path) -> None:
 
 
 def test_bench_says_clearly_when_the_corpus_is_missing(tmp_path: Path) -> None:
-    build = _build_module()
+    build = bench_build()
     try:
         build.corpus_chunks(tmp_path / "nowhere")
     except build.CorpusMissing as error:

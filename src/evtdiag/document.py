@@ -600,18 +600,29 @@ def _merged(group: list[dict[str, Any]]) -> dict[str, Any]:
     first = group[0]
     if len(group) == 1:
         return {**first, "grouped": [first["id"]]}
-    firsts = [p["first_seen"] for p in group if p["first_seen"]]
-    lasts = [p["last_failure"] for p in group if p["last_failure"]]
+    first_seen, last_failure = failure_span(group)
     return {
         **first,
         "severity": min((p["severity"] for p in group), key=SEVERITIES.index),
         "cause": ", ".join(p["cause"] for p in group),
         "title": "; ".join(p["title"] for p in group if p["title"]),
         "event_count": sum(p["event_count"] for p in group),
-        "first_seen": min(firsts, key=_instant) if firsts else None,
-        "last_failure": max(lasts, key=_instant) if lasts else None,
+        "first_seen": first_seen,
+        "last_failure": last_failure,
         "grouped": [p["id"] for p in group],
     }
+
+
+def failure_span(problems: Iterable[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The first ``first_seen`` and the last ``last_failure`` of ``problems`` (None where
+    none is known): the span of a triage row or a group of problems."""
+    listed = list(problems)
+    firsts = [p["first_seen"] for p in listed if p["first_seen"]]
+    lasts = [p["last_failure"] for p in listed if p["last_failure"]]
+    return (
+        min(firsts, key=_instant) if firsts else None,
+        max(lasts, key=_instant) if lasts else None,
+    )
 
 
 def _instant(text: str) -> datetime:

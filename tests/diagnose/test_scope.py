@@ -188,3 +188,25 @@ def test_counts_are_by_identity_not_spelling(sc: Scenario) -> None:
         "pairs": 2,
         "pairs_open": 1,
     }
+
+
+def test_open_counts_name_accounts_and_hosts_with_a_problem_of_their_own(sc: Scenario) -> None:
+    # app03 refuses everyone (a host problem naming 4 accounts); carol alone is refused
+    # by web01 (a pair: db02 takes her). Only carol has a problem of her own, and only
+    # app03 and web01: the host problem's accounts are not "accounts with an open problem".
+    sc.host("app03", sso=listed_only("nobody"))
+    sc.host("web01", users=("alice", "bob", "dave"))
+    sc.host("db02", users=("carol",))
+    for user in ("alice", "bob", "carol", "dave"):
+        sc.attempt(user, "app03", times=2)
+        sc.attempt(user, "web01", ok=user != "carol")
+    sc.attempt("carol", "db02", ok=True)
+    _, doc = sc.run()
+    assert sorted((p["scope"], p["cause"]) for p in doc["problems"]) == [
+        ("host", "sync-users-not-listed"),
+        ("pair", "unix-account-missing"),
+    ]
+    counts = doc["counts"]
+    assert (counts["accounts_open"], counts["hosts_open"]) == (1, 2)
+    assert (counts["pairs_open"], counts["pairs"]) == (5, 9)
+    assert (counts["accounts_failing"], counts["accounts"]) == (4, 4)

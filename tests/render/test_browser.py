@@ -28,6 +28,7 @@ from evtdiag.render.timefmt import TimeFormatter
 from tests.conftest import SAMPLE_REPORT_ARGS
 from tests.render.browser import Watch, find_browser, launch
 from tests.render.test_report_colours import AA, contrast, luminance
+from tests.support.dense import write_dense_log
 from tests.support.evtx_writer import WriterEvent, write_evtx_file
 
 sync_api = pytest.importorskip(
@@ -347,7 +348,9 @@ def test_printed_tables_repeat_their_headers(open_page, sample_document: dict[st
     """A triage table over several pages: every page shows its column names."""
     document = copy.deepcopy(sample_document)
     pair = next(p for p in document["problems"] if p["scope"] == "pair")
-    document["problems"] = [dict(pair, id=f"P-{n:010d}", account=f"user{n}") for n in range(100)]
+    document["problems"] = [  # of 100 causes: none is grouped, a row each
+        dict(pair, id=f"P-{n:010d}", account=f"user{n}", cause=f"cause-{n}") for n in range(100)
+    ]
     page, _ = open_page(_page_of(document, tmp_path / "many.html"))
     page.emulate_media(media="print")
     header = "Status Severity Scope Subject Cause Events First failure Last failure"
@@ -543,3 +546,37 @@ def test_axe_finds_no_serious_violation(
             if v["impact"] in BLOCKING_IMPACTS
         }
         assert blocking == {}, (report.name, scheme, width)
+
+
+VISIBLE_ROWS = """selector => Array.from(document.querySelectorAll(selector))
+  .filter(row => row.offsetParent !== null).map(row => row.textContent)"""
+
+
+def test_the_filter_hides_rows_of_the_triage_and_of_the_tables_beyond_the_cards(
+    open_page, tmp_path: Path
+) -> None:
+    """The benchmark's dense log (a real run, 1,751 problems): more than a scope's cards,
+    so the next problems are table rows, and the triage holds groups. Typing a subject
+    of those rows hides every row, card and group member that does not name it."""
+    log = write_dense_log(tmp_path / "dense.evtx", 3000)
+    page_path = _report([str(log)], tmp_path / "dense.html")
+    page, watch = open_page(page_path)
+    overflow = "#scope-host table.more-problems tbody tr"
+    rows = page.evaluate(VISIBLE_ROWS, overflow)
+    assert len(rows) > 100
+    subject = page.locator(overflow).nth(7).locator("td").nth(1).inner_text()
+    page.fill("#problem-filter", subject)
+    shown = page.evaluate(VISIBLE_ROWS, overflow)
+    assert 0 < len(shown) < len(rows) and all(subject in row for row in shown)
+    assert page.evaluate(VISIBLE_ROWS, "table.more-problems tbody tr") == shown
+    assert page.locator("article.card:visible").count() == 0
+    triage = page.evaluate(VISIBLE_ROWS, "table.triage tbody tr")
+    assert len(triage) == 1 and subject in triage[0]  # its group's row, unfolded to it
+    members = page.evaluate(VISIBLE_ROWS, "details.group-members li")
+    assert members and all(subject in member for member in members)
+    page.fill("#problem-filter", "")
+    assert page.evaluate(VISIBLE_ROWS, overflow) == rows
+    assert len(page.evaluate(VISIBLE_ROWS, "table.triage tbody tr")) == page.locator(
+        "table.triage tbody tr"
+    ).count()
+    _assert_clean(watch, page_path)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar, cast
 
 import click
 
+from evtdiag.render.problems import TOP_PROBLEMS
 from evtdiag.render.timefmt import TimeFormatter
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
@@ -393,6 +394,7 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         times: TimeFormatter,
         redact: bool,
         redact_key: Path | None,
+        every: bool,
         **rest: Any,
     ) -> Any:
         from evtdiag.cli.paths import command_paths
@@ -406,6 +408,7 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
             redact=redact,
             redact_key=redact_key,
             command_paths=command_paths,
+            every=every,
         )
         return command(target=target, **rest)
 
@@ -431,5 +434,13 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="Reuse the key of an earlier .redaction.json (or a hex key file), so two "
             "redacted reports use the same pseudonyms. Implies --redact.",
+        ),
+        option(
+            OUTPUT_SECTION,
+            "--all",
+            "every",
+            is_flag=True,
+            help=f"List every problem in the text report and the summary on stderr (by "
+            f"default the first {TOP_PROBLEMS} lines by impact, then how many more).",
         ),
     )

@@ -33,5 +33,5 @@ def render(findings: Path, target: ReportTarget, quiet: bool) -> None:
     published = publish(document, target)
     say_published(published)
     if not quiet and summary_wanted(published):
-        say_summary(published.document)
+        say_summary(published.document, every=target.every, full_report=target.full_report)
     sys.exit(exit_code(document))

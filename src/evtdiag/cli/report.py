@@ -129,7 +129,7 @@ def report(
     for alert in run.diagnosis.alerts:
         click.echo(f"Warning: {printable_line(published.redact(alert))}", err=True)
     if not quiet and summary_wanted(published):
-        say_summary(published.document)
+        say_summary(published.document, every=target.every, full_report=target.full_report)
     if say_refused(run.read):  # the report covers the other inputs; say what it lacks
         sys.exit(int(ExitCode.NO_USABLE_INPUT))
     sys.exit(exit_code(run.document))

@@ -103,14 +103,20 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def say_summary(document: dict[str, Any]) -> None:
-    """The verdict and the open problems on stderr, in colour on a terminal unless
+def say_summary(
+    document: dict[str, Any], *, every: bool = False, full_report: Path | None = None
+) -> None:
+    """The verdict and the open problems on stderr (every one with ``every``, else the
+    first lines and where the rest are: ``full_report``), in colour on a terminal unless
     NO_COLOR is set; after what standard output holds is out, so that the two do not
     interleave on one terminal."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stdout.flush()
     colour = _isatty(sys.stderr) and not os.environ.get("NO_COLOR")
-    click.echo(terminal_summary(document, colour), err=True, nl=False)
+    where = printable_line(str(full_report)) if full_report is not None else None
+    click.echo(
+        terminal_summary(document, colour, every=every, full_report=where), err=True, nl=False
+    )
 
 
 def exit_code(document: dict[str, Any]) -> int:

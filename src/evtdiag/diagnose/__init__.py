@@ -86,19 +86,24 @@ def _counts(
     events: Sequence[PsyncEvent], problems: Sequence[Problem], resolver: HostResolver
 ) -> dict[str, int]:
     """Accounts, hosts and (account, host) pairs by identity: all of them, those with a
-    failure, and those with a failure in an open problem that counts (what still needs
-    fixing, as opposed to what failed at some point)."""
+    failure, and those an open problem that counts still holds (what still needs fixing,
+    as opposed to what failed at some point).
+
+    Counted from each problem's subject, never from its events (a sample): an account
+    is open when it has an open problem of its own (account or pair scope: a problem
+    names its ``account`` only then), not when a host-wide or DC-wide problem swept it
+    in (one bad host made the tile read "811 of 811 accounts with an open problem"); a
+    host likewise (host or pair scope, or the one host of a DC problem); a pair is
+    failing in any problem whose failures name it (:attr:`Problem.pairs`)."""
     failures = [e for e in events if e.outcome is Outcome.FAILURE]
     still = counted(problems)
-    open_accounts = {account_key(a) for problem in still for a in problem.accounts}
-    open_hosts = {resolver.host_id(h) for problem in still for h in problem.hosts}
     return {
         "accounts": len({account_key(e.user) for e in events if e.user}),
         "accounts_failing": len({account_key(e.user) for e in failures if e.user}),
-        "accounts_open": len(open_accounts),
+        "accounts_open": len({account_key(p.account) for p in still if p.account}),
         "hosts": len({resolver.host_id(e.host) for e in events if e.host}),
         "hosts_failing": len({resolver.host_id(e.host) for e in failures if e.host}),
-        "hosts_open": len(open_hosts),
+        "hosts_open": len({resolver.host_id(p.host) for p in still if p.host}),
         "pairs": len(_pairs(events, resolver)),
         "pairs_open": len({pair for problem in still for pair in problem.pairs}),
     }

@@ -53,6 +53,14 @@ class ReportTarget:
     """The key of ``--redact-key``; None: a new key."""
     command_paths: CommandPaths
     """Which arguments of a recorded command line are paths (the command line knows)."""
+    every: bool = False
+    """``--all``: the text report and the terminal summary list every problem."""
+
+    @property
+    def full_report(self) -> Path | None:
+        """The file written that holds every problem (HTML or JSON), where a bounded
+        listing points for the rest; None when the report went elsewhere or is text."""
+        return self.output if self.output_format != "text" else None
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ def report_target(
     redact: bool = False,
     redact_key: Path | None = None,
     command_paths: CommandPaths,
+    every: bool = False,
 ) -> ReportTarget:
     """Where a report and its redaction mapping go (``-o -``: standard output; HTML
     without ``-o``: a new file named after the time), refusing, before any log is read,
@@ -100,7 +109,7 @@ def report_target(
         if path is not None:
             _check_writable(path, option, force)
     key = load_key(redact_key) if redact_key is not None else None
-    return ReportTarget(output_format, times, output, mapping, force, key, command_paths)
+    return ReportTarget(output_format, times, output, mapping, force, key, command_paths, every)
 
 
 def _check_writable(path: Path, option: str, force: bool) -> None:
@@ -169,7 +178,7 @@ def publish(
         redact = redactor.redact_text
         mapping_text = json.dumps(mapping_document(redactor), indent=2, ensure_ascii=False)
         files.append(OutputFile(target.mapping, (mapping_text + "\n",), mode=0o600))
-    parts = formats.render_document(document, target.output_format, target.times)
+    parts = formats.render_document(document, target.output_format, target.times, target.every)
     if target.output is not None:
         files.append(OutputFile(target.output, parts))
     write_files([*files, *beside], force=target.force)

@@ -50,6 +50,22 @@ def checklist(document: dict[str, Any]) -> list[OwnerTasks]:
     return sorted(owners.values(), key=lambda tasks: tasks.owner != WINDOWS)
 
 
+def first_steps(tasks: list[OwnerTasks], limit: int | None) -> tuple[list[OwnerTasks], int]:
+    """The owners of the first ``limit`` steps of ``tasks`` (a :func:`checklist`), each
+    with those steps only, and how many steps are left out: what a report shows of a
+    checklist of thousands (``evtdiag fixes`` writes every one). None: every step."""
+    total = sum(len(owner.steps) for owner in tasks)
+    if limit is None:
+        return tasks, 0
+    shown, left = [], limit
+    for owner in tasks:
+        if left <= 0:
+            break
+        shown.append(OwnerTasks(owner.owner, owner.steps[:left]))
+        left -= len(shown[-1].steps)
+    return shown, total - sum(len(owner.steps) for owner in shown)
+
+
 def file_stem(owner: str) -> str:
     """A file name for an owner's files that no host name can turn into a path: the
     name itself when it is plain, else a digest of it."""

@@ -11,29 +11,31 @@ from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
 
 
-def _json(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
+def _json(document: dict[str, Any], times: TimeFormatter, every: bool) -> Iterable[str]:
     return document_parts(document)
 
 
-def _html(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
+def _html(document: dict[str, Any], times: TimeFormatter, every: bool) -> Iterable[str]:
     return (render_html(document, times),)
 
 
-def _text(document: dict[str, Any], times: TimeFormatter) -> Iterable[str]:
-    return (render_text(document, times),)
+def _text(document: dict[str, Any], times: TimeFormatter, every: bool) -> Iterable[str]:
+    return (render_text(document, times, every),)
 
 
-REPORT_FORMATS: dict[str, Callable[[dict[str, Any], TimeFormatter], Iterable[str]]] = {
+REPORT_FORMATS: dict[str, Callable[[dict[str, Any], TimeFormatter, bool], Iterable[str]]] = {
     "html": _html,
     "json": _json,
     "text": _text,
 }
 """Format name -> renderer of the (possibly redacted) document, as text parts to write one
-after the other (a large JSON report is never held whole). HTML is the default."""
+after the other (a large JSON report is never held whole). HTML is the default. The
+flag is ``--all``: every problem in the text report (JSON and HTML are not cut to it)."""
 
 
 def render_document(
-    document: dict[str, Any], output_format: str, times: TimeFormatter
+    document: dict[str, Any], output_format: str, times: TimeFormatter, every: bool = False
 ) -> Iterable[str]:
-    """The report in ``output_format`` (a key of :data:`REPORT_FORMATS`), in parts."""
-    return REPORT_FORMATS[output_format](document, times)
+    """The report in ``output_format`` (a key of :data:`REPORT_FORMATS`), in parts;
+    ``every``: the text report lists every problem (``--all``)."""
+    return REPORT_FORMATS[output_format](document, times, every)

@@ -6,7 +6,12 @@ how it was resolved) is read from the document by :mod:`evtdiag.document`.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
+
+from evtdiag.document import failing_pairs
 
 
 class Section(NamedTuple):
@@ -40,7 +45,23 @@ RESOLVED_SECTION = Section(
 )
 """The section after them, of every scope."""
 TRIAGE_ROWS = 100
-"""Problems in the triage table (open ones first); every problem follows in full."""
+"""Lines of the HTML triage table (a group is one); the sections below list more."""
+TOP_PROBLEMS = 20
+"""Lines of problems the terminal summary and the text report list (a group is one), the
+most failing pairs first: a screen's worth, so that a site with thousands of problems
+gets an answer it can read, and says how many more there are. ``--all`` lifts it; the
+HTML report shows more and the JSON report holds every problem."""
+GROUP_ABOVE = 5
+"""More problems than this of one cause, one scope (and one status and severity) are
+listed as one group line naming their largest subjects. Up to five lines of one cause
+still read as a list one scans; beyond that the repeats push every other cause off the
+screen, and what tells them apart is only which hosts or accounts they hit."""
+GROUP_NAMES = 3
+"""Subjects a group line names, the largest first; the others are counted."""
+NAME_CHARS = 32
+"""A subject a group line names longer than this is cut in its middle."""
+SCOPE_PLURALS = {"host": "hosts", "account": "accounts", "dc": "DC problems", "pair": "pairs"}
+"""What a group of one scope counts: ``36 pairs``, ``12 hosts``."""
 
 
 def problem_subject(problem: dict[str, Any]) -> str:
@@ -61,3 +82,102 @@ def middle_ellipsis(text: str, limit: int) -> str:
         return text
     head = limit // 2
     return f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a problem listing: one problem (or triage row), or a group of more
+    than :data:`GROUP_ABOVE` of one cause and scope, in the order they are listed."""
+
+    members: tuple[dict[str, Any], ...]
+
+    @property
+    def first(self) -> dict[str, Any]:
+        return self.members[0]
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.members) > 1
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The entries a listing shows, and how many problems (or rows) it leaves out."""
+
+    shown: list[Entry]
+    more: int
+
+
+def _group_key(item: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What a group's members share. A triage row of two causes names them by impact
+    (``a, b`` or ``b, a``): the same two causes either way."""
+    causes = ", ".join(sorted(item["cause"].split(", ")))
+    return (item["status"], item["severity"], item["scope"], causes)
+
+
+def grouped(items: Iterable[dict[str, Any]]) -> list[Entry]:
+    """``items`` (problems or triage rows, in the order listed) as entries: those of one
+    status, severity, scope and cause make one group entry where they are more than
+    :data:`GROUP_ABOVE`, standing where the first of them stands. Every renderer groups
+    through this, so that the terminal, the text and the HTML report agree."""
+    ordered = list(items)
+    members: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for item in ordered:
+        members.setdefault(_group_key(item), []).append(item)
+    entries: list[Entry] = []
+    placed: set[tuple[str, str, str, str]] = set()
+    for item in ordered:
+        key = _group_key(item)
+        if len(members[key]) <= GROUP_ABOVE:
+            entries.append(Entry((item,)))
+        elif key not in placed:
+            placed.add(key)
+            entries.append(Entry(tuple(members[key])))
+    return entries
+
+
+def listing(items: Iterable[dict[str, Any]], every: bool) -> Listing:
+    """The first :data:`TOP_PROBLEMS` entries of ``items`` (:func:`grouped`), or all of
+    them when ``every``; with the number of items the others hold."""
+    entries = grouped(items)
+    shown = entries if every else entries[:TOP_PROBLEMS]
+    return Listing(shown, sum(len(entry.members) for entry in entries[len(shown) :]))
+
+
+def group_names(entry: Entry) -> str:
+    """The largest subjects of a group with their failing pairs, the largest first:
+    ``web01 (12 pairs), db02 (9), mail05 (7) and 4 more``. Pairs are named by their
+    host (what one fix on a host mends); the other scopes by their subject."""
+    sizes: Counter[str] = Counter()
+    for member in entry.members:
+        name = member["host"] if member["scope"] == "pair" else problem_subject(member)
+        sizes[middle_ellipsis(name or "?", NAME_CHARS)] += failing_pairs(member)
+    ranked = sorted(sizes.items(), key=lambda item: (-item[1], item[0].casefold()))
+    named = [
+        f"{name} ({size} pair{'s' if size != 1 else ''})" if index == 0 else f"{name} ({size})"
+        for index, (name, size) in enumerate(ranked[:GROUP_NAMES])
+    ]
+    left = len(ranked) - GROUP_NAMES
+    return ", ".join(named) + (f" and {left} more" if left > 0 else "")
+
+
+def group_count(entry: Entry) -> str:
+    """How many problems a group holds, in its scope's word: ``36 pairs``."""
+    scope = entry.first["scope"]
+    return f"{len(entry.members)} {SCOPE_PLURALS.get(scope, scope)}"
+
+
+def group_line(entry: Entry) -> str:
+    """A group in one line: ``36 pairs: unix-account-disabled — web01 (12 pairs), ...``."""
+    return f"{group_count(entry)}: {entry.first['cause']} — {group_names(entry)}"
+
+
+def more_line(more: int, full_report: str | None) -> str:
+    """What a bounded listing ends with: how many problems it left out, and where they
+    are: the report file written (HTML or JSON), else how to see them."""
+    where = (
+        f"see {full_report}"
+        if full_report
+        else "--all lists every one; --format html -o report.html shows them all"
+    )
+    return f"and {more} more ({where})"

@@ -1,6 +1,12 @@
 """The report as terminal text: the verdict, a one-line-per-problem triage table, then
 problems by scope, then the audit.
 
+Bounded whatever the site's size (200,000 events, 15,000 problems: under 200 KB): the
+triage lists the first :data:`~evtdiag.render.problems.TOP_PROBLEMS` lines by impact,
+many problems of one cause as one group line, and says how many more there are; only
+the problems it lists follow in full, and long lists of names are cut. ``--all``
+(``every``) lists and details every problem.
+
 Rendered from the JSON document (like the HTML), so every output shows the same data.
 Every line goes through :func:`~evtdiag.render.terminal.printable_lines` as the text is
 assembled; a value is escaped before that only where its escaped length matters (a
@@ -17,19 +23,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from evtdiag.document import (
+    failure_span,
     is_open,
     problem_order,
     resolution_text,
     triage_rows,
     verdict_counts,
 )
-from evtdiag.render.fix_kit import checklist, retry_text
+from evtdiag.render.fix_kit import checklist, first_steps, retry_text
 from evtdiag.render.problems import (
     NO_CONFIGURATIONS,
     RESOLVED_SECTION,
     SECTIONS,
-    TRIAGE_ROWS,
+    TOP_PROBLEMS,
+    Entry,
+    Listing,
+    group_count,
+    group_names,
+    listing,
     middle_ellipsis,
+    more_line,
     problem_subject,
 )
 from evtdiag.render.terminal import printable_line, printable_lines
@@ -80,11 +93,15 @@ def _subject(problem: dict[str, Any]) -> str:
     return ", ".join(parts) or "(no subject)"
 
 
-def _problem_lines(problem: dict[str, Any], times: TimeFormatter) -> list[str]:
-    lines = [
-        f"  {problem['severity'].upper()}  {_subject(problem)}",
-        f"    cause: {problem['cause']} - {problem['title']} ({problem['basis']})",
-    ]
+def _problem_lines(
+    problem: dict[str, Any], times: TimeFormatter, group: Entry | None = None
+) -> list[str]:
+    """A problem in full; ``group``: the group it stands for, said under its subject."""
+    lines = [f"  {problem['severity'].upper()}  {_subject(problem)}"]
+    if group is not None:
+        lines += wrap(f"the first of {group_count(group)} of this cause: {group_names(group)}",
+                      "    ")  # fmt: skip
+    lines.append(f"    cause: {problem['cause']} - {problem['title']} ({problem['basis']})")
     span = times.span(problem["first_seen"], problem["last_seen"])
     lines.append(f"    {problem['event_count']} event(s), {span}")
     if not is_open(problem):
@@ -139,9 +156,10 @@ def _command_lines(command: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
-    """The checklist: each owner's steps, the most failing pairs first."""
-    tasks = checklist(document)
+def _what_to_do_lines(document: dict[str, Any], every: bool) -> list[str]:
+    """The checklist: each owner's steps, the most failing pairs first; the first
+    :data:`TOP_PROBLEMS` of them unless ``every``."""
+    tasks, hidden = first_steps(checklist(document), None if every else TOP_PROBLEMS)
     if not tasks:
         return []
     fixes = sum(1 for p in document["problems"] if p["fix"])
@@ -151,40 +169,71 @@ def _what_to_do_lines(document: dict[str, Any]) -> list[str]:
         for problem, step in owner.steps:
             subject = middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS)
             lines += wrap(f"[{problem['id']}] {subject}: {step['action']}", "    ")
+    if hidden:
+        lines.append(f"  and {hidden} more step(s): evtdiag fixes writes every one")
     return lines
 
 
-def _triage_lines(problems: list[dict[str, Any]], times: TimeFormatter) -> list[str]:
-    """One aligned line per triage row (:func:`~evtdiag.document.triage_rows`: a subject
-    with two causes is one row); days only, the full times follow in the problems."""
-    resolved = any(p["resolved_at"] for p in problems)
+def _triage_lines(shown: Listing, every: bool, times: TimeFormatter) -> list[str]:
+    """One aligned line per triage entry (:func:`~evtdiag.document.triage_rows`, a
+    subject with two causes is one row, grouped by
+    :func:`~evtdiag.render.problems.listing`): a group's line counts its members, the
+    next line names their largest subjects (and, with ``every``, its members follow);
+    days only, the full times follow in the problems."""
+    resolved = any(p["resolved_at"] for entry in shown.shown for p in entry.members)
     header = ["STATUS", "SEVERITY", "SCOPE", "SUBJECT", "CAUSE", "EVENTS", "FIRST .. LAST FAILURE"]
-    rows = [header + (["RESOLVED"] if resolved else [])]
-    for problem in problems[:TRIAGE_ROWS]:
-        row = [
-            problem["status"],
-            problem["severity"],
-            problem["scope"],
-            middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS),
-            problem["cause"],
-            f"{problem['event_count']:,}",
-            f"{_day(problem['first_seen'], times)} .. {_day(problem['last_failure'], times)}",
-        ]
-        row += [_day(problem["resolved_at"], times)] if resolved else []
-        rows.append([printable_line(cell) for cell in row])
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    table: list[tuple[list[str], str]] = [(header + (["RESOLVED"] if resolved else []), "")]
+    for entry in shown.shown:
+        if entry.is_group:
+            table.append((_row(_group_row(entry), resolved, times, group_count(entry)),
+                          group_names(entry)))  # fmt: skip
+        if not entry.is_group or every:
+            table += [(_row(row, resolved, times), "") for row in entry.members]
+    columns = len(table[0][0])
+    widths = [max(len(cells[column]) for cells, _ in table) for column in range(columns)]
     events = header.index("EVENTS")
-    lines = [
-        "  "
-        + "  ".join(
-            cell.rjust(width) if column == events else cell.ljust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    if len(problems) > TRIAGE_ROWS:
-        lines.append(f"  ... and {len(problems) - TRIAGE_ROWS} more problem(s), in full below")
+    under = " " * (2 + sum(widths[:3]) + 2 * 3)  # the SUBJECT column
+    lines = []
+    for cells, names in table:
+        lines.append(
+            "  "
+            + "  ".join(
+                cell.rjust(width) if column == events else cell.ljust(width)
+                for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
+            ).rstrip()
+        )
+        if names:
+            lines.append(f"{under}— {printable_line(names)}")
+    if shown.more:
+        lines.append(f"  {more_line(shown.more, None)}")
     return lines
+
+
+def _group_row(entry: Entry) -> dict[str, Any]:
+    """A group as one triage row: its events added, its failures' times spanned."""
+    first_seen, last_failure = failure_span(entry.members)
+    return {
+        **entry.first,
+        "event_count": sum(p["event_count"] for p in entry.members),
+        "first_seen": first_seen,
+        "last_failure": last_failure,
+    }
+
+
+def _row(
+    problem: dict[str, Any], resolved: bool, times: TimeFormatter, subject: str | None = None
+) -> list[str]:
+    row = [
+        problem["status"],
+        problem["severity"],
+        problem["scope"],
+        subject or middle_ellipsis(printable_line(problem_subject(problem)), SUBJECT_CHARS),
+        problem["cause"],
+        f"{problem['event_count']:,}",
+        f"{_day(problem['first_seen'], times)} .. {_day(problem['last_failure'], times)}",
+    ]
+    row += [_day(problem["resolved_at"], times)] if resolved else []
+    return [printable_line(cell) for cell in row]
 
 
 def _day(iso: str | None, times: TimeFormatter) -> str:
@@ -204,8 +253,26 @@ def _audit_lines(findings: Iterable[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
-    """The whole report as plain text."""
+def _in_full(shown: Listing, every: bool) -> dict[str, Entry | None]:
+    """The ids of the problems shown in full, each with the group it stands for: every
+    problem when ``every``; else those of the triage rows listed, a group by its first."""
+    return {
+        problem_id: entry if entry.is_group and not every else None
+        for entry in shown.shown
+        for row in (entry.members if every else entry.members[:1])
+        for problem_id in row["grouped"]
+    }
+
+
+def _names(names: list[str], every: bool) -> str:
+    """A list of names, its first :data:`TOP_PROBLEMS` unless ``every``."""
+    shown = names if every else names[:TOP_PROBLEMS]
+    left = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {left} more" if left else "")
+
+
+def render_text(document: dict[str, Any], times: TimeFormatter, every: bool = False) -> str:
+    """The report as plain text: bounded (see the module), or whole when ``every``."""
     events = document["events"]
     lines = [f"VERDICT: {document['verdict'].upper()}"]
     lines += wrap(" ".join(document["verdict_reasons"]), "  ")
@@ -227,25 +294,27 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     ordered = problem_order(document["problems"])
     problems = [p for p in ordered if is_open(p)]
     resolved = ordered[len(problems) :]
+    shown = listing(triage_rows(ordered), every)
     if ordered:
         lines += ["", f"Problems: {len(problems)} open, {len(resolved)} resolved"]
-        lines += _triage_lines(triage_rows(ordered), times)
-        lines += _what_to_do_lines(document)
-    for section in SECTIONS:
-        selected = [p for p in problems if p["scope"] == section.scope]
+        lines += _triage_lines(shown, every, times)
+        lines += _what_to_do_lines(document, every)
+    in_full = _in_full(shown, every)
+    for section in (*SECTIONS, RESOLVED_SECTION):
+        selected = (
+            resolved
+            if section is RESOLVED_SECTION
+            else [p for p in problems if p["scope"] == section.scope]
+        )
+        full = [p for p in selected if p["id"] in in_full]
         if selected:
-            lines += ["", f"{section.heading} ({section.meaning}): {len(selected)}"]
-            for problem in selected:
-                lines += [*_problem_lines(problem, times), ""]
-    if not problems:
-        lines += ["", "No open problems."]
-    if resolved:
-        lines += [
-            "",
-            f"{RESOLVED_SECTION.heading} ({RESOLVED_SECTION.meaning}): {len(resolved)}",
-        ]
-        for problem in resolved:
-            lines += [*_problem_lines(problem, times), ""]
+            heading = f"{section.heading} ({section.meaning}): {len(selected)}"
+            heading += f", {len(full)} in full here" if len(full) < len(selected) else ""
+            lines += ["", heading]
+            for problem in full:
+                lines += [*_problem_lines(problem, times, in_full[problem["id"]]), ""]
+        if section is SECTIONS[-1] and not problems:
+            lines += ["", "No open problems."]
     if document["audit"]:
         lines += ["", f"Best-practice audit: {len(document['audit'])} finding(s)"]
         lines += _audit_lines(document["audit"])
@@ -254,7 +323,7 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
             "",
             "Hosts in the events without a configuration: "
             + (
-                ", ".join(document["unmatched_hosts"])
+                _names(document["unmatched_hosts"], every)
                 if document["host_configs"]
                 else NO_CONFIGURATIONS
             ),
@@ -262,7 +331,8 @@ def render_text(document: dict[str, Any], times: TimeFormatter) -> str:
     if document["unreferenced_hosts"]:
         lines += [
             "",
-            "Configurations no event refers to: " + ", ".join(document["unreferenced_hosts"]),
+            "Configurations no event refers to: "
+            + _names(document["unreferenced_hosts"], every),
         ]
     if document["notes"] or document["config_warnings"]:
         lines += ["", "Notes:"]

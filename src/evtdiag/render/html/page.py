@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from evtdiag.document import (
     counts,
+    failure_span,
     is_open,
     problem_order,
     resolution_text,
@@ -23,7 +24,7 @@ from evtdiag.document import (
     verdict_counts,
 )
 from evtdiag.event_summary import EVENT_SAMPLE
-from evtdiag.render.fix_kit import checklist, retry_text
+from evtdiag.render.fix_kit import checklist, first_steps, retry_text
 from evtdiag.render.html.identities import host_identities
 from evtdiag.render.html.matrix import matrix
 from evtdiag.render.html.templating import content_security_policy, environment, template_text
@@ -32,7 +33,11 @@ from evtdiag.render.problems import (
     RESOLVED_SECTION,
     SECTIONS,
     TRIAGE_ROWS,
+    Entry,
     Section,
+    group_count,
+    group_names,
+    grouped,
     problem_subject,
 )
 from evtdiag.render.terminal import printable
@@ -50,23 +55,53 @@ def _minute(iso: str | None, times: TimeFormatter) -> str:
     return times.moment(iso)[:16] if iso else ""
 
 
-def _triage(problems: list[dict[str, Any]], times: TimeFormatter) -> dict[str, Any]:
+def _triage(
+    problems: list[dict[str, Any]], anchored: set[str], times: TimeFormatter
+) -> dict[str, Any]:
+    """The triage table: its first :data:`TRIAGE_ROWS` entries
+    (:func:`~evtdiag.render.problems.grouped`: many problems of one cause and scope are
+    one row, whose members unfold under it, each linking to its card or row where the
+    page shows it: ``anchored``)."""
+    entries = grouped(triage_rows(problems))
     return {
-        "rows": [
-            {
-                **p,
-                "status": p["status"],
-                "subject": problem_subject(p),
-                "first": _minute(p["first_seen"], times),
-                "last": _minute(p["last_failure"], times),
-                "fixed": _minute(p["resolved_at"], times),
-                "intended": is_open(p) and not counts(p),
-            }
-            for p in problems[:TRIAGE_ROWS]
-        ],
+        "rows": [_triage_row(entry, anchored, times) for entry in entries[:TRIAGE_ROWS]],
+        "entries": len(entries),
         "total": len(problems),
         "resolved": any(p["resolved_at"] for p in problems),
     }
+
+
+def _triage_row(entry: Entry, anchored: set[str], times: TimeFormatter) -> dict[str, Any]:
+    first = entry.first
+    row = {
+        **first,
+        "subject": problem_subject(first),
+        "first": _minute(first["first_seen"], times),
+        "last": _minute(first["last_failure"], times),
+        "fixed": _minute(first["resolved_at"], times),
+        "intended": is_open(first) and not counts(first),
+        "members": [],
+    }
+    if not entry.is_group:
+        return row
+    first_seen, last_failure = failure_span(entry.members)
+    return {
+        **row,
+        "subject": group_count(entry),
+        "names": group_names(entry),
+        "event_count": sum(m["event_count"] for m in entry.members),
+        "first": _minute(first_seen, times),
+        "last": _minute(last_failure, times),
+        "members": [
+            {"id": m["id"], "subject": problem_subject(m), "linked": m["id"] in anchored}
+            for m in entry.members[:GROUP_MEMBERS]
+        ],
+        "unlisted": max(0, len(entry.members) - GROUP_MEMBERS),
+    }
+
+
+GROUP_MEMBERS = CARDS_PER_SCOPE + ROWS_PER_SCOPE
+"""Members a triage group lists: as many as one scope shows as cards and rows."""
 
 
 def _group(
@@ -107,10 +142,11 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
         for section in SECTIONS
     ]
     groups.append(_group(RESOLVED_SECTION, problems[len(open_problems) :], times))
+    anchored = {p["id"] for g in groups for p in (*g["problems"], *g["rows"])}
     return {
         "d": document,
         "times": times,
-        "triage": _triage(triage_rows(problems), times),
+        "triage": _triage(problems, anchored, times),
         "groups": groups,
         "counts": {
             **verdict_counts(document),
@@ -143,19 +179,11 @@ def _todo(document: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, A
     """The "What to do" checklist, its first :data:`TRIAGE_ROWS` steps (``evtdiag fixes``
     writes every one); a step links to its problem where the page shows it as a card."""
     named = [{**p, "subject": problem_subject(p)} for p in document["problems"]]
-    tasks = checklist({**document, "problems": named})
-    steps = sum(len(owner.steps) for owner in tasks)
-    shown, left = [], TRIAGE_ROWS
-    for owner in tasks:
-        if left <= 0:
-            break
-        owner.steps = owner.steps[:left]
-        left -= len(owner.steps)
-        shown.append(owner)
+    shown, hidden = first_steps(checklist({**document, "problems": named}), TRIAGE_ROWS)
     return {
         "todo": shown,
         "todo_count": sum(1 for p in document["problems"] if p["fix"]),
-        "todo_hidden": steps - sum(len(owner.steps) for owner in shown),
+        "todo_hidden": hidden,
         "carded": {p["id"] for g in groups for p in g["problems"]},
     }
 
