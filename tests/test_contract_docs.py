@@ -185,9 +185,9 @@ def test_nested_keys_are_named(document: dict[str, Any]) -> None:
     nested: set[str] = set(document["tool"]) | set(document["run"])
     for problem in document["problems"]:
         nested |= set(problem["subject"])
-        for cause in problem["causes"]:
+        for cause in problem["causes"]:  # the first names its code only
             nested |= set(cause)
-            for evidence in cause["evidence"]:
+            for evidence in [*cause.get("evidence", []), *problem["evidence"]]:
                 nested |= set(evidence)
         for ref in problem["events"]:
             nested |= set(ref)

@@ -153,7 +153,8 @@ def problem_json(problem: Problem) -> dict[str, Any]:
         "accounts": list(problem.accounts),
         "hosts": list(problem.hosts),
         "fix": fix_json(problem.fix) if problem.fix else None,
-        "causes": [cause_json(c) for c in problem.causes],
+        # The first cause is the problem's own (its title, evidence... above): named only.
+        "causes": [{"cause": cause.code}, *(cause_json(c) for c in problem.causes[1:])],
         "events": [event_ref_json(ref) for ref in problem.events],
     }
 
