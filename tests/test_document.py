@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from evtdiag.cli import cli
-from evtdiag.document import load
+from evtdiag.document import FIRST_CAUSE_FIELDS, load
 from evtdiag.errors import UsageError
 from evtdiag.json_shape import MAX_DEPTH
 from tests.conftest import SAMPLE_REPORT_ARGS
@@ -256,4 +256,14 @@ def test_defaults_are_filled_once_and_kept_when_given(saved: Path) -> None:
     }
     assert document["matrix"]["rows"] == [] and document["host_lanes"]["lanes"] == []
     assert document["attempts"] == {"complete": False, "scopes": 0, "rows": []}
-    assert load(saved.read_bytes(), "full.json") == full  # a complete report is unchanged
+    # A complete report is unchanged, but for each problem's first cause, which the report
+    # names by its code and the loader completes from the problem's own fields.
+    loaded = load(saved.read_bytes(), "full.json")
+    for problem in full["problems"]:
+        assert problem["causes"][0] == {"cause": problem["cause"]}
+        problem["causes"][0] = {
+            "cause": problem["cause"],
+            **{key: problem[field] for key, field in FIRST_CAUSE_FIELDS.items()},
+        }
+    assert loaded == full
+    assert loaded["problems"][0]["causes"][0]["title"] == full["problems"][0]["title"] != ""

@@ -23,7 +23,7 @@ def summary_of(events: list[tuple[int, str, str, str, str]]) -> EventSummary:
     found = EventSummary(lambda host: (host or "").casefold())
     for minute, outcome, user, host, dc in events:
         when = START + timedelta(minutes=minute)
-        found.add(iso(when), when, outcome, 12294, user, host, dc)
+        found.add(when, outcome, 12294, user, host, dc)
     return found
 
 

@@ -319,6 +319,22 @@ FIX = Record(
     {"alternative": (TEXT, empty(""))},
 )
 
+FIRST_CAUSE_FIELDS = {"title": "title", "basis": "basis", "severity": "cause_severity",
+                      "explanation": "explanation", "detail": "detail",
+                      "remediation": "remediation", "doc_url": "doc_url",
+                      "evidence": "evidence"}  # fmt: skip
+"""A cause's fields and the problem's fields that hold them for its first cause."""
+
+
+def _first_cause(problem: dict[str, Any]) -> None:
+    """An ``evtdiag/2`` report names a problem's first cause by its code alone (its fields
+    are the problem's own): completed from them, so every reader sees the whole cause."""
+    causes = problem["causes"]
+    if causes and causes[0]["cause"] == problem["cause"]:
+        own = {key: problem[field] for key, field in FIRST_CAUSE_FIELDS.items()}
+        causes[0] = {"cause": problem["cause"], **own}
+
+
 PROBLEM = Record(
     {
         "id": TEXT,
@@ -354,6 +370,7 @@ PROBLEM = Record(
         "causes": (ListOf(CAUSE), empty([])),
         "events": (ListOf(EVENT_REF), empty([])),
     },
+    complete=lambda problem: _first_cause(problem),
 )
 
 AUDIT = Record(
@@ -504,8 +521,8 @@ def upgraded(document: dict[str, Any]) -> dict[str, Any]:
     events = document["events"]["items"]
     summary = EventSummary(functools.partial(host_identity, identities=host_identities(document)))
     for event in events:
-        summary.add(event["time"], moment(event["time"]), event["outcome"], event["event_id"],
-                    event["user"], event["host"], event["dc"])  # fmt: skip
+        summary.add(moment(event["time"]), event["outcome"], event["event_id"], event["user"],
+                    event["host"], event["dc"])  # fmt: skip
     if "counts" not in document:
         failures = [e for e in events if e["outcome"] == "failure"]
         document["counts"] = {

@@ -19,7 +19,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from evtdiag.names import account_key
@@ -61,18 +61,18 @@ def event_keys(account: str, host: str, dc: str) -> tuple[Key, ...]:
     return (("host", host), ("host-dc", host, dc), ("dc", dc))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Last:
-    """The latest attempt of one outcome in a scope, as logged."""
+    """An attempt as the scopes keep it (one object for all of its scopes)."""
 
     moment: datetime
-    time: str
     user: str
     host: str
     dc: str
 
     def json(self) -> dict[str, str]:
-        return {"time": self.time, "user": self.user, "host": self.host, "dc": self.dc}
+        return {"time": iso(self.moment) or "", "user": self.user, "host": self.host,
+                "dc": self.dc}  # fmt: skip
 
 
 RECENT_ATTEMPTS = 1_000
@@ -131,7 +131,8 @@ class _Scope:
             self.first_failure = last.moment
         if self.last_failure is None or last.moment > self.last_failure.moment:
             self.last_failure = last
-            self.early = [early for early in self.early if early.moment > last.moment]
+            if self.early:
+                self.early = [early for early in self.early if early.moment > last.moment]
 
     def _keep_early(self, success: _Last) -> None:
         if len(self.early) == EARLY_SUCCESSES and success.moment >= self.early[-1].moment:
@@ -161,12 +162,14 @@ class EventSummary:
 
     def __init__(self, host_identity: Callable[[str | None], str]) -> None:
         self._host_identity = host_identity
+        self._identities: dict[str | None, str] = {}
+        """``host_identity`` of each spelling met, asked once."""
         self.total = 0
         self.by_id: Counter[int] = Counter()
         self.outcomes: Counter[str] = Counter()
-        self.by_day: Counter[str] = Counter()
-        self._first: tuple[datetime, str] | None = None
-        self._last: tuple[datetime, str] | None = None
+        self.by_day: Counter[date] = Counter()
+        self._first: datetime | None = None
+        self._last: datetime | None = None
         self._latest_attempts: list[datetime] = []
         self._dcs: dict[str, str] = {}
         self._cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -181,7 +184,6 @@ class EventSummary:
 
     def add(
         self,
-        time: str | None,
         when: datetime | None,
         outcome: str,
         event_id: int,
@@ -189,33 +191,35 @@ class EventSummary:
         host: str | None,
         dc: str | None,
     ) -> None:
-        """One event: its time as the report writes it and as a moment (None: unknown),
-        its outcome (``failure``, ``success``, ``info``), id and names as logged."""
+        """One event: its moment (None: unknown), its outcome (``failure``, ``success``,
+        ``info``), id and names as logged."""
         self.total += 1
         self.by_id[event_id] += 1
         self.outcomes[outcome] += 1
         if dc:  # exports without a computer name (CSV) name no DC
             self._dcs.setdefault(dc.casefold(), dc)
-        if time is not None and when is not None:
-            if self._first is None or when < self._first[0]:
-                self._first = (when, time)
-            if self._last is None or when > self._last[0]:
-                self._last = (when, time)
-        if outcome not in ("failure", "success"):
+        if when is not None:
+            if self._first is None or when < self._first:
+                self._first = when
+            if self._last is None or when > self._last:
+                self._last = when
+        if outcome != "failure" and outcome != "success":
             return
         succeeded = outcome == "success"
         account = account_key(user) if user else ""
-        identity = self._host_identity(host)
+        identity = self._identities.get(host)
+        if identity is None:
+            identity = self._identities[host] = self._host_identity(host)
         if user:
             self._cell(account, identity, user, host, succeeded)
         if when is None:
             return
-        self.by_day[when.date().isoformat()] += 1
+        self.by_day[when.date()] += 1
         _keep_latest(self._latest_attempts, when, RECENT_ATTEMPTS)
-        self._lanes[identity][succeeded].append((when - _EPOCH).total_seconds())
+        self._lanes[identity][succeeded].append(when.timestamp())
         if not (account or identity):
             return
-        last = _Last(when, time or "", user or "", host or "", dc or "")
+        last = _Last(when, user or "", host or "", dc or "")
         for key in event_keys(account, identity, (dc or "").casefold()):
             self._scopes[key].add(last, succeeded)
 
@@ -243,11 +247,11 @@ class EventSummary:
             "total": self.total,
             "by_id": {str(i): n for i, n in sorted(self.by_id.items())},
             "outcomes": {o: self.outcomes[o] for o in ("failure", "success", "info")},
-            "first_time": self._first[1] if self._first else None,
-            "last_time": self._last[1] if self._last else None,
+            "first_time": iso(self._first),
+            "last_time": iso(self._last),
             "dcs": sorted(self._dcs.values(), key=str.casefold),
             "latest_attempts": [iso(when) for when in self._latest_attempts],
-            "by_day": dict(sorted(self.by_day.items())),
+            "by_day": {day.isoformat(): n for day, n in sorted(self.by_day.items())},
         }
 
     def matrix(self) -> dict[str, Any]:
@@ -279,7 +283,7 @@ class EventSummary:
         failing = [h for h, (failed, _) in self._lanes.items() if failed]
         ranked = sorted(failing, key=lambda h: (-len(self._lanes[h][0]), h))
         span = (
-            ((self._first[0] - _EPOCH).total_seconds(), (self._last[0] - _EPOCH).total_seconds())
+            (self._first.timestamp(), self._last.timestamp())
             if self._first and self._last
             else (0.0, 0.0)
         )
@@ -360,7 +364,7 @@ def _thinned(times: array[float], span: tuple[float, float]) -> list[str]:
         if slot not in first_in or seconds < first_in[slot]:
             first_in[slot] = seconds
     kept = sorted({*first_in.values(), max(times)})
-    return [iso(datetime.fromtimestamp(seconds, timezone.utc)) or "" for seconds in kept]
+    return [iso(_EPOCH + timedelta(seconds=seconds)) or "" for seconds in kept]
 
 
 def _spellings(names: Counter[str], identity: str) -> list[str]:

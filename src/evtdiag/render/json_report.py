@@ -47,8 +47,8 @@ def report_document(
     """
     summary = EventSummary(functools.partial(host_identity, identities=diagnosis.host_ids))
     for event in diagnosis.events:
-        summary.add(iso(event.time), event.time, event.outcome.value, event.event_id,
-                    event.user, event.host, event.dc)  # fmt: skip
+        summary.add(event.time, event.outcome.value, event.event_id, event.user, event.host,
+                    event.dc)  # fmt: skip
     sections = summary.sections()
     return {
         "schema": SCHEMA,
