@@ -29,14 +29,14 @@ MATRIX_HOSTS = 40
 """The matrix's accounts and hosts: those with the most failures."""
 LANE_HOSTS = 40
 """The timeline's host lanes (when problems are too many for a lane each)."""
-LANE_MARKS = 300
-"""Times kept per lane and outcome: the page's timeline is 1,100 pixels wide and marks
-closer than four pixels overlap, so more times would draw nothing more."""
-ATTEMPT_ROWS = 20_000
-"""Scopes whose last attempts the report lists at most. Every scope with a failure comes
-first (what a later ``compare`` asks about); scopes of successes alone fill the rest, the
-most recent first. A large site's healthy (account, host) pairs are hundreds of thousands
-and would not fit a ticket."""
+LANE_MARKS = 200
+"""Times kept per lane and outcome: the page's timeline plots on about 800 of its 1,100
+pixels and marks closer than four pixels overlap, so more times would draw nothing more."""
+ATTEMPT_ROWS = 5_000
+"""Scopes whose last attempts the report lists at most: the scopes with a failure first
+(what a later ``compare`` asks about), then those of successes alone, each the latest
+first. A large site's healthy (account, host) pairs are hundreds of thousands and would
+not fit a ticket."""
 
 EVENT_SAMPLE = 25
 """A problem keeps its first and its last this many events (as the report's page shows
@@ -303,9 +303,9 @@ class EventSummary:
 
     def attempts(self) -> dict[str, Any]:
         """The last failure and success of each scope (at most :data:`ATTEMPT_ROWS`)."""
-        failing = [key for key, scope in self._scopes.items() if scope.failures]
-        healthy = [key for key, scope in self._scopes.items() if not scope.failures]
-        healthy.sort(key=lambda key: self._scopes[key].latest, reverse=True)
+        by_latest = sorted(self._scopes, key=lambda key: self._scopes[key].latest, reverse=True)
+        failing = [key for key in by_latest if self._scopes[key].failures]
+        healthy = [key for key in by_latest if not self._scopes[key].failures]
         kept = sorted([*failing, *healthy][:ATTEMPT_ROWS])
         return {
             "complete": len(kept) == len(self._scopes),
