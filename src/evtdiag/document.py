@@ -475,7 +475,8 @@ LISTING_REPORT = Record({**_REQUIRED, "events": LISTED_EVENTS}, _OPTIONAL)
 def read(path: Path) -> dict[str, Any]:
     """The report saved at ``path``, checked and completed (:func:`load`).
 
-    :raises UsageError: when it cannot be read or is not a valid ``evtdiag/1`` report.
+    :raises UsageError: when it cannot be read or is not a valid ``evtdiag/2`` (or
+        ``evtdiag/1``) report.
     """
     try:
         data = path.read_bytes()
@@ -488,7 +489,8 @@ def load(data: bytes, name: str) -> dict[str, Any]:
     """A saved JSON report (UTF-8, with or without a byte order mark), checked against
     :data:`REPORT` and completed with the defaults of the fields it lacks.
 
-    :raises UsageError: when the bytes are not a valid ``evtdiag/1`` report; the
+    :raises UsageError: when the bytes are not a valid ``evtdiag/2`` (or ``evtdiag/1``)
+        report; the
         message names the first bad field by its JSON path.
     """
     try:

@@ -136,7 +136,7 @@ class ReportRun:
 def build_report(request: ReportRequest, progress: ProgressFactory | None = None) -> ReportRun:
     """Find the configurations (given, or in an evidence bundle among the logs), read,
     extract, keep the period, load the configurations, diagnose, and build the report
-    document (schema ``evtdiag/1``).
+    document (schema ``evtdiag/2``).
 
     :raises NoUsableInput: when no input is a readable log.
     :raises UsageError: when ``--hosts`` or ``--windows`` names an archive without them.

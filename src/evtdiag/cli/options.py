@@ -417,7 +417,7 @@ def report_output_options(command: Callable[..., Any]) -> Callable[..., Any]:
         output_options(
             REPORT_FORMAT_NAMES,
             "html",
-            "Report format: one self-contained HTML file, JSON (evtdiag/1) or text.",
+            "Report format: one self-contained HTML file, JSON (evtdiag/2) or text.",
             "Write the report to this file (default: evtdiag-report-<UTC time>.html "
             "in the current folder for HTML, standard output for JSON and text).",
         ),

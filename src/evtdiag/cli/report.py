@@ -84,7 +84,8 @@ def report(
     the report covers the others).
 
     The default is one self-contained HTML file (evtdiag-report-<UTC time>.html);
-    --format json keeps everything (evtdiag render rebuilds the page from it).
+    --format json keeps every finding (evtdiag render rebuilds the page from it);
+    --events FILE writes every event beside it.
 
     LOGS are files, folders or archives (.zip, .tar.gz); host configurations and
     Windows settings among them are recognised by their content and read as --hosts

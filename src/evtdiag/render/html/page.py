@@ -1,8 +1,9 @@
 """The report as one self-contained HTML page, rendered from the JSON document.
 
 Like the text report it computes nothing new: it arranges the document (the triage table
-orders the problems, the matrix tallies ``events.items`` by the identities the diagnosis
-used, the timeline draws each problem's events) so that ``evtdiag render FINDINGS.json``
+orders the problems, the matrix and the host lanes are the document's, counted by the
+identities the diagnosis used, the timeline draws each problem's kept events) so that
+``evtdiag render FINDINGS.json``
 rebuilds the same page. The page loads nothing and works with JavaScript disabled (the
 script only adds sorting and filtering): see :mod:`.templating` for its escaping and its
 Content-Security-Policy.
