@@ -467,8 +467,10 @@ def test_large_json_reports_are_compact_small_ones_indented(document: dict) -> N
         return "".join(document_parts(document))
 
     assert dump_document(document).startswith('{\n  "schema": "evtdiag/2"')
-    big = dict(document, problems=document["problems"] * (PRETTY_LIMIT // 10))
-    assert len(big["problems"]) > PRETTY_LIMIT
+    problems = document["problems"]
+    copies = PRETTY_LIMIT // len(json.dumps(problems, separators=(",", ":"))) + 1
+    big = dict(document, problems=problems * copies)
+    assert len(json.dumps(big, ensure_ascii=False, separators=(",", ":"))) > PRETTY_LIMIT
     text = dump_document(big)
     assert text.startswith('{"schema":"evtdiag/2"') and json.loads(text) == big
 
@@ -484,7 +486,7 @@ def test_a_large_json_report_is_written_in_parts_that_make_the_one_shot_text(
     many = (problems * (3 * ITEMS_PER_PART // len(problems) + 2))[: 3 * ITEMS_PER_PART + 7]
     # One problem explaining most events: its short list of long items is split too.
     crowded = dict(document["problems"][0], events=[{"ref": "é" * 1000}] * (ITEMS_PER_PART - 1))
-    assert len(many) > PRETTY_LIMIT
+    assert len(json.dumps(many, separators=(",", ":"))) > PRETTY_LIMIT
     big = dict(
         document,
         problems=[crowded, *many],

@@ -10,9 +10,11 @@ alone, so a diagnosis without configurations sees the same pattern as one with t
 from __future__ import annotations
 
 import bisect
+from array import array
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from datetime import datetime
+from operator import attrgetter
 
 from evtdiag.diagnose.context import HostResolver
 from evtdiag.event_summary import event_keys
@@ -35,7 +37,14 @@ class Attempts:
         self._unions: dict[tuple[int, str], set[str]] = {}
         self.dc_names: dict[str, str] = {}
         """Folded DC name -> the spelling first seen."""
-        self._successes: dict[Hashable, list[tuple[datetime, int, PsyncEvent]]] = defaultdict(list)
+        self._successes: list[PsyncEvent] = []
+        """Every dated success, by time (then record id)."""
+        self._times: list[datetime] = []
+        """Their times."""
+        self._by_key: dict[Hashable, array[int]] = defaultdict(lambda: array("i"))
+        """Per key (:func:`~evtdiag.event_summary.event_keys`), the positions of its
+        successes in :attr:`_successes`, in time order: four bytes a success and key,
+        where a tuple per success and key made a year of successes cost gigabytes."""
         for event in events:
             if event.user is None or event.host is None or event.outcome is Outcome.INFO:
                 continue
@@ -52,16 +61,19 @@ class Attempts:
             self.succeeded[host][dc].add(account)
             self.successful_hosts_of[account].add(host)
             if event.time is not None:
-                self._index_success(event.time, event, account, host, dc)
-        for times in self._successes.values():
-            times.sort(key=lambda item: (item[0], item[1]))
+                self._successes.append(event)
+        self._index_successes(resolver)
 
-    def _index_success(
-        self, time: datetime, event: PsyncEvent, account: str, host: str, dc: str
-    ) -> None:
-        item = (time, event.record.record_id, event)
-        for key in event_keys(account, host, dc):
-            self._successes[key].append(item)
+    def _index_successes(self, resolver: HostResolver) -> None:
+        """Order the successes by time, then record id, and list each key's positions."""
+        self._successes.sort(key=attrgetter("record.record_id"))
+        self._successes.sort(key=attrgetter("time"))  # stable: record ids break ties (dated)
+        self._times = [event.time for event in self._successes if event.time is not None]
+        for position, event in enumerate(self._successes):
+            host = resolver.host_id(event.host) or ""
+            account, dc = account_key(event.user or ""), event.dc.casefold()
+            for key in event_keys(account, host, dc):
+                self._by_key[key].append(position)
 
     def accounts_tried(self, host: str) -> set[str]:
         """The accounts sent to ``host`` through any DC (shared: do not change it)."""
@@ -80,9 +92,11 @@ class Attempts:
         return found
 
     def first_success_after(self, key: Hashable, moment: datetime) -> PsyncEvent | None:
-        """The first success of ``key`` (see :meth:`_index_success`) later than ``moment``."""
-        found = self._successes.get(key)
-        if not found:
+        """The first success of ``key`` (see :meth:`_index_successes`) later than
+        ``moment``."""
+        positions = self._by_key.get(key)
+        if not positions:
             return None
-        index = bisect.bisect_right(found, moment, key=lambda item: item[0])
-        return found[index][2] if index < len(found) else None
+        times = self._times
+        index = bisect.bisect_right(positions, moment, key=lambda at: times[at])
+        return self._successes[positions[index]] if index < len(positions) else None

@@ -113,10 +113,10 @@ def configuration_names(host: HostConfig) -> list[tuple[str, str]]:
     return list(dict.fromkeys(pair for pair in pairs if pair[1].strip()))
 
 
-PRETTY_LIMIT = 500
-"""Up to this many problems the JSON is indented for people; beyond it, it is written
-compactly, because Python's indenting encoder is about ten times slower than the
-compact one (a dense log's thousands of problems would take a minute)."""
+PRETTY_LIMIT = 1 << 20
+"""Up to this many characters of compact JSON the report is indented for people; beyond
+it, it is written compactly: indenting makes a large report half as large again, and
+Python's indenting encoder is about ten times slower than the compact one."""
 
 ITEMS_PER_PART = 500
 """List items encoded in one call of the compact encoder: few enough that one part stays
@@ -126,17 +126,26 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def document_parts(document: dict[str, Any]) -> Iterator[str]:
-    """The document as JSON text (indented up to :data:`PRETTY_LIMIT` problems), in parts
-    to be written one after the other (UTF-8 characters kept as they are).
+    """The document as JSON text (indented when its compact text is at most
+    :data:`PRETTY_LIMIT` characters), in parts to be written one after the other (UTF-8
+    characters kept as they are).
 
-    A large report's text is hundreds of megabytes: writing it in parts never holds it
-    whole (nor its list of encoder chunks, nor its encoded bytes) next to the document.
+    A large report is never held whole (nor its list of encoder chunks, nor its encoded
+    bytes) next to the document: at most :data:`PRETTY_LIMIT` characters of it are held,
+    to decide.
     """
-    if len(document["problems"]) <= PRETTY_LIMIT:
-        yield json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        return
-    yield from _compact_parts(document)
-    yield "\n"
+    parts = _compact_parts(document)
+    held: list[str] = []
+    size = 0
+    for part in parts:
+        held.append(part)
+        size += len(part)
+        if size > PRETTY_LIMIT:
+            yield from held
+            yield from parts
+            yield "\n"
+            return
+    yield json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def _compact_parts(value: Any) -> Iterator[str]:
