@@ -102,7 +102,7 @@ class _Scope:
     and the first success after the last failure."""
 
     __slots__ = ("early", "failures", "first_failure", "last_failure", "last_success",
-                 "recent", "successes")  # fmt: skip
+                 "let_go", "recent", "successes")  # fmt: skip
 
     def __init__(self) -> None:
         self.failures = 0
@@ -113,9 +113,12 @@ class _Scope:
         self.recent: list[datetime] = []
         """The latest failures (at most :data:`RECENT_FAILURES`), in time order."""
         self.early: list[_Last] = []
-        """The earliest successes later than :attr:`last_failure` (at most
-        :data:`EARLY_SUCCESSES`), in time order: when any is left, the first is the
-        first success after the last failure (a success not kept was later than all)."""
+        """The earliest successes later than :attr:`last_failure` when they were read (at
+        most :data:`EARLY_SUCCESSES`), in time order."""
+        self.let_go: tuple[datetime, datetime] | None = None
+        """The earliest and the latest success let go from :attr:`early`: the first of
+        :attr:`early` is known to be the first success after the last failure only when
+        none of them can be earlier and still after the last failure."""
 
     def add(self, last: _Last, succeeded: bool) -> None:
         if succeeded:
@@ -136,16 +139,31 @@ class _Scope:
 
     def _keep_early(self, success: _Last) -> None:
         if len(self.early) == EARLY_SUCCESSES and success.moment >= self.early[-1].moment:
+            self._let_go(success.moment)
             return
         self.early.append(success)
         self.early.sort(key=lambda early: early.moment)
+        for dropped in self.early[EARLY_SUCCESSES:]:
+            self._let_go(dropped.moment)
         del self.early[EARLY_SUCCESSES:]
+
+    def _let_go(self, moment: datetime) -> None:
+        earliest, latest = self.let_go or (moment, moment)
+        self.let_go = (min(earliest, moment), max(latest, moment))
 
     @property
     def first_success(self) -> _Last | None:
         """The first success later than the last failure; None when there is none, or
-        when it was not kept (see :data:`EARLY_SUCCESSES`)."""
-        return self.early[0] if self.early else None
+        when a success let go may be earlier (see :data:`EARLY_SUCCESSES`)."""
+        if not self.early:
+            return None
+        if self.let_go is None or self.last_failure is None:
+            return self.early[0]  # nothing let go, or no failure: every success counts
+        earliest, latest = self.let_go
+        failed = self.last_failure.moment
+        if latest <= failed or (earliest > failed and self.early[0].moment <= earliest):
+            return self.early[0]
+        return None
 
     @property
     def latest(self) -> datetime:
