@@ -13,6 +13,7 @@ hand-made values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
@@ -203,12 +204,20 @@ class PsyncEvent:
     dc: str
     """The ``Computer`` that logged the event."""
     time: datetime | None
-    record: EventRecord = field(repr=False)
+    records: Sequence[EventRecord] = field(repr=False, compare=False)
+    """The records read (:class:`evtdiag.logs.store.RecordStore`), of which this event's is
+    at :attr:`index`: the record is made when asked for (:attr:`record`), not kept."""
+    index: int
     message_derived: bool = False
     """True when user and host were taken from rendered message text (CSV exports)."""
     provenance: str | None = None
     """Where user and host were taken from: ``data``, ``message`` (the rendered text) or
     ``fallback-message`` (a "description cannot be found" text); None: no user or host."""
+
+    @property
+    def record(self) -> EventRecord:
+        """The record the event was read from."""
+        return self.records[self.index]
 
 
 @dataclass(frozen=True)
