@@ -90,6 +90,14 @@ class XmlSource(Protocol):
     def render(self) -> str: ...
 
 
+def origin(data: tuple[str, ...], message: str | None, data_origin: str) -> str | None:
+    """Where a record's user and host can come from: ``data_origin`` when it has data,
+    ``message`` when only the rendered message names them, None: nowhere."""
+    if data:
+        return data_origin
+    return "message" if message else None
+
+
 @dataclass(frozen=True, slots=True)
 class EventRecord:
     """One event as read from a log, decoded as far as the diagnosis needs.
@@ -131,11 +139,8 @@ class EventRecord:
 
     @property
     def origin(self) -> str | None:
-        """Where user and host can come from: :attr:`data_origin` when there is data,
-        ``message`` when only the rendered message names them, None: nowhere."""
-        if self.data:
-            return self.data_origin
-        return "message" if self.message else None
+        """Where user and host can come from: :func:`origin`."""
+        return origin(self.data, self.message, self.data_origin)
 
     @property
     def xml(self) -> str:

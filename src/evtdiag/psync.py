@@ -23,6 +23,7 @@ from evtdiag.model import (
     PsyncEvent,
     SuccessIdentification,
     SuccessSource,
+    origin,
 )
 
 _LEARN = "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2008-r2-and-2008/"
@@ -396,26 +397,30 @@ def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
 def _event(
     record: EventRecord, catalogue: Catalogue, records: Sequence[EventRecord], index: int
 ) -> PsyncEvent:
-    """The meaning of ``record``, which is ``records[index]``."""
+    """The meaning of ``record``, which is ``records[index]``.
+
+    Each field of the record is read once: a record of a store is a view whose fields
+    are read from its columns when asked for."""
     kind = catalogue.kind_of(record)
-    inserts: dict[str, str | None] = dict(zip(kind.inserts, record.data, strict=False))
+    data, message = record.data, record.message
+    inserts: dict[str, str | None] = dict(zip(kind.inserts, data, strict=False))
     message_derived = False
-    if not record.data and record.message:
-        inserts = _message_inserts(record.message)
+    if not data and message:
+        inserts = _message_inserts(message)
         message_derived = any(inserts.values())
-    named = any(_clean(value) for value in inserts.values())
+    user, host = _clean(inserts.get("user")), _clean(inserts.get("host"))
     return PsyncEvent(
         event_id=record.event_id,
         kind=kind.kind,
         outcome=kind.outcome,
-        user=_clean(inserts.get("user")),
-        host=_clean(inserts.get("host")),
+        user=user,
+        host=host,
         dc=record.computer,
         time=record.time_created,
         records=records,
         index=index,
         message_derived=message_derived,
-        provenance=record.origin if named else None,
+        provenance=origin(data, message, record.data_origin) if user or host else None,
     )
 
 

@@ -33,9 +33,10 @@ def _through_tree(self: TemplateFields, values, raw, *, place, header_time, unve
     return event_record(filled, place=place, header_time=header_time, unverified=unverified)
 
 
-def _through_tree_fields(self: TemplateFields, decoder, spans, raw, **where) -> tuple:
+def _through_tree_fields(self: TemplateFields, decoder, spans, raw, *, header_time, **where):
     """The reference for the fields read straight from the values (the reader's plan)."""
-    record = _through_tree(self, self.values(decoder, spans), raw, **where)
+    values = self.values(decoder, spans)
+    record = _through_tree(self, values, raw, header_time=header_time(), **where)
     return tuple(getattr(record, item.name) for item in fields(EventRecord))
 
 

@@ -192,13 +192,16 @@ class RecordStore(Sequence[EventRecord]):
     def __init__(self) -> None:
         self._shapes = _Table()
         self._values = _Table([None])
-        """Data tuples and messages (0: None)."""
-        self._strings: dict[str, str] = {}
-        """Every text of the data tuples, kept once (users and hosts repeat)."""
+        """Messages (0: None)."""
+        self._texts = _Table()
+        """Every text of the data items, kept once (users and hosts repeat)."""
+        self._items = array("I")
+        """The data items of every record, one after the other, as numbers in :attr:`_texts`."""
+        self._data_end = array("Q")
+        """Where each record's items end in :attr:`_items` (they start where the last ended)."""
         self._kept: list[str | XmlSource] = []
         """The XML of records that are not :class:`LocatedXml`."""
         self._shape = array("I")
-        self._data = array("I")
         self._message = array("I")
         self._xml = array("I")
         """1 + the index of the record's XML in :attr:`_kept`, 0 when it is :class:`LocatedXml`."""
@@ -240,7 +243,9 @@ class RecordStore(Sequence[EventRecord]):
                  unverified, data_origin, place.file, maker)
             )
         )  # fmt: skip
-        self._data.append(self._data_id(data))
+        text_id = self._texts.id_of
+        self._items.extend([text_id(text) for text in data])
+        self._data_end.append(len(self._items))
         self._message.append(self._values.id_of(message))
         self._record_id.append(record_id)
         self._time.append_time(time_created)
@@ -249,19 +254,11 @@ class RecordStore(Sequence[EventRecord]):
         self._number.append(place.record_id)
         self._line.append(place.line)
 
-    def _data_id(self, data: tuple[str, ...]) -> int:
-        ids = self._values._ids
-        found = ids.get(data) if ids is not None else None
-        if found is not None:
-            return found
-        shared = self._strings.setdefault
-        return self._values.id_of(tuple(map(shared, data, data)))
-
     def settle(self) -> None:
         """Drop what only adding records needs (the tables' indexes): call once read."""
         self._shapes.settle()
         self._values.settle()
-        self._strings = {}
+        self._texts.settle()
 
     def extend(self, records: Iterable[EventRecord]) -> None:
         """Append ``records``; another store's are appended column by column."""
@@ -270,12 +267,12 @@ class RecordStore(Sequence[EventRecord]):
                 self.append(record)
             return
         shapes = [self._shapes.id_of(shape) for shape in records._shapes.values]
-        values = [
-            self._data_id(value) if isinstance(value, tuple) else self._values.id_of(value)
-            for value in records._values.values
-        ]
+        values = [self._values.id_of(value) for value in records._values.values]
+        texts = [self._texts.id_of(text) for text in records._texts.values]
+        items = len(self._items)
+        self._items.extend(array("I", [texts[i] for i in records._items]))
+        self._data_end.extend(array("Q", [end + items for end in records._data_end]))
         self._shape.extend(array("I", [shapes[i] for i in records._shape]))
-        self._data.extend(array("I", [values[i] for i in records._data]))
         self._message.extend(array("I", [values[i] for i in records._message]))
         kept = len(self._kept)
         self._kept.extend(records._kept)
@@ -346,6 +343,12 @@ class RecordStore(Sequence[EventRecord]):
 
     # -- what the readers ask of every record, without making them ----------------------
 
+    def data_of(self, index: int) -> tuple[str, ...]:
+        """The data items of record ``index``."""
+        ends = self._data_end
+        start = ends[index - 1] if index else 0
+        return tuple(map(self._texts.values.__getitem__, self._items[start : ends[index]]))
+
     def shape(self, index: int, name: str) -> Any:
         """One of the shared fields (:data:`_SHAPE_FIELDS`) of record ``index``."""
         return self._shapes.values[self._shape[index]][_SHAPE_FIELDS.index(name)]
@@ -369,8 +372,9 @@ class RecordStore(Sequence[EventRecord]):
         position = _SHAPE_FIELDS.index("data_origin")
         origins = [shape[position] for shape in self._shapes.values]
         values = self._values.values
+        ends = self._data_end
         for index, shape in enumerate(self._shape):
-            if values[self._data[index]]:
+            if ends[index] > (ends[index - 1] if index else 0):
                 yield origins[shape]
             else:
                 yield "message" if values[self._message[index]] else None
@@ -430,8 +434,7 @@ class RecordView(EventRecord):
     @property
     def data(self) -> tuple[str, ...]:
         store = self._store
-        value: tuple[str, ...] = store._values.values[store._data[self._index]]
-        return value
+        return store.data_of(self._index)
 
     @property
     def message(self) -> str | None:

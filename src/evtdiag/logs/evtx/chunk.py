@@ -342,11 +342,14 @@ class _RecordAt:
             self._path, chunk=self._index, offset=self._base + frame.offset, record_id=frame.number
         )
 
+    def header_time(self) -> datetime:
+        return filetime_to_datetime(self._frame.written)
+
     def fields(self) -> _RecordFields:
         """The record's place, header time and doubts, as keyword arguments."""
         return {
             "place": self.place,
-            "header_time": filetime_to_datetime(self._frame.written),
+            "header_time": self.header_time(),
             "unverified": self.unverified,
         }
 
@@ -382,12 +385,19 @@ def _decode_record(
         ("fields", definition), lambda: TemplateFields(decoder.template(definition))
     )
     spans, values_end = decoder.substitution_spans(array)
-    values = fields.values(decoder, spans)
-    is_wanted = wanted.matches(fields.provider_names(values))
+    is_wanted = fields.is_wanted(decoder, spans, wanted)
     if not (build_all or is_wanted):
         return None, False
     raw = decoder.raw(array, values_end - array)
-    return fields.fields_of(decoder, spans, raw, **record.fields()), is_wanted
+    fields_read = fields.fields_of(
+        decoder,
+        spans,
+        raw,
+        place=record.place,
+        header_time=record.header_time,
+        unverified=record.unverified,
+    )
+    return fields_read, is_wanted
 
 
 _STRING_TABLE = (0x80, 64)

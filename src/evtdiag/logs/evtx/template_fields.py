@@ -15,8 +15,10 @@ path, so the result is always the one :func:`~evtdiag.logs.event_tree.event_reco
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import itemgetter
 from sys import intern
 from typing import Any
 
@@ -39,10 +41,12 @@ from evtdiag.logs.evtx.binxml import (
     filetime_to_datetime,
     fill_template,
 )
+from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.model import EventRecord, Place
 
 _NULL, _STRING, _BINXML = int(ValueType.NULL), int(ValueType.STRING), int(ValueType.BINXML)
 _RECORD_FIELDS = tuple(item.name for item in fields(EventRecord))
+_TYPE = itemgetter(2)
 """Plain ints for the per-value loop (see the note on :mod:`.binxml`'s copies)."""
 
 Span = tuple[int, int, int]
@@ -195,6 +199,13 @@ class TemplateFields:
     def provider_names(self, values: TemplateValues) -> tuple[str, ...]:
         return provider_names_from(self.nodes.provider, values)
 
+    def is_wanted(self, decoder: ChunkDecoder, spans: list[Span], wanted: ProviderMatcher) -> bool:
+        """Whether the record's provider is one of ``wanted``."""
+        plan = self._plan
+        if plan is None:
+            return wanted.matches(self.provider_names(self.values(decoder, spans)))
+        return plan.is_wanted(_Values(decoder.chunk, decoder, spans), wanted)
+
     def record(
         self,
         values: TemplateValues,
@@ -237,16 +248,19 @@ class TemplateFields:
         raw: bytes,
         *,
         place: Place,
-        header_time: datetime | None,
+        header_time: Callable[[], datetime | None],
         unverified: bool,
     ) -> tuple[Any, ...]:
         """The record's fields in :class:`EventRecord`'s order, as :meth:`record` gives
-        them, read straight from the values when the template allows (:class:`_Plan`)."""
+        them, read straight from the values when the template allows (:class:`_Plan`).
+
+        :param header_time: the record header's time, asked for only when needed.
+        """
         plan = self._plan
-        if plan is None or any(span[2] == _BINXML for span in spans):
+        if plan is None or _BINXML in map(_TYPE, spans):
             record = self.record(
                 self.values(decoder, spans), raw,
-                place=place, header_time=header_time, unverified=unverified,
+                place=place, header_time=header_time(), unverified=unverified,
             )  # fmt: skip
             return tuple(getattr(record, name) for name in _RECORD_FIELDS)
         read = _Values(decoder.chunk, decoder, spans)
@@ -255,7 +269,7 @@ class TemplateFields:
             system_time = plan.system_time.text(read)
             time_created = parse_system_time(system_time) if system_time else None
         record_id = plan.record_id.number(read)
-        provider = plan.provider.text(read) or plan.source_name.text(read)
+        provider = plan.provider_of(read)
         data_names = plan.data_names
         if data_names is None:
             data_names = tuple(name.text(read) or "" for name in plan.data_name_parts)
@@ -263,13 +277,13 @@ class TemplateFields:
         return (
             place.file,
             record_id if record_id is not None else (place.record_id or 0),
-            time_created or header_time,
-            intern(provider) if provider else "",
+            time_created or header_time(),
+            provider,
             (plan.event_id.number(read) or 0) & 0xFFFF,
             plan.qualifiers.number(read),
             plan.level.number(read),
-            intern(plan.channel.stripped(read)),
-            intern(plan.computer.stripped(read)),
+            plan.repeated(plan.channel, read),
+            plan.repeated(plan.computer, read),
             tuple(item.text(read) or "" for item in plan.data),
             data_names,
             TemplateXml(self.template, raw),
@@ -423,6 +437,37 @@ class _Plan:
     """The data items' names when they are all literals (the usual case), else None."""
     message: _Piece | None
     message_default: str | None
+    _repeated: dict[tuple[int, bytes], str] = field(default_factory=dict, compare=False)
+    """Texts that repeat from record to record (provider, channel, computer) by their
+    bytes: decoded, stripped and interned once per chunk and template."""
+    _wanted: dict[tuple[str | None, str | None], bool] = field(
+        default_factory=dict, compare=False
+    )
+    """Whether each (Name, EventSourceName) seen is a wanted provider."""
+
+    def repeated(self, piece: _Piece, read: _Values) -> str:
+        """``piece.stripped(read)``, interned, from :attr:`_repeated` when it is there."""
+        index = piece.index
+        if 0 <= index < read.count:
+            offset, size, vtype = read.spans[index]
+            key = (vtype, read.chunk[offset : offset + size])
+            text = self._repeated.get(key)
+            if text is None:
+                text = self._repeated[key] = intern(piece.stripped(read))
+            return text
+        return intern(piece.stripped(read))
+
+    def provider_of(self, read: _Values) -> str:
+        """The provider's name as :func:`read_fields` gives it ("" when none)."""
+        name = self.provider.text(read) or self.source_name.text(read)
+        return intern(name) if name else ""
+
+    def is_wanted(self, read: _Values, wanted: ProviderMatcher) -> bool:
+        names = (self.provider.text(read), self.source_name.text(read))
+        found = self._wanted.get(names)
+        if found is None:
+            found = self._wanted[names] = wanted.matches(name for name in names if name)
+        return found
 
     @staticmethod
     def of(fields: TemplateFields) -> _Plan | None:
