@@ -18,12 +18,13 @@ from evtdiag.logs.evtx.layout import CHUNK_HEADER_SIZE, CHUNK_SIZE, FILE_HEADER_
 from evtdiag.logs.evtx.ranges import read_range, slot_count
 from evtdiag.logs.providers import AllProviders, ProviderMatcher
 from evtdiag.logs.store import LocatedXml
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import CORPUS, SAMPLE_LOGS, corpus_counts
 from tests.logs.reading import read_logs
 from tests.support.evtx_writer import WriterEvent, write_evtx
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+COUNTS = corpus_counts()
 
 
 def _events(count: int, start: int = 0) -> list[WriterEvent]:
@@ -64,6 +65,12 @@ def test_xml_made_again_is_the_xml_kept(tmp_path: Path, templated: bool) -> None
 def test_xml_made_again_for_every_sample_log(tmp_path: Path) -> None:
     """The sample logs: real templates, and records only python-evtx decodes."""
     assert sum(_assert_same_xml(p, tmp_path) for p in sorted(SAMPLE_LOGS.glob("*.evtx"))) > 100
+
+
+@pytest.mark.skipif(not COUNTS, reason=f"real-log corpus not found at {CORPUS}")
+def test_xml_made_again_for_every_corpus_log(tmp_path: Path) -> None:
+    """Real logs: optional values, nested BinXml, arrays, SIDs, damaged records."""
+    assert sum(_assert_same_xml(CORPUS / name, tmp_path) for name in sorted(COUNTS)) > 30_000
 
 
 def test_xml_made_again_from_damaged_and_truncated_chunks(tmp_path: Path) -> None:

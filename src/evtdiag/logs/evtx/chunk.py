@@ -28,10 +28,17 @@ from evtdiag.logs.event_tree import (
     from_lxml,
     provider_names,
     safe_xml_parser,
+    to_xml,
 )
 from evtdiag.logs.evtx import layout
-from evtdiag.logs.evtx.binxml import BinXmlError, ChunkDecoder, Token, filetime_to_datetime
-from evtdiag.logs.evtx.template_fields import TemplateFields
+from evtdiag.logs.evtx.binxml import (
+    BinXmlError,
+    ChunkDecoder,
+    Token,
+    ValueType,
+    filetime_to_datetime,
+)
+from evtdiag.logs.evtx.template_fields import SubstitutionTexts, TemplateFields
 from evtdiag.logs.providers import AllProviders, ProviderMatcher
 from evtdiag.logs.store import COMPUTER, LocatedXml, RecordFields, RecordStore, XmlMaker
 from evtdiag.model import EventRecord, Place, Skipped
@@ -208,6 +215,30 @@ def read_chunk(
 
 DECODE_ERRORS = (BinXmlError, struct.error, IndexError, ValueError, RecursionError)
 """What our decoder raises on a record it cannot decode (python-evtx is tried next)."""
+
+
+def frame_xml(decoder: ChunkDecoder, frame: _Frame, *, path: str, index: int) -> str | None:
+    """The XML :func:`read_chunk` keeps for the record of one frame of the decoder's
+    chunk; None when the record cannot be decoded.
+
+    A template instance is rendered from its template and values without reading its
+    fields first: when that succeeds, the reader's way succeeded with the same template
+    and values (its fields are some of them). Anything else goes the reader's way.
+    """
+    start = frame.offset + layout.RECORD_HEADER_SIZE
+    chunk = decoder.chunk
+    pos = start + 4 if chunk[start] == Token.FRAGMENT_HEADER else start
+    if chunk[pos] == Token.TEMPLATE_INSTANCE:
+        try:
+            definition, array = decoder.template_instance(pos)
+            spans, _ = decoder.substitution_spans(array)
+            if not any(vtype == ValueType.BINXML for _, _, vtype in spans):
+                texts = SubstitutionTexts(decoder, spans)
+                return to_xml(decoder.template(definition), texts.text_of)
+        except DECODE_ERRORS:
+            pass  # the reader's way says what it makes of the record
+    event = decode_frame(decoder, frame, path=path, index=index)
+    return None if event is None else event.xml
 
 
 def decode_frame(

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from evtdiag.errors import InputChanged
 from evtdiag.logs.evtx import layout
 from evtdiag.logs.evtx.binxml import ChunkDecoder
-from evtdiag.logs.evtx.chunk import decode_frame, frame_at
+from evtdiag.logs.evtx.chunk import frame_at, frame_xml
 
 CACHED_CHUNKS = 1024
 """Chunks whose templates are kept (64 MiB of log; a few KiB each)."""
@@ -69,10 +69,10 @@ class EvtxXmlMaker:
         frame = frame_at(chunk, offset - base, layout.CHUNK_SIZE)
         if frame is None or record_checksum(chunk, frame.offset, frame.size) != check:
             raise self._changed(offset, "no longer holds the record read there")
-        event = decode_frame(self._decoder(index, chunk), frame, path=self.label, index=index)
-        if event is None:  # pragma: no cover - the bytes decoded when they were read
+        xml = frame_xml(self._decoder(index, chunk), frame, path=self.label, index=index)
+        if xml is None:  # pragma: no cover - the bytes decoded when they were read
             raise self._changed(offset, "no longer decodes")
-        return event.xml
+        return xml
 
     def _decoder(self, index: int, chunk: bytes) -> ChunkDecoder:
         """A decoder of ``chunk`` (slot ``index``) with the caches of the last one."""
