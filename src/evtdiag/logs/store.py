@@ -349,10 +349,6 @@ class RecordStore(Sequence[EventRecord]):
         start = ends[index - 1] if index else 0
         return tuple(map(self._texts.values.__getitem__, self._items[start : ends[index]]))
 
-    def shape(self, index: int, name: str) -> Any:
-        """One of the shared fields (:data:`_SHAPE_FIELDS`) of record ``index``."""
-        return self._shapes.values[self._shape[index]][_SHAPE_FIELDS.index(name)]
-
     def field_of_each(self, name: str) -> Iterator[Any]:
         """One shared field of every record, in order."""
         position = _SHAPE_FIELDS.index(name)
