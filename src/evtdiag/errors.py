@@ -76,3 +76,10 @@ class InputFormatError(EvtdiagError):
     """
 
     exit_code = ExitCode.NO_USABLE_INPUT
+
+
+class InputChanged(EvtdiagError):
+    """An input changed while the report was being made: an event's XML, rendered again
+    from the file when it is shown, is no longer there."""
+
+    exit_code = ExitCode.FAILED

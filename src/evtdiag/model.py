@@ -13,6 +13,7 @@ hand-made values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import Enum
@@ -89,6 +90,14 @@ class XmlSource(Protocol):
     def render(self) -> str: ...
 
 
+def origin(data: tuple[str, ...], message: str | None, data_origin: str) -> str | None:
+    """Where a record's user and host can come from: ``data_origin`` when it has data,
+    ``message`` when only the rendered message names them, None: nowhere."""
+    if data:
+        return data_origin
+    return "message" if message else None
+
+
 @dataclass(frozen=True, slots=True)
 class EventRecord:
     """One event as read from a log, decoded as far as the diagnosis needs.
@@ -130,11 +139,8 @@ class EventRecord:
 
     @property
     def origin(self) -> str | None:
-        """Where user and host can come from: :attr:`data_origin` when there is data,
-        ``message`` when only the rendered message names them, None: nowhere."""
-        if self.data:
-            return self.data_origin
-        return "message" if self.message else None
+        """Where user and host can come from: :func:`origin`."""
+        return origin(self.data, self.message, self.data_origin)
 
     @property
     def xml(self) -> str:
@@ -203,12 +209,20 @@ class PsyncEvent:
     dc: str
     """The ``Computer`` that logged the event."""
     time: datetime | None
-    record: EventRecord = field(repr=False)
+    records: Sequence[EventRecord] = field(repr=False, compare=False)
+    """The records read (:class:`evtdiag.logs.store.RecordStore`), of which this event's is
+    at :attr:`index`: the record is made when asked for (:attr:`record`), not kept."""
+    index: int
     message_derived: bool = False
     """True when user and host were taken from rendered message text (CSV exports)."""
     provenance: str | None = None
     """Where user and host were taken from: ``data``, ``message`` (the rendered text) or
     ``fallback-message`` (a "description cannot be found" text); None: no user or host."""
+
+    @property
+    def record(self) -> EventRecord:
+        """The record the event was read from."""
+        return self.records[self.index]
 
 
 @dataclass(frozen=True)

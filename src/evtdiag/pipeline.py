@@ -94,8 +94,13 @@ def read_logs(request: LogRequest, progress: ProgressFactory | None = None) -> L
                 jobs=request.jobs,
             )
         if request.set_aside:
+            sources = result.events.field_of_each("source")
             result = LogReadResult(
-                tuple(e for e in result.events if not set_aside(e.source, request.set_aside)),
+                result.events.take(
+                    i
+                    for i, source in enumerate(sources)
+                    if not set_aside(source, request.set_aside)
+                ),
                 tuple(c for c in result.inputs if not set_aside(c.path, request.set_aside)),
             )
         if not any(c.format not in (SKIPPED, REFUSED) for c in result.inputs):

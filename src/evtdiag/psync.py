@@ -13,7 +13,7 @@ The success message has no documented id: :func:`identify_successes` takes it fr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from evtdiag.model import (
     PsyncEvent,
     SuccessIdentification,
     SuccessSource,
+    origin,
 )
 
 _LEARN = "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-server-2008-r2-and-2008/"
@@ -376,31 +377,50 @@ def _id_list(ids: list[int]) -> str:
 
 
 def extract(records: Iterable[EventRecord], catalogue: Catalogue) -> list[PsyncEvent]:
-    """Give every PSync record its meaning; none is dropped (unknown ids become ``other``)."""
-    events = [to_psync_event(record, catalogue) for record in records]
-    events.sort(key=lambda e: (e.time is None, e.time, e.dc.lower(), e.record.record_id))
-    return events
+    """Give every PSync record its meaning; none is dropped (unknown ids become ``other``).
+
+    The events refer to ``records`` (a :class:`evtdiag.logs.store.RecordStore` keeps them
+    as columns) rather than keep a record each."""
+    kept = records if isinstance(records, Sequence) else tuple(records)
+    keyed = []
+    for index, record in enumerate(kept):
+        event = _event(record, catalogue, kept, index)
+        keyed.append(((event.time is None, event.time, event.dc.lower(), record.record_id), event))
+    keyed.sort(key=lambda item: item[0])
+    return [event for _, event in keyed]
 
 
 def to_psync_event(record: EventRecord, catalogue: Catalogue) -> PsyncEvent:
+    return _event(record, catalogue, (record,), 0)
+
+
+def _event(
+    record: EventRecord, catalogue: Catalogue, records: Sequence[EventRecord], index: int
+) -> PsyncEvent:
+    """The meaning of ``record``, which is ``records[index]``.
+
+    Each field of the record is read once: a record of a store is a view whose fields
+    are read from its columns when asked for."""
     kind = catalogue.kind_of(record)
-    inserts: dict[str, str | None] = dict(zip(kind.inserts, record.data, strict=False))
+    data, message = record.data, record.message
+    inserts: dict[str, str | None] = dict(zip(kind.inserts, data, strict=False))
     message_derived = False
-    if not record.data and record.message:
-        inserts = _message_inserts(record.message)
+    if not data and message:
+        inserts = _message_inserts(message)
         message_derived = any(inserts.values())
-    named = any(_clean(value) for value in inserts.values())
+    user, host = _clean(inserts.get("user")), _clean(inserts.get("host"))
     return PsyncEvent(
         event_id=record.event_id,
         kind=kind.kind,
         outcome=kind.outcome,
-        user=_clean(inserts.get("user")),
-        host=_clean(inserts.get("host")),
+        user=user,
+        host=host,
         dc=record.computer,
         time=record.time_created,
-        record=record,
+        records=records,
+        index=index,
         message_derived=message_derived,
-        provenance=record.origin if named else None,
+        provenance=origin(data, message, record.data_origin) if user or host else None,
     )
 
 

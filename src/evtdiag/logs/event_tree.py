@@ -122,7 +122,8 @@ def _children(element: Element | None) -> dict[str, Element]:
     return found
 
 
-def _int(text: str | None) -> int | None:
+def int_of(text: str | None) -> int | None:
+    """A field's number: decimal, or hexadecimal after ``0x``; None when it is not one."""
     if text is None:
         return None
     text = text.strip()
@@ -274,7 +275,7 @@ def read_fields(
     if time_created is None and nodes.time_created is not None:
         system_time = read.attribute(nodes.time_created, "SystemTime")
         time_created = parse_system_time(system_time) if system_time else None
-    record_id = _int(text(nodes.record_id))
+    record_id = int_of(text(nodes.record_id))
     provider = provider_names_from(nodes.provider, read)
     event_id = nodes.event_id
     if nodes.named_data:
@@ -286,9 +287,9 @@ def read_fields(
         record_id=record_id if record_id is not None else (place.record_id or 0),
         time_created=time_created or header_time,
         provider=intern(provider[0]) if provider else "",
-        event_id=(_int(text(event_id)) or 0) & 0xFFFF,
-        qualifiers=(_int(read.attribute(event_id, "Qualifiers")) if event_id is not None else None),
-        level=_int(text(nodes.level)),
+        event_id=(int_of(text(event_id)) or 0) & 0xFFFF,
+        qualifiers=int_of(read.attribute(event_id, "Qualifiers")) if event_id is not None else None,
+        level=int_of(text(nodes.level)),
         channel=intern(text(nodes.channel) or ""),
         computer=intern(text(nodes.computer) or ""),
         data=tuple(read.text(item) for item in nodes.data),

@@ -31,6 +31,7 @@ from evtdiag.logs.formats import (
 from evtdiag.logs.pool import auto_jobs, read_all
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import ProgressCallback, ReadContext, ReadOptions, Result, Source
+from evtdiag.logs.store import RecordStore, as_store
 from evtdiag.model import EventIdentity, EventRecord, InputCoverage
 
 
@@ -38,7 +39,7 @@ from evtdiag.model import EventIdentity, EventRecord, InputCoverage
 class LogReadResult:
     """Every wanted record of every input, and what was read from each input."""
 
-    events: tuple[EventRecord, ...]
+    events: RecordStore
     inputs: tuple[InputCoverage, ...]
 
 
@@ -143,7 +144,7 @@ def _read_here(opened: Sequence[Source | Result], context: ReadContext) -> Itera
 
 def count_origins(records: Sequence[EventRecord]) -> tuple[tuple[str, int], ...]:
     """How many records take user and host from each origin, commonest first."""
-    counts = Counter(record.origin or "none" for record in records)
+    counts = Counter(origin or "none" for origin in as_store(records).origins())
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
@@ -151,25 +152,27 @@ def _deduplicated(results: Iterable[Result]) -> LogReadResult:
     """Every result's records, each record kept once (overlapping exports), counted; an
     input of which nothing could be read is refused here, whatever its format and
     whichever process read it (:func:`refused_when_nothing_read`)."""
-    events: list[EventRecord] = []
+    events = RecordStore()
     coverages: list[InputCoverage] = []
     seen: set[EventIdentity] = set()
     for coverage, records in results:
         coverage = refused_when_nothing_read(coverage)
+        store = as_store(records)
         unique = []
-        for record in records:
-            identity = record.identity
+        for index, identity in enumerate(store.identities()):
             if identity not in seen:
                 seen.add(identity)
-                unique.append(record)
-        duplicates = len(records) - len(unique)
+                unique.append(index)
+        duplicates = len(store) - len(unique)
         if duplicates:
+            store = store.take(unique)
             coverage = replace(coverage, psync_events=len(unique), duplicates=duplicates)
         if unique:
-            coverage = replace(coverage, origins=count_origins(unique))
-        events.extend(unique)
+            coverage = replace(coverage, origins=count_origins(store))
+        events.absorb(store)
         coverages.append(coverage)
-    return LogReadResult(tuple(events), tuple(coverages))
+    events.settle()
+    return LogReadResult(events, tuple(coverages))
 
 
 STDIN = "-"

@@ -10,7 +10,7 @@ nothing is renamed after reading.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Protocol
@@ -22,7 +22,7 @@ SNIFF_SIZE = 8192
 """How many leading bytes a source keeps for recognising its format (and, for .evtx,
 its 4 KiB file header)."""
 
-Result = tuple[InputCoverage, list[EventRecord]]
+Result = tuple[InputCoverage, Sequence[EventRecord]]
 """What reading one input gives: its coverage and its wanted records."""
 
 

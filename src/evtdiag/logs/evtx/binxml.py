@@ -157,6 +157,13 @@ class ChunkDecoder:
         self._templates: dict[int, Element] = {}
         self._derived: dict[tuple[Hashable, ...], Any] = {}
 
+    def of_bytes(self, chunk: bytes) -> ChunkDecoder:
+        """A decoder of ``chunk``, the same chunk read again, that shares this one's
+        caches (names, templates and what is derived from them)."""
+        other = ChunkDecoder(chunk)
+        other._names, other._templates, other._derived = self._names, self._templates, self._derived
+        return other
+
     def cached(self, key: tuple[Hashable, ...], compute: Callable[[], Any]) -> Any:
         """What ``compute`` derives from this chunk's templates, worked out once per key."""
         if key not in self._derived:

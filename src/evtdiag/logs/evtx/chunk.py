@@ -28,23 +28,31 @@ from evtdiag.logs.event_tree import (
     from_lxml,
     provider_names,
     safe_xml_parser,
+    to_xml,
 )
 from evtdiag.logs.evtx import layout
-from evtdiag.logs.evtx.binxml import BinXmlError, ChunkDecoder, Token, filetime_to_datetime
-from evtdiag.logs.evtx.template_fields import TemplateFields
-from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.evtx.binxml import (
+    BinXmlError,
+    ChunkDecoder,
+    Token,
+    ValueType,
+    filetime_to_datetime,
+)
+from evtdiag.logs.evtx.template_fields import SubstitutionTexts, TemplateFields
+from evtdiag.logs.providers import AllProviders, ProviderMatcher
+from evtdiag.logs.store import COMPUTER, LocatedXml, RecordFields, RecordStore, XmlMaker
 from evtdiag.model import EventRecord, Place, Skipped
 
 
 @dataclass
 class Tally:
     """What a chunk, a range of chunks or a whole file yielded: record count, time span,
-    wanted events and damage."""
+    wanted events (as columns: :mod:`evtdiag.logs.store`) and damage."""
 
     records: int = 0
     first_time: datetime | None = None
     last_time: datetime | None = None
-    events: list[EventRecord] = field(default_factory=list)
+    events: RecordStore = field(default_factory=RecordStore)
     skipped: list[Skipped] = field(default_factory=list)
     computer: str | None = None
     """The computer of the first record decoded, when asked to identify the log."""
@@ -52,7 +60,7 @@ class Tally:
     def add(self, part: Tally) -> None:
         """Append what a following chunk or range yielded."""
         self.records += part.records
-        self.events.extend(part.events)
+        self.events.absorb(part.events)
         self.skipped.extend(part.skipped)
         self.computer = self.computer or part.computer
         if part.first_time and (self.first_time is None or part.first_time < self.first_time):
@@ -81,6 +89,7 @@ def read_chunk(
     identify: bool = False,
     candidate: bool | None = None,
     carve: bool = False,
+    xml_from: XmlMaker | None = None,
 ) -> Tally:
     """Read one chunk: count its records, and build the events of wanted providers.
 
@@ -91,6 +100,8 @@ def read_chunk(
     :param carve: also read the stale records found in the chunk's slack (after the
         free-space offset); they are flagged unverified. Without it slack is ignored,
         except that a header naming a last record in it is reported.
+    :param xml_from: what renders a record's XML again from the file, when the chunk's
+        bytes are at ``path`` (not a temporary copy): the events then keep no XML.
     """
     base = layout.FILE_HEADER_SIZE + index * layout.CHUNK_SIZE
     result = Tally()
@@ -175,7 +186,7 @@ def read_chunk(
             event, is_wanted = _decode_record(
                 decoder, chunk, frame, wanted, record, build_all=first
             )
-        except (BinXmlError, struct.error, IndexError, ValueError, RecursionError) as error:
+        except DECODE_ERRORS as error:
             tree = _fallback(chunk, frame)
             if tree is None:
                 result.skipped.append(
@@ -190,10 +201,61 @@ def read_chunk(
         if event is None:
             continue
         if first:
-            result.computer = event.computer or None
+            result.computer = (
+                event.computer if isinstance(event, EventRecord) else event[COMPUTER]
+            ) or None
         if is_wanted:
-            result.events.append(event)
+            xml = None
+            if xml_from is not None:
+                check = zlib.crc32(chunk[frame.offset : frame.offset + frame.size])
+                xml = LocatedXml(xml_from, base + frame.offset, check)
+            result.events.append(event, xml)
     return result
+
+
+DECODE_ERRORS = (BinXmlError, struct.error, IndexError, ValueError, RecursionError)
+"""What our decoder raises on a record it cannot decode (python-evtx is tried next)."""
+
+
+def frame_xml(decoder: ChunkDecoder, frame: _Frame, *, path: str, index: int) -> str | None:
+    """The XML :func:`read_chunk` keeps for the record of one frame of the decoder's
+    chunk; None when the record cannot be decoded.
+
+    A template instance is rendered from its template and values without reading its
+    fields first: when that succeeds, the reader's way succeeded with the same template
+    and values (its fields are some of them). Anything else goes the reader's way.
+    """
+    start = frame.offset + layout.RECORD_HEADER_SIZE
+    chunk = decoder.chunk
+    pos = start + 4 if chunk[start] == Token.FRAGMENT_HEADER else start
+    if chunk[pos] == Token.TEMPLATE_INSTANCE:
+        try:
+            definition, array = decoder.template_instance(pos)
+            spans, _ = decoder.substitution_spans(array)
+            if not any(vtype == ValueType.BINXML for _, _, vtype in spans):
+                texts = SubstitutionTexts(decoder, spans)
+                return to_xml(decoder.template(definition), texts.text_of)
+        except DECODE_ERRORS:
+            pass  # the reader's way says what it makes of the record
+    event = decode_frame(decoder, frame, path=path, index=index)
+    return None if event is None else event.xml
+
+
+def decode_frame(
+    decoder: ChunkDecoder, frame: _Frame, *, path: str, index: int
+) -> EventRecord | None:
+    """The record of one frame of the decoder's chunk, whatever its provider, as
+    :func:`read_chunk` decodes it (python-evtx when our decoder refuses it); None when
+    neither can."""
+    base = layout.FILE_HEADER_SIZE + index * layout.CHUNK_SIZE
+    record = _RecordAt(path, index, base, frame, False)
+    chunk = decoder.chunk
+    try:
+        event, _ = _decode_record(decoder, chunk, frame, AllProviders(), record, build_all=True)
+    except DECODE_ERRORS:
+        tree = _fallback(chunk, frame)
+        return None if tree is None else record.event(tree)
+    return event if event is None or isinstance(event, EventRecord) else EventRecord(*event)
 
 
 def _frames(
@@ -207,7 +269,7 @@ def _frames(
     """
     pos = layout.CHUNK_HEADER_SIZE
     while pos + layout.RECORD_HEADER_SIZE <= limit:
-        frame = _frame_at(chunk, pos, limit)
+        frame = frame_at(chunk, pos, limit)
         if frame is not None:
             if not frame.size_copy_ok:
                 skipped.append(
@@ -250,7 +312,7 @@ def _slack_frames(chunk: bytes, limit: int) -> list[_Frame]:
         return found
     pos = _next_frame(chunk, limit, layout.CHUNK_SIZE)
     while pos is not None:
-        frame = _frame_at(chunk, pos, layout.CHUNK_SIZE, strict=True)
+        frame = frame_at(chunk, pos, layout.CHUNK_SIZE, strict=True)
         if frame is None:  # pragma: no cover - _next_frame returns valid frames only
             break
         found.append(frame)
@@ -258,7 +320,7 @@ def _slack_frames(chunk: bytes, limit: int) -> list[_Frame]:
     return found
 
 
-def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _Frame | None:
+def frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _Frame | None:
     """The record frame at ``pos``, if its magic and size are plausible.
 
     The size copy at the end of the record is required only when ``strict`` (while
@@ -277,7 +339,7 @@ def _frame_at(chunk: bytes, pos: int, limit: int, *, strict: bool = False) -> _F
 def _next_frame(chunk: bytes, start: int, limit: int) -> int | None:
     pos = chunk.find(layout.RECORD_MAGIC, start, limit)
     while pos != -1 and pos + layout.RECORD_HEADER_SIZE <= limit:
-        if _frame_at(chunk, pos, limit, strict=True) is not None:
+        if frame_at(chunk, pos, limit, strict=True) is not None:
             return pos
         pos = chunk.find(layout.RECORD_MAGIC, pos + 1, limit)
     return None
@@ -311,11 +373,14 @@ class _RecordAt:
             self._path, chunk=self._index, offset=self._base + frame.offset, record_id=frame.number
         )
 
+    def header_time(self) -> datetime:
+        return filetime_to_datetime(self._frame.written)
+
     def fields(self) -> _RecordFields:
         """The record's place, header time and doubts, as keyword arguments."""
         return {
             "place": self.place,
-            "header_time": filetime_to_datetime(self._frame.written),
+            "header_time": self.header_time(),
             "unverified": self.unverified,
         }
 
@@ -331,9 +396,9 @@ def _decode_record(
     record: _RecordAt,
     *,
     build_all: bool,
-) -> tuple[EventRecord | None, bool]:
-    """The record's event and whether its provider is wanted; no event when it is not
-    wanted, unless ``build_all``.
+) -> tuple[EventRecord | RecordFields | None, bool]:
+    """The record's event (or its fields) and whether its provider is wanted; no event
+    when it is not wanted, unless ``build_all``.
 
     For a template instance the provider is read from the substitution that holds it
     first, so that unwanted records cost only a descriptor walk and one value, and
@@ -351,12 +416,19 @@ def _decode_record(
         ("fields", definition), lambda: TemplateFields(decoder.template(definition))
     )
     spans, values_end = decoder.substitution_spans(array)
-    values = fields.values(decoder, spans)
-    is_wanted = wanted.matches(fields.provider_names(values))
+    is_wanted = fields.is_wanted(decoder, spans, wanted)
     if not (build_all or is_wanted):
         return None, False
     raw = decoder.raw(array, values_end - array)
-    return fields.record(values, raw, **record.fields()), is_wanted
+    fields_read = fields.fields_of(
+        decoder,
+        spans,
+        raw,
+        place=record.place,
+        header_time=record.header_time,
+        unverified=record.unverified,
+    )
+    return fields_read, is_wanted
 
 
 _STRING_TABLE = (0x80, 64)

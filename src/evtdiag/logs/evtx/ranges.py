@@ -41,6 +41,7 @@ from evtdiag.logs.evtx.layout import (
     read_file_header,
 )
 from evtdiag.logs.evtx.prefilter import candidate_chunks
+from evtdiag.logs.evtx.record_xml import EvtxXmlMaker
 from evtdiag.logs.providers import ProviderMatcher
 from evtdiag.logs.sources import ReadContext, Result, Source
 from evtdiag.model import InputCoverage
@@ -84,6 +85,9 @@ def read_range(
     :param carve: read stale records in chunk slack too (every chunk then goes through
         :func:`read_chunk`).
     """
+    # A record's XML is rendered again from the file when it is shown, unless the file
+    # is a temporary copy (an archive member, standard input), named otherwise.
+    xml_from = EvtxXmlMaker(os.path.abspath(path), path) if label in (None, path) else None
     label = label or path
     result = Tally()
     start = FILE_HEADER_SIZE + first * CHUNK_SIZE
@@ -117,6 +121,7 @@ def read_range(
                         identify=identifying,
                         candidate=candidate if slot - first < full and not identifying else None,
                         carve=carve,
+                        xml_from=xml_from,
                     )
                 result.add(chunk)
         finally:
@@ -183,7 +188,7 @@ def evtx_coverage(source: Source, digest: str, tallies: Iterable[Tally]) -> Resu
     whole = Tally()
     for tally in tallies:
         whole.add(tally)
-    computers = {event.computer for event in whole.events if event.computer}
+    computers = {computer for computer in whole.events.field_of_each("computer") if computer}
     if whole.computer:
         computers.add(whole.computer)
     return InputCoverage(
