@@ -96,17 +96,43 @@ def test_bench_names_its_machine_and_warns_when_it_was_busy(
     )  # fmt: skip
 
 
-def test_stage_timing_script_runs_every_stage_on_a_log(capsys) -> None:
-    spec = importlib.util.spec_from_file_location("bench_stages", REPO / "bench" / "stages.py")
+def _bench_module(name: str, monkeypatch: pytest.MonkeyPatch):
+    """bench/NAME.py, loaded as ``bench_NAME`` (registered: dataclasses look their module
+    up in sys.modules)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
     assert spec and spec.loader
-    stages = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(stages)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stage_timing_script_runs_every_stage_on_a_log(capsys, monkeypatch) -> None:
+    stages = _bench_module("stages", monkeypatch)
     log = REPO / "sample_logs" / "DC01-Application.evtx"
     assert stages.main([str(log), "--jobs", "1"]) == 0
     line = capsys.readouterr().out
     assert line.startswith("284 PSync events")
     for stage in ("read", "extract", "diagnose", "document", "write", "total"):
         assert f"{stage} " in line
+
+
+def test_stage_script_gives_its_stages_as_json_for_the_scale_bench(capsys, monkeypatch) -> None:
+    """The demo's successes are inferred (as the report infers them), so its problems are
+    the report's; the memory of each stage comes back with its time."""
+    stages = _bench_module("stages", monkeypatch)
+    log = REPO / "sample_logs" / "DC01-Application.evtx"
+    assert stages.main([str(log), "--jobs", "1", "--json"]) == 0
+    found = stages.Stages.from_json(capsys.readouterr().out)
+    assert (found.events, found.jobs) == (284, 1)
+    assert list(found.stages) == ["read and extract", "diagnose", "document", "write"]
+    peaks = [stage.peak_mb for stage in found.stages.values()]
+    assert peaks == sorted(peaks) and peaks[0] > 10  # a peak never falls; Python alone > 10
+    assert all(0 < s.resident_mb <= s.peak_mb for s in found.stages.values())
+    label, raised = found.hungriest()
+    rises = [b - a for a, b in zip([0, *peaks], peaks, strict=False)]
+    assert raised == rises[list(found.stages).index(label)] == max(rises)
+    assert found.slowest()[1].seconds == max(s.seconds for s in found.stages.values())
 
 
 def test_startup_bench_prints_its_machine_and_each_figure(capsys) -> None:
