@@ -237,3 +237,23 @@ def test_scale_targets_are_met_or_missed_by_the_figures_and_name_what_costs_them
     assert rows["realistic 1,000,000: peak RSS ÷ at 200,000 ≤ 1.3x"]["result"] == "met"
     assert rows["realistic 200,000: compare time ≤ 1 s"]["result"] == "met"
     assert len(rows) == 4 * 7 + 2  # seven targets per input, the Rust ratio for dense ones
+
+
+def test_scale_section_measures_each_input_and_checks_each_target(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """``run.py --scale`` end to end on a small input: its figures, then the targets; the
+    old table is not run (it would need the corpus)."""
+    run = _bench_module("run", monkeypatch)
+    monkeypatch.setattr(run.build, "build_all", None)  # calling it would fail the test
+    argv = ["--scale", "--scale-events", "1000", "--scale-shapes", "realistic", "--repeat", "1",
+            "--out", str(tmp_path)]  # fmt: skip
+    assert run.main(argv) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("|")]
+    (figures,) = [line for line in lines if line.split("|")[1].strip() == "realistic 1,000"]
+    cells = [cell.strip() for cell in figures.split("|")[2:-1]]
+    assert len(cells) == 12 and "-" not in cells  # the Rust parser's figures too
+    targets = [line for line in lines if line.split("|")[1].strip().startswith("realistic 1,000:")]
+    assert len(targets) == 7  # no Rust ratio target: not dense
+    assert all(" met " in line or " MISSED " in line for line in targets)
+    assert any("HTML report ≤ 3 MB" in line and " met " in line for line in targets)
