@@ -15,6 +15,7 @@ knows how many records its output holds (:class:`Built`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
 import sys
@@ -27,9 +28,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "evtx-samples"
 OUT = REPO / "bench" / "out"
-if str(REPO) not in sys.path:  # the test writer lives in tests/
-    sys.path.insert(0, str(REPO))
+for needed in (REPO, REPO / "bench"):  # the test writer lives in tests/, scenario.py here
+    if str(needed) not in sys.path:
+        sys.path.insert(0, str(needed))
 
+import scenario  # noqa: E402
 from evtdiag.logs import read_files  # noqa: E402
 from evtdiag.logs.evtx.chunk import read_chunk  # noqa: E402
 from evtdiag.logs.evtx.layout import (  # noqa: E402
@@ -42,11 +45,17 @@ from evtdiag.logs.evtx.layout import (  # noqa: E402
     FILE_MAGIC,
 )
 from evtdiag.logs.providers import ProviderMatcher  # noqa: E402
-from tests.support.evtx_writer import WriterEvent, write_evtx  # noqa: E402
+from tests.support.evtx_writer import WriterEvent, filetime, write_evtx  # noqa: E402
+from tests.support.fast_evtx import Log, Row, write_rows  # noqa: E402
 
 PSYNC = "Microsoft-Windows-IDMU-PSync"
 START = datetime(2026, 9, 1, 8, 0, tzinfo=timezone.utc)
+START_TICKS = filetime(START)
+SECOND = 10_000_000
+"""FILETIME ticks."""
 MB = 1 << 20
+SCALE_EVENTS = (200_000, 1_000_000)
+SCALE_SHAPES = ("dense", "realistic")
 
 
 class CorpusMissing(RuntimeError):
@@ -108,19 +117,21 @@ def _numbered(chunk: bytes) -> int:
     return header.last_record_number - header.first_record_number + 1
 
 
-def psync_event(i: int) -> WriterEvent:
-    """The i-th PSync event: a 12294 denial (or another PSync id), user and host."""
+DENSE_LOG = Log(PSYNC, first_record_id=10_000_000)
+"""The log the dense events are numbered in: record ids from 10,000,000."""
+
+
+def psync_row(i: int) -> Row:
+    """The i-th dense PSync event: a 12294 denial (or another PSync id), user and host."""
     event_id = (12294, 12294, 12294, 12289, 12290, 8200)[i % 6]
-    return WriterEvent(
-        PSYNC,
-        event_id,
-        START + timedelta(seconds=13 * i, microseconds=i % 1000),
-        10_000_000 + i,
-        f"DC{i % 3 + 1:02}.corp.example.com",
-        level=2,
-        qualifiers=0xC000,
-        data=(f"user{i % 4999}", f"host{i % 251:03}"),
-    )
+    ticks = START_TICKS + 13 * i * SECOND + i % 1000 * 10
+    data = (f"user{i % 4999}", f"host{i % 251:03}")
+    return event_id, 2, 0xC000, ticks, f"DC{i % 3 + 1:02}.corp.example.com", data
+
+
+def psync_event(i: int) -> WriterEvent:
+    """:func:`psync_row` as the test writer's event (the i-th record of the dense log)."""
+    return DENSE_LOG.event(psync_row(i), i + 1)
 
 
 def noise_event(i: int) -> WriterEvent:
@@ -220,6 +231,65 @@ def dense(path: Path, records: int, templated: bool) -> Built:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(write_evtx((psync_event(i) for i in range(records)), templated=templated))
     return _save(path, key, records, records)
+
+
+def scale(path: Path, shape: str, events: int, keep: int | None = None) -> Built:
+    """A log of ``events`` PSync events of one shape, written by the fast writer:
+    ``dense`` (:func:`psync_row`: all failures, thousands of problems) or ``realistic``
+    (:mod:`scenario`: a large site's successes and a few hundred problems). With
+    ``keep``, only its first ``keep`` events: the same site exported earlier."""
+    key = {"kind": "scale", "shape": shape, "events": events, "keep": keep,
+           "scenario": scenario.VERSION}  # fmt: skip
+    saved = _cached(path, key)
+    if saved:
+        return Built(path, saved["records"], saved["psync"])
+    if shape == "dense":
+        rows: Iterator[Row] = (psync_row(i) for i in range(events))
+        log = DENSE_LOG
+    elif shape == "realistic":
+        rows, log = scenario.rows(scenario.Site(events)), Log(PSYNC)
+    else:
+        raise ValueError(f"unknown shape {shape!r}: one of {', '.join(SCALE_SHAPES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    records = write_rows(tmp, itertools.islice(rows, keep), log)
+    tmp.replace(path)
+    return _save(path, key, records, records)
+
+
+def scale_label(shape: str, events: int) -> str:
+    """The name of a scale input in the table: ``dense 200,000``."""
+    return f"{shape} {events:,}"
+
+
+@dataclass(frozen=True)
+class ScaleInput:
+    """A scale input and its first half (an earlier export of the same site)."""
+
+    shape: str
+    events: int
+    whole: Built
+    first_half: Built
+
+    @property
+    def label(self) -> str:
+        return scale_label(self.shape, self.events)
+
+
+def build_scale(
+    out: Path = OUT, events: Sequence[int] = SCALE_EVENTS, shapes: Sequence[str] = SCALE_SHAPES
+) -> list[ScaleInput]:
+    """Build (or reuse, when unchanged) the scale inputs, smallest first."""
+    return [
+        ScaleInput(
+            shape,
+            count,
+            scale(out / f"scale-{shape}-{count}.evtx", shape, count),
+            scale(out / f"scale-{shape}-{count}-first-half.evtx", shape, count, count // 2),
+        )
+        for count in sorted(events)
+        for shape in shapes
+    ]
 
 
 def sparse_label(mb: float) -> str:

@@ -253,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=300, help="python-evtx sample records")
     parser.add_argument("--repeat", type=int, default=3, help="best of N for short runs")
     parser.add_argument("--out", type=Path, default=build.OUT)
+    parser.add_argument(
+        "--scale", action="store_true", help="the scale section instead (scale.py, issue 24)"
+    )
+    parser.add_argument("--scale-events", type=int, nargs="+", default=list(build.SCALE_EVENTS))
+    parser.add_argument(
+        "--scale-shapes", nargs="+", choices=build.SCALE_SHAPES, default=list(build.SCALE_SHAPES)
+    )
     args = parser.parse_args(argv)
     jobs = args.jobs or len(os.sched_getaffinity(0))
     line, busy = machine(os.getloadavg()[0], os.cpu_count() or 1)
@@ -260,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     if busy:
         print(busy, flush=True)
     compile_evtdiag()
+    if args.scale:
+        return scale_section(args, jobs, busy)
     try:
         inputs = build.build_all(
             args.out, sparse_mb=args.sizes, dense_records=args.dense_records,
@@ -326,6 +335,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     if busy:
         print(busy)  # under the table too, where it is read
+    return 0
+
+
+def scale_section(args: argparse.Namespace, jobs: int, busy: str | None) -> int:
+    """The scale section alone (``--scale``): its figures, then its targets."""
+    import scale
+
+    figures, checked = scale.section(
+        args.scale_events, args.scale_shapes, jobs, args.repeat, args.out
+    )
+    print(figures)
+    print(checked)
+    print(
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, evtdiag --jobs {jobs}; times are "
+        f"wall seconds of a subprocess (best of {args.repeat}); RSS = peak sum over the "
+        "process tree; ÷Rust = report time / Rust evtx full read time; sizes decimal (MB = "
+        "10^6 bytes); compare = report of the input's first half against the report of all; "
+        "redact +% = --redact time over the plain report's."
+    )
+    if busy:
+        print(busy)
     return 0
 
 

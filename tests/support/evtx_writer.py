@@ -315,10 +315,15 @@ def _shape(event: WriterEvent) -> tuple:
     return (event.qualifiers is not None, names, _T_ANSI if event.ansi_data else _T_WSTRING)
 
 
+def wstring(text: str) -> tuple[int, bytes]:
+    """A string substitution value: (value type, UTF-16 bytes)."""
+    return _T_WSTRING, text.encode("utf-16-le")
+
+
 def _substitution_values(event: WriterEvent) -> list[tuple[int, bytes]]:
     """(value type, bytes) for every substitution of an event, in index order."""
     values: list[tuple[int, bytes]] = [
-        (_T_WSTRING, event.provider.encode("utf-16-le")),
+        wstring(event.provider),
         (_T_UINT16, _U16.pack(event.event_id & 0xFFFF)),
         (_T_UINT16, _U16.pack((event.qualifiers or 0) & 0xFFFF)),
         (_T_UINT8, bytes([event.level & 0xFF])),
@@ -326,18 +331,40 @@ def _substitution_values(event: WriterEvent) -> list[tuple[int, bytes]]:
         (_T_HEXINT64, struct.pack("<Q", event.keywords)),
         (_T_FILETIME, struct.pack("<Q", filetime(event.time_created))),
         (_T_UINT64, struct.pack("<Q", event.record_id)),
-        (_T_WSTRING, event.channel.encode("utf-16-le")),
-        (_T_WSTRING, event.computer.encode("utf-16-le")),
+        wstring(event.channel),
+        wstring(event.computer),
     ]
     for _, value in event.named_data():
         if event.ansi_data:
             values.append((_T_ANSI, value.encode("cp1252")))
         else:
-            values.append((_T_WSTRING, value.encode("utf-16-le")))
+            values.append(wstring(value))
     for _, value in values:
         if len(value) > 0xFFFF:
             raise ValueError(f"event {event.record_id}: a value is longer than 65535 bytes")
     return values
+
+
+def template_reference(template_id: int, offset: int) -> bytes:
+    """A record's BinXML up to its substitution array: the fragment header and a template
+    instance of the definition at ``offset`` (written there inline at its first use)."""
+    return (
+        _FRAGMENT_HEADER
+        + bytes([_TOK_TEMPLATE_INSTANCE, 0x01])
+        + _U32.pack(template_id)
+        + _U32.pack(offset)
+    )
+
+
+def _substitution_array(values: Sequence[tuple[int, bytes]]) -> bytes:
+    """The substitution array of a template instance: count, descriptors, values."""
+    descriptors = b"".join(descriptor(t, v) for t, v in values)
+    return _U32.pack(len(values)) + descriptors + b"".join(v for _, v in values)
+
+
+def descriptor(value_type: int, value: bytes) -> bytes:
+    """A value's entry in a substitution array's descriptors: its size and type."""
+    return _U16.pack(len(value)) + bytes([value_type, 0])
 
 
 # --- one chunk -----------------------------------------------------------------------
@@ -365,17 +392,22 @@ class _Chunk:
             encoder.out += _FRAGMENT_HEADER
             encoder.element(_literal_tree(event), in_template=False)
             encoder.out.append(_TOK_EOF)
-        binxml = encoder.out
+        if not self.add_encoded(encoder.out, number, filetime(event.time_created)):
+            return False
+        encoder.commit()
+        return True
+
+    def add_encoded(self, binxml: bytes | bytearray, number: int, ticks: int) -> bool:
+        """Append one record whose BinXML is already encoded for this chunk; False (and
+        the chunk unchanged) when it does not fit."""
         size = RECORD_HEADER_SIZE + len(binxml) + 4
         if len(self.data) + size > CHUNK_SIZE:
             return False
-        offset = len(self.data)
-        self.data += _RECORD_HEADER.pack(_RECORD_MAGIC, size, number, filetime(event.time_created))
+        self.last_record_offset = len(self.data)
+        self.data += _RECORD_HEADER.pack(_RECORD_MAGIC, size, number, ticks)
         self.data += binxml
         self.data += _U32.pack(size)
-        encoder.commit()
         self.numbers.append(number)
-        self.last_record_offset = offset
         return True
 
     def finish(self) -> bytes:
@@ -493,18 +525,14 @@ class _RecordEncoder:
 
     def template_instance(self, event: WriterEvent) -> None:
         shape = _shape(event)
-        self.out += _FRAGMENT_HEADER
-        self.out.append(_TOK_TEMPLATE_INSTANCE)
-        self.out.append(0x01)
         known = self.chunk.templates.get(shape)
         if known is not None:
-            template_id, offset = known
-            self.out += _U32.pack(template_id) + _U32.pack(offset)
+            self.out += template_reference(*known)
         else:
             guid = hashlib.md5(repr(shape).encode()).digest()
             template_id = _U32.unpack_from(guid)[0]
-            offset = self.here() + 8
-            self.out += _U32.pack(template_id) + _U32.pack(offset)
+            offset = self.here() + len(template_reference(0, 0))
+            self.out += template_reference(template_id, offset)
             bucket = template_id % _TEMPLATE_BUCKETS
             self.out += _U32.pack(self.template_table[bucket])  # next template in bucket
             self.out += guid
@@ -516,12 +544,7 @@ class _RecordEncoder:
             _U32.pack_into(self.out, size_at, len(self.out) - size_at - 4)
             self.template_table[bucket] = offset
             self.new_templates[shape] = (template_id, offset)
-        values = _substitution_values(event)
-        self.out += _U32.pack(len(values))
-        for value_type, value in values:
-            self.out += _U16.pack(len(value)) + bytes([value_type, 0])
-        for _, value in values:
-            self.out += value
+        self.out += _substitution_array(_substitution_values(event))
 
 
 # --- the file ------------------------------------------------------------------------
@@ -575,6 +598,12 @@ def write_evtx(
     chunks = _chunks(events, templated, records_per_chunk, first_record_number)
     count = len(chunks) if header_chunk_count is None else header_chunk_count
     next_record = chunks[-1].numbers[-1] + 1 if chunks else first_record_number
+    return file_header(count, next_record, dirty) + b"".join(c.finish() for c in chunks)
+
+
+def file_header(count: int, next_record: int, dirty: bool = False) -> bytes:
+    """The file header of a log of ``count`` chunks whose next record number is
+    ``next_record``, CRC filled."""
     header = bytearray(FILE_HEADER_SIZE)
     _FILE_HEADER.pack_into(
         header,
@@ -591,7 +620,7 @@ def write_evtx(
     )
     _U32.pack_into(header, 120, _FILE_FLAG_DIRTY if dirty else 0)
     _U32.pack_into(header, 124, _crc32(header[0:120]))
-    return bytes(header) + b"".join(chunk.finish() for chunk in chunks)
+    return bytes(header)
 
 
 def write_evtx_file(
