@@ -5,11 +5,11 @@ A year of a large site is a million events; the report that goes into a ticket c
 list them (``--events FILE`` writes them for whoever wants them). What every reader of a
 report asks of the events is bounded by the site, not by the events: how many of each id
 and outcome, the span, the DCs, the account x host cells, a host's failures and successes
-on the timeline (thinned to what the page can draw), and, for ``compare``, the last
-failure and the last success in each scope. :class:`EventSummary` gathers those while the
-events stream past, so the same code summarises a diagnosis's events when the report is
-written and the ``events.items`` of an ``evtdiag/1`` report when :mod:`evtdiag.document`
-reads one.
+on the timeline (thinned to what the page can draw), and, for ``compare``, each scope's
+last failures, the first success after them and its last success. :class:`EventSummary`
+gathers those while the events stream past, so the same code summarises a diagnosis's
+events when the report is written and the ``events.items`` of an ``evtdiag/1`` report
+when :mod:`evtdiag.document` reads one.
 """
 
 from __future__ import annotations

@@ -22,7 +22,12 @@ from evtdiag.event_summary import EVENT_SAMPLE
 from evtdiag.publish.redact import redact_document
 from evtdiag.publish.unredact import unredact
 from evtdiag.render.formats import REPORT_FORMATS
-from evtdiag.render.html.page import CARDS_PER_SCOPE, ROWS_PER_SCOPE, render_html
+from evtdiag.render.html.page import (
+    CARDS_PER_SCOPE,
+    NAMES_PER_CARD,
+    ROWS_PER_SCOPE,
+    render_html,
+)
 from evtdiag.render.html.timeline import TIMELINE_LANES
 from evtdiag.render.problems import TOP_PROBLEMS, TRIAGE_ROWS, problem_subject
 from evtdiag.render.text_report import render_text
@@ -124,6 +129,18 @@ def test_html_caps_large_reports(listing: dict) -> None:
     # 10,000 failures of one problem: one mark per slot of its lane, not one per event.
     lane = re.search(r'<g class="tl-lane">.*?</g>', page).group()
     assert lane.count("l7 7m0-7l-7 7") < 300
+
+
+def test_a_card_lists_its_first_names_and_how_many_more(document: dict) -> None:
+    """A host refusing everyone names thousands of accounts: its card (and what its
+    filter finds) lists the first :data:`NAMES_PER_CARD`, and says how many more."""
+    doc = copy.deepcopy(document)
+    doc["problems"][0]["accounts"] = [f"acct{n:05d}" for n in range(5_000)]
+    page = render_html(doc, TimeFormatter("UTC"))
+    card = re.search(r'<article class="card[^>]*>.*?</article>', page, re.S).group()
+    assert f"acct{NAMES_PER_CARD - 1:05d}" in card and f"acct{NAMES_PER_CARD:05d}" not in card
+    assert f"and {5_000 - NAMES_PER_CARD} more (all in the JSON)" in card
+    assert len(card) < 20_000
 
 
 def test_html_caps_the_number_of_problem_cards(document: dict) -> None:

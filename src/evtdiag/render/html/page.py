@@ -44,6 +44,9 @@ from evtdiag.render.problems import (
 from evtdiag.render.terminal import printable
 from evtdiag.render.timefmt import TimeFormatter
 
+NAMES_PER_CARD = 100
+"""Account and host names a card lists (and its filter finds): a host refusing everyone
+names thousands of accounts; the JSON lists every one."""
 EVIDENCE_PER_CARD = 12
 CARDS_PER_SCOPE = 50
 """Problems shown as full cards in one scope; the next ones are table rows."""
@@ -70,6 +73,13 @@ def _triage(
         "total": len(problems),
         "resolved": any(p["resolved_at"] for p in problems),
     }
+
+
+def _names(names: list[str]) -> str:
+    """The first :data:`NAMES_PER_CARD` names, and how many more."""
+    shown = ", ".join(names[:NAMES_PER_CARD])
+    left = len(names) - NAMES_PER_CARD
+    return f"{shown} and {left} more (all in the JSON)" if left > 0 else shown
 
 
 def _triage_row(entry: Entry, anchored: set[str], times: TimeFormatter) -> dict[str, Any]:
@@ -120,6 +130,8 @@ def _group(
                 "subject": problem_subject(p),
                 "shown_events": p["events"],
                 "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
+                "shown_accounts": _names(p["accounts"]),
+                "shown_hosts": _names(p["hosts"]),
                 "resolution": "" if is_open(p) else resolution_text(p, times),
             }
             for p in selected[:CARDS_PER_SCOPE]
@@ -165,6 +177,7 @@ def view(document: dict[str, Any], times: TimeFormatter) -> dict[str, Any]:
         "caps": {
             "events": EVENT_SAMPLE,
             "evidence": EVIDENCE_PER_CARD,
+            "names": NAMES_PER_CARD,
             "cards": CARDS_PER_SCOPE,
             "rows": ROWS_PER_SCOPE,
             "triage": TRIAGE_ROWS,
