@@ -31,6 +31,10 @@ SAMPLE_REPORT_ARGS = (
 )
 """The inputs of the demo scenario, as a report command takes them."""
 
+OLD_DEMO_REPORT = Path(__file__).with_name("data") / "demo-report-evtdiag-1.json.gz"
+"""The demo site's report as evtdiag wrote it before schema ``evtdiag/2`` (every event
+listed; commit 62f508f), gzipped: what ``render`` and ``compare`` must still read."""
+
 CONTRACT_INPUT_KEYS = frozenset(
     {
         "path",

@@ -14,26 +14,19 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from evtdiag.cli import cli
 from evtdiag.document import LISTING_SCHEMA, SCHEMA, load
 from evtdiag.event_summary import EVENT_SAMPLE
-from tests.conftest import SAMPLE_REPORT_ARGS
+from tests.conftest import OLD_DEMO_REPORT, SAMPLE_REPORT_ARGS
+from tests.render.test_report_outputs import run
 
-OLD_DEMO = Path(__file__).with_name("data") / "demo-report-evtdiag-1.json.gz"
 SECTIONS = ("events", "matrix", "host_lanes", "attempts")
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
 def old_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("old") / "demo-v1.json"
-    path.write_bytes(gzip.decompress(OLD_DEMO.read_bytes()))
+    path.write_bytes(gzip.decompress(OLD_DEMO_REPORT.read_bytes()))
     assert json.loads(path.read_text())["schema"] == LISTING_SCHEMA
     return path
 
@@ -108,7 +101,7 @@ def test_a_listing_report_made_from_a_new_one_and_its_events_reads_back_the_same
 
 def test_an_old_problem_of_many_events_keeps_its_first_and_last() -> None:
     refs = [{"time": f"2026-09-01T10:{minute:02}:00Z", "record_id": minute} for minute in range(60)]
-    document = json.loads(gzip.decompress(OLD_DEMO.read_bytes()))
+    document = json.loads(gzip.decompress(OLD_DEMO_REPORT.read_bytes()))
     document["problems"][0]["events"] = refs
     problem = load(json.dumps(document).encode(), "old.json")["problems"][0]
     kept = [ref["record_id"] for ref in problem["events"]]

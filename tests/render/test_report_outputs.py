@@ -32,8 +32,7 @@ from evtdiag.render.html.timeline import TIMELINE_LANES
 from evtdiag.render.problems import TOP_PROBLEMS, TRIAGE_ROWS, problem_subject
 from evtdiag.render.text_report import render_text
 from evtdiag.render.timefmt import TimeFormatter
-from tests.conftest import SAMPLE_LOGS, SAMPLE_REPORT_ARGS
-from tests.test_document_upgrade import OLD_DEMO
+from tests.conftest import OLD_DEMO_REPORT, SAMPLE_LOGS, SAMPLE_REPORT_ARGS
 
 INPUTS = [*SAMPLE_REPORT_ARGS, "-q"]
 
@@ -60,7 +59,7 @@ def document(findings: Path) -> dict:
 def listing() -> dict:
     """The demo's report as an ``evtdiag/1`` document (every event in ``events.items``),
     to be edited event by event and read back as ``render`` reads it (:func:`load`)."""
-    return json.loads(gzip.decompress(OLD_DEMO.read_bytes()))
+    return json.loads(gzip.decompress(OLD_DEMO_REPORT.read_bytes()))
 
 
 def read_back(document: dict) -> dict:
