@@ -8,10 +8,11 @@ import random
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evtdiag.diagnose import diagnose
+from evtdiag.diagnose import diagnose, scope
 from evtdiag.hosts import load_inventory
 from evtdiag.model import EventRecord, Place, PsyncEvent
 from evtdiag.psync import Catalogue, extract
@@ -98,7 +99,11 @@ def configurations(root: Path, rng: random.Random) -> Path:
 
 
 def scope_by_failure(events: list[PsyncEvent], inventory) -> dict[tuple, tuple[str, str]]:
-    diagnosis = diagnose(events, [], inventory, None, [IDS["ok"]])
+    """Each failure's problem scope and status. A problem keeps a sample of its events
+    (``EVENT_SAMPLE`` first and last): here it keeps them all, to place every failure."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scope, "EVENT_SAMPLE", len(events))
+        diagnosis = diagnose(events, [], inventory, None, [IDS["ok"]])
     return {
         (ref.source, ref.record_id): (problem.scope, problem.status)
         for problem in diagnosis.problems
