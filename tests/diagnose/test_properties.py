@@ -6,10 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evtdiag.diagnose import diagnose
+from evtdiag.diagnose import diagnose, scope
 from evtdiag.hosts import load_inventory
 from evtdiag.logs import ProviderMatcher
 from evtdiag.psync import Catalogue, extract
@@ -52,7 +53,9 @@ def base_scenario(root: Path) -> Scenario:
 def summary(paths: list[Path], hosts: Path) -> list[tuple]:
     result = read_logs([str(p) for p in paths], ProviderMatcher())
     events = extract(result.events, Catalogue([12291]))
-    diagnosis = diagnose(events, result.inputs, load_inventory(str(hosts)), None, [12291])
+    with pytest.MonkeyPatch.context() as patch:  # every event of a problem, not a sample
+        patch.setattr(scope, "EVENT_SAMPLE", len(events))
+        diagnosis = diagnose(events, result.inputs, load_inventory(str(hosts)), None, [12291])
     return [
         (
             p.id,
@@ -60,7 +63,7 @@ def summary(paths: list[Path], hosts: Path) -> list[tuple]:
             p.account,
             p.host,
             p.cause.code,
-            len(p.events),
+            p.event_count,
             tuple(sorted((e.source.rsplit("/", 1)[-1][:4], e.record_id) for e in p.events)),
         )
         for p in diagnosis.problems
