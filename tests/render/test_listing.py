@@ -125,8 +125,8 @@ def test_the_summary_lists_the_top_problems_and_names_the_report_written(
     top = [p for p in impact_order(many["problems"]) if is_open(p)][:TOP_PROBLEMS]
     assert [line.split()[-1] for line in lines[1:-1]] == [p["cause"] for p in top]
     code, out, err = run("render", str(saved), "--format", "text")
-    assert f"and {still - TOP_PROBLEMS} more (--all lists every one; --format html -o " \
-           "report.html shows them all)" in _summary_lines(err)[-1]  # fmt: skip
+    assert f"and {still - TOP_PROBLEMS} more (--all lists every one; so does --format json " \
+           "-o report.json)" in _summary_lines(err)[-1]  # fmt: skip
     assert out.count("\n  open ") == TOP_PROBLEMS  # the triage rows
     code, out, err = run("render", str(saved), "--format", "text", "--all")
     assert len(_summary_lines(err)) == 1 + still and "more (" not in err

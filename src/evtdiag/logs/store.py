@@ -180,10 +180,11 @@ _SHAPE_FIELDS = (
 """What a record shares with many others (:meth:`RecordStore.append`), in this order."""
 
 
-_RECORD_FIELDS = tuple(item.name for item in fields(EventRecord))
+RECORD_FIELDS = tuple(item.name for item in fields(EventRecord))
+""":class:`EventRecord`'s field names, in order: a record as plain values."""
 RecordFields = tuple[Any, ...]
 """A record's fields in :class:`EventRecord`'s order (a reader's, before any record is made)."""
-COMPUTER = _RECORD_FIELDS.index("computer")
+COMPUTER = RECORD_FIELDS.index("computer")
 
 
 class RecordStore(Sequence[EventRecord]):
@@ -222,7 +223,7 @@ class RecordStore(Sequence[EventRecord]):
         itself or as its fields in order; with ``xml`` instead of its own XML source when
         given (the same XML, rendered otherwise)."""
         if isinstance(record, EventRecord):
-            record = tuple(getattr(record, name) for name in _RECORD_FIELDS)
+            record = tuple(getattr(record, name) for name in RECORD_FIELDS)
         (source, record_id, time_created, provider, event_id, qualifiers, level, channel,
          computer, data, data_names, xml_source, place, unverified, message,
          data_origin) = record  # fmt: skip
@@ -459,14 +460,14 @@ class RecordView(EventRecord):
         )
 
     def _fields(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in _RECORD_FIELDS)
+        return tuple(getattr(self, name) for name in RECORD_FIELDS)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return EventRecord, self._fields()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, EventRecord):
-            return self._fields() == tuple(getattr(other, name) for name in _RECORD_FIELDS)
+            return self._fields() == tuple(getattr(other, name) for name in RECORD_FIELDS)
         return NotImplemented
 
     def __hash__(self) -> int:

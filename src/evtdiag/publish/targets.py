@@ -58,8 +58,9 @@ class ReportTarget:
 
     @property
     def full_report(self) -> Path | None:
-        """The file written that holds every problem (HTML or JSON), where a bounded
-        listing points for the rest; None when the report went elsewhere or is text."""
+        """The report file written (HTML or JSON), where a bounded listing points for the
+        rest: the JSON holds every problem, the HTML page the first of each scope; None
+        when the report went elsewhere or is text."""
         return self.output if self.output_format != "text" else None
 
 

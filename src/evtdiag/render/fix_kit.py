@@ -54,7 +54,6 @@ def first_steps(tasks: list[OwnerTasks], limit: int | None) -> tuple[list[OwnerT
     """The owners of the first ``limit`` steps of ``tasks`` (a :func:`checklist`), each
     with those steps only, and how many steps are left out: what a report shows of a
     checklist of thousands (``evtdiag fixes`` writes every one). None: every step."""
-    total = sum(len(owner.steps) for owner in tasks)
     if limit is None:
         return tasks, 0
     shown, left = [], limit
@@ -63,7 +62,8 @@ def first_steps(tasks: list[OwnerTasks], limit: int | None) -> tuple[list[OwnerT
             break
         shown.append(OwnerTasks(owner.owner, owner.steps[:left]))
         left -= len(shown[-1].steps)
-    return shown, total - sum(len(owner.steps) for owner in shown)
+    total, kept = (sum(len(owner.steps) for owner in group) for group in (tasks, shown))
+    return shown, total - kept
 
 
 def file_stem(owner: str) -> str:

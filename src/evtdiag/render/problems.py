@@ -144,6 +144,15 @@ def listing(items: Iterable[dict[str, Any]], every: bool) -> Listing:
     return Listing(shown, sum(len(entry.members) for entry in entries[len(shown) :]))
 
 
+def first_names(names: list[str], limit: int | None, more: str = "") -> str:
+    """``names`` joined, the first ``limit`` of them (all when None) and how many more,
+    followed by ``more`` (where the others are): a host refusing everyone names
+    thousands of accounts."""
+    shown = names if limit is None else names[:limit]
+    left = len(names) - len(shown)
+    return ", ".join(shown) + (f" and {left} more{more}" if left else "")
+
+
 def group_names(entry: Entry) -> str:
     """The largest subjects of a group with their failing pairs, the largest first:
     ``web01 (12 pairs), db02 (9), mail05 (7) and 4 more``. Pairs are named by their
@@ -174,10 +183,11 @@ def group_line(entry: Entry) -> str:
 
 def more_line(more: int, full_report: str | None) -> str:
     """What a bounded listing ends with: how many problems it left out, and where they
-    are: the report file written (HTML or JSON), else how to see them."""
+    are: the report file written (HTML or JSON), else how to see them (the HTML page
+    lists the first of each scope; the JSON report every one)."""
     where = (
         f"see {full_report}"
         if full_report
-        else "--all lists every one; --format html -o report.html shows them all"
+        else "--all lists every one; so does --format json -o report.json"
     )
     return f"and {more} more ({where})"

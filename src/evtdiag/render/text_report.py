@@ -38,6 +38,7 @@ from evtdiag.render.problems import (
     TOP_PROBLEMS,
     Entry,
     Listing,
+    first_names,
     group_count,
     group_names,
     listing,
@@ -266,9 +267,7 @@ def _in_full(shown: Listing, every: bool) -> dict[str, Entry | None]:
 
 def _names(names: list[str], every: bool) -> str:
     """A list of names, its first :data:`TOP_PROBLEMS` unless ``every``."""
-    shown = names if every else names[:TOP_PROBLEMS]
-    left = len(names) - len(shown)
-    return ", ".join(shown) + (f" and {left} more" if left else "")
+    return first_names(names, None if every else TOP_PROBLEMS)
 
 
 def render_text(document: dict[str, Any], times: TimeFormatter, every: bool = False) -> str:

@@ -44,6 +44,11 @@ from evtdiag.logs.store import COMPUTER, LocatedXml, RecordFields, RecordStore, 
 from evtdiag.model import EventRecord, Place, Skipped
 
 
+def record_checksum(chunk: bytes, offset: int, size: int) -> int:
+    """The checksum that tells a record's bytes are still those read: taken when it is
+    read, checked when its XML is made again from the file."""
+    return zlib.crc32(chunk[offset : offset + size])
+
 @dataclass
 class Tally:
     """What a chunk, a range of chunks or a whole file yielded: record count, time span,
@@ -207,7 +212,7 @@ def read_chunk(
         if is_wanted:
             xml = None
             if xml_from is not None:
-                check = zlib.crc32(chunk[frame.offset : frame.offset + frame.size])
+                check = record_checksum(chunk, frame.offset, frame.size)
                 xml = LocatedXml(xml_from, base + frame.offset, check)
             result.events.append(event, xml)
     return result

@@ -9,21 +9,15 @@ the XML is the one the reader would have kept.
 
 from __future__ import annotations
 
-import zlib
 from collections import OrderedDict
 
 from evtdiag.errors import InputChanged
 from evtdiag.logs.evtx import layout
 from evtdiag.logs.evtx.binxml import ChunkDecoder
-from evtdiag.logs.evtx.chunk import frame_at, frame_xml
+from evtdiag.logs.evtx.chunk import frame_at, frame_xml, record_checksum
 
 CACHED_CHUNKS = 1024
 """Chunks whose templates are kept (64 MiB of log; a few KiB each)."""
-
-
-def record_checksum(chunk: bytes, offset: int, size: int) -> int:
-    """The checksum that tells a record's bytes are still those read."""
-    return zlib.crc32(chunk[offset : offset + size])
 
 
 class EvtxXmlMaker:

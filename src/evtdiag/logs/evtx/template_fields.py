@@ -16,7 +16,7 @@ path, so the result is always the one :func:`~evtdiag.logs.event_tree.event_reco
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
 from sys import intern
@@ -42,12 +42,12 @@ from evtdiag.logs.evtx.binxml import (
     fill_template,
 )
 from evtdiag.logs.providers import ProviderMatcher
+from evtdiag.logs.store import RECORD_FIELDS
 from evtdiag.model import EventRecord, Place
 
 _NULL, _STRING, _BINXML = int(ValueType.NULL), int(ValueType.STRING), int(ValueType.BINXML)
-_RECORD_FIELDS = tuple(item.name for item in fields(EventRecord))
-_TYPE = itemgetter(2)
 """Plain ints for the per-value loop (see the note on :mod:`.binxml`'s copies)."""
+_TYPE = itemgetter(2)
 
 Span = tuple[int, int, int]
 """A value's chunk offset, size and type (:meth:`ChunkDecoder.substitution_spans`)."""
@@ -262,7 +262,7 @@ class TemplateFields:
                 self.values(decoder, spans), raw,
                 place=place, header_time=header_time(), unverified=unverified,
             )  # fmt: skip
-            return tuple(getattr(record, name) for name in _RECORD_FIELDS)
+            return tuple(getattr(record, name) for name in RECORD_FIELDS)
         read = _Values(decoder.chunk, decoder, spans)
         time_created = self._filetime_of(decoder.chunk, spans)
         if time_created is None:

@@ -36,6 +36,7 @@ from evtdiag.render.problems import (
     TRIAGE_ROWS,
     Entry,
     Section,
+    first_names,
     group_count,
     group_names,
     grouped,
@@ -47,6 +48,7 @@ from evtdiag.render.timefmt import TimeFormatter
 NAMES_PER_CARD = 100
 """Account and host names a card lists (and its filter finds): a host refusing everyone
 names thousands of accounts; the JSON lists every one."""
+IN_THE_JSON = " (all in the JSON)"
 EVIDENCE_PER_CARD = 12
 CARDS_PER_SCOPE = 50
 """Problems shown as full cards in one scope; the next ones are table rows."""
@@ -73,13 +75,6 @@ def _triage(
         "total": len(problems),
         "resolved": any(p["resolved_at"] for p in problems),
     }
-
-
-def _names(names: list[str]) -> str:
-    """The first :data:`NAMES_PER_CARD` names, and how many more."""
-    shown = ", ".join(names[:NAMES_PER_CARD])
-    left = len(names) - NAMES_PER_CARD
-    return f"{shown} and {left} more (all in the JSON)" if left > 0 else shown
 
 
 def _triage_row(entry: Entry, anchored: set[str], times: TimeFormatter) -> dict[str, Any]:
@@ -130,8 +125,8 @@ def _group(
                 "subject": problem_subject(p),
                 "shown_events": p["events"],
                 "shown_evidence": p["evidence"][:EVIDENCE_PER_CARD],
-                "shown_accounts": _names(p["accounts"]),
-                "shown_hosts": _names(p["hosts"]),
+                "shown_accounts": first_names(p["accounts"], NAMES_PER_CARD, IN_THE_JSON),
+                "shown_hosts": first_names(p["hosts"], NAMES_PER_CARD, IN_THE_JSON),
                 "resolution": "" if is_open(p) else resolution_text(p, times),
             }
             for p in selected[:CARDS_PER_SCOPE]
